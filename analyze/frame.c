@@ -1,0 +1,73 @@
+/* frame.c: classifying Go function names as runtime-internal, runtime, standard library or user code. */
+#include "analyze/frame.h"
+
+#include <string.h>
+
+static int has_prefix(const char *s, size_t n, const char *p)
+{
+	size_t m = strlen(p);
+
+	return n >= m && memcmp(s, p, m) == 0;
+}
+
+int frame_is_runtime(const char *func, size_t n)
+{
+	return has_prefix(func, n, "runtime.") || (n == 5 && memcmp(func, "panic", 5) == 0);
+}
+
+int frame_is_runtime_internal(const char *func, size_t n)
+{
+	char c;
+
+	if (n == 5 && memcmp(func, "panic", 5) == 0)
+		return 1;
+	if (!has_prefix(func, n, "runtime."))
+		return 0;
+	if (n == 8)
+		return 1;
+	c = func[8];
+	/* Exported runtime functions (runtime.Gosched, runtime.GC, methods of exported types such as
+	 * runtime.(*Func).Name) stay; everything else in package runtime is internal. */
+	if (c == '(' && n > 10 && func[9] == '*')
+		c = func[10];
+	return !(c >= 'A' && c <= 'Z');
+}
+
+int frame_is_user(const char *func)
+{
+	const char *slash = NULL, *p, *dot;
+	size_t first;
+
+	if (strncmp(func, "main.", 5) == 0)
+		return 1;
+	for (p = func; *p && *p != '(' && *p != '['; p++)
+		if (*p == '/')
+			slash = p;
+	dot = strchr(slash ? slash : func, '.');
+	if (!dot)
+		return 0;
+	first = strcspn(func, "/");
+	if (!slash)
+		return 0; /* a one-element path without a dot: the standard library (or "main", above) */
+	return memchr(func, '.', first) != NULL;
+}
+
+size_t frame_strip_args(const char *line, size_t n)
+{
+	size_t i = n;
+	int depth = 0;
+
+	while (i > 0 && (line[i - 1] == ' ' || line[i - 1] == '\r'))
+		i--;
+	if (i == 0 || line[i - 1] != ')')
+		return n;
+	while (i > 0) {
+		char c = line[--i];
+
+		if (c == ')')
+			depth++;
+		else if (c == '(' && --depth == 0)
+			return i;
+	}
+	return n;
+}

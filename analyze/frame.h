@@ -1,0 +1,19 @@
+/* frame.h: reading Go function names: which frames the canonical stack drops, which are user code. */
+#ifndef ANALYZE_FRAME_H
+#define ANALYZE_FRAME_H
+
+#include <stddef.h>
+
+/* Runtime-internal frames that debug=2 hides (unexported runtime.*, runtime.goexit, and debug=2's
+ * "panic" for runtime.gopanic): never part of a canonical stack. */
+int frame_is_runtime_internal(const char *func, size_t n);
+/* Any runtime.* frame: debug=1 hides these at the leaf end, so the canonical stack does too. */
+int frame_is_runtime(const char *func, size_t n);
+/* User code: package main, or a package whose import path starts with a domain (has a dot in
+ * its first element) — not the standard library. */
+int frame_is_user(const char *func);
+/* Length of the function name in a debug=2 frame line "pkg.f(args)": the text before the last
+ * top-level parenthesised group. Returns n when there is none. */
+size_t frame_strip_args(const char *line, size_t n);
+
+#endif

@@ -1,0 +1,412 @@
+/* parse.c: the parser front end: sniffs the format, splits text into lines, routes bytes to a back end. */
+#include "analyze/parse.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "analyze/xmalloc.h"
+
+enum mode { M_SNIFF, M_TEXT, M_COUNT, M_PROTO };
+
+#define SNIFF_LEN 64
+
+struct parser {
+	struct snapshot *snap;
+	enum mode mode;
+	unsigned char head[SNIFF_LEN];
+	size_t headlen;
+	char *carry;
+	size_t carrylen, carrycap;
+	uint64_t bytes;
+	long lineno;
+	int failed;
+	struct err err;
+	struct ptext *text;
+	struct pcount *count;
+	struct pproto *proto;
+};
+
+struct parser *parse_new(const char *source, enum snap_by by)
+{
+	struct parser *p = xcalloc(1, sizeof(*p));
+
+	p->snap = snap_new(source, by);
+	return p;
+}
+
+void parse_free(struct parser *p)
+{
+	if (!p)
+		return;
+	ptext_free(p->text);
+	pcount_free(p->count);
+	pproto_free(p->proto);
+	snap_free(p->snap);
+	free(p->carry);
+	free(p);
+}
+
+uint64_t parse_bytes(const struct parser *p)
+{
+	return p->bytes;
+}
+
+static int fail(struct parser *p, struct err *e)
+{
+	p->failed = 1;
+	if (e)
+		*e = p->err;
+	return -1;
+}
+
+static int has_prefix(const unsigned char *s, size_t n, const char *pre)
+{
+	size_t m = strlen(pre);
+
+	return n >= m && memcmp(s, pre, m) == 0;
+}
+
+static int line(struct parser *p, const char *s, size_t n)
+{
+	p->lineno++;
+	if (n > PARSE_MAX_LINE)
+		return err_set(&p->err, "line %ld is longer than %d KiB: not a goroutine profile", p->lineno,
+			       PARSE_MAX_LINE / 1024);
+	if (n && s[n - 1] == '\r')
+		n--;
+	if (p->mode == M_TEXT)
+		return ptext_line(p->text, s, n, &p->err);
+	return pcount_line(p->count, s, n, &p->err);
+}
+
+static int carry_add(struct parser *p, const char *s, size_t n)
+{
+	if (p->carrylen + n > PARSE_MAX_LINE)
+		return err_set(&p->err, "line %ld is longer than %d KiB: not a goroutine profile", p->lineno + 1,
+			       PARSE_MAX_LINE / 1024);
+	p->carry = xgrow(p->carry, &p->carrycap, p->carrylen + n, 1);
+	memcpy(p->carry + p->carrylen, s, n);
+	p->carrylen += n;
+	return 0;
+}
+
+static int feed_lines(struct parser *p, const char *s, size_t n)
+{
+	const char *end = s + n, *nl;
+
+	if (p->carrylen) {
+		nl = memchr(s, '\n', n);
+		if (!nl)
+			return carry_add(p, s, n);
+		if (carry_add(p, s, (size_t)(nl - s)) < 0 || line(p, p->carry, p->carrylen) < 0)
+			return -1;
+		p->carrylen = 0;
+		s = nl + 1;
+	}
+	while (s < end) {
+		nl = memchr(s, '\n', (size_t)(end - s));
+		if (!nl)
+			return carry_add(p, s, (size_t)(end - s));
+		if (line(p, s, (size_t)(nl - s)) < 0)
+			return -1;
+		s = nl + 1;
+	}
+	return 0;
+}
+
+static int route(struct parser *p, const unsigned char *data, size_t n)
+{
+	if (p->mode == M_PROTO)
+		return pproto_feed(p->proto, data, n, &p->err);
+	return feed_lines(p, (const char *)data, n);
+}
+
+/* Decides the format from the first bytes; returns 1 when decided, 0 when more bytes are needed. */
+static int sniff(struct parser *p, int at_end)
+{
+	const unsigned char *h = p->head, *sp;
+	size_t n = p->headlen;
+	struct snapshot *s = p->snap;
+
+	if (n >= 2 && h[0] == 0x1f && h[1] == 0x8b) {
+		p->mode = M_PROTO;
+		s->format = SNAP_DEBUG0;
+		p->proto = pproto_new(s);
+		return 1;
+	}
+	if (!at_end && n < SNIFF_LEN && !memchr(h, '\n', n))
+		return 0;
+	sp = memchr(h, ' ', n);
+	if (memchr(h, '\0', n))
+		return err_set(&p->err, "binary data that is not a gzip'd profile: not a goroutine profile");
+	if (has_prefix(h, n, "goroutine profile: total ") || has_prefix(h, n, "goroutineleak profile: total ")) {
+		p->mode = M_COUNT;
+		s->format = SNAP_DEBUG1;
+		p->count = pcount_new(s);
+	} else if (sp && sp > h && has_prefix(sp, n - (size_t)(sp - h), " profile: ")) {
+		return err_set(&p->err, "not a goroutine profile: a %.*s profile", (int)(sp - h), (const char *)h);
+	} else {
+		p->mode = M_TEXT;
+		s->format = SNAP_DEBUG2;
+		p->text = ptext_new(s);
+	}
+	return 1;
+}
+
+int parse_feed(struct parser *p, const void *data, size_t n, struct err *e)
+{
+	const unsigned char *d = data;
+
+	if (p->failed)
+		return fail(p, e);
+	p->bytes += n;
+	if (p->mode == M_SNIFF) {
+		size_t take = SNIFF_LEN - p->headlen < n ? SNIFF_LEN - p->headlen : n;
+		int r;
+
+		memcpy(p->head + p->headlen, d, take);
+		p->headlen += take;
+		d += take;
+		n -= take;
+		r = sniff(p, 0);
+		if (r < 0)
+			return fail(p, e);
+		if (r == 0)
+			return 0;
+		if (route(p, p->head, p->headlen) < 0)
+			return fail(p, e);
+	}
+	if (n && route(p, d, n) < 0)
+		return fail(p, e);
+	return 0;
+}
+
+struct snapshot *parse_finish(struct parser *p, struct err *e)
+{
+	struct snapshot *s;
+	int complete, r;
+
+	if (p->failed)
+		return fail(p, e), NULL;
+	if (p->mode == M_SNIFF) {
+		if (p->headlen == 0) {
+			err_set(&p->err, "empty input: not a goroutine profile");
+			return fail(p, e), NULL;
+		}
+		r = sniff(p, 1);
+		if (r <= 0 || route(p, p->head, p->headlen) < 0)
+			return fail(p, e), NULL;
+	}
+	if (p->mode == M_PROTO) {
+		r = pproto_finish(p->proto, &p->err);
+	} else {
+		complete = p->carrylen == 0;
+		if (p->carrylen && line(p, p->carry, p->carrylen) < 0)
+			return fail(p, e), NULL;
+		p->carrylen = 0;
+		if (p->mode == M_TEXT)
+			r = ptext_finish(p->text, complete && p->bytes != PARSE_STACK_CAP, &p->err);
+		else
+			r = pcount_finish(p->count, complete, &p->err);
+	}
+	if (r < 0)
+		return fail(p, e), NULL;
+	s = p->snap;
+	p->snap = NULL;
+	snap_sort(s);
+	p->failed = 1;
+	err_set(&p->err, "parser already finished");
+	return s;
+}
+
+struct snapshot *parse_fd(int fd, const char *source, enum snap_by by, struct err *e)
+{
+	enum { CHUNK = 256 * 1024 };
+	struct parser *p = parse_new(source, by);
+	struct snapshot *s = NULL;
+	char *buf = xmalloc(CHUNK);
+
+	for (;;) {
+		ssize_t n = read(fd, buf, CHUNK);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err_set(e, "%s: %s", source, strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		if (parse_feed(p, buf, (size_t)n, e) < 0)
+			goto out;
+	}
+	s = parse_finish(p, e);
+out:
+	free(buf);
+	parse_free(p);
+	return s;
+}
+
+struct snapshot *parse_path(const char *path, enum snap_by by, struct err *e)
+{
+	struct snapshot *s;
+	struct stat st;
+	int fd;
+
+	if (strcmp(path, "-") == 0)
+		return parse_fd(STDIN_FILENO, "-", by, e);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return err_set(e, "%s: %s", path, strerror(errno)), NULL;
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		close(fd);
+		return err_set(e, "%s: is a directory", path), NULL;
+	}
+	s = parse_fd(fd, path, by, e);
+	close(fd);
+	return s;
+}
+
+/* ---- label sets ---- */
+
+static void put_utf8(char *out, size_t *o, unsigned long c)
+{
+	if (c < 0x80) {
+		out[(*o)++] = (char)c;
+	} else if (c < 0x800) {
+		out[(*o)++] = (char)(0xc0 | c >> 6);
+		out[(*o)++] = (char)(0x80 | (c & 0x3f));
+	} else if (c < 0x10000) {
+		out[(*o)++] = (char)(0xe0 | c >> 12);
+		out[(*o)++] = (char)(0x80 | ((c >> 6) & 0x3f));
+		out[(*o)++] = (char)(0x80 | (c & 0x3f));
+	} else {
+		out[(*o)++] = (char)(0xf0 | (c >> 18 & 0x7));
+		out[(*o)++] = (char)(0x80 | ((c >> 12) & 0x3f));
+		out[(*o)++] = (char)(0x80 | ((c >> 6) & 0x3f));
+		out[(*o)++] = (char)(0x80 | (c & 0x3f));
+	}
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Reads a bare or Go-quoted token at p[*i] into out (at most n bytes). Bare tokens end at any
+ * of stop or the end. Returns the length, or -1 when malformed. */
+static long label_token(const char *p, size_t n, size_t *i, char *out, const char *stop)
+{
+	size_t o = 0;
+
+	if (*i < n && p[*i] == '"') {
+		(*i)++;
+		while (*i < n && p[*i] != '"') {
+			char c = p[(*i)++];
+			unsigned long v = 0;
+			int k, digits;
+
+			if (c != '\\') {
+				out[o++] = c;
+				continue;
+			}
+			if (*i >= n)
+				return -1;
+			c = p[(*i)++];
+			switch (c) {
+			case 'n': out[o++] = '\n'; break;
+			case 't': out[o++] = '\t'; break;
+			case 'r': out[o++] = '\r'; break;
+			case 'a': out[o++] = '\a'; break;
+			case 'b': out[o++] = '\b'; break;
+			case 'f': out[o++] = '\f'; break;
+			case 'v': out[o++] = '\v'; break;
+			case 'x': case 'u': case 'U':
+				digits = c == 'x' ? 2 : c == 'u' ? 4 : 8;
+				for (k = 0; k < digits; k++) {
+					int h = *i < n ? hexval(p[*i]) : -1;
+
+					if (h < 0)
+						return -1;
+					v = v << 4 | (unsigned long)h;
+					(*i)++;
+				}
+				if (c == 'x')
+					out[o++] = (char)v;
+				else
+					put_utf8(out, &o, v > 0x10ffff ? 0xfffd : v);
+				break;
+			default:
+				if (c >= '0' && c <= '7') {
+					v = (unsigned long)(c - '0');
+					for (k = 0; k < 2 && *i < n && p[*i] >= '0' && p[*i] <= '7'; k++)
+						v = v * 8 + (unsigned long)(p[(*i)++] - '0');
+					out[o++] = (char)v;
+				} else {
+					out[o++] = c;
+				}
+			}
+		}
+		if (*i >= n)
+			return -1;
+		(*i)++;
+		return (long)o;
+	}
+	while (*i < n && !strchr(stop, p[*i]))
+		out[o++] = p[(*i)++];
+	while (o > 0 && out[o - 1] == ' ')
+		o--;
+	return (long)o;
+}
+
+size_t parse_labels(struct snapshot *s, const char *p, size_t n)
+{
+	char *key, *val;
+	size_t i = 0;
+	long kl, vl;
+
+	if (n == 0 || p[0] != '{')
+		return 0;
+	key = xmalloc(n * 4 + 1);
+	val = xmalloc(n * 4 + 1);
+	i = 1;
+	for (;;) {
+		while (i < n && p[i] == ' ')
+			i++;
+		if (i < n && p[i] == '}') {
+			i++;
+			break;
+		}
+		kl = label_token(p, n, &i, key, ":}");
+		if (kl < 0 || i >= n || p[i] != ':')
+			goto bad;
+		i++;
+		while (i < n && p[i] == ' ')
+			i++;
+		vl = label_token(p, n, &i, val, ",}");
+		if (vl < 0 || i >= n)
+			goto bad;
+		snap_label(s, key, (size_t)kl, val, (size_t)vl);
+		if (p[i] == ',')
+			i++;
+		else if (p[i] != '}')
+			goto bad;
+	}
+	free(key);
+	free(val);
+	return i;
+bad:
+	free(key);
+	free(val);
+	return 0;
+}

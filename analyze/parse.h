@@ -1,0 +1,63 @@
+/* parse.h: the streaming goroutine-profile parser: feed it chunks of any size, get a snapshot. */
+#ifndef ANALYZE_PARSE_H
+#define ANALYZE_PARSE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "analyze/err.h"
+#include "analyze/snapshot.h"
+
+/* The longest text line accepted; a longer one is an error, not a reason to buffer without end. */
+#define PARSE_MAX_LINE (1024 * 1024)
+/* The most a debug=0 profile may inflate to. */
+#define PARSE_MAX_INFLATED ((uint64_t)1 << 30)
+/* runtime.Stack output as net/http/pprof caps it: a debug=2 dump of exactly this size was cut. */
+#define PARSE_STACK_CAP ((uint64_t)64 << 20)
+
+struct parser;
+
+/* A parser for one profile; source names it in the snapshot (copied). */
+struct parser *parse_new(const char *source, enum snap_by by);
+/* parse_free(NULL) does nothing; frees the snapshot too unless parse_finish handed it out. */
+void parse_free(struct parser *p);
+/* Feeds the next n bytes; the format is sniffed from the first ones. Returns 0, or -1 with e filled;
+ * after an error every further call fails the same way. */
+int parse_feed(struct parser *p, const void *data, size_t n, struct err *e);
+/* Ends the input. Returns the snapshot, sorted, which the caller now owns (snap_free), or NULL
+ * with e filled. */
+struct snapshot *parse_finish(struct parser *p, struct err *e);
+/* Bytes fed so far. */
+uint64_t parse_bytes(const struct parser *p);
+
+/* Reads fd to its end in chunks and parses it. Returns the snapshot (caller owns) or NULL with e. */
+struct snapshot *parse_fd(int fd, const char *source, enum snap_by by, struct err *e);
+/* Parses a file by path, "-" meaning standard input. */
+struct snapshot *parse_path(const char *path, enum snap_by by, struct err *e);
+
+/* ---- format back ends, for parse*.c only ---- */
+
+struct ptext;
+struct ptext *ptext_new(struct snapshot *s);
+void ptext_free(struct ptext *t);
+int ptext_line(struct ptext *t, const char *line, size_t n, struct err *e);
+/* complete: the input ended with a newline and was not cut at the runtime's cap. */
+int ptext_finish(struct ptext *t, int complete, struct err *e);
+
+struct pcount;
+struct pcount *pcount_new(struct snapshot *s);
+void pcount_free(struct pcount *c);
+int pcount_line(struct pcount *c, const char *line, size_t n, struct err *e);
+int pcount_finish(struct pcount *c, int complete, struct err *e);
+
+struct pproto;
+struct pproto *pproto_new(struct snapshot *s);
+void pproto_free(struct pproto *pp);
+int pproto_feed(struct pproto *pp, const unsigned char *data, size_t n, struct err *e);
+int pproto_finish(struct pproto *pp, struct err *e);
+
+/* Parses a label set "{k: v, "k 2": "v"}" or {"k":"v"} (bare or Go-quoted keys and values) into
+ * snap_label calls. Returns the bytes consumed through the closing brace, or 0 when malformed. */
+size_t parse_labels(struct snapshot *s, const char *p, size_t n);
+
+#endif

@@ -1,0 +1,169 @@
+/* parse_count.c: debug=1 count profiles ("goroutine profile: total N", records of COUNT @ PCs). */
+#include "analyze/parse.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze/xmalloc.h"
+
+struct pcount {
+	struct snapshot *snap;
+	int header;
+	long total, sum;
+	long reccount; /* count of the record being read, 0 when none */
+};
+
+struct pcount *pcount_new(struct snapshot *s)
+{
+	struct pcount *c = xcalloc(1, sizeof(*c));
+
+	c->snap = s;
+	return c;
+}
+
+void pcount_free(struct pcount *c)
+{
+	free(c);
+}
+
+static int has_prefix(const char *s, size_t n, const char *pre)
+{
+	size_t m = strlen(pre);
+
+	return n >= m && memcmp(s, pre, m) == 0;
+}
+
+static long number(const char *s, size_t n, size_t *i)
+{
+	long v = 0;
+	size_t start = *i;
+
+	while (*i < n && s[*i] >= '0' && s[*i] <= '9') {
+		if (v > 100000000000000000L)
+			return -1;
+		v = v * 10 + (s[*i] - '0');
+		(*i)++;
+	}
+	return *i == start ? -1 : v;
+}
+
+static void end_record(struct pcount *c)
+{
+	if (c->reccount > 0) {
+		if (c->snap->profile == SNAP_GOROUTINELEAK)
+			snap_leaked(c->snap);
+		snap_end(c->snap, c->reccount);
+		c->sum += c->reccount;
+	}
+	c->reccount = 0;
+}
+
+/* "#\t0x4a5f26\tmain.worker+0x46\t/src/main.go:31": tabwriter pads with runs of tabs. */
+static void frame(struct pcount *c, const char *s, size_t n)
+{
+	const char *field[4];
+	size_t len[4], i = 1;
+	int k = 0;
+
+	while (k < 4) {
+		size_t start;
+
+		while (i < n && s[i] == '\t')
+			i++;
+		if (i >= n)
+			break;
+		start = i;
+		while (i < n && s[i] != '\t')
+			i++;
+		field[k] = s + start;
+		len[k] = i - start;
+		k++;
+	}
+	if (k >= 3) {
+		const char *func = field[1], *file = field[2];
+		size_t fl = len[1], filelen = len[2], j;
+		long line = 0;
+
+		/* Drop "+0xOFF" from the function. */
+		for (j = fl; j > 1; j--)
+			if (func[j - 1] == '+' && j + 1 < fl && func[j] == '0' && func[j + 1] == 'x') {
+				fl = j - 1;
+				break;
+			}
+		for (j = filelen; j > 0; j--)
+			if (file[j - 1] == ':') {
+				size_t p = j;
+
+				line = number(file, filelen, &p);
+				if (line < 0)
+					line = 0;
+				filelen = j - 1;
+				break;
+			}
+		snap_frame(c->snap, func, fl, file, filelen, line);
+	} else if (k >= 1) {
+		/* Unsymbolized "#\t0x..." */
+		snap_frame(c->snap, field[0], len[0], "", 0, 0);
+	}
+}
+
+int pcount_line(struct pcount *c, const char *s, size_t n, struct err *e)
+{
+	struct snapshot *snap = c->snap;
+	size_t i;
+
+	if (!c->header) {
+		const char *pre = "goroutine profile: total ";
+
+		if (has_prefix(s, n, "goroutineleak profile: total ")) {
+			pre = "goroutineleak profile: total ";
+			snap->profile = SNAP_GOROUTINELEAK;
+		}
+		i = strlen(pre);
+		c->total = number(s, n, &i);
+		if (c->total < 0 || i != n)
+			return err_set(e, "line 1: bad profile header");
+		c->header = 1;
+		return 0;
+	}
+	if (n == 0) {
+		end_record(c);
+		return 0;
+	}
+	if (s[0] >= '0' && s[0] <= '9') {
+		long count;
+
+		i = 0;
+		count = number(s, n, &i);
+		if (count < 0 || !has_prefix(s + i, n - i, " @"))
+			return err_set(e, "bad record line: expected \"COUNT @ PC...\"");
+		end_record(c);
+		snap_begin(snap);
+		c->reccount = count;
+		return 0;
+	}
+	if (s[0] != '#' || c->reccount == 0)
+		return 0;
+	if (has_prefix(s, n, "# labels: "))
+		parse_labels(snap, s + 10, n - 10);
+	else if (n > 1 && s[1] == '\t')
+		frame(c, s, n);
+	return 0;
+}
+
+int pcount_finish(struct pcount *c, int complete, struct err *e)
+{
+	struct snapshot *s = c->snap;
+
+	if (!c->header)
+		return err_set(e, "no profile header: not a goroutine profile");
+	if (!complete && c->reccount) {
+		snap_abort(s);
+		c->reccount = 0;
+	}
+	end_record(c);
+	s->total = c->total;
+	if (!complete || c->sum < c->total)
+		s->truncated = 1;
+	return 0;
+}

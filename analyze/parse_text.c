@@ -1,0 +1,275 @@
+/* parse_text.c: debug=2 dumps — runtime.Stack output, SIGQUIT and panic tracebacks — line by line. */
+#include "analyze/parse.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze/frame.h"
+#include "analyze/xmalloc.h"
+
+enum pend { P_NONE, P_FUNC, P_CREATOR };
+
+struct ptext {
+	struct snapshot *snap;
+	int in_g;      /* inside a goroutine block */
+	int ancestors; /* past "[originating from goroutine N]:": frames are not this goroutine's */
+	enum pend pend;
+	char *pendbuf; /* the function line waiting for its file line */
+	size_t pendlen, pendcap;
+	long parent; /* "created by ... in goroutine N" */
+	long goroutines;
+};
+
+struct ptext *ptext_new(struct snapshot *s)
+{
+	struct ptext *t = xcalloc(1, sizeof(*t));
+
+	t->snap = s;
+	return t;
+}
+
+void ptext_free(struct ptext *t)
+{
+	if (!t)
+		return;
+	free(t->pendbuf);
+	free(t);
+}
+
+static int has_prefix(const char *s, size_t n, const char *pre)
+{
+	size_t m = strlen(pre);
+
+	return n >= m && memcmp(s, pre, m) == 0;
+}
+
+static int is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* Reads decimal digits at s[*i]; returns -1 when there are none. */
+static long digits(const char *s, size_t n, size_t *i)
+{
+	long v = 0;
+	size_t start = *i;
+
+	while (*i < n && is_digit(s[*i])) {
+		if (v < 100000000000000000L)
+			v = v * 10 + (s[*i] - '0');
+		(*i)++;
+	}
+	return *i == start ? -1 : v;
+}
+
+static void end_goroutine(struct ptext *t)
+{
+	if (t->in_g) {
+		snap_end(t->snap, 1);
+		t->goroutines++;
+	}
+	t->in_g = 0;
+	t->ancestors = 0;
+	t->pend = P_NONE;
+}
+
+/* Removes every occurrence of marker from status[0..*n). Returns whether it was there. */
+static int cut_marker(char *status, size_t *n, const char *marker)
+{
+	size_t m = strlen(marker), i;
+	int found = 0;
+
+	for (i = 0; i + m <= *n;) {
+		if (memcmp(status + i, marker, m) == 0) {
+			memmove(status + i, status + i + m, *n - i - m);
+			*n -= m;
+			found = 1;
+		} else {
+			i++;
+		}
+	}
+	return found;
+}
+
+/* "goroutine 42 [chan receive, 17 minutes, locked to thread]:" and every variant of FORMATS §1. */
+static int header(struct ptext *t, const char *s, size_t n)
+{
+	struct snapshot *snap = t->snap;
+	size_t i = 10, close;
+	long id;
+	char status[256];
+	size_t slen;
+
+	id = digits(s, n, &i);
+	if (id < 0 || i >= n || (s[i] != ' '))
+		return 0;
+	/* GOTRACEBACK=system and crashes: " gp=0x... m=N mp=0x..." before the bracket. */
+	while (i < n && s[i] != '[')
+		i++;
+	if (i >= n)
+		return 0;
+	end_goroutine(t);
+	if (id == 0) {
+		/* "goroutine 0 [idle]" in crash output is the signal handler's g0, not a goroutine. */
+		t->in_g = 0;
+		return 1;
+	}
+	i++;
+	snap_begin(snap);
+	t->in_g = 1;
+	snap_id(snap, id);
+	for (close = i; close < n && s[close] != ',' && s[close] != ']'; close++)
+		;
+	slen = close - i < sizeof(status) ? close - i : sizeof(status) - 1;
+	memcpy(status, s + i, slen);
+	if (cut_marker(status, &slen, " (leaked)"))
+		snap_leaked(snap);
+	cut_marker(status, &slen, " (scan)");
+	snap_state(snap, status, slen);
+	i = close;
+	while (i < n && s[i] == ',') {
+		i++;
+		while (i < n && s[i] == ' ')
+			i++;
+		if (i < n && is_digit(s[i])) {
+			size_t j = i;
+			long v = digits(s, n, &j);
+
+			if (has_prefix(s + j, n - j, " minutes") || has_prefix(s + j, n - j, " minute"))
+				snap_wait(snap, v);
+		} else if (has_prefix(s + i, n - i, "labels:")) {
+			size_t used = parse_labels(snap, s + i + 7, n - i - 7);
+
+			if (used)
+				i += 7 + used;
+		}
+		while (i < n && s[i] != ',' && s[i] != ']')
+			i++;
+	}
+	if (i < n && s[i] == ']')
+		i++;
+	while (i < n && s[i] == ' ')
+		i++;
+	if (i < n && s[i] == '{')
+		parse_labels(snap, s + i, n - i);
+	return 1;
+}
+
+/* "\t/abs/file.go:123 +0x1d fp=0x... sp=0x..." → file and line. */
+static int file_line(const char *s, size_t n, const char **file, size_t *filelen, long *line)
+{
+	size_t end = n, i;
+	const char *colon = NULL;
+
+	/* The line number is the last ":digits" followed by a space or the end. */
+	for (i = end; i > 1; i--) {
+		if (s[i - 1] == ':' && i < n && is_digit(s[i])) {
+			size_t j = i;
+
+			digits(s, n, &j);
+			if (j == n || s[j] == ' ') {
+				colon = s + i - 1;
+				break;
+			}
+		}
+	}
+	if (!colon)
+		return 0;
+	*file = s + 1;
+	*filelen = (size_t)(colon - s - 1);
+	i = (size_t)(colon - s) + 1;
+	*line = digits(s, n, &i);
+	return 1;
+}
+
+static void set_pending(struct ptext *t, enum pend kind, const char *s, size_t n)
+{
+	t->pendbuf = xgrow(t->pendbuf, &t->pendcap, n + 1, 1);
+	memcpy(t->pendbuf, s, n);
+	t->pendlen = n;
+	t->pend = kind;
+}
+
+int ptext_line(struct ptext *t, const char *s, size_t n, struct err *e)
+{
+	(void)e;
+	if (n >= 11 && s[0] == 'g' && has_prefix(s, n, "goroutine ") && is_digit(s[10]) && s[n - 1] == ':' &&
+	    header(t, s, n))
+		return 0;
+	if (!t->in_g)
+		return 0;
+	if (n == 0) {
+		end_goroutine(t);
+		return 0;
+	}
+	if (t->ancestors)
+		return 0;
+	if (s[0] == '\t') {
+		const char *file;
+		size_t filelen;
+		long line;
+
+		if (t->pend != P_NONE && file_line(s, n, &file, &filelen, &line)) {
+			if (t->pend == P_FUNC)
+				snap_frame(t->snap, t->pendbuf, t->pendlen, file, filelen, line);
+			else
+				snap_creator(t->snap, t->pendbuf, t->pendlen, file, filelen, line, t->parent);
+		}
+		t->pend = P_NONE;
+		return 0;
+	}
+	if (has_prefix(s, n, "created by ")) {
+		const char *in = NULL;
+		size_t i, fl;
+
+		for (i = 11; i + 14 <= n; i++)
+			if (memcmp(s + i, " in goroutine ", 14) == 0) {
+				in = s + i;
+				break;
+			}
+		t->parent = -1;
+		fl = in ? (size_t)(in - s) - 11 : n - 11;
+		if (in) {
+			size_t j = (size_t)(in - s) + 14;
+
+			t->parent = digits(s, n, &j);
+		}
+		set_pending(t, P_CREATOR, s + 11, fl);
+		return 0;
+	}
+	if (s[0] == '.' && has_prefix(s, n, "...")) {
+		/* "...additional frames elided..." (≤1.20) or "...N frames elided..." (1.21+) */
+		t->pend = P_NONE;
+		return 0;
+	}
+	if (s[0] == '[' && has_prefix(s, n, "[originating from goroutine ")) {
+		t->ancestors = 1;
+		return 0;
+	}
+	/* A function line "pkg.f(args)"; anything else (register dumps, messages) is not a frame. */
+	if (s[n - 1] == ')') {
+		set_pending(t, P_FUNC, s, frame_strip_args(s, n));
+		return 0;
+	}
+	t->pend = P_NONE;
+	return 0;
+}
+
+int ptext_finish(struct ptext *t, int complete, struct err *e)
+{
+	struct snapshot *s = t->snap;
+
+	if (t->in_g && (!complete || t->pend == P_FUNC)) {
+		/* The dump stops inside a goroutine: its stack is not whole. */
+		snap_abort(s);
+		t->in_g = 0;
+		s->truncated = 1;
+	}
+	if (!complete)
+		s->truncated = 1;
+	end_goroutine(t);
+	if (t->goroutines == 0 && !s->truncated)
+		return err_set(e, "no goroutines found: not a goroutine profile");
+	s->total = t->goroutines;
+	return 0;
+}

@@ -1,0 +1,552 @@
+/* snapshot.c: folding goroutine records into stack groups as they are parsed. */
+#include "analyze/snapshot.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze/frame.h"
+#include "analyze/hash.h"
+#include "analyze/xmalloc.h"
+
+struct rec_frame {
+	size_t func, funclen, file, filelen; /* offsets into rec.text */
+	long line;
+};
+
+struct rec_label {
+	size_t key, keylen, value, valuelen; /* offsets into rec.text */
+};
+
+struct snap_rec {
+	int active;
+	char *text; /* frame and label strings of this record */
+	size_t textlen, textcap;
+	char *key; /* the canonical bytes that are hashed */
+	size_t keylen, keycap;
+	struct rec_frame *frames;
+	size_t nframes, framecap;
+	struct rec_label *labels;
+	size_t nlabels, labelcap;
+	int keyframes;
+	struct rec_frame first; /* first frame seen, used when every frame was dropped */
+	int has_first;
+	const char *state;
+	long wait, id;
+	int leaked;
+	int has_creator;
+	struct snap_creator creator; /* func/file are offsets into creatortext */
+	char *creatortext;
+	size_t creatorcap;
+};
+
+struct snapshot *snap_new(const char *source, enum snap_by by)
+{
+	struct snapshot *s = xcalloc(1, sizeof(*s));
+
+	s->arena = arena_new();
+	s->strings = intern_new(s->arena);
+	s->source = arena_strndup(s->arena, source ? source : "-", strlen(source ? source : "-"));
+	s->format = SNAP_FMT_NONE;
+	s->by = by;
+	s->tcap = 1024;
+	s->table = xcalloc(s->tcap, sizeof(*s->table));
+	s->rec = xcalloc(1, sizeof(*s->rec));
+	return s;
+}
+
+void snap_free(struct snapshot *s)
+{
+	if (!s)
+		return;
+	if (s->rec) {
+		free(s->rec->text);
+		free(s->rec->key);
+		free(s->rec->frames);
+		free(s->rec->labels);
+		free(s->rec->creatortext);
+		free(s->rec);
+	}
+	free(s->groups);
+	free(s->table);
+	intern_free(s->strings);
+	arena_free(s->arena);
+	free(s);
+}
+
+const char *snap_format_name(enum snap_format f)
+{
+	switch (f) {
+	case SNAP_DEBUG0:
+		return "debug=0";
+	case SNAP_DEBUG1:
+		return "debug=1";
+	case SNAP_DEBUG2:
+		return "debug=2";
+	default:
+		return "unknown";
+	}
+}
+
+const char *snap_profile_name(enum snap_profile p)
+{
+	return p == SNAP_GOROUTINELEAK ? "goroutineleak" : "goroutine";
+}
+
+int snap_has_ids(const struct snapshot *s)
+{
+	return s->format == SNAP_DEBUG2;
+}
+
+static int group_cmp(const void *a, const void *b)
+{
+	const struct snap_group *x = *(const struct snap_group *const *)a;
+	const struct snap_group *y = *(const struct snap_group *const *)b;
+
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	return strcmp(x->key, y->key);
+}
+
+static int labelset_cmp(const void *a, const void *b)
+{
+	const struct snap_labelset *x = a, *y = b;
+
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	return strcmp(x->id, y->id);
+}
+
+void snap_sort(struct snapshot *s)
+{
+	size_t i;
+
+	if (s->ngroups > 1)
+		qsort(s->groups, s->ngroups, sizeof(*s->groups), group_cmp);
+	for (i = 0; i < s->ngroups; i++)
+		if (s->groups[i]->nlabelsets > 1)
+			qsort(s->groups[i]->labelsets, (size_t)s->groups[i]->nlabelsets,
+			      sizeof(*s->groups[i]->labelsets), labelset_cmp);
+}
+
+const struct snap_frame *snap_top_frame(const struct snap_group *g)
+{
+	return g->nframes ? &g->frames[g->top] : NULL;
+}
+
+/* ---- the record builder ---- */
+
+static size_t rec_text(struct snap_rec *r, const char *p, size_t n)
+{
+	size_t off = r->textlen;
+
+	r->text = xgrow(r->text, &r->textcap, r->textlen + n + 1, 1);
+	memcpy(r->text + off, p, n);
+	r->text[off + n] = '\0';
+	r->textlen += n + 1;
+	return off;
+}
+
+static void rec_key(struct snap_rec *r, const char *p, size_t n)
+{
+	r->key = xgrow(r->key, &r->keycap, r->keylen + n + 1, 1);
+	memcpy(r->key + r->keylen, p, n);
+	r->key[r->keylen + n] = '\0';
+	r->keylen += n + 1;
+}
+
+void snap_begin(struct snapshot *s)
+{
+	struct snap_rec *r = s->rec;
+
+	r->active = 1;
+	r->textlen = r->keylen = r->nframes = r->nlabels = 0;
+	r->keyframes = 0;
+	r->has_first = 0;
+	r->state = NULL;
+	r->wait = -1;
+	r->id = -1;
+	r->leaked = 0;
+	r->has_creator = 0;
+}
+
+int snap_in_record(const struct snapshot *s)
+{
+	return s->rec->active;
+}
+
+void snap_abort(struct snapshot *s)
+{
+	s->rec->active = 0;
+}
+
+static void rec_push_frame(struct snap_rec *r, enum snap_by by, const char *func, size_t funclen,
+			   const char *file, size_t filelen, long line)
+{
+	struct rec_frame *f;
+
+	if (r->nframes >= SNAP_MAX_FRAMES)
+		return;
+	r->frames = xgrow(r->frames, &r->framecap, r->nframes + 1, sizeof(*r->frames));
+	f = &r->frames[r->nframes++];
+	f->func = rec_text(r, func, funclen);
+	f->funclen = funclen;
+	f->file = rec_text(r, file, filelen);
+	f->filelen = filelen;
+	f->line = line;
+	if (r->keyframes < SNAP_KEY_FRAMES) {
+		char num[24];
+		int k = 0;
+		unsigned long v = line < 0 ? 0 : (unsigned long)line;
+
+		r->keyframes++;
+		rec_key(r, func, funclen);
+		if (by == SNAP_BY_LINES) {
+			rec_key(r, file, filelen);
+			do
+				num[sizeof(num) - 1 - k++] = (char)('0' + v % 10);
+			while ((v /= 10) && k < 20);
+			rec_key(r, num + sizeof(num) - k, (size_t)k);
+		}
+	}
+}
+
+void snap_frame(struct snapshot *s, const char *func, size_t funclen, const char *file, size_t filelen,
+		long line)
+{
+	struct snap_rec *r = s->rec;
+
+	if (!r->active)
+		return;
+	if (!r->has_first && !(funclen == 14 && memcmp(func, "runtime.goexit", 14) == 0)) {
+		r->has_first = 1;
+		r->first.func = rec_text(r, func, funclen);
+		r->first.funclen = funclen;
+		r->first.file = rec_text(r, file, filelen);
+		r->first.filelen = filelen;
+		r->first.line = line;
+	}
+	/* debug=1 hides every runtime.* frame at the leaf end, debug=2 every internal one anywhere. */
+	if (r->nframes == 0 ? frame_is_runtime(func, funclen) : frame_is_runtime_internal(func, funclen))
+		return;
+	rec_push_frame(r, s->by, func, funclen, file, filelen, line);
+}
+
+void snap_state(struct snapshot *s, const char *state, size_t n)
+{
+	if (s->rec->active)
+		s->rec->state = intern_str(s->strings, state, n);
+}
+
+void snap_wait(struct snapshot *s, long minutes)
+{
+	s->rec->wait = minutes;
+}
+
+void snap_id(struct snapshot *s, long id)
+{
+	s->rec->id = id;
+}
+
+void snap_leaked(struct snapshot *s)
+{
+	s->rec->leaked = 1;
+}
+
+void snap_creator(struct snapshot *s, const char *func, size_t funclen, const char *file, size_t filelen,
+		  long line, long parent)
+{
+	struct snap_rec *r = s->rec;
+
+	r->creatortext = xgrow(r->creatortext, &r->creatorcap, funclen + filelen + 2, 1);
+	memcpy(r->creatortext, func, funclen);
+	r->creatortext[funclen] = '\0';
+	memcpy(r->creatortext + funclen + 1, file, filelen);
+	r->creatortext[funclen + 1 + filelen] = '\0';
+	r->creator.line = line;
+	r->creator.goroutine = parent;
+	r->has_creator = 1;
+}
+
+void snap_label(struct snapshot *s, const char *key, size_t keylen, const char *value, size_t valuelen)
+{
+	struct snap_rec *r = s->rec;
+	struct rec_label *l;
+
+	r->labels = xgrow(r->labels, &r->labelcap, r->nlabels + 1, sizeof(*r->labels));
+	l = &r->labels[r->nlabels++];
+	l->key = rec_text(r, key, keylen);
+	l->keylen = keylen;
+	l->value = rec_text(r, value, valuelen);
+	l->valuelen = valuelen;
+}
+
+/* ---- folding ---- */
+
+static void table_insert(struct snap_group **table, size_t cap, struct snap_group *g)
+{
+	size_t i;
+
+	for (i = g->hash & (cap - 1); table[i]; i = (i + 1) & (cap - 1))
+		;
+	table[i] = g;
+}
+
+static void fingerprint(struct snap_group *g)
+{
+	char buf[1024];
+	size_t len = 0;
+	int i, n = 0, pass;
+
+	for (pass = 0; pass < 2 && n == 0; pass++) {
+		for (i = 0; i < g->nframes && n < SNAP_PRINT_FRAMES; i++) {
+			const char *f = g->frames[i].func;
+			size_t fl = strlen(f);
+
+			if (pass == 0 && !frame_is_user(f))
+				continue;
+			if (len + fl + 1 > sizeof(buf))
+				break;
+			memcpy(buf + len, f, fl + 1);
+			len += fl + 1;
+			n++;
+		}
+	}
+	hash_hex(hash_bytes(buf, len, 0x6c65616b73636f70ULL), SNAP_PRINT_LEN, g->fingerprint);
+}
+
+static struct snap_group *group_new(struct snapshot *s, uint64_t h)
+{
+	struct snap_rec *r = s->rec;
+	struct snap_group *g = arena_calloc(s->arena, sizeof(*g));
+	struct snap_frame *frames;
+	size_t i, nframes = r->nframes;
+	const struct rec_frame *src = r->frames;
+	int top = -1;
+
+	frames = arena_alloc(s->arena, (nframes ? nframes : 1) * sizeof(*frames));
+	for (i = 0; i < nframes; i++) {
+		frames[i].func = intern_str(s->strings, r->text + src[i].func, src[i].funclen);
+		frames[i].file = intern_str(s->strings, r->text + src[i].file, src[i].filelen);
+		frames[i].line = src[i].line;
+		if (top < 0 && frame_is_user(frames[i].func))
+			top = (int)i;
+	}
+	g->hash = h;
+	hash_hex(h, SNAP_KEY_LEN, g->key);
+	g->frames = frames;
+	g->nframes = (int)nframes;
+	g->top = top < 0 ? 0 : top;
+	g->canon = arena_strndup(s->arena, r->key, r->keylen);
+	g->canonlen = r->keylen;
+	g->id_min = g->id_max = -1;
+	fingerprint(g);
+
+	if ((s->ngroups + 1) * 2 > s->tcap) {
+		size_t cap = s->tcap * 2;
+		struct snap_group **t = xcalloc(cap, sizeof(*t));
+
+		for (i = 0; i < s->ngroups; i++)
+			table_insert(t, cap, s->groups[i]);
+		free(s->table);
+		s->table = t;
+		s->tcap = cap;
+	}
+	table_insert(s->table, s->tcap, g);
+	s->groups = xgrow(s->groups, &s->gcap, s->ngroups + 1, sizeof(*s->groups));
+	s->groups[s->ngroups++] = g;
+	return g;
+}
+
+static void add_state(struct snapshot *s, struct snap_group *g, const char *state, long count)
+{
+	int i;
+
+	for (i = 0; i < g->nstates; i++)
+		if (g->states[i].name == state) {
+			g->states[i].count += count;
+			return;
+		}
+	if (g->nstates == g->capstates) {
+		int cap = g->capstates ? g->capstates * 2 : 4;
+		struct snap_state *n = arena_alloc(s->arena, (size_t)cap * sizeof(*n));
+
+		if (g->nstates)
+			memcpy(n, g->states, (size_t)g->nstates * sizeof(*n));
+		g->states = n;
+		g->capstates = cap;
+	}
+	g->states[g->nstates].name = state;
+	g->states[g->nstates].count = count;
+	g->nstates++;
+}
+
+static void add_age(struct snapshot *s, struct snap_group *g, long minutes, long count)
+{
+	int lo = 0, hi = g->nages;
+
+	/* Goroutines come roughly in creation order, so the last bucket is the usual hit. */
+	if (g->nages && g->ages[g->nages - 1].minutes == minutes) {
+		g->ages[g->nages - 1].count += count;
+		return;
+	}
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+
+		if (g->ages[mid].minutes < minutes)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < g->nages && g->ages[lo].minutes == minutes) {
+		g->ages[lo].count += count;
+		return;
+	}
+	if (g->nages == g->capages) {
+		int cap = g->capages ? g->capages * 2 : 4;
+		struct snap_age *n = arena_alloc(s->arena, (size_t)cap * sizeof(*n));
+
+		if (g->nages)
+			memcpy(n, g->ages, (size_t)g->nages * sizeof(*n));
+		g->ages = n;
+		g->capages = cap;
+	}
+	memmove(&g->ages[lo + 1], &g->ages[lo], (size_t)(g->nages - lo) * sizeof(*g->ages));
+	g->ages[lo].minutes = minutes;
+	g->ages[lo].count = count;
+	g->nages++;
+}
+
+/* Canonical label-set string "k\x1fv\x1e...", keys sorted; interned as the set's identity. */
+static const char *labelset_id(struct snapshot *s, size_t *lenp)
+{
+	struct snap_rec *r = s->rec;
+	char *buf;
+	const char *id;
+	size_t i, j, len = 0, cap = 0;
+
+	if (r->nlabels == 0) {
+		*lenp = 0;
+		return intern_str(s->strings, "", 0);
+	}
+
+	for (i = 1; i < r->nlabels; i++) /* insertion sort: label sets are small */
+		for (j = i; j > 0 && strcmp(r->text + r->labels[j - 1].key, r->text + r->labels[j].key) > 0; j--) {
+			struct rec_label t = r->labels[j];
+
+			r->labels[j] = r->labels[j - 1];
+			r->labels[j - 1] = t;
+		}
+	for (i = 0; i < r->nlabels; i++)
+		cap += r->labels[i].keylen + r->labels[i].valuelen + 2;
+	buf = xmalloc(cap + 1);
+	for (i = 0; i < r->nlabels; i++) {
+		memcpy(buf + len, r->text + r->labels[i].key, r->labels[i].keylen);
+		len += r->labels[i].keylen;
+		buf[len++] = '\x1f';
+		memcpy(buf + len, r->text + r->labels[i].value, r->labels[i].valuelen);
+		len += r->labels[i].valuelen;
+		buf[len++] = '\x1e';
+	}
+	*lenp = len;
+	id = intern_str(s->strings, buf, len);
+	free(buf);
+	return id;
+}
+
+static void add_labels(struct snapshot *s, struct snap_group *g, long count)
+{
+	struct snap_rec *r = s->rec;
+	struct snap_labelset *ls;
+	struct snap_label *labels;
+	const char *id;
+	size_t idlen, i;
+	int k;
+
+	id = labelset_id(s, &idlen);
+	for (k = 0; k < g->nlabelsets; k++)
+		if (g->labelsets[k].id == id) {
+			g->labelsets[k].count += count;
+			return;
+		}
+	if (g->nlabelsets >= SNAP_MAX_LABELSETS) {
+		g->labels_other += count;
+		return;
+	}
+	if (g->nlabelsets == g->caplabelsets) {
+		int cap = g->caplabelsets ? g->caplabelsets * 2 : 2;
+		struct snap_labelset *n = arena_alloc(s->arena, (size_t)cap * sizeof(*n));
+
+		if (g->nlabelsets)
+			memcpy(n, g->labelsets, (size_t)g->nlabelsets * sizeof(*n));
+		g->labelsets = n;
+		g->caplabelsets = cap;
+	}
+	labels = arena_alloc(s->arena, (r->nlabels ? r->nlabels : 1) * sizeof(*labels));
+	for (i = 0; i < r->nlabels; i++) {
+		labels[i].key = intern_str(s->strings, r->text + r->labels[i].key, r->labels[i].keylen);
+		labels[i].value = intern_str(s->strings, r->text + r->labels[i].value, r->labels[i].valuelen);
+	}
+	ls = &g->labelsets[g->nlabelsets++];
+	ls->id = id;
+	ls->labels = labels;
+	ls->nlabels = (int)r->nlabels;
+	ls->count = count;
+}
+
+void snap_end(struct snapshot *s, long count)
+{
+	struct snap_rec *r = s->rec;
+	struct snap_group *g = NULL;
+	uint64_t h;
+	size_t i;
+
+	if (!r->active)
+		return;
+	r->active = 0;
+	if (count <= 0)
+		return;
+	if (r->nframes == 0 && r->has_first) {
+		/* Every frame was runtime-internal: the first one names the group. */
+		struct rec_frame f = r->first;
+
+		rec_push_frame(r, s->by, r->text + f.func, f.funclen, r->text + f.file, f.filelen, f.line);
+	}
+	h = hash_bytes(r->key, r->keylen, 0);
+	for (i = h & (s->tcap - 1); s->table[i]; i = (i + 1) & (s->tcap - 1)) {
+		struct snap_group *c = s->table[i];
+
+		if (c->hash == h && c->canonlen == r->keylen && memcmp(c->canon, r->key, r->keylen) == 0) {
+			g = c;
+			break;
+		}
+	}
+	if (!g)
+		g = group_new(s, h);
+	g->count += count;
+	s->records += count;
+	if (r->leaked)
+		g->leaked += count;
+	if (r->state)
+		add_state(s, g, r->state, count);
+	if (r->wait >= 1) {
+		add_age(s, g, r->wait, count);
+		g->aged += count;
+	}
+	if (r->id >= 0) {
+		if (g->id_min < 0 || r->id < g->id_min)
+			g->id_min = r->id;
+		if (r->id > g->id_max)
+			g->id_max = r->id;
+	}
+	if (r->has_creator && !g->creator) {
+		struct snap_creator *c = arena_alloc(s->arena, sizeof(*c));
+		size_t fl = strlen(r->creatortext);
+
+		c->func = intern_str(s->strings, r->creatortext, fl);
+		c->file = intern_str(s->strings, r->creatortext + fl + 1, strlen(r->creatortext + fl + 1));
+		c->line = r->creator.line;
+		c->goroutine = r->creator.goroutine;
+		g->creator = c;
+	}
+	add_labels(s, g, count);
+}

@@ -1,0 +1,137 @@
+/* snapshot.h: one goroutine profile folded into stack groups, and the record builder the parsers feed. */
+#ifndef ANALYZE_SNAPSHOT_H
+#define ANALYZE_SNAPSHOT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "analyze/arena.h"
+
+enum snap_format { SNAP_FMT_NONE = -1, SNAP_DEBUG0 = 0, SNAP_DEBUG1 = 1, SNAP_DEBUG2 = 2 };
+enum snap_profile { SNAP_GOROUTINE, SNAP_GOROUTINELEAK };
+/* What makes two stacks the same group: function, file and line of every frame, or functions only
+ * (to compare two builds whose line numbers moved). */
+enum snap_by { SNAP_BY_LINES, SNAP_BY_FUNCS };
+
+/* Only the innermost frames make the key, so that stacks cut at different depths by the formats
+ * (32 or 128 profile frames, 100 or 50+50 text frames) still match. */
+#define SNAP_KEY_FRAMES 24
+/* Frames kept per group for display; deeper ones are dropped. */
+#define SNAP_MAX_FRAMES 128
+/* Frames of the fingerprint. */
+#define SNAP_PRINT_FRAMES 5
+#define SNAP_KEY_LEN 16
+#define SNAP_PRINT_LEN 12
+/* Distinct label sets counted per group before the rest go into labels_other. */
+#define SNAP_MAX_LABELSETS 256
+
+struct snap_frame {
+	const char *func, *file;
+	long line;
+};
+
+struct snap_state {
+	const char *name;
+	long count;
+};
+
+struct snap_label {
+	const char *key, *value;
+};
+
+struct snap_labelset {
+	const char *id; /* interned canonical form, identity of the set */
+	const struct snap_label *labels;
+	int nlabels;
+	long count;
+};
+
+struct snap_age {
+	long minutes, count;
+};
+
+struct snap_creator {
+	const char *func, *file;
+	long line;
+	long goroutine; /* parent goroutine id, -1 when not printed */
+};
+
+/* All pointers point into the snapshot's arena: borrowed until snap_free(). */
+struct snap_group {
+	char key[SNAP_KEY_LEN + 1];         /* hex hash of the canonical stack */
+	char fingerprint[SNAP_PRINT_LEN + 1]; /* hex hash of the top user functions */
+	uint64_t hash;
+	const struct snap_frame *frames; /* canonical frames, leaf first */
+	int nframes;
+	int top;     /* index of the top user frame in frames */
+	long count;  /* goroutines */
+	long leaked; /* goroutines the runtime proved leaked */
+	struct snap_state *states;
+	int nstates, capstates;
+	struct snap_age *ages; /* sorted by minutes */
+	int nages, capages;
+	long aged;               /* goroutines that showed a wait age (debug=2, one minute or more) */
+	long id_min, id_max;     /* goroutine ids, -1 when the format has none */
+	const struct snap_creator *creator; /* NULL when the format has none */
+	struct snap_labelset *labelsets;
+	int nlabelsets, caplabelsets;
+	long labels_other; /* goroutines whose label set did not fit SNAP_MAX_LABELSETS */
+	const char *canon;  /* the bytes the key hashes */
+	size_t canonlen;
+};
+
+struct snap_rec; /* the record being built, private to snapshot.c */
+
+struct snapshot {
+	struct arena *arena;
+	struct intern *strings;
+	const char *source;
+	enum snap_format format;
+	enum snap_profile profile;
+	enum snap_by by;
+	int64_t time_ns; /* capture time, 0 when the format does not say */
+	long total;      /* goroutines: the profile's own total for debug=0/1, those read for debug=2 */
+	long records;    /* goroutines folded into groups */
+	int truncated;   /* the input was cut short: counts are lower bounds */
+	struct snap_group **groups; /* sorted by snap_sort(); owned by the snapshot */
+	size_t ngroups;
+	/* private */
+	struct snap_group **table;
+	size_t tcap;
+	size_t gcap;
+	struct snap_rec *rec;
+};
+
+/* A new, empty snapshot; source is copied. */
+struct snapshot *snap_new(const char *source, enum snap_by by);
+/* snap_free(NULL) does nothing. */
+void snap_free(struct snapshot *s);
+/* Sorts groups by count, largest first, then by key; label sets likewise. */
+void snap_sort(struct snapshot *s);
+/* The top user frame of g, or NULL when it has no frames. */
+const struct snap_frame *snap_top_frame(const struct snap_group *g);
+/* Goroutine ids and wait ages are only in debug=2. */
+int snap_has_ids(const struct snapshot *s);
+const char *snap_format_name(enum snap_format f);
+const char *snap_profile_name(enum snap_profile p);
+
+/* The record builder, for parsers: begin, describe one goroutine (or one count record), end.
+ * Strings are copied; the caller's buffers may change after each call. */
+void snap_begin(struct snapshot *s);
+void snap_frame(struct snapshot *s, const char *func, size_t funclen, const char *file, size_t filelen,
+		long line);
+void snap_state(struct snapshot *s, const char *state, size_t n);
+void snap_wait(struct snapshot *s, long minutes);
+void snap_id(struct snapshot *s, long id);
+void snap_leaked(struct snapshot *s);
+void snap_creator(struct snapshot *s, const char *func, size_t funclen, const char *file, size_t filelen,
+		  long line, long parent);
+void snap_label(struct snapshot *s, const char *key, size_t keylen, const char *value, size_t valuelen);
+/* Folds the record, count goroutines strong, into its group. */
+void snap_end(struct snapshot *s, long count);
+/* Drops the record being built. */
+void snap_abort(struct snapshot *s);
+/* Whether a record is being built. */
+int snap_in_record(const struct snapshot *s);
+
+#endif

@@ -1,0 +1,76 @@
+/* cli.c: helpers shared by the subcommands. */
+#include "cli/cli.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze/parse.h"
+
+struct snapshot *cli_load(const char *source, enum snap_by by, struct err *e)
+{
+	return parse_path(source, by, e);
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "leakscope %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see 'leakscope %s --help')\n", cmd);
+	return CLI_TROUBLE;
+}
+
+int cli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("leakscope: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return CLI_TROUBLE;
+}
+
+int cli_parse_long(const char *s, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int cli_parse_by(const char *s, enum snap_by *by)
+{
+	if (strcmp(s, "lines") == 0)
+		*by = SNAP_BY_LINES;
+	else if (strcmp(s, "funcs") == 0)
+		*by = SNAP_BY_FUNCS;
+	else
+		return -1;
+	return 0;
+}
+
+const char *cli_short_path(const char *path, int n)
+{
+	const char *p = path + strlen(path);
+
+	while (p > path) {
+		if (p[-1] == '/' && --n == 0)
+			return p;
+		p--;
+	}
+	return path;
+}

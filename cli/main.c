@@ -1,0 +1,49 @@
+/* main.c: the leakscope command: dispatches to a subcommand. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+#define LEAKSCOPE_VERSION "0.1.0"
+
+static const struct cli_command commands[] = {
+	{"top", cmd_top, "stack groups of one goroutine profile, largest first"},
+};
+
+static void usage(FILE *f)
+{
+	size_t i;
+
+	fputs("usage: leakscope COMMAND [ARGS...]\n"
+	      "\n"
+	      "From \"the goroutine count is climbing\" to the leaking stack, its file:line and its kind.\n"
+	      "\n"
+	      "commands:\n",
+	      f);
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fputs("\n'leakscope COMMAND --help' tells more. Exit status: 0 done, 1 a gate tripped, 2 trouble.\n", f);
+}
+
+int main(int argc, char **argv)
+{
+	size_t i;
+
+	if (argc < 2) {
+		usage(stderr);
+		return CLI_TROUBLE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return CLI_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("leakscope %s\n", LEAKSCOPE_VERSION);
+		return CLI_OK;
+	}
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "leakscope: unknown command '%s' (see 'leakscope --help')\n", argv[1]);
+	return CLI_TROUBLE;
+}
