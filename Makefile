@@ -24,15 +24,18 @@ FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 all: leakscope
 
 leakscope: $(LIB_OBJ) $(MAIN_OBJ)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	@echo "  LD      $@"
+	@$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(shell pkg-config --cflags cmocka) -o $@ $< $(LIB_OBJ) \
+	@echo "  TEST    $<"
+	@$(CC) $(CFLAGS) $(PKG_CFLAGS) $(shell pkg-config --cflags cmocka) -o $@ $< $(LIB_OBJ) \
 		$(LDFLAGS) $(LDLIBS) $(shell pkg-config --libs cmocka)
 
 # Installs what is missing from Debian's packages, and Go 1.27 into tests/.go1.27 (not the system).
@@ -69,7 +72,7 @@ asan: deps
 	@LEAKSCOPE=$(CURDIR)/build/asan/leakscope tests/integration/run.sh
 
 leakscope-asan: $(LIB_OBJ) $(MAIN_OBJ)
-	$(CC) $(LDFLAGS) -o $(BUILD)/leakscope $^ $(LDLIBS)
+	@$(CC) $(LDFLAGS) -o $(BUILD)/leakscope $^ $(LDLIBS)
 
 bench: deps all
 	@tests/bench/run.sh

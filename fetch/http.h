@@ -1,0 +1,49 @@
+/* http.h: HTTP(S) GETs through libcurl with TLS verified by default, bearer tokens kept out of
+ * every log, and a hard cap on what is read. */
+#ifndef FETCH_HTTP_H
+#define FETCH_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "analyze/err.h"
+
+#define HTTP_DEFAULT_MAX_BYTES ((uint64_t)1 << 30)
+
+struct http_opts {
+	const char *cacert;        /* CA bundle file; NULL: the system's */
+	const char *ca_pem;        /* CA certificates in PEM, in memory (kubeconfig data); NULL: none */
+	size_t ca_pem_len;
+	const char *client_cert;   /* client certificate file (PEM), for mTLS */
+	const char *client_key;    /* its key file */
+	const char *token;         /* bearer token: sent as a header, never printed or logged */
+	int insecure;              /* do not verify the server's certificate */
+	long timeout_ms;           /* whole transfer; 0: none */
+	long connect_timeout_ms;   /* 0: 10 s */
+	uint64_t max_bytes;        /* body cap; 0: HTTP_DEFAULT_MAX_BYTES */
+};
+
+/* Receives the body as it arrives; returns 0 to go on, or -1 (with the message in e) to stop. */
+typedef int (*http_sink)(void *ctx, const void *data, size_t n, struct err *e);
+
+/* GETs url, streaming a 2xx body into sink. A non-2xx answer is an error whose message names the
+ * status and the start of the body. Returns 0 or -1 with e filled; *status gets the HTTP status
+ * (0 when none came). */
+int http_get(const char *url, const struct http_opts *o, http_sink sink, void *ctx, long *status,
+	     struct err *e);
+/* GETs url into a NUL-terminated buffer the caller frees. */
+int http_get_buf(const char *url, const struct http_opts *o, char **body, size_t *len, long *status,
+		 struct err *e);
+/* Writes url without userinfo or query into out (n bytes), for messages. */
+char *http_redact(const char *url, char *out, size_t n);
+/* Whether s starts with http:// or https://. */
+int http_is_url(const char *s);
+
+/* For curl multi users: sets TLS, auth and limits of o on an easy handle. The handle keeps
+ * pointers into o and into the returned header list (free with curl_slist_free_all). */
+struct curl_slist;
+struct curl_slist *http_setup(void *curl, const struct http_opts *o, char *errbuf);
+/* Starts libcurl once per process. */
+void http_global_init(void);
+
+#endif
