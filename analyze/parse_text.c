@@ -18,6 +18,7 @@ struct ptext {
 	size_t pendlen, pendcap;
 	long parent; /* "created by ... in goroutine N" */
 	long goroutines;
+	int headers; /* goroutine headers seen */
 };
 
 struct ptext *ptext_new(struct snapshot *s)
@@ -109,6 +110,7 @@ static int header(struct ptext *t, const char *s, size_t n)
 	if (i >= n)
 		return 0;
 	end_goroutine(t);
+	t->headers = 1;
 	if (id == 0) {
 		/* "goroutine 0 [idle]" in crash output is the signal handler's g0, not a goroutine. */
 		t->in_g = 0;
@@ -122,9 +124,11 @@ static int header(struct ptext *t, const char *s, size_t n)
 		;
 	slen = close - i < sizeof(status) ? close - i : sizeof(status) - 1;
 	memcpy(status, s + i, slen);
-	if (cut_marker(status, &slen, " (leaked)"))
-		snap_leaked(snap);
-	cut_marker(status, &slen, " (scan)");
+	if (memchr(status, '(', slen)) {
+		if (cut_marker(status, &slen, " (leaked)"))
+			snap_leaked(snap);
+		cut_marker(status, &slen, " (scan)");
+	}
 	snap_state(snap, status, slen);
 	i = close;
 	while (i < n && s[i] == ',') {
@@ -155,30 +159,21 @@ static int header(struct ptext *t, const char *s, size_t n)
 	return 1;
 }
 
-/* "\t/abs/file.go:123 +0x1d fp=0x... sp=0x..." → file and line. */
+/* "\t/abs/file.go:123 +0x1d fp=0x... sp=0x..." → file and line: the line number follows the last
+ * colon (hex offsets and fp/sp/pc annotations have none). */
 static int file_line(const char *s, size_t n, const char **file, size_t *filelen, long *line)
 {
-	size_t end = n, i;
-	const char *colon = NULL;
+	const char *colon = memrchr(s, ':', n);
+	size_t i;
 
-	/* The line number is the last ":digits" followed by a space or the end. */
-	for (i = end; i > 1; i--) {
-		if (s[i - 1] == ':' && i < n && is_digit(s[i])) {
-			size_t j = i;
-
-			digits(s, n, &j);
-			if (j == n || s[j] == ' ') {
-				colon = s + i - 1;
-				break;
-			}
-		}
-	}
-	if (!colon)
+	if (!colon || colon == s)
+		return 0;
+	i = (size_t)(colon - s) + 1;
+	*line = digits(s, n, &i);
+	if (*line < 0 || (i < n && s[i] != ' '))
 		return 0;
 	*file = s + 1;
 	*filelen = (size_t)(colon - s - 1);
-	i = (size_t)(colon - s) + 1;
-	*line = digits(s, n, &i);
 	return 1;
 }
 
@@ -268,7 +263,9 @@ int ptext_finish(struct ptext *t, int complete, struct err *e)
 	if (!complete)
 		s->truncated = 1;
 	end_goroutine(t);
-	if (t->goroutines == 0 && !s->truncated)
+	/* A cut dump may have lost its only goroutine, but it still showed a header: text without one
+	 * is not a dump, even when it does not end with a newline. */
+	if (t->goroutines == 0 && (!s->truncated || !t->headers))
 		return err_set(e, "no goroutines found: not a goroutine profile");
 	s->total = t->goroutines;
 	return 0;

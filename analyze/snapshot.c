@@ -14,21 +14,28 @@ struct rec_frame {
 };
 
 struct rec_label {
-	size_t key, keylen, value, valuelen; /* offsets into rec.text */
+	size_t key, keylen, value, valuelen; /* offsets into rec.aux */
 };
 
 struct snap_rec {
 	int active;
-	char *text; /* frame and label strings of this record */
+	char *text; /* frames as "func\0file\0line\0", leaf first: the key's bytes (--by lines) */
 	size_t textlen, textcap;
-	char *key; /* the canonical bytes that are hashed */
+	size_t keyend; /* end of the key's frames in text */
+	char *key; /* the canonical bytes when grouping by functions only */
 	size_t keylen, keycap;
+	char *aux; /* label strings */
+	size_t auxlen, auxcap;
+	const char *laststate; /* the interned state of the previous record, a cache */
+	size_t laststatelen;
 	struct rec_frame *frames;
 	size_t nframes, framecap;
 	struct rec_label *labels;
 	size_t nlabels, labelcap;
 	int keyframes;
-	struct rec_frame first; /* first frame seen, used when every frame was dropped */
+	char *first; /* first frame seen, "func\0file\0", used when every frame was dropped */
+	size_t firstcap, firstfunclen, firstfilelen;
+	long firstline;
 	int has_first;
 	const char *state;
 	long wait, id;
@@ -61,6 +68,8 @@ void snap_free(struct snapshot *s)
 	if (s->rec) {
 		free(s->rec->text);
 		free(s->rec->key);
+		free(s->rec->aux);
+		free(s->rec->first);
 		free(s->rec->frames);
 		free(s->rec->labels);
 		free(s->rec->creatortext);
@@ -135,23 +144,26 @@ const struct snap_frame *snap_top_frame(const struct snap_group *g)
 
 /* ---- the record builder ---- */
 
-static size_t rec_text(struct snap_rec *r, const char *p, size_t n)
+static size_t rec_aux(struct snap_rec *r, const char *p, size_t n)
 {
-	size_t off = r->textlen;
+	size_t off = r->auxlen;
 
-	r->text = xgrow(r->text, &r->textcap, r->textlen + n + 1, 1);
-	memcpy(r->text + off, p, n);
-	r->text[off + n] = '\0';
-	r->textlen += n + 1;
+	r->aux = xgrow(r->aux, &r->auxcap, r->auxlen + n + 1, 1);
+	memcpy(r->aux + off, p, n);
+	r->aux[off + n] = '\0';
+	r->auxlen += n + 1;
 	return off;
 }
 
-static void rec_key(struct snap_rec *r, const char *p, size_t n)
+/* Appends p[0..n) and a NUL to *buf; the caller made room. */
+static size_t put(char *buf, size_t *len, const char *p, size_t n)
 {
-	r->key = xgrow(r->key, &r->keycap, r->keylen + n + 1, 1);
-	memcpy(r->key + r->keylen, p, n);
-	r->key[r->keylen + n] = '\0';
-	r->keylen += n + 1;
+	size_t off = *len;
+
+	memcpy(buf + off, p, n);
+	buf[off + n] = '\0';
+	*len += n + 1;
+	return off;
 }
 
 void snap_begin(struct snapshot *s)
@@ -159,7 +171,7 @@ void snap_begin(struct snapshot *s)
 	struct snap_rec *r = s->rec;
 
 	r->active = 1;
-	r->textlen = r->keylen = r->nframes = r->nlabels = 0;
+	r->textlen = r->keylen = r->auxlen = r->keyend = r->nframes = r->nlabels = 0;
 	r->keyframes = 0;
 	r->has_first = 0;
 	r->state = NULL;
@@ -183,29 +195,32 @@ static void rec_push_frame(struct snap_rec *r, enum snap_by by, const char *func
 			   const char *file, size_t filelen, long line)
 {
 	struct rec_frame *f;
+	char num[24];
+	int k = 0;
+	unsigned long v = line < 0 ? 0 : (unsigned long)line;
 
 	if (r->nframes >= SNAP_MAX_FRAMES)
 		return;
-	r->frames = xgrow(r->frames, &r->framecap, r->nframes + 1, sizeof(*r->frames));
+	if (r->nframes == r->framecap)
+		r->frames = xgrow(r->frames, &r->framecap, r->nframes + 1, sizeof(*r->frames));
+	if (r->textlen + funclen + filelen + 24 > r->textcap)
+		r->text = xgrow(r->text, &r->textcap, r->textlen + funclen + filelen + 24, 1);
+	do
+		num[sizeof(num) - 1 - k++] = (char)('0' + v % 10);
+	while ((v /= 10) && k < 20);
 	f = &r->frames[r->nframes++];
-	f->func = rec_text(r, func, funclen);
+	f->func = put(r->text, &r->textlen, func, funclen);
 	f->funclen = funclen;
-	f->file = rec_text(r, file, filelen);
+	f->file = put(r->text, &r->textlen, file, filelen);
 	f->filelen = filelen;
 	f->line = line;
-	if (r->keyframes < SNAP_KEY_FRAMES) {
-		char num[24];
-		int k = 0;
-		unsigned long v = line < 0 ? 0 : (unsigned long)line;
-
-		r->keyframes++;
-		rec_key(r, func, funclen);
-		if (by == SNAP_BY_LINES) {
-			rec_key(r, file, filelen);
-			do
-				num[sizeof(num) - 1 - k++] = (char)('0' + v % 10);
-			while ((v /= 10) && k < 20);
-			rec_key(r, num + sizeof(num) - k, (size_t)k);
+	put(r->text, &r->textlen, num + sizeof(num) - k, (size_t)k);
+	if (r->nframes <= SNAP_KEY_FRAMES) {
+		r->keyend = r->textlen;
+		if (by == SNAP_BY_FUNCS) {
+			if (r->keylen + funclen + 1 > r->keycap)
+				r->key = xgrow(r->key, &r->keycap, r->keylen + funclen + 1, 1);
+			put(r->key, &r->keylen, func, funclen);
 		}
 	}
 }
@@ -219,11 +234,14 @@ void snap_frame(struct snapshot *s, const char *func, size_t funclen, const char
 		return;
 	if (!r->has_first && !(funclen == 14 && memcmp(func, "runtime.goexit", 14) == 0)) {
 		r->has_first = 1;
-		r->first.func = rec_text(r, func, funclen);
-		r->first.funclen = funclen;
-		r->first.file = rec_text(r, file, filelen);
-		r->first.filelen = filelen;
-		r->first.line = line;
+		r->first = xgrow(r->first, &r->firstcap, funclen + filelen + 2, 1);
+		memcpy(r->first, func, funclen);
+		r->first[funclen] = '\0';
+		memcpy(r->first + funclen + 1, file, filelen);
+		r->first[funclen + 1 + filelen] = '\0';
+		r->firstfunclen = funclen;
+		r->firstfilelen = filelen;
+		r->firstline = line;
 	}
 	/* debug=1 hides every runtime.* frame at the leaf end, debug=2 every internal one anywhere. */
 	if (r->nframes == 0 ? frame_is_runtime(func, funclen) : frame_is_runtime_internal(func, funclen))
@@ -233,8 +251,16 @@ void snap_frame(struct snapshot *s, const char *func, size_t funclen, const char
 
 void snap_state(struct snapshot *s, const char *state, size_t n)
 {
-	if (s->rec->active)
-		s->rec->state = intern_str(s->strings, state, n);
+	struct snap_rec *r = s->rec;
+
+	if (!r->active)
+		return;
+	/* Neighbouring goroutines mostly share a state: skip the table for a repeat. */
+	if (!r->laststate || r->laststatelen != n || memcmp(r->laststate, state, n) != 0) {
+		r->laststate = intern_str(s->strings, state, n);
+		r->laststatelen = n;
+	}
+	r->state = r->laststate;
 }
 
 void snap_wait(struct snapshot *s, long minutes)
@@ -274,9 +300,9 @@ void snap_label(struct snapshot *s, const char *key, size_t keylen, const char *
 
 	r->labels = xgrow(r->labels, &r->labelcap, r->nlabels + 1, sizeof(*r->labels));
 	l = &r->labels[r->nlabels++];
-	l->key = rec_text(r, key, keylen);
+	l->key = rec_aux(r, key, keylen);
 	l->keylen = keylen;
-	l->value = rec_text(r, value, valuelen);
+	l->value = rec_aux(r, value, valuelen);
 	l->valuelen = valuelen;
 }
 
@@ -314,7 +340,7 @@ static void fingerprint(struct snap_group *g)
 	hash_hex(hash_bytes(buf, len, 0x6c65616b73636f70ULL), SNAP_PRINT_LEN, g->fingerprint);
 }
 
-static struct snap_group *group_new(struct snapshot *s, uint64_t h)
+static struct snap_group *group_new(struct snapshot *s, uint64_t h, const char *key, size_t keylen)
 {
 	struct snap_rec *r = s->rec;
 	struct snap_group *g = arena_calloc(s->arena, sizeof(*g));
@@ -336,8 +362,8 @@ static struct snap_group *group_new(struct snapshot *s, uint64_t h)
 	g->frames = frames;
 	g->nframes = (int)nframes;
 	g->top = top < 0 ? 0 : top;
-	g->canon = arena_strndup(s->arena, r->key, r->keylen);
-	g->canonlen = r->keylen;
+	g->canon = arena_strndup(s->arena, key, keylen);
+	g->canonlen = keylen;
 	g->id_min = g->id_max = -1;
 	fingerprint(g);
 
@@ -430,7 +456,7 @@ static const char *labelset_id(struct snapshot *s, size_t *lenp)
 	}
 
 	for (i = 1; i < r->nlabels; i++) /* insertion sort: label sets are small */
-		for (j = i; j > 0 && strcmp(r->text + r->labels[j - 1].key, r->text + r->labels[j].key) > 0; j--) {
+		for (j = i; j > 0 && strcmp(r->aux + r->labels[j - 1].key, r->aux + r->labels[j].key) > 0; j--) {
 			struct rec_label t = r->labels[j];
 
 			r->labels[j] = r->labels[j - 1];
@@ -440,10 +466,10 @@ static const char *labelset_id(struct snapshot *s, size_t *lenp)
 		cap += r->labels[i].keylen + r->labels[i].valuelen + 2;
 	buf = xmalloc(cap + 1);
 	for (i = 0; i < r->nlabels; i++) {
-		memcpy(buf + len, r->text + r->labels[i].key, r->labels[i].keylen);
+		memcpy(buf + len, r->aux + r->labels[i].key, r->labels[i].keylen);
 		len += r->labels[i].keylen;
 		buf[len++] = '\x1f';
-		memcpy(buf + len, r->text + r->labels[i].value, r->labels[i].valuelen);
+		memcpy(buf + len, r->aux + r->labels[i].value, r->labels[i].valuelen);
 		len += r->labels[i].valuelen;
 		buf[len++] = '\x1e';
 	}
@@ -483,8 +509,8 @@ static void add_labels(struct snapshot *s, struct snap_group *g, long count)
 	}
 	labels = arena_alloc(s->arena, (r->nlabels ? r->nlabels : 1) * sizeof(*labels));
 	for (i = 0; i < r->nlabels; i++) {
-		labels[i].key = intern_str(s->strings, r->text + r->labels[i].key, r->labels[i].keylen);
-		labels[i].value = intern_str(s->strings, r->text + r->labels[i].value, r->labels[i].valuelen);
+		labels[i].key = intern_str(s->strings, r->aux + r->labels[i].key, r->labels[i].keylen);
+		labels[i].value = intern_str(s->strings, r->aux + r->labels[i].value, r->labels[i].valuelen);
 	}
 	ls = &g->labelsets[g->nlabelsets++];
 	ls->id = id;
@@ -497,8 +523,9 @@ void snap_end(struct snapshot *s, long count)
 {
 	struct snap_rec *r = s->rec;
 	struct snap_group *g = NULL;
+	const char *key;
+	size_t i, keylen;
 	uint64_t h;
-	size_t i;
 
 	if (!r->active)
 		return;
@@ -507,21 +534,23 @@ void snap_end(struct snapshot *s, long count)
 		return;
 	if (r->nframes == 0 && r->has_first) {
 		/* Every frame was runtime-internal: the first one names the group. */
-		struct rec_frame f = r->first;
-
-		rec_push_frame(r, s->by, r->text + f.func, f.funclen, r->text + f.file, f.filelen, f.line);
+		rec_push_frame(r, s->by, r->first, r->firstfunclen, r->first + r->firstfunclen + 1, r->firstfilelen,
+			       r->firstline);
 	}
-	h = hash_bytes(r->key, r->keylen, 0);
+	key = s->by == SNAP_BY_FUNCS ? r->key : r->text;
+	keylen = s->by == SNAP_BY_FUNCS ? r->keylen : r->keyend;
+	h = hash_bytes(key, keylen, 0);
 	for (i = h & (s->tcap - 1); s->table[i]; i = (i + 1) & (s->tcap - 1)) {
 		struct snap_group *c = s->table[i];
 
-		if (c->hash == h && c->canonlen == r->keylen && memcmp(c->canon, r->key, r->keylen) == 0) {
+		/* key is NULL while the record has no key bytes. */
+		if (c->hash == h && c->canonlen == keylen && (keylen == 0 || memcmp(c->canon, key, keylen) == 0)) {
 			g = c;
 			break;
 		}
 	}
 	if (!g)
-		g = group_new(s, h);
+		g = group_new(s, h, key ? key : "", keylen);
 	g->count += count;
 	s->records += count;
 	if (r->leaked)
