@@ -361,7 +361,8 @@ static struct snap_group *group_new(struct snapshot *s, uint64_t h, const char *
 	hash_hex(h, SNAP_KEY_LEN, g->key);
 	g->frames = frames;
 	g->nframes = (int)nframes;
-	g->top = top < 0 ? 0 : top;
+	/* No user code: the outermost frame, the function the goroutine runs, names it best. */
+	g->top = top >= 0 ? top : nframes ? (int)nframes - 1 : 0;
 	g->canon = arena_strndup(s->arena, key, keylen);
 	g->canonlen = keylen;
 	g->id_min = g->id_max = -1;

@@ -108,7 +108,7 @@ struct snapshot *snap_new(const char *source, enum snap_by by);
 void snap_free(struct snapshot *s);
 /* Sorts groups by count, largest first, then by key; label sets likewise. */
 void snap_sort(struct snapshot *s);
-/* The top user frame of g, or NULL when it has no frames. */
+/* The top user frame of g (the outermost frame when none is user code), or NULL without frames. */
 const struct snap_frame *snap_top_frame(const struct snap_group *g);
 /* Goroutine ids and wait ages are only in debug=2. */
 int snap_has_ids(const struct snapshot *s);
