@@ -26,9 +26,14 @@ int cli_error(const char *fmt, ...) XM_PRINTF(1, 2);
 int cli_parse_long(const char *s, long min, long max, long *out);
 /* Parses "lines" or "funcs". */
 int cli_parse_by(const char *s, enum snap_by *by);
+/* Parses a time: RFC 3339 ("2026-11-28T15:03:01Z", fractions and offsets allowed) or unix
+ * seconds. Returns 0 and seconds since the epoch, or -1. */
+int cli_parse_time(const char *s, double *out);
 /* Shortens a path for a terminal table: the last n elements. Returns a pointer into path. */
 const char *cli_short_path(const char *path, int n);
 
 int cmd_top(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+int cmd_slope(int argc, char **argv);
 
 #endif

@@ -8,6 +8,8 @@
 
 static const struct cli_command commands[] = {
 	{"top", cmd_top, "stack groups of one goroutine profile, largest first"},
+	{"diff", cmd_diff, "what grew between two or more goroutine profiles"},
+	{"slope", cmd_slope, "goroutine-count slope per series, as Prometheus deriv(); alert replay"},
 };
 
 static void usage(FILE *f)

@@ -15,13 +15,15 @@ fixture_start 1.19 "$port" -rate 20 -initial 50
 url=http://127.0.0.1:$port
 echo "demo: a Go service leaking goroutines in five patterns is listening on $url"
 echo
+t0=$(date +%s.%N)
 curl -sf -o "$dir/before.txt" "$url/debug/pprof/goroutine?debug=2"
 echo "\$ leakscope top --limit 8 before.txt"
 "$LS" top --limit 8 "$dir/before.txt"
 if "$LS" --help | grep -q '^  diff '; then
 	sleep 5
+	t1=$(date +%s.%N)
 	curl -sf -o "$dir/after.txt" "$url/debug/pprof/goroutine?debug=2"
 	echo
-	echo "\$ leakscope diff --limit 8 before.txt after.txt     # five seconds later"
-	"$LS" diff --limit 8 "$dir/before.txt" "$dir/after.txt" || true
+	echo "\$ leakscope diff --limit 8 --before-time $t0 --after-time $t1 before.txt after.txt"
+	"$LS" diff --limit 8 --before-time "$t0" --after-time "$t1" "$dir/before.txt" "$dir/after.txt" || true
 fi
