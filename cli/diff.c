@@ -75,25 +75,6 @@ static void snap_json(struct json *j, const struct snapshot *s, double t)
 	json_object_end(j);
 }
 
-static void ages_json(struct json *j, const struct diff_agerate *a)
-{
-	json_key(j, "ages");
-	if (a->shape == DIFF_SHAPE_NONE) {
-		json_null(j);
-		return;
-	}
-	json_object(j);
-	json_key(j, "shape");
-	json_str(j, diff_shape_name(a->shape));
-	json_key(j, "per_minute");
-	json_double(j, a->per_minute);
-	json_key(j, "started_minutes_ago");
-	json_double(j, a->started_min);
-	json_key(j, "aged");
-	json_int(j, a->aged);
-	json_object_end(j);
-}
-
 static void write_json(const struct diff *d, const struct opts *o)
 {
 	struct json j;
@@ -153,7 +134,7 @@ static void write_json(const struct diff *d, const struct opts *o)
 			json_key(&j, "grew_every_step");
 			json_bool(&j, row->every_step);
 		}
-		ages_json(&j, &row->ages);
+		out_ages_json(&j, &row->ages);
 		json_key(&j, "leaked");
 		json_int(&j, row->group->leaked);
 		json_key(&j, "benign");
@@ -211,7 +192,7 @@ static void growth_text(const struct diff_row *row, char *buf, size_t n)
 
 static void write_text(const struct diff *d, const struct opts *o)
 {
-	char states[256], frame[1200], rate[32], growth[32], share[64] = "";
+	char states[256], frame[1200], rate[128], growth[32], share[96] = "";
 	size_t r, n = 0, hidden = 0, growing = 0;
 	int i;
 
@@ -260,8 +241,7 @@ static void write_text(const struct diff *d, const struct opts *o)
 		}
 		printf("%9sfp %s", "", row->group->fingerprint);
 		if (row->ages.shape != DIFF_SHAPE_NONE)
-			printf("  ages: %s, ~%.1f/min since ~%.0f min before capture", diff_shape_name(row->ages.shape),
-			       row->ages.per_minute, row->ages.started_min);
+			printf("  ages: %s", out_ages_text(&row->ages, rate, sizeof(rate)));
 		printf("\n");
 		if (d->nsnaps > 2) {
 			printf("%9scounts", "");

@@ -105,6 +105,35 @@ void out_labels_json(struct json *j, const struct snap_group *g)
 	}
 }
 
+void out_ages_json(struct json *j, const struct diff_agerate *a)
+{
+	json_key(j, "ages");
+	if (a->shape == DIFF_SHAPE_NONE) {
+		json_null(j);
+		return;
+	}
+	json_object(j);
+	json_key(j, "shape");
+	json_str(j, diff_shape_name(a->shape));
+	json_key(j, "per_minute");
+	json_double(j, a->per_minute);
+	json_key(j, "started_minutes_ago");
+	json_double(j, a->started_min);
+	json_key(j, "aged");
+	json_int(j, a->aged);
+	json_object_end(j);
+}
+
+char *out_ages_text(const struct diff_agerate *a, char *buf, size_t n)
+{
+	if (a->shape == DIFF_SHAPE_NONE)
+		snprintf(buf, n, "%s", "");
+	else
+		snprintf(buf, n, "%s, ~%.1f/min since ~%.0f min before capture", diff_shape_name(a->shape), a->per_minute,
+			 a->started_min);
+	return buf;
+}
+
 void out_group_json(struct json *j, const struct snap_group *g)
 {
 	json_object(j);
@@ -116,6 +145,11 @@ void out_group_json(struct json *j, const struct snap_group *g)
 	json_int(j, g->count);
 	out_states_json(j, g);
 	out_wait_json(j, g);
+	{
+		struct diff_agerate a = diff_agerate(g);
+
+		out_ages_json(j, &a);
+	}
 	json_key(j, "leaked");
 	json_int(j, g->leaked);
 	out_frames_json(j, g);

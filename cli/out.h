@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "analyze/diff.h"
 #include "analyze/snapshot.h"
 #include "cli/json.h"
 
@@ -18,6 +19,10 @@ void out_states_json(struct json *j, const struct snap_group *g);
 void out_wait_json(struct json *j, const struct snap_group *g);
 /* "labels":[{"labels":{...},"count":N}] */
 void out_labels_json(struct json *j, const struct snap_group *g);
+/* "ages":{"shape","per_minute","started_minutes_ago","aged"}|null */
+void out_ages_json(struct json *j, const struct diff_agerate *a);
+/* "steady, ~12.0/min since ~14 min before capture" into buf, or "" without ages. */
+char *out_ages_text(const struct diff_agerate *a, char *buf, size_t n);
 /* The whole group object of `top --json`. */
 void out_group_json(struct json *j, const struct snap_group *g);
 /* "chan send 90, select 10" into buf (sanitized for the terminal). */

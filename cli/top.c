@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "analyze/diff.h"
 #include "analyze/text.h"
 #include "cli/cli.h"
 #include "cli/json.h"
@@ -92,6 +93,11 @@ static void write_text(const struct snapshot *s, long limit)
 		printf("%7ld  %-24s %-8s %s\n", g->count, states, wait, frame);
 		if (g->leaked)
 			printf("%7s  %ld proven leaked\n", "", g->leaked);
+		if (g->nages) {
+			struct diff_agerate a = diff_agerate(g);
+
+			printf("%7s  %-33s ages: %s\n", "", "", out_ages_text(&a, frame, sizeof(frame)));
+		}
 		if (g->creator) {
 			out_frame_text(g->creator->func, g->creator->file, g->creator->line, frame, sizeof(frame));
 			printf("%7s  %-33s created by %s\n", "", "", frame);

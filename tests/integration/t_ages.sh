@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# The leak rate from a single debug=2 snapshot: the fixture leaks at a known rate for several
+# minutes, with a GC every few seconds so the runtime records wait ages; the rate leakscope
+# estimates from the ages alone is within 25% of the true one, and the shape reads "steady".
+# Both Go versions run side by side, so the wait is paid once.
+set -euo pipefail
+. "$ROOT/tests/lib/fixture.sh"
+RATE=0.5          # leaks per second per pattern: 30 a minute
+SECONDS_LEAKING=${AGES_SECONDS:-200}
+pids=()
+ports=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; }
+trap cleanup EXIT
+
+for v in $GO_VERSIONS; do
+	port=$(fixture_free_port)
+	fixture_start "$v" "$port" -rate "$RATE" -pool 2 -patterns chansend,waitgroup
+	pids+=("$FIXTURE_PID")
+	ports+=("$port")
+	FIXTURE_PID=
+done
+end=$((SECONDS + SECONDS_LEAKING))
+while [ "$SECONDS" -lt "$end" ]; do
+	for port in "${ports[@]}"; do fixture_control "$port" control/gc >/dev/null; done
+	sleep 5
+done
+i=0
+for v in $GO_VERSIONS; do
+	port=${ports[$i]}
+	fixture_control "$port" control/gc >/dev/null
+	fixture_capture "$port" 2 "$WORK/ages-$v.txt"
+	fixture_expected "$port" "$WORK/expected-$v.json"
+	"$LEAKSCOPE" top --json "$WORK/ages-$v.txt" >"$WORK/ages-$v.json"
+	python3 - "$WORK/ages-$v.json" "$WORK/expected-$v.json" "$RATE" "$v" <<'PY'
+import json, sys
+top, exp, rate, v = json.load(open(sys.argv[1])), json.load(open(sys.argv[2])), float(sys.argv[3]), sys.argv[4]
+want = rate * 60
+for name in ("chansend", "waitgroup"):
+    p = exp["patterns"][name]
+    g = [g for g in top["groups"] if g["frames"][0]["func"] == p["top"]
+         and any(f["func"] == p["func"] for f in g["frames"])][0]
+    a = g["ages"]
+    assert a is not None, (v, name, "no ages")
+    err = abs(a["per_minute"] - want) / want
+    print("Go %s %s: %d goroutines, ages %s, estimate %.1f/min (true %.1f/min, error %.0f%%), %s" % (
+        v, name, g["count"], g["wait_minutes"], a["per_minute"], want, 100 * err, a["shape"]))
+    assert err <= 0.25, "estimate off by more than 25%"
+    assert a["shape"] == "steady", a["shape"]
+PY
+	i=$((i + 1))
+done
+echo "ok: the rate from one snapshot's wait ages is within 25% of the truth under Go $GO_VERSIONS"
