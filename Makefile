@@ -2,10 +2,11 @@
 
 CC       ?= cc
 BUILD    ?= build
-PKGS     := ncursesw libcurl libcjson zlib
+PKGS     := ncursesw libcurl libcjson zlib sqlite3 libpq yaml-0.1
 WARN     := -Wall -Wextra -Wshadow -Wformat=2 -Wmissing-prototypes -Wstrict-prototypes -Wwrite-strings
+# CFLAGS and LDFLAGS are the caller's (make asan sets them); the project's own flags ride beside.
 CFLAGS   ?= -O2 -g
-CFLAGS   += -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE $(WARN) -Werror -I. -MMD -MP
+XCFLAGS  := -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE $(WARN) -Werror -I. -MMD -MP
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 LDLIBS   += $(PKG_LIBS) -lm -lpthread
@@ -30,12 +31,12 @@ leakscope: $(LIB_OBJ) $(MAIN_OBJ)
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	@$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+	@$(CC) $(CFLAGS) $(XCFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	@echo "  TEST    $<"
-	@$(CC) $(CFLAGS) $(PKG_CFLAGS) $(shell pkg-config --cflags cmocka) -o $@ $< $(LIB_OBJ) \
+	@$(CC) $(CFLAGS) $(XCFLAGS) $(PKG_CFLAGS) $(shell pkg-config --cflags cmocka) -o $@ $< $(LIB_OBJ) \
 		$(LDFLAGS) $(LDLIBS) $(shell pkg-config --libs cmocka)
 
 # Installs what is missing from Debian's packages, and Go 1.27 into tests/.go1.27 (not the system).

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -128,8 +129,8 @@ static int route(struct parser *p, const unsigned char *data, size_t n)
 /* Decides the format from the first bytes; returns 1 when decided, 0 when more bytes are needed. */
 static int sniff(struct parser *p, int at_end)
 {
-	const unsigned char *h = p->head, *sp;
-	size_t n = p->headlen;
+	const unsigned char *h = p->head, *sp, *nl;
+	size_t n = p->headlen, first;
 	struct snapshot *s = p->snap;
 
 	if (n >= 2 && h[0] == 0x1f && h[1] == 0x8b) {
@@ -138,16 +139,20 @@ static int sniff(struct parser *p, int at_end)
 		p->proto = pproto_new(s);
 		return 1;
 	}
-	if (!at_end && n < SNIFF_LEN && !memchr(h, '\n', n))
+	/* Always the same SNIFF_LEN bytes (or all of a shorter input), however the input was chunked,
+	 * so the decision cannot depend on where the chunks end. */
+	if (!at_end && n < SNIFF_LEN)
 		return 0;
-	sp = memchr(h, ' ', n);
+	nl = memchr(h, '\n', n);
+	first = nl ? (size_t)(nl - h) : n;
+	sp = memchr(h, ' ', first);
 	if (memchr(h, '\0', n))
 		return err_set(&p->err, "binary data that is not a gzip'd profile: not a goroutine profile");
 	if (has_prefix(h, n, "goroutine profile: total ") || has_prefix(h, n, "goroutineleak profile: total ")) {
 		p->mode = M_COUNT;
 		s->format = SNAP_DEBUG1;
 		p->count = pcount_new(s);
-	} else if (sp && sp > h && has_prefix(sp, n - (size_t)(sp - h), " profile: ")) {
+	} else if (sp && sp > h && has_prefix(sp, first - (size_t)(sp - h), " profile: ")) {
 		return err_set(&p->err, "not a goroutine profile: a %.*s profile", (int)(sp - h), (const char *)h);
 	} else {
 		p->mode = M_TEXT;
@@ -251,6 +256,36 @@ out:
 	return s;
 }
 
+/* A regular file is mapped a window at a time instead of read: no copy into a buffer, and each
+ * window is unmapped once parsed, so memory stays bounded however large the file. */
+static struct snapshot *parse_mapped(int fd, off_t size, const char *source, enum snap_by by, struct err *e)
+{
+	const off_t window = 4 << 20;
+	struct parser *p = parse_new(source, by);
+	struct snapshot *s = NULL;
+	off_t off;
+
+	for (off = 0; off < size; off += window) {
+		size_t len = (size_t)(size - off < window ? size - off : window);
+		void *m = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, off);
+		int r;
+
+		if (m == MAP_FAILED) {
+			err_set(e, "%s: %s", source, strerror(errno));
+			goto out;
+		}
+		madvise(m, len, MADV_SEQUENTIAL);
+		r = parse_feed(p, m, len, e);
+		munmap(m, len);
+		if (r < 0)
+			goto out;
+	}
+	s = parse_finish(p, e);
+out:
+	parse_free(p);
+	return s;
+}
+
 struct snapshot *parse_path(const char *path, enum snap_by by, struct err *e)
 {
 	struct snapshot *s;
@@ -266,7 +301,10 @@ struct snapshot *parse_path(const char *path, enum snap_by by, struct err *e)
 		close(fd);
 		return err_set(e, "%s: is a directory", path), NULL;
 	}
-	s = parse_fd(fd, path, by, e);
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
+		s = parse_mapped(fd, st.st_size, path, by, e);
+	else
+		s = parse_fd(fd, path, by, e);
 	close(fd);
 	return s;
 }
