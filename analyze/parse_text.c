@@ -13,6 +13,7 @@ struct ptext {
 	struct snapshot *snap;
 	int in_g;      /* inside a goroutine block */
 	int ancestors; /* past "[originating from goroutine N]:": frames are not this goroutine's */
+	int goexit;    /* runtime.goexit was printed: a traceback showing every frame */
 	enum pend pend;
 	char *pendbuf; /* the function line waiting for its file line */
 	size_t pendlen, pendcap;
@@ -66,11 +67,14 @@ static long digits(const char *s, size_t n, size_t *i)
 static void end_goroutine(struct ptext *t)
 {
 	if (t->in_g) {
+		if (t->goexit)
+			snap_drop_go_wrapper(t->snap);
 		snap_end(t->snap, 1);
 		t->goroutines++;
 	}
 	t->in_g = 0;
 	t->ancestors = 0;
+	t->goexit = 0;
 	t->pend = P_NONE;
 }
 
@@ -205,8 +209,11 @@ int ptext_line(struct ptext *t, const char *s, size_t n, struct err *e)
 		long line;
 
 		if (t->pend != P_NONE && file_line(s, n, &file, &filelen, &line)) {
-			if (t->pend == P_FUNC)
+			if (t->pend == P_FUNC) {
+				if (t->pendlen == 14 && memcmp(t->pendbuf, "runtime.goexit", 14) == 0)
+					t->goexit = 1;
 				snap_frame(t->snap, t->pendbuf, t->pendlen, file, filelen, line);
+			}
 			else
 				snap_creator(t->snap, t->pendbuf, t->pendlen, file, filelen, line, t->parent);
 		}

@@ -11,6 +11,7 @@
 struct rec_frame {
 	size_t func, funclen, file, filelen; /* offsets into rec.text */
 	long line;
+	size_t keylen; /* rec.keylen before this frame (--by funcs) */
 };
 
 struct rec_label {
@@ -209,6 +210,7 @@ static void rec_push_frame(struct snap_rec *r, enum snap_by by, const char *func
 		num[sizeof(num) - 1 - k++] = (char)('0' + v % 10);
 	while ((v /= 10) && k < 20);
 	f = &r->frames[r->nframes++];
+	f->keylen = r->keylen;
 	f->func = put(r->text, &r->textlen, func, funclen);
 	f->funclen = funclen;
 	f->file = put(r->text, &r->textlen, file, filelen);
@@ -247,6 +249,25 @@ void snap_frame(struct snapshot *s, const char *func, size_t funclen, const char
 	if (r->nframes == 0 ? frame_is_runtime(func, funclen) : frame_is_runtime_internal(func, funclen))
 		return;
 	rec_push_frame(r, s->by, func, funclen, file, filelen, line);
+}
+
+void snap_drop_go_wrapper(struct snapshot *s)
+{
+	struct snap_rec *r = s->rec;
+	const struct rec_frame *f;
+	const char *cfile;
+
+	if (!r->active || !r->has_creator || r->nframes < 2)
+		return;
+	f = &r->frames[r->nframes - 1];
+	cfile = r->creatortext + strlen(r->creatortext) + 1;
+	if (f->line != r->creator.line || strcmp(r->text + f->file, cfile) != 0)
+		return;
+	r->nframes--;
+	r->textlen = f->func;
+	r->keylen = f->keylen;
+	if (r->nframes <= SNAP_KEY_FRAMES)
+		r->keyend = r->textlen;
 }
 
 void snap_state(struct snapshot *s, const char *state, size_t n)
@@ -444,25 +465,49 @@ static void add_age(struct snapshot *s, struct snap_group *g, long minutes, long
 }
 
 /* Canonical label-set string "k\x1fv\x1e...", keys sorted; interned as the set's identity. */
+struct sorted_label {
+	const char *key;
+	size_t order;
+	struct rec_label l;
+};
+
+static int sorted_label_cmp(const void *a, const void *b)
+{
+	const struct sorted_label *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+
+	if (c)
+		return c;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
 static const char *labelset_id(struct snapshot *s, size_t *lenp)
 {
 	struct snap_rec *r = s->rec;
 	char *buf;
 	const char *id;
-	size_t i, j, len = 0, cap = 0;
+	size_t i, len = 0, cap = 0;
 
 	if (r->nlabels == 0) {
 		*lenp = 0;
 		return intern_str(s->strings, "", 0);
 	}
 
-	for (i = 1; i < r->nlabels; i++) /* insertion sort: label sets are small */
-		for (j = i; j > 0 && strcmp(r->aux + r->labels[j - 1].key, r->aux + r->labels[j].key) > 0; j--) {
-			struct rec_label t = r->labels[j];
+	if (r->nlabels > 1) {
+		/* By key, equal keys in the order they came (a stable sort): label sets are small, but a
+		 * garbled profile can put a million labels on one line, so no quadratic sort. */
+		struct sorted_label *t = xmalloc(r->nlabels * sizeof(*t));
 
-			r->labels[j] = r->labels[j - 1];
-			r->labels[j - 1] = t;
+		for (i = 0; i < r->nlabels; i++) {
+			t[i].key = r->aux + r->labels[i].key;
+			t[i].order = i;
+			t[i].l = r->labels[i];
 		}
+		qsort(t, r->nlabels, sizeof(*t), sorted_label_cmp);
+		for (i = 0; i < r->nlabels; i++)
+			r->labels[i] = t[i].l;
+		free(t);
+	}
 	for (i = 0; i < r->nlabels; i++)
 		cap += r->labels[i].keylen + r->labels[i].valuelen + 2;
 	buf = xmalloc(cap + 1);

@@ -127,6 +127,10 @@ void snap_leaked(struct snapshot *s);
 void snap_creator(struct snapshot *s, const char *func, size_t funclen, const char *file, size_t filelen,
 		  long line, long parent);
 void snap_label(struct snapshot *s, const char *key, size_t keylen, const char *value, size_t valuelen);
+/* In tracebacks that show every frame (crashes, SIGQUIT), the wrapper the compiler makes for a
+ * `go f(x)` statement is the outermost frame, at the go statement's own file:line — the creator's.
+ * Other dumps hide it: drops it so both read the same. Call after the creator is known. */
+void snap_drop_go_wrapper(struct snapshot *s);
 /* Folds the record, count goroutines strong, into its group. */
 void snap_end(struct snapshot *s, long count);
 /* Drops the record being built. */

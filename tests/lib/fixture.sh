@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # tests/lib/fixture.sh - helpers for integration tests that run the leaky Go
 # fixture (tests/fixtures/leaky). Source it from bash:
 #
@@ -42,6 +43,7 @@ FIXTURE_ROOT=${FIXTURE_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 FIXTURE_RUN=$FIXTURE_ROOT/tests/.run
 FIXTURE_SRC=$FIXTURE_ROOT/tests/fixtures/leaky
 FIXTURE_PID=
+# shellcheck disable=SC2034 # read by the sourcing test
 FIXTURE_PORT=
 FIXTURE_LOG=
 
@@ -74,25 +76,28 @@ fixture_build() {
         return 0
     fi
     if ! (cd "$FIXTURE_SRC" &&
-          GOTOOLCHAIN=local GOFLAGS= GO111MODULE=on GOPROXY=off GOWORK=off \
+          GOTOOLCHAIN=local GOFLAGS='' GO111MODULE=on GOPROXY=off GOWORK=off \
           GOCACHE="$FIXTURE_RUN/gocache-$version" GOPATH="$FIXTURE_RUN/gopath" \
-          "$go" build -o "$out.tmp" .) >&2; then
+          "$go" build -o "$out.tmp.$$" .) >&2; then
+        rm -f "$out.tmp.$$"
         echo "fixture_build: building the fixture with Go $version failed" >&2
         return 1
     fi
-    mv -f "$out.tmp" "$out" || return 1
+    mv -f "$out.tmp.$$" "$out" || return 1
     echo "$out"
 }
 
 fixture_start() {
-    local version=$1 port=$2 bin i
+    local version=$1 port=$2 bin
     shift 2
     bin=$(fixture_build "$version") || return 1
+    # shellcheck disable=SC2034 # read by the sourcing test
     FIXTURE_PORT=$port
     FIXTURE_LOG=$FIXTURE_RUN/leaky-$version.$port.log
     "$bin" -addr "127.0.0.1:$port" "$@" 2>"$FIXTURE_LOG" &
     FIXTURE_PID=$!
-    for i in $(seq 1 200); do
+    local deadline=$((SECONDS + 20))
+    while [ "$SECONDS" -lt "$deadline" ]; do
         if curl -sf -o /dev/null --max-time 5 "http://127.0.0.1:$port/expected"; then
             return 0
         fi
@@ -142,8 +147,8 @@ print(s.getsockname()[1])
 s.close()
 EOF
     # Fallback without python: probe random high ports with bash's /dev/tcp.
-    local p i
-    for i in $(seq 1 100); do
+    local p _
+    for _ in $(seq 1 100); do
         p=$(( (RANDOM % 20000) + 30000 ))
         if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
             echo "$p"

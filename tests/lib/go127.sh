@@ -37,7 +37,7 @@ packages=(golang-1.27-go golang-1.27-src)
 
 check_go() {
     local v
-    v=$(GOTOOLCHAIN=local GOFLAGS= "$gobin" version 2>/dev/null) || return 1
+    v=$(GOTOOLCHAIN=local GOFLAGS='' "$gobin" version 2>/dev/null) || return 1
     case $v in
         "go version go1.27"*) return 0 ;;
         *) return 1 ;;

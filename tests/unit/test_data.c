@@ -147,6 +147,60 @@ static void test_file(void **state)
 	snap_free(odd);
 }
 
+static struct snapshot *load(const char *dir, const char *name)
+{
+	char *path = xasprintf("%s/%s", dir, name), *data;
+	struct snapshot *s;
+	size_t n;
+
+	data = slurp(path, &n);
+	s = parse_chunks(data, n, n);
+	free(data);
+	free(path);
+	return s;
+}
+
+static void pair_key(const struct snapshot *a, const struct snapshot *b, const cJSON *want)
+{
+	const char *top = cJSON_GetObjectItem(want, "top")->valuestring;
+	const char *func = cJSON_GetObjectItem(want, "func")->valuestring;
+
+	assert_string_equal(find(a, top, func)->key, find(b, top, func)->key);
+}
+
+/* A crash or SIGQUIT traceback shows runtime frames and the wrappers of go statements that
+ * pprof's debug=2 hides: the same stacks must still get the same keys. */
+static void test_signal_dumps_pair(void **state)
+{
+	static const char *const pairs[][3] = {
+		{"go119.sigquit.txt", "go119.debug2.txt", "go119.sigquit.expected.json"},
+		{"go127.crash.txt", "go127.debug2.txt", "go127.crash.expected.json"},
+	};
+	const char *dir = *state;
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		struct snapshot *sig = load(dir, pairs[i][0]), *pp = load(dir, pairs[i][1]);
+		char *path = xasprintf("%s/%s", dir, pairs[i][2]), *data;
+		cJSON *ex, *pat, *rel;
+		size_t n;
+
+		data = slurp(path, &n);
+		ex = cJSON_Parse(data);
+		pair_key(sig, pp, cJSON_GetObjectItem(ex, "pool"));
+		cJSON_ArrayForEach(pat, cJSON_GetObjectItem(ex, "patterns"))
+		{
+			pair_key(sig, pp, pat);
+			cJSON_ArrayForEach(rel, cJSON_GetObjectItem(pat, "related")) pair_key(sig, pp, rel);
+		}
+		cJSON_Delete(ex);
+		free(data);
+		free(path);
+		snap_free(sig);
+		snap_free(pp);
+	}
+}
+
 static int by_name(const void *a, const void *b)
 {
 	return strcmp(((const struct CMUnitTest *)a)->name, ((const struct CMUnitTest *)b)->name);
@@ -186,6 +240,12 @@ int main(void)
 		return 1;
 	}
 	qsort(tests, n, sizeof(*tests), by_name);
+	tests = xgrow(tests, &cap, n + 1, sizeof(*tests));
+	memset(&tests[n], 0, sizeof(tests[n]));
+	tests[n].name = xstrdup("signal dumps pair with pprof captures");
+	tests[n].test_func = test_signal_dumps_pair;
+	tests[n].initial_state = xstrdup(dir);
+	n++;
 	rc = _cmocka_run_group_tests("data", tests, n, NULL, NULL);
 	for (i = 0; i < n; i++) {
 		free((void *)tests[i].name);
