@@ -10,10 +10,129 @@
 #include <time.h>
 
 #include "analyze/parse.h"
+#include "fetch/source.h"
+
+static struct source_opts src_opts = {.debug = 1};
+
+const char cli_source_help[] =
+	"SOURCE options (for URLs and pods):\n"
+	"  -n, --namespace NS   the pod's namespace (default: the context's, else 'default')\n"
+	"  --context CTX        kubeconfig context (default: current-context)\n"
+	"  --kubeconfig FILE    default: $KUBECONFIG, else ~/.kube/config, else the pod's service account\n"
+	"  --port N             the pod's pprof port (default: its first containerPort)\n"
+	"  --kube-proxy URL     go through `kubectl proxy` at URL instead (e.g. http://127.0.0.1:8001)\n"
+	"  --cacert FILE        trust this CA for the server's certificate\n"
+	"  --insecure           do not verify the server's certificate (warns)\n"
+	"  --token-file FILE    bearer token (URLs also take LEAKSCOPE_TOKEN; never on the command line)\n"
+	"  --leak-profile       read goroutineleak (Go 1.26+ experiment, 1.27), else goroutine with a note\n"
+	"  --debug 0|1|2        the profile format asked for (default 1)\n"
+	"  --max-bytes N        refuse answers larger than N bytes (k, M, G suffixes; default 1G)\n"
+	"  --timeout SECONDS    whole-fetch timeout (default 30; connecting: 5)\n";
+
+struct source_opts *cli_source_opts(void)
+{
+	return &src_opts;
+}
+
+int cli_parse_bytes(const char *s, unsigned long long *out)
+{
+	unsigned long long v, mul = 1;
+	char *end;
+
+	errno = 0;
+	if (*s < '0' || *s > '9')
+		return -1;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return -1;
+	if (*end == 'k' || *end == 'K')
+		mul = 1ull << 10;
+	else if (*end == 'M')
+		mul = 1ull << 20;
+	else if (*end == 'G')
+		mul = 1ull << 30;
+	if (mul > 1)
+		end++;
+	if (*end == 'B' || *end == 'i')
+		end += (*end == 'i' && end[1] == 'B') ? 2 : 1;
+	if (*end || v == 0 || v > (1ull << 50) / mul)
+		return -1;
+	*out = v * mul;
+	return 0;
+}
+
+int cli_source_option(const char *cmd, int c, const char *arg)
+{
+	struct source_opts *o = &src_opts;
+	unsigned long long bytes;
+	long v;
+
+	switch (c) {
+	case 'n':
+		o->ns = arg;
+		return 1;
+	case CLI_OPT_CONTEXT:
+		o->context = arg;
+		return 1;
+	case CLI_OPT_KUBECONFIG:
+		o->kubeconfig = arg;
+		return 1;
+	case CLI_OPT_PORT:
+		if (cli_parse_long(arg, 1, 65535, &v) < 0)
+			return -cli_usage_error(cmd, "--port takes a port number, not '%s'", arg);
+		o->port = v;
+		return 1;
+	case CLI_OPT_KUBE_PROXY:
+		o->kube_proxy = arg;
+		return 1;
+	case CLI_OPT_CACERT:
+		o->cacert = arg;
+		return 1;
+	case CLI_OPT_INSECURE:
+		if (!o->insecure)
+			fputs("leakscope: warning: --insecure: the server's certificate is not verified\n", stderr);
+		o->insecure = 1;
+		return 1;
+	case CLI_OPT_TOKEN_FILE:
+		o->token_file = arg;
+		return 1;
+	case CLI_OPT_LEAK_PROFILE:
+		o->leak_profile = 1;
+		return 1;
+	case CLI_OPT_DEBUG:
+		if (cli_parse_long(arg, 0, 2, &v) < 0)
+			return -cli_usage_error(cmd, "--debug takes 0, 1 or 2, not '%s'", arg);
+		o->debug = (int)v;
+		return 1;
+	case CLI_OPT_MAX_BYTES:
+		if (cli_parse_bytes(arg, &bytes) < 0)
+			return -cli_usage_error(cmd, "--max-bytes takes a size such as 500M, not '%s'", arg);
+		o->max_bytes = bytes;
+		return 1;
+	case CLI_OPT_TIMEOUT:
+		if (cli_parse_long(arg, 1, 86400, &v) < 0)
+			return -cli_usage_error(cmd, "--timeout takes whole seconds, not '%s'", arg);
+		o->timeout_ms = v * 1000;
+		return 1;
+	default:
+		return 0;
+	}
+}
 
 struct snapshot *cli_load(const char *source, enum snap_by by, struct err *e)
 {
-	return parse_path(source, by, e);
+	struct snapshot *snap;
+	struct source s;
+
+	if (!http_is_url(source) && !source_is_pod(source))
+		return parse_path(source, by, e);
+	if (source_open(source, &src_opts, &s, e) < 0)
+		return NULL;
+	snap = source_snapshot(&s, by, NULL, NULL, e);
+	if (s.note[0])
+		fprintf(stderr, "leakscope: note: %s\n", s.note);
+	source_close(&s);
+	return snap;
 }
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)

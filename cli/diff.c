@@ -37,6 +37,10 @@ static const char usage[] =
 	"  --times T1,T2,...    capture times of all profiles, in order\n"
 	"  -h, --help           this text\n"
 	"\n"
+	"Each profile is a file, '-', an http(s):// pprof URL or pod/NAME.\n"
+	"\n"
+	"%s"
+	"\n"
 	"debug=0 profiles carry their capture time; for the others give it, or the rate stays unknown.\n"
 	"exit status: 0 done and no gate tripped, 1 --fail-on-growth tripped, 2 trouble\n";
 
@@ -142,6 +146,7 @@ static void write_json(const struct diff *d, const struct opts *o)
 		out_states_json(&j, row->group);
 		out_frames_json(&j, row->group);
 		out_creator_json(&j, row->group);
+		cli_group_extra_json(&j, row->group, row);
 		json_object_end(&j);
 	}
 	json_array_end(&j);
@@ -338,6 +343,7 @@ int cmd_diff(int argc, char **argv)
 		{"after-time", required_argument, NULL, 'A'},
 		{"times", required_argument, NULL, 't'},
 		{"help", no_argument, NULL, 'h'},
+		CLI_SOURCE_OPTIONS,
 		{NULL, 0, NULL, 0},
 	};
 	struct opts o = {.limit = -2, .min_growth = -1, .fail_on = -1, .by = SNAP_BY_LINES};
@@ -352,7 +358,7 @@ int cmd_diff(int argc, char **argv)
 	o.before_time = o.after_time = NAN;
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h" CLI_SOURCE_SHORT, longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			o.json = 1;
@@ -395,12 +401,19 @@ int cmd_diff(int argc, char **argv)
 						       optarg);
 			break;
 		case 'h':
-			fputs(usage, stdout);
+			printf(usage, cli_source_help);
 			return CLI_OK;
 		case ':':
 			return cli_usage_error("diff", "%s needs a value", argv[optind - 1]);
-		default:
+		default: {
+			int handled = cli_source_option("diff", c, optarg);
+
+			if (handled < 0)
+				return CLI_TROUBLE;
+			if (handled)
+				break;
 			return cli_usage_error("diff", "unknown option '%s'", argv[optind - 1]);
+		}
 		}
 	}
 	n = argc - optind;

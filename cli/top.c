@@ -18,7 +18,8 @@ static const char usage[] =
 	"proved leaked (goroutineleak profiles).\n"
 	"\n"
 	"SOURCE is a file or '-' for standard input, in any format Go writes: debug=0 (gzip'd\n"
-	"protobuf), debug=1 (counts), debug=2 or a SIGQUIT/panic dump; goroutine or goroutineleak.\n"
+	"protobuf), debug=1 (counts), debug=2 or a SIGQUIT/panic dump; goroutine or goroutineleak;\n"
+	"or an http(s):// pprof URL, or pod/NAME through the Kubernetes API server.\n"
 	"\n"
 	"options:\n"
 	"  --json         machine-readable output (documented in README.md)\n"
@@ -26,6 +27,8 @@ static const char usage[] =
 	"  --by lines     group by function, file and line of every frame (default)\n"
 	"  --by funcs     group by function names only, to compare builds whose lines moved\n"
 	"  -h, --help     this text\n"
+	"\n"
+	"%s"
 	"\n"
 	"exit status: 0 done, 2 unreadable or malformed input (one line on stderr)\n";
 
@@ -114,17 +117,18 @@ int cmd_top(int argc, char **argv)
 		{"limit", required_argument, NULL, 'l'},
 		{"by", required_argument, NULL, 'b'},
 		{"help", no_argument, NULL, 'h'},
+		CLI_SOURCE_OPTIONS,
 		{NULL, 0, NULL, 0},
 	};
 	enum snap_by by = SNAP_BY_LINES;
 	struct snapshot *s;
 	struct err e;
 	long limit = -1;
-	int json = 0, c;
+	int json = 0, c, rc;
 
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h" CLI_SOURCE_SHORT, opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			json = 1;
@@ -138,11 +142,16 @@ int cmd_top(int argc, char **argv)
 				return cli_usage_error("top", "--by takes 'lines' or 'funcs', not '%s'", optarg);
 			break;
 		case 'h':
-			fputs(usage, stdout);
+			printf(usage, cli_source_help);
 			return CLI_OK;
 		case ':':
 			return cli_usage_error("top", "%s needs a value", argv[optind - 1]);
 		default:
+			if ((rc = cli_source_option("top", c, optarg)) != 0) {
+				if (rc < 0)
+					return CLI_TROUBLE;
+				break;
+			}
 			return cli_usage_error("top", "unknown option '%s'", argv[optind - 1]);
 		}
 	}

@@ -74,6 +74,18 @@ struct curl_slist *http_setup(void *curl, const struct http_opts *o, char *errbu
 		curl_easy_setopt(h, CURLOPT_SSLCERT, o->client_cert);
 	if (o && o->client_key)
 		curl_easy_setopt(h, CURLOPT_SSLKEY, o->client_key);
+	if (o && o->client_cert_pem) {
+		struct curl_blob blob = {(void *)o->client_cert_pem, o->client_cert_pem_len, CURL_BLOB_COPY};
+
+		curl_easy_setopt(h, CURLOPT_SSLCERT_BLOB, &blob);
+		curl_easy_setopt(h, CURLOPT_SSLCERTTYPE, "PEM");
+	}
+	if (o && o->client_key_pem) {
+		struct curl_blob blob = {(void *)o->client_key_pem, o->client_key_pem_len, CURL_BLOB_COPY};
+
+		curl_easy_setopt(h, CURLOPT_SSLKEY_BLOB, &blob);
+		curl_easy_setopt(h, CURLOPT_SSLKEYTYPE, "PEM");
+	}
 	if (o && o->token) {
 		char *hdr = xasprintf("Authorization: Bearer %s", o->token);
 
@@ -91,7 +103,7 @@ struct xfer {
 	CURL *h;
 	uint64_t max, got;
 	long status;
-	char errbody[256];
+	char errbody[HTTP_ERRBODY_MAX + 1];
 	size_t errlen;
 	int failed; /* the sink or the cap stopped it: e already filled */
 	struct err *e;
@@ -142,6 +154,18 @@ static void first_line(char *s)
 int http_get(const char *url, const struct http_opts *o, http_sink sink, void *ctx, long *status,
 	     struct err *e)
 {
+	struct http_result *r = xmalloc(sizeof(*r));
+	int ret = http_get_ex(url, o, sink, ctx, r, e);
+
+	if (status)
+		*status = r->status;
+	free(r);
+	return ret;
+}
+
+int http_get_ex(const char *url, const struct http_opts *o, http_sink sink, void *ctx, struct http_result *r,
+		struct err *e)
+{
 	char errbuf[CURL_ERROR_SIZE] = "", shown[512];
 	struct xfer x = {.sink = sink, .ctx = ctx, .e = e};
 	struct curl_slist *hdrs;
@@ -150,8 +174,9 @@ int http_get(const char *url, const struct http_opts *o, http_sink sink, void *c
 	int ret = 0;
 
 	http_global_init();
-	if (status)
-		*status = 0;
+	r->status = 0;
+	r->errlen = 0;
+	r->errbody[0] = '\0';
 	h = curl_easy_init();
 	if (!h)
 		return err_set(e, "cannot start an HTTP transfer");
@@ -170,11 +195,12 @@ int http_get(const char *url, const struct http_opts *o, http_sink sink, void *c
 		ret = err_set(e, "%s: %s", shown, errbuf[0] ? errbuf : curl_easy_strerror(rc));
 	} else if (x.status < 200 || x.status > 299) {
 		x.errbody[x.errlen] = '\0';
+		memcpy(r->errbody, x.errbody, x.errlen + 1);
+		r->errlen = x.errlen;
 		first_line(x.errbody);
 		ret = err_set(e, "%s: HTTP %ld%s%s", shown, x.status, x.errlen ? ": " : "", x.errbody);
 	}
-	if (status)
-		*status = x.status;
+	r->status = x.status;
 	curl_slist_free_all(hdrs);
 	curl_easy_cleanup(h);
 	return ret;

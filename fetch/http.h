@@ -21,6 +21,18 @@ struct http_opts {
 	long timeout_ms;           /* whole transfer; 0: none */
 	long connect_timeout_ms;   /* 0: 10 s */
 	uint64_t max_bytes;        /* body cap; 0: HTTP_DEFAULT_MAX_BYTES */
+	const char *client_cert_pem; /* client certificate in PEM, in memory (kubeconfig data, exec plugin) */
+	size_t client_cert_pem_len;
+	const char *client_key_pem;  /* its key in PEM, in memory */
+	size_t client_key_pem_len;
+};
+
+/* The start of an error answer's body, kept for callers that explain it (Kubernetes Status). */
+#define HTTP_ERRBODY_MAX 4096
+struct http_result {
+	long status;                       /* HTTP status, 0 when none came */
+	char errbody[HTTP_ERRBODY_MAX + 1]; /* a non-2xx body's first bytes, NUL-terminated */
+	size_t errlen;
 };
 
 /* Receives the body as it arrives; returns 0 to go on, or -1 (with the message in e) to stop. */
@@ -31,6 +43,9 @@ typedef int (*http_sink)(void *ctx, const void *data, size_t n, struct err *e);
  * (0 when none came). */
 int http_get(const char *url, const struct http_opts *o, http_sink sink, void *ctx, long *status,
 	     struct err *e);
+/* http_get that also hands back the status and the start of an error body in r (caller-owned). */
+int http_get_ex(const char *url, const struct http_opts *o, http_sink sink, void *ctx, struct http_result *r,
+		struct err *e);
 /* GETs url into a NUL-terminated buffer the caller frees. */
 int http_get_buf(const char *url, const struct http_opts *o, char **body, size_t *len, long *status,
 		 struct err *e);

@@ -1,0 +1,316 @@
+/* pods.c: `leakscope pods` — the goroutine count of every Running pod at once, and the outlier. */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "analyze/text.h"
+#include "analyze/xmalloc.h"
+#include "cli/cli.h"
+#include "cli/json.h"
+#include "fetch/fanout.h"
+#include "fetch/kube.h"
+#include "fetch/secret.h"
+#include "fetch/source.h"
+
+/* Iglewicz and Hoaglin's modified z-score: 0.6745 (x - median) / MAD, outlier beyond 3.5. */
+#define PODS_Z_LIMIT 3.5
+#define PODS_PARALLEL 16
+#define PODS_TIMEOUT_MS 10000L
+
+static const char usage[] =
+	"usage: leakscope pods [-n NS] [-l SELECTOR] [--port N] [--metrics] [--json]\n"
+	"\n"
+	"Lists the Running pods of a namespace and fetches every pod's goroutine count at once, through\n"
+	"the API server's pod proxy: from the first line of goroutine?debug=1, or from /metrics'\n"
+	"go_goroutines (--metrics). The pod whose count stands out from its replicas (robust z-score,\n"
+	"median and MAD, |z| > 3.5) is marked and named.\n"
+	"\n"
+	"options:\n"
+	"  -l, --selector SEL  label selector, as kubectl's -l (e.g. app=api)\n"
+	"  --metrics           read go_goroutines from /metrics instead of the goroutine profile\n"
+	"  --parallel N        fetches at once (default 16)\n"
+	"  --pod-timeout SEC   per-pod fetch timeout (default 10)\n"
+	"  --json              {\"pods\":[{\"name\",\"phase\",\"goroutines\",\"fetch_ms\",\"error\",\"outlier\"}]}\n"
+	"  -h, --help          this text\n"
+	"\n"
+	"%s"
+	"\n"
+	"exit status: 0 done (even when some pods failed: see the error column), 2 trouble\n";
+
+struct row {
+	const struct kube_pod *pod;
+	struct fan_result res;
+	double z;
+	int outlier;
+};
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, size_t n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* Marks the outliers among the pods that answered; returns the median. */
+static double mark_outliers(struct row *rows, size_t n)
+{
+	double *v = xcalloc(n ? n : 1, sizeof(*v)), med, mad;
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++)
+		if (rows[i].res.goroutines >= 0)
+			v[k++] = (double)rows[i].res.goroutines;
+	if (k < 3) { /* too few replicas to call one an outlier */
+		med = k ? median(v, k) : 0;
+		free(v);
+		return med;
+	}
+	med = median(v, k);
+	for (i = 0; i < k; i++)
+		v[i] = fabs(v[i] - med);
+	mad = median(v, k);
+	for (i = 0; i < n; i++) {
+		double d;
+
+		if (rows[i].res.goroutines < 0)
+			continue;
+		d = (double)rows[i].res.goroutines - med;
+		/* all replicas but a few agree exactly: any difference stands out */
+		rows[i].z = mad > 0 ? 0.6745 * d / mad : (d == 0 ? 0 : copysign(INFINITY, d));
+		rows[i].outlier = fabs(rows[i].z) > PODS_Z_LIMIT;
+	}
+	free(v);
+	return med;
+}
+
+static void progress(void *ctx, size_t done, size_t total)
+{
+	(void)ctx;
+	fprintf(stderr, "\rfetched %zu/%zu pods", done, total);
+	if (done == total)
+		fputs("\r\033[K", stderr);
+	fflush(stderr);
+}
+
+static void write_json(const struct row *rows, size_t n)
+{
+	struct json j;
+	size_t i;
+
+	json_init(&j, stdout);
+	json_object(&j);
+	json_key(&j, "pods");
+	json_array(&j);
+	for (i = 0; i < n; i++) {
+		json_object(&j);
+		json_key(&j, "name");
+		json_str(&j, rows[i].pod->name);
+		json_key(&j, "phase");
+		json_str(&j, rows[i].pod->phase);
+		json_key(&j, "goroutines");
+		if (rows[i].res.goroutines >= 0)
+			json_int(&j, rows[i].res.goroutines);
+		else
+			json_null(&j);
+		json_key(&j, "fetch_ms");
+		json_int(&j, rows[i].res.fetch_ms);
+		json_key(&j, "error");
+		json_str(&j, rows[i].res.error[0] ? rows[i].res.error : NULL);
+		json_key(&j, "outlier");
+		json_bool(&j, rows[i].outlier);
+		json_object_end(&j);
+	}
+	json_array_end(&j);
+	json_object_end(&j);
+	fputc('\n', stdout);
+}
+
+static void write_text(const struct row *rows, size_t n, double med)
+{
+	char name[128], err[256], count[24];
+	size_t i, outliers = 0, failed = 0;
+
+	printf("%-1s %-40s %-8s %10s %8s  %s\n", "", "POD", "PHASE", "GOROUTINES", "FETCH_MS", "ERROR");
+	for (i = 0; i < n; i++) {
+		if (rows[i].res.goroutines >= 0)
+			snprintf(count, sizeof(count), "%ld", rows[i].res.goroutines);
+		else
+			snprintf(count, sizeof(count), "-");
+		printf("%-1s %-40s %-8s %10s %8ld  %s\n", rows[i].outlier ? "*" : "",
+		       text_sanitize(rows[i].pod->name, name, sizeof(name)), rows[i].pod->phase, count, rows[i].res.fetch_ms,
+		       text_sanitize(rows[i].res.error, err, sizeof(err)));
+		outliers += (size_t)rows[i].outlier;
+		failed += rows[i].res.goroutines < 0;
+	}
+	printf("\n%zu pods, %zu answered, median %.0f goroutines", n, n - failed, med);
+	if (!outliers) {
+		printf("; no outlier\n");
+		return;
+	}
+	for (i = 0; i < n; i++)
+		if (rows[i].outlier)
+			printf("; outlier: %s (%ld goroutines, z=%s%.1f)", text_sanitize(rows[i].pod->name, name, sizeof(name)),
+			       rows[i].res.goroutines, rows[i].z > 0 ? "+" : "", isinf(rows[i].z) ? (rows[i].z > 0 ? 999.0 : -999.0) : rows[i].z);
+	printf("\n");
+}
+
+static int run(const char *selector, int metrics, int json, long parallel, long timeout_ms)
+{
+	struct source_opts *o = cli_source_opts();
+	struct kube_load_opts ko = {o->kubeconfig, o->context, o->kube_proxy, NULL, NULL};
+	struct kube_config kc;
+	struct http_opts h = {0};
+	struct kube_pod *pods = NULL;
+	struct row *rows;
+	const char **urls;
+	const char *ns;
+	size_t n = 0, i;
+	struct err e;
+	double med;
+	int ret = CLI_TROUBLE;
+
+	if (kube_config_load(&ko, &kc, &e) < 0)
+		return cli_error("%s", e.msg);
+	if (o->token_file) {
+		secret_free(kc.token);
+		kc.token = NULL;
+		if (secret_read_file(o->token_file, SECRET_MAX_FILE, 1, &kc.token, NULL, &e) < 0)
+			goto fail;
+	}
+	if (kube_http_opts(&kc, &h, &e) < 0)
+		goto fail;
+	if (o->cacert) {
+		h.cacert = o->cacert;
+		h.ca_pem = NULL;
+	}
+	if (o->insecure)
+		h.insecure = 1;
+	h.timeout_ms = o->timeout_ms ? o->timeout_ms : SOURCE_TIMEOUT_MS;
+	h.connect_timeout_ms = SOURCE_CONNECT_TIMEOUT_MS;
+	ns = o->ns ? o->ns : kc.ns ? kc.ns : "default";
+	if (kube_list_pods(&kc, &h, ns, selector, &pods, &n, &e) < 0)
+		goto fail;
+	if (!n) {
+		ret = cli_error("no Running pods in namespace %s%s%s", ns, selector ? " matching " : "",
+				selector ? selector : "");
+		goto done;
+	}
+	rows = xcalloc(n, sizeof(*rows));
+	urls = xcalloc(n, sizeof(*urls));
+	for (i = 0; i < n; i++) {
+		long port = o->port ? o->port : pods[i].port;
+		char *path = xasprintf(metrics ? "/metrics" : "/debug/pprof/goroutine?debug=1");
+
+		rows[i].pod = &pods[i];
+		urls[i] = kube_proxy_url(kc.server, ns, NULL, pods[i].name, port, path);
+		free(path);
+	}
+	{
+		struct fan_opts fo = {&h, (int)parallel, timeout_ms, metrics, NULL, NULL};
+		struct fan_result *res = xcalloc(n, sizeof(*res));
+
+		if (isatty(STDERR_FILENO))
+			fo.progress = progress;
+		if (fan_totals(urls, n, &fo, res, &e) < 0) {
+			free(res);
+			for (i = 0; i < n; i++)
+				free((char *)urls[i]);
+			free(urls);
+			free(rows);
+			goto fail;
+		}
+		for (i = 0; i < n; i++) {
+			rows[i].res = res[i];
+			if (!o->port && !pods[i].port && res[i].goroutines < 0)
+				snprintf(rows[i].res.error, sizeof(rows[i].res.error),
+					 "the pod declares no containerPort: give --port");
+		}
+		free(res);
+	}
+	med = mark_outliers(rows, n);
+	if (json)
+		write_json(rows, n);
+	else
+		write_text(rows, n, med);
+	for (i = 0; i < n; i++)
+		free((char *)urls[i]);
+	free(urls);
+	free(rows);
+	ret = CLI_OK;
+	goto done;
+fail:
+	cli_error("%s", e.msg);
+done:
+	kube_pods_free(pods, n);
+	kube_config_done(&kc);
+	return ret;
+}
+
+int cmd_pods(int argc, char **argv)
+{
+	enum { OPT_METRICS = 0x1200, OPT_JSON, OPT_PARALLEL, OPT_POD_TIMEOUT };
+	static const struct option opts[] = {
+		{"selector", required_argument, NULL, 'l'},
+		{"metrics", no_argument, NULL, OPT_METRICS},
+		{"json", no_argument, NULL, OPT_JSON},
+		{"parallel", required_argument, NULL, OPT_PARALLEL},
+		{"pod-timeout", required_argument, NULL, OPT_POD_TIMEOUT},
+		{"help", no_argument, NULL, 'h'},
+		CLI_SOURCE_OPTIONS,
+		{NULL, 0, NULL, 0},
+	};
+	const char *selector = NULL;
+	long parallel = PODS_PARALLEL, timeout_s = PODS_TIMEOUT_MS / 1000;
+	int metrics = 0, json = 0, c, rc;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":hl:" CLI_SOURCE_SHORT, opts, NULL)) != -1) {
+		switch (c) {
+		case 'l':
+			selector = optarg;
+			break;
+		case OPT_METRICS:
+			metrics = 1;
+			break;
+		case OPT_JSON:
+			json = 1;
+			break;
+		case OPT_PARALLEL:
+			if (cli_parse_long(optarg, 1, 1000, &parallel) < 0)
+				return cli_usage_error("pods", "--parallel takes 1 to 1000, not '%s'", optarg);
+			break;
+		case OPT_POD_TIMEOUT:
+			if (cli_parse_long(optarg, 1, 3600, &timeout_s) < 0)
+				return cli_usage_error("pods", "--pod-timeout takes whole seconds, not '%s'", optarg);
+			break;
+		case 'h':
+			printf(usage, cli_source_help);
+			return CLI_OK;
+		case ':':
+			return cli_usage_error("pods", "%s needs a value", argv[optind - 1]);
+		default:
+			if ((rc = cli_source_option("pods", c, optarg)) != 0) {
+				if (rc < 0)
+					return CLI_TROUBLE;
+				break;
+			}
+			return cli_usage_error("pods", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind != argc)
+		return cli_usage_error("pods", "takes no SOURCE: pods are found with -n and -l");
+	rc = run(selector, metrics, json, parallel, timeout_s * 1000);
+	if (fflush(stdout) != 0 || ferror(stdout))
+		return cli_error("writing output failed");
+	return rc;
+}

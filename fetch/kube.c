@@ -1,0 +1,670 @@
+/* kube.c: finding the API server and the credentials as kubectl does: kubeconfig, exec plugins,
+ * in-cluster service account, kubectl proxy. */
+#include "fetch/kube.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "analyze/xmalloc.h"
+#include "fetch/secret.h"
+
+extern char **environ;
+
+#define KUBE_SA_DIR "/var/run/secrets/kubernetes.io/serviceaccount"
+#define KUBE_CHILD_MAX (4u << 20)   /* what kubectl or a plugin may print */
+#define KUBE_CHILD_TIMEOUT_MS 60000 /* a plugin that hangs longer is killed */
+
+void kube_config_done(struct kube_config *kc)
+{
+	char **p;
+
+	if (!kc)
+		return;
+	free(kc->server);
+	free(kc->context);
+	free(kc->ns);
+	free(kc->dir);
+	free(kc->ca_file);
+	free(kc->ca_pem);
+	secret_free(kc->token);
+	free(kc->token_file);
+	free(kc->cert_file);
+	free(kc->key_file);
+	free(kc->cert_pem);
+	secret_free(kc->key_pem);
+	free(kc->exec_command);
+	free(kc->exec_api_version);
+	for (p = kc->exec_args; p && *p; p++)
+		free(*p);
+	free(kc->exec_args);
+	for (p = kc->exec_env; p && *p; p++)
+		secret_free(*p);
+	free(kc->exec_env);
+	memset(kc, 0, sizeof(*kc));
+}
+
+/* ---- reading the kubeconfig document ---- */
+
+/* A string member, NULL when absent, null, empty or not a string. */
+static const char *jstr(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	if (!cJSON_IsString(v) || !v->valuestring[0] || strcmp(v->valuestring, "null") == 0 ||
+	    strcmp(v->valuestring, "~") == 0)
+		return NULL;
+	return v->valuestring;
+}
+
+/* true/false as JSON (kubectl) or as a YAML scalar. */
+static int jbool(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	if (cJSON_IsBool(v))
+		return cJSON_IsTrue(v);
+	if (cJSON_IsString(v))
+		return strcmp(v->valuestring, "true") == 0 || strcmp(v->valuestring, "True") == 0 ||
+		       strcmp(v->valuestring, "TRUE") == 0;
+	return 0;
+}
+
+/* The item of list key whose "name" is name; its member inner ("context", "cluster", "user"). */
+static const cJSON *named(const cJSON *root, const char *list, const char *name, const char *inner)
+{
+	const cJSON *item;
+
+	cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(root, list))
+	{
+		const char *n = jstr(item, "name");
+
+		if (n && strcmp(n, name) == 0) {
+			const cJSON *in = cJSON_GetObjectItemCaseSensitive(item, inner);
+
+			return cJSON_IsObject(in) ? in : NULL;
+		}
+	}
+	return NULL;
+}
+
+static char *resolve_path(const char *dir, const char *p)
+{
+	if (p[0] == '/' || !dir || !dir[0])
+		return xstrdup(p);
+	return xasprintf("%s/%s", dir, p);
+}
+
+static int take_data(const cJSON *o, const char *key, char **out, size_t *len, const char *what,
+		     struct err *e)
+{
+	const char *s = jstr(o, key);
+
+	if (!s)
+		return 0;
+	*out = secret_base64_decode(s, len);
+	if (!*out)
+		return err_set(e, "kubeconfig: %s is not valid base64", what);
+	return 0;
+}
+
+static char **string_list(const cJSON *arr)
+{
+	const cJSON *v;
+	size_t n = 0, i = 0;
+	char **out;
+
+	cJSON_ArrayForEach(v, arr) n++;
+	out = xcalloc(n + 1, sizeof(*out));
+	cJSON_ArrayForEach(v, arr)
+	{
+		if (cJSON_IsString(v))
+			out[i++] = xstrdup(v->valuestring);
+		else if (cJSON_IsNumber(v))
+			out[i++] = xasprintf("%g", v->valuedouble);
+	}
+	return out;
+}
+
+static int from_tree(const cJSON *root, const char *context, const char *dir, struct kube_config *kc,
+		     struct err *e)
+{
+	const cJSON *ctx, *cluster, *user, *exec;
+	const char *name = context, *cname, *uname, *s;
+
+	memset(kc, 0, sizeof(*kc));
+	if (!cJSON_IsObject(root))
+		return err_set(e, "kubeconfig: not a configuration (no top-level mapping)");
+	if (!name)
+		name = jstr(root, "current-context");
+	if (!name)
+		return err_set(e, "kubeconfig: no current-context: give --context");
+	ctx = named(root, "contexts", name, "context");
+	if (!ctx)
+		return err_set(e, "kubeconfig: context \"%.100s\" does not exist", name);
+	cname = jstr(ctx, "cluster");
+	uname = jstr(ctx, "user");
+	cluster = cname ? named(root, "clusters", cname, "cluster") : NULL;
+	if (!cluster)
+		return err_set(e, "kubeconfig: context \"%.80s\" names no known cluster", name);
+	user = uname ? named(root, "users", uname, "user") : NULL;
+
+	kc->context = xstrdup(name);
+	kc->dir = dir ? xstrdup(dir) : NULL;
+	if ((s = jstr(ctx, "namespace")))
+		kc->ns = xstrdup(s);
+	s = jstr(cluster, "server");
+	if (!s) {
+		kube_config_done(kc);
+		return err_set(e, "kubeconfig: cluster \"%.100s\" has no server", cname);
+	}
+	kc->server = xstrdup(s);
+	while (kc->server[0] && kc->server[strlen(kc->server) - 1] == '/')
+		kc->server[strlen(kc->server) - 1] = '\0';
+	kc->insecure = jbool(cluster, "insecure-skip-tls-verify");
+	if ((s = jstr(cluster, "certificate-authority")))
+		kc->ca_file = resolve_path(dir, s);
+	if (take_data(cluster, "certificate-authority-data", &kc->ca_pem, &kc->ca_pem_len,
+		      "certificate-authority-data", e) < 0)
+		goto fail;
+	if (!user)
+		return 0; /* anonymous */
+	if (cJSON_GetObjectItemCaseSensitive(user, "auth-provider")) {
+		err_set(e, "kubeconfig: user \"%.80s\" uses an auth-provider, which leakscope does not support "
+			   "(use an exec plugin)", uname);
+		goto fail;
+	}
+	if ((s = jstr(user, "token")))
+		kc->token = xstrdup(s);
+	if ((s = jstr(user, "tokenFile")))
+		kc->token_file = resolve_path(dir, s);
+	if ((s = jstr(user, "client-certificate")))
+		kc->cert_file = resolve_path(dir, s);
+	if ((s = jstr(user, "client-key")))
+		kc->key_file = resolve_path(dir, s);
+	if (take_data(user, "client-certificate-data", &kc->cert_pem, &kc->cert_pem_len,
+		      "client-certificate-data", e) < 0 ||
+	    take_data(user, "client-key-data", &kc->key_pem, &kc->key_pem_len, "client-key-data", e) < 0)
+		goto fail;
+	exec = cJSON_GetObjectItemCaseSensitive(user, "exec");
+	if (cJSON_IsObject(exec)) {
+		const cJSON *env;
+		size_t n = 0, i = 0;
+
+		if (!(s = jstr(exec, "command"))) {
+			err_set(e, "kubeconfig: user \"%.80s\" has an exec plugin without a command", uname);
+			goto fail;
+		}
+		/* client-go: a command with a slash is relative to the kubeconfig's directory */
+		kc->exec_command = strchr(s, '/') ? resolve_path(dir, s) : xstrdup(s);
+		kc->exec_api_version = xstrdup(jstr(exec, "apiVersion") ? jstr(exec, "apiVersion")
+									 : "client.authentication.k8s.io/v1");
+		kc->exec_args = string_list(cJSON_GetObjectItemCaseSensitive(exec, "args"));
+		cJSON_ArrayForEach(env, cJSON_GetObjectItemCaseSensitive(exec, "env")) n++;
+		kc->exec_env = xcalloc(n + 1, sizeof(*kc->exec_env));
+		cJSON_ArrayForEach(env, cJSON_GetObjectItemCaseSensitive(exec, "env"))
+		{
+			const char *k = jstr(env, "name"), *v = jstr(env, "value");
+
+			if (k)
+				kc->exec_env[i++] = xasprintf("%s=%s", k, v ? v : "");
+		}
+	}
+	return 0;
+fail:
+	kube_config_done(kc);
+	return -1;
+}
+
+int kube_config_from_json(const char *text, size_t n, const char *context, const char *dir,
+			  struct kube_config *kc, struct err *e)
+{
+	cJSON *root = cJSON_ParseWithLength(text, n);
+	int ret;
+
+	if (!root) {
+		memset(kc, 0, sizeof(*kc));
+		return err_set(e, "kubeconfig: not valid JSON");
+	}
+	ret = from_tree(root, context, dir, kc, e);
+	cJSON_Delete(root);
+	return ret;
+}
+
+int kube_config_from_yaml(const char *text, size_t n, const char *context, const char *dir,
+			  struct kube_config *kc, struct err *e)
+{
+	char *json = kube_yaml_to_json(text, n, e);
+	int ret;
+
+	if (!json) {
+		memset(kc, 0, sizeof(*kc));
+		return -1;
+	}
+	ret = kube_config_from_json(json, strlen(json), context, dir, kc, e);
+	secret_free(json);
+	return ret;
+}
+
+/* ---- child processes: kubectl and exec plugins ---- */
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Runs argv with envp (NULL: ours), stdin from /dev/null; collects stdout (capped) and, when
+ * errout is given, the first line of stderr (else stderr goes to ours). Returns the exit status
+ * (0..255), or -1 with e filled when it could not run, was killed or printed too much. */
+static int run_capture(char *const argv[], char *const envp[], char **out, size_t *outlen, char *errout,
+		       size_t errn, struct err *e)
+{
+	int po[2], pe[2] = {-1, -1}, status, ret = -1, open_fds;
+	posix_spawn_file_actions_t fa;
+	size_t n = 0, cap = 0, en = 0;
+	char *buf = NULL;
+	long deadline = now_ms() + KUBE_CHILD_TIMEOUT_MS;
+	pid_t pid;
+
+	*out = NULL;
+	if (errout && errn)
+		errout[0] = '\0';
+	if (pipe2(po, O_CLOEXEC) < 0 || (errout && pipe2(pe, O_CLOEXEC) < 0))
+		return err_set(e, "cannot run %s: %s", argv[0], strerror(errno));
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, po[1], 1);
+	if (errout)
+		posix_spawn_file_actions_adddup2(&fa, pe[1], 2);
+	errno = posix_spawnp(&pid, argv[0], &fa, NULL, argv, envp ? envp : environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(po[1]);
+	if (errout)
+		close(pe[1]);
+	if (errno) {
+		int saved = errno;
+
+		close(po[0]);
+		if (errout)
+			close(pe[0]);
+		return err_set(e, "cannot run %s: %s", argv[0], strerror(saved));
+	}
+	open_fds = errout ? 2 : 1;
+	while (open_fds) {
+		struct pollfd pf[2] = {{po[0], POLLIN, 0}, {pe[0], POLLIN, 0}};
+		long left = deadline - now_ms();
+		int k;
+
+		if (left <= 0 || poll(pf, errout ? 2 : 1, (int)left) == 0) {
+			kill(pid, SIGKILL);
+			err_set(e, "%s did not finish within %d s", argv[0], KUBE_CHILD_TIMEOUT_MS / 1000);
+			goto reap;
+		}
+		for (k = 0; k < (errout ? 2 : 1); k++) {
+			char tmp[4096];
+			ssize_t r;
+
+			if (pf[k].fd < 0 || !(pf[k].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			r = read(pf[k].fd, tmp, sizeof(tmp));
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0) {
+				close(pf[k].fd);
+				if (k == 0)
+					po[0] = -1;
+				else
+					pe[0] = -1;
+				open_fds--;
+				continue;
+			}
+			if (k == 0) {
+				if (n + (size_t)r > KUBE_CHILD_MAX) {
+					kill(pid, SIGKILL);
+					err_set(e, "%s printed more than %u bytes", argv[0], KUBE_CHILD_MAX);
+					goto reap;
+				}
+				buf = xgrow(buf, &cap, n + (size_t)r + 1, 1);
+				memcpy(buf + n, tmp, (size_t)r);
+				n += (size_t)r;
+			} else if (en + 1 < errn) {
+				size_t take = (size_t)r < errn - 1 - en ? (size_t)r : errn - 1 - en;
+
+				memcpy(errout + en, tmp, take);
+				en += take;
+				errout[en] = '\0';
+			}
+		}
+	}
+	ret = 0;
+reap:
+	if (po[0] >= 0)
+		close(po[0]);
+	if (errout && pe[0] >= 0)
+		close(pe[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (errout)
+		errout[strcspn(errout, "\r\n")] = '\0';
+	if (ret < 0) {
+		secret_free(buf);
+		return -1;
+	}
+	if (!WIFEXITED(status)) {
+		secret_free(buf);
+		return err_set(e, "%s was killed by signal %d", argv[0], WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+	}
+	if (!buf)
+		buf = xstrdup("");
+	buf[n] = '\0';
+	*out = buf;
+	*outlen = n;
+	return WEXITSTATUS(status);
+}
+
+int kube_exec_credential(struct kube_config *kc, struct err *e)
+{
+	char **argv, **envp, *out = NULL, *info;
+	const cJSON *status;
+	size_t n = 0, i, nargs = 0, nenv = 0, k = 0;
+	cJSON *root;
+	int rc, ret = -1;
+	const char *s;
+
+	if (!kc->exec_command)
+		return 0;
+	while (kc->exec_args && kc->exec_args[nargs])
+		nargs++;
+	argv = xcalloc(nargs + 2, sizeof(*argv));
+	argv[0] = kc->exec_command;
+	for (i = 0; i < nargs; i++)
+		argv[i + 1] = kc->exec_args[i];
+	while (environ[nenv])
+		nenv++;
+	for (i = 0; kc->exec_env && kc->exec_env[i]; i++)
+		nenv++;
+	envp = xcalloc(nenv + 2, sizeof(*envp));
+	for (i = 0; kc->exec_env && kc->exec_env[i]; i++)
+		envp[k++] = kc->exec_env[i];
+	for (i = 0; environ[i]; i++) {
+		size_t j, len = strcspn(environ[i], "=");
+		int shadowed = strncmp(environ[i], "KUBERNETES_EXEC_INFO=", 21) == 0;
+
+		for (j = 0; kc->exec_env && kc->exec_env[j] && !shadowed; j++)
+			shadowed = strncmp(kc->exec_env[j], environ[i], len + 1) == 0;
+		if (!shadowed)
+			envp[k++] = environ[i];
+	}
+	info = xasprintf("KUBERNETES_EXEC_INFO={\"apiVersion\":\"%s\",\"kind\":\"ExecCredential\","
+			 "\"spec\":{\"interactive\":false}}",
+			 kc->exec_api_version);
+	envp[k++] = info;
+	/* stderr stays ours: plugins print their own guidance (e.g. "run aws sso login") there */
+	rc = run_capture(argv, envp, &out, &n, NULL, 0, e);
+	free(argv);
+	free(envp);
+	free(info);
+	if (rc < 0) {
+		char why[sizeof(e->msg)];
+
+		memcpy(why, e->msg, sizeof(why));
+		return err_set(e, "exec credential plugin %.60s: %.180s", kc->exec_command, why);
+	}
+	if (rc != 0) {
+		secret_free(out);
+		return err_set(e, "exec credential plugin %.100s failed with exit status %d", kc->exec_command, rc);
+	}
+	root = cJSON_ParseWithLength(out, n);
+	secret_free(out);
+	status = cJSON_GetObjectItemCaseSensitive(root, "status");
+	if (!cJSON_IsObject(status)) {
+		err_set(e, "exec credential plugin %.100s printed no ExecCredential status", kc->exec_command);
+		goto done;
+	}
+	if ((s = jstr(status, "token"))) {
+		secret_free(kc->token);
+		kc->token = xstrdup(s);
+		free(kc->token_file);
+		kc->token_file = NULL;
+	}
+	if ((s = jstr(status, "clientCertificateData"))) {
+		free(kc->cert_pem);
+		kc->cert_pem = xstrdup(s);
+		kc->cert_pem_len = strlen(s);
+	}
+	if ((s = jstr(status, "clientKeyData"))) {
+		secret_free(kc->key_pem);
+		kc->key_pem = xstrdup(s);
+		kc->key_pem_len = strlen(s);
+	}
+	if (!kc->token && !(kc->cert_pem && kc->key_pem)) {
+		err_set(e, "exec credential plugin %.100s gave neither a token nor a client certificate and key",
+			kc->exec_command);
+		goto done;
+	}
+	ret = 0;
+done:
+	if (root) {
+		/* the token lived in the tree too */
+		cJSON *t = cJSON_GetObjectItemCaseSensitive(status, "token");
+
+		if (cJSON_IsString(t))
+			explicit_bzero(t->valuestring, strlen(t->valuestring));
+		cJSON_Delete(root);
+	}
+	return ret;
+}
+
+/* ---- finding the configuration ---- */
+
+static int on_path(const char *prog)
+{
+	const char *path = getenv("PATH"), *p;
+
+	if (strchr(prog, '/'))
+		return access(prog, X_OK) == 0;
+	for (p = path; p && *p;) {
+		size_t len = strcspn(p, ":");
+		char *f = xasprintf("%.*s/%s", (int)len, p, prog);
+		int ok = len && access(f, X_OK) == 0;
+
+		free(f);
+		if (ok)
+			return 1;
+		p += len;
+		if (*p == ':')
+			p++;
+	}
+	return 0;
+}
+
+static char *dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		return xstrdup(".");
+	if (slash == path)
+		return xstrdup("/");
+	return xstrndup(path, (size_t)(slash - path));
+}
+
+/* The kubeconfig file to read: --kubeconfig, the first existing one of $KUBECONFIG, ~/.kube/config;
+ * NULL when there is none. explicit: it was named, so its absence is an error. */
+static char *config_path(const struct kube_load_opts *o, int *explicit)
+{
+	const char *env = getenv("KUBECONFIG"), *home = getenv("HOME"), *p;
+
+	*explicit = 0;
+	if (o->kubeconfig) {
+		*explicit = 1;
+		return xstrdup(o->kubeconfig);
+	}
+	for (p = env; p && *p;) {
+		size_t len = strcspn(p, ":");
+		char *f = xstrndup(p, len);
+
+		if (len && access(f, F_OK) == 0)
+			return f;
+		free(f);
+		p += len;
+		if (*p == ':')
+			p++;
+	}
+	if (env && *env) {
+		*explicit = 1;
+		return xstrndup(env, strcspn(env, ":"));
+	}
+	if (home && *home) {
+		char *f = xasprintf("%s/.kube/config", home);
+
+		if (access(f, F_OK) == 0)
+			return f;
+		free(f);
+	}
+	return NULL;
+}
+
+static int in_cluster(const char *sa_dir, struct kube_config *kc, struct err *e)
+{
+	const char *host = getenv("KUBERNETES_SERVICE_HOST"), *port = getenv("KUBERNETES_SERVICE_PORT");
+	char *path, *ns = NULL;
+
+	memset(kc, 0, sizeof(*kc));
+	kc->server = xasprintf(strchr(host, ':') ? "https://[%s]:%s" : "https://%s:%s", host,
+			       port && *port ? port : "443");
+	kc->context = xstrdup("in-cluster");
+	kc->dir = xstrdup(sa_dir);
+	kc->token_file = xasprintf("%s/token", sa_dir);
+	kc->ca_file = xasprintf("%s/ca.crt", sa_dir);
+	path = xasprintf("%s/namespace", sa_dir);
+	if (secret_read_file(path, 4096, 1, &ns, NULL, NULL) == 0 && ns[0])
+		kc->ns = ns;
+	else
+		free(ns);
+	free(path);
+	if (access(kc->token_file, R_OK) != 0) {
+		err_set(e, "in a pod, but the service-account token %s is not readable", kc->token_file);
+		kube_config_done(kc);
+		return -1;
+	}
+	return 0;
+}
+
+int kube_config_load(const struct kube_load_opts *o, struct kube_config *kc, struct err *e)
+{
+	const char *kubectl = o->kubectl, *sa_dir = o->sa_dir;
+	char *path, *text = NULL, *dir;
+	size_t n = 0;
+	int explicit, ret;
+
+	memset(kc, 0, sizeof(*kc));
+	if (o->kube_proxy) {
+		if (!http_is_url(o->kube_proxy))
+			return err_set(e, "--kube-proxy takes an http(s) URL such as http://127.0.0.1:8001");
+		kc->server = xstrdup(o->kube_proxy);
+		while (kc->server[strlen(kc->server) - 1] == '/')
+			kc->server[strlen(kc->server) - 1] = '\0';
+		kc->context = xstrdup("kube-proxy");
+		return 0;
+	}
+	if (!sa_dir)
+		sa_dir = getenv("LEAKSCOPE_SA_DIR") ? getenv("LEAKSCOPE_SA_DIR") : KUBE_SA_DIR;
+	if (!kubectl)
+		kubectl = getenv("LEAKSCOPE_KUBECTL") ? getenv("LEAKSCOPE_KUBECTL") : "kubectl";
+	path = config_path(o, &explicit);
+	if (!path) {
+		if (getenv("KUBERNETES_SERVICE_HOST") && access(sa_dir, F_OK) == 0)
+			ret = in_cluster(sa_dir, kc, e);
+		else
+			return err_set(e, "no kubeconfig (--kubeconfig, KUBECONFIG, ~/.kube/config) and not in a pod");
+		if (ret < 0)
+			return -1;
+		if (o->context)
+			return err_set(e, "--context needs a kubeconfig; in a pod there is only the service account");
+		return 0;
+	}
+	dir = dir_of(path);
+	if (*kubectl && on_path(kubectl)) {
+		char *argv[12], errline[256];
+		int k = 0, rc;
+
+		argv[k++] = (char *)kubectl;
+		argv[k++] = (char *)"config";
+		argv[k++] = (char *)"view";
+		argv[k++] = (char *)"--minify";
+		argv[k++] = (char *)"--raw";
+		argv[k++] = (char *)"-o";
+		argv[k++] = (char *)"json";
+		if (o->kubeconfig) {
+			argv[k++] = (char *)"--kubeconfig";
+			argv[k++] = (char *)o->kubeconfig;
+		}
+		if (o->context) {
+			argv[k++] = (char *)"--context";
+			argv[k++] = (char *)o->context;
+		}
+		argv[k] = NULL;
+		rc = run_capture(argv, NULL, &text, &n, errline, sizeof(errline), e);
+		if (rc != 0) {
+			if (rc > 0) {
+				secret_free(text);
+				err_set(e, "kubectl config view: %.200s", errline[0] ? errline : "failed");
+			}
+			free(path);
+			free(dir);
+			return -1;
+		}
+		ret = kube_config_from_json(text, n, NULL, dir, kc, e);
+	} else {
+		if (secret_read_file(path, SECRET_MAX_FILE, 0, &text, &n, e) < 0) {
+			free(path);
+			free(dir);
+			return -1;
+		}
+		ret = kube_config_from_yaml(text, n, o->context, dir, kc, e);
+	}
+	secret_free(text);
+	free(path);
+	free(dir);
+	if (ret < 0)
+		return -1;
+	if (kube_exec_credential(kc, e) < 0) {
+		kube_config_done(kc);
+		return -1;
+	}
+	return 0;
+}
+
+int kube_http_opts(struct kube_config *kc, struct http_opts *h, struct err *e)
+{
+	if (kc->token_file && !kc->token) {
+		/* read on every load: service-account tokens rotate */
+		if (secret_read_file(kc->token_file, SECRET_MAX_FILE, 1, &kc->token, NULL, e) < 0)
+			return -1;
+	}
+	h->cacert = kc->ca_file;
+	h->ca_pem = kc->ca_pem;
+	h->ca_pem_len = kc->ca_pem_len;
+	h->insecure = kc->insecure;
+	h->token = kc->token;
+	h->client_cert = kc->cert_file;
+	h->client_key = kc->key_file;
+	h->client_cert_pem = kc->cert_pem;
+	h->client_cert_pem_len = kc->cert_pem_len;
+	h->client_key_pem = kc->key_pem;
+	h->client_key_pem_len = kc->key_pem_len;
+	return 0;
+}

@@ -1,0 +1,22 @@
+/* secret.h: small files that hold secrets (tokens, keys): read with a cap, wiped when freed. */
+#ifndef FETCH_SECRET_H
+#define FETCH_SECRET_H
+
+#include <stddef.h>
+
+#include "analyze/err.h"
+
+/* The most a token, certificate or kubeconfig file may hold. */
+#define SECRET_MAX_FILE (4u << 20)
+
+/* Reads path whole (at most max bytes) into a NUL-terminated buffer the caller frees with
+ * secret_free. trim: drop trailing whitespace (tokens). Returns 0, or -1 with e naming the path
+ * but never the content. */
+int secret_read_file(const char *path, size_t max, int trim, char **out, size_t *len, struct err *e);
+/* Overwrites s with zeros, then frees it; secret_free(NULL) does nothing. */
+void secret_free(char *s);
+/* Decodes standard base64 (whitespace ignored) into a NUL-terminated buffer the caller frees.
+ * Returns NULL when s is not base64. */
+char *secret_base64_decode(const char *s, size_t *len);
+
+#endif

@@ -1,0 +1,425 @@
+/* source.c: turning a SOURCE argument into bytes in the parser. */
+#include "fetch/source.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "analyze/parse.h"
+#include "analyze/xmalloc.h"
+#include "fetch/secret.h"
+
+void source_opts_init(struct source_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->debug = 1;
+}
+
+int source_is_pod(const char *arg)
+{
+	return strncmp(arg, "pod/", 4) == 0 || strncmp(arg, "pods/", 5) == 0;
+}
+
+void source_close(struct source *s)
+{
+	if (!s)
+		return;
+	free(s->arg);
+	free(s->url);
+	free(s->shown);
+	free(s->context);
+	free(s->ns);
+	free(s->pod);
+	free(s->scheme);
+	kube_config_done(&s->kc);
+	secret_free(s->token);
+	memset(s, 0, sizeof(*s));
+}
+
+static const char *profile_name(const struct source *s)
+{
+	return s->leak ? "goroutineleak" : "goroutine";
+}
+
+/* A pprof URL's debug=N, 0 when it has none (pprof's default). */
+static int url_debug(const char *url)
+{
+	const char *q = strchr(url, '?'), *p;
+
+	for (p = q; p && *p; p++) {
+		if ((p[0] == '?' || p[0] == '&') && strncmp(p + 1, "debug=", 6) == 0)
+			return p[7] >= '0' && p[7] <= '9' ? p[7] - '0' : 0;
+	}
+	return 0;
+}
+
+static void set_url(struct source *s, char *url)
+{
+	char shown[512];
+
+	free(s->url);
+	free(s->shown);
+	s->url = url;
+	http_redact(url, shown, sizeof(shown));
+	if (s->kind == SOURCE_POD)
+		s->shown = xasprintf("pod/%s (%s/%s)", s->pod, s->context, s->ns);
+	else
+		s->shown = xasprintf("%s?debug=%d", shown, s->debug);
+}
+
+void source_set_debug(struct source *s, int debug)
+{
+	char *path;
+
+	if (s->kind == SOURCE_FILE || !s->base)
+		return;
+	s->debug = debug;
+	path = xasprintf("/debug/pprof/%s?debug=%d", profile_name(s), debug);
+	if (s->kind == SOURCE_POD) {
+		set_url(s, kube_proxy_url(s->kc.server, s->ns, s->scheme, s->pod, s->port, path));
+	} else {
+		const char *q = s->arg + strcspn(s->arg, "?#");
+		size_t len = (size_t)(q - s->arg);
+
+		while (len && s->arg[len - 1] == '/')
+			len--;
+		set_url(s, xasprintf("%.*s%s", (int)len, s->arg, path));
+	}
+	free(path);
+}
+
+static int open_url(const char *arg, const struct source_opts *o, struct source *s, struct err *e)
+{
+	const char *host = strstr(arg, "://") + 3, *at, *end;
+	const char *pp = strstr(arg, "/debug/pprof/");
+	const char *env = getenv("LEAKSCOPE_TOKEN");
+
+	s->kind = SOURCE_URL;
+	s->context = xstrdup("url");
+	s->ns = xstrdup("-");
+	end = host + strcspn(host, "/?#");
+	at = memchr(host, '@', (size_t)(end - host));
+	if (at)
+		host = at + 1;
+	s->pod = xstrndup(host, (size_t)(end - host));
+	if (!s->pod[0])
+		return err_set(e, "%.60s: no host in the URL", s->shown ? s->shown : "URL");
+	if (o->token_file) {
+		if (secret_read_file(o->token_file, SECRET_MAX_FILE, 1, &s->token, NULL, e) < 0)
+			return -1;
+	} else if (env && *env) {
+		s->token = xstrdup(env);
+	}
+	s->http.token = s->token;
+	/* a whole profile URL: /debug/pprof/NAME with something after it */
+	if (pp && pp[13] && pp[13] != '?') {
+		s->base = 0;
+		s->debug = url_debug(arg);
+		s->leak = strncmp(pp + 13, "goroutineleak", 13) == 0;
+		set_url(s, xstrdup(arg));
+	} else {
+		s->base = 1;
+		s->leak = o->leak_profile;
+		source_set_debug(s, o->debug);
+	}
+	return 0;
+}
+
+static int open_pod(const char *arg, const struct source_opts *o, struct source *s, struct err *e)
+{
+	struct kube_load_opts ko = {o->kubeconfig, o->context, o->kube_proxy, NULL, NULL};
+	const char *ref = strchr(arg, '/') + 1;
+
+	s->kind = SOURCE_POD;
+	s->base = 1;
+	s->leak = o->leak_profile;
+	if (kube_split_pod(ref, &s->scheme, &s->pod, &s->port, e) < 0)
+		return -1;
+	if (o->port)
+		s->port = o->port;
+	if (kube_config_load(&ko, &s->kc, e) < 0)
+		return -1;
+	s->context = xstrdup(s->kc.context);
+	s->ns = xstrdup(o->ns ? o->ns : s->kc.ns ? s->kc.ns : "default");
+	if (o->token_file) {
+		if (secret_read_file(o->token_file, SECRET_MAX_FILE, 1, &s->token, NULL, e) < 0)
+			return -1;
+		secret_free(s->kc.token);
+		s->kc.token = xstrdup(s->token);
+	}
+	if (kube_http_opts(&s->kc, &s->http, e) < 0)
+		return -1;
+	return 0;
+}
+
+int source_open(const char *arg, const struct source_opts *o, struct source *s, struct err *e)
+{
+	int ret;
+
+	memset(s, 0, sizeof(*s));
+	s->arg = xstrdup(arg);
+	s->debug = -1;
+	if (http_is_url(arg)) {
+		ret = open_url(arg, o, s, e);
+	} else if (source_is_pod(arg)) {
+		ret = open_pod(arg, o, s, e);
+	} else {
+		const char *slash = strrchr(arg, '/');
+
+		s->kind = SOURCE_FILE;
+		s->context = xstrdup("file");
+		s->ns = xstrdup("-");
+		s->pod = xstrdup(strcmp(arg, "-") == 0 ? "stdin" : slash ? slash + 1 : arg);
+		s->shown = xstrdup(arg);
+		return 0;
+	}
+	if (ret == 0) {
+		/* the command line overrides the kubeconfig, as kubectl's flags do */
+		if (o->cacert) {
+			s->http.cacert = o->cacert;
+			s->http.ca_pem = NULL;
+			s->http.ca_pem_len = 0;
+		}
+		if (o->insecure)
+			s->http.insecure = 1;
+		s->http.max_bytes = o->max_bytes;
+		s->http.timeout_ms = o->timeout_ms ? o->timeout_ms : SOURCE_TIMEOUT_MS;
+		s->http.connect_timeout_ms = SOURCE_CONNECT_TIMEOUT_MS;
+	}
+	if (ret == 0 && s->kind == SOURCE_POD && !s->port) {
+		ret = kube_pod_port(&s->kc, &s->http, s->ns, s->pod, &s->port, e);
+		if (ret == 0 && !s->port)
+			ret = err_set(e, "pod %.100s declares no containerPort: give --port", s->pod);
+	}
+	if (ret == 0 && s->kind == SOURCE_POD)
+		source_set_debug(s, o->debug);
+	if (ret < 0)
+		source_close(s);
+	return ret;
+}
+
+/* Hints for a direct URL's HTTP errors. */
+static void explain_url(const struct http_result *r, const struct source *s, struct err *e)
+{
+	char base[sizeof(e->msg)], status[140];
+	const char *hint = NULL;
+
+	memcpy(base, e->msg, sizeof(base));
+	if (r->status && kube_status_message(r->errbody, r->errlen, status, sizeof(status)) == 0) {
+		char shown[512];
+
+		/* an API server's answer (a URL through its pod proxy): its Status says it best */
+		http_redact(s->url, shown, sizeof(shown));
+		snprintf(base, sizeof(base), "%.100s: %.140s", shown, status);
+	}
+	if (r->status == 401)
+		hint = s->token ? "the token was refused" : "a token is needed (--token-file or LEAKSCOPE_TOKEN)";
+	else if (r->status == 403)
+		hint = "the token is not allowed here";
+	else if (r->status == 404)
+		hint = "is net/http/pprof registered, and on this port?";
+	if (hint)
+		err_set(e, "%.180s: %s", base, hint);
+	else
+		err_set(e, "%s", base);
+}
+
+static int fetch_once(struct source *s, http_sink sink, void *ctx, struct http_result *r, struct err *e)
+{
+	int ret = http_get_ex(s->url, &s->http, sink, ctx, r, e);
+
+	if (ret < 0 && s->kind == SOURCE_POD) {
+		char base[sizeof(e->msg)], msg[8];
+
+		kube_explain(r, "proxy", e);
+		if (kube_status_message(r->errbody, r->errlen, msg, sizeof(msg)) < 0) {
+			/* the API server's Status names the pod; other messages get its name */
+			memcpy(base, e->msg, sizeof(base));
+			err_set(e, "pod/%.60s: %.180s", s->pod, base);
+		}
+	} else if (ret < 0) {
+		explain_url(r, s, e);
+	}
+	return ret;
+}
+
+int source_fetch(struct source *s, http_sink sink, void *ctx, struct err *e)
+{
+	struct http_result *r = xmalloc(sizeof(*r));
+	int ret;
+
+	s->note[0] = '\0';
+	ret = fetch_once(s, sink, ctx, r, e);
+	if (ret < 0 && s->leak && s->base && r->status == 404 &&
+	    kube_status_message(r->errbody, r->errlen, (char[8]){0}, 8) < 0) {
+		snprintf(s->note, sizeof(s->note),
+			 "no goroutineleak profile here (it needs Go 1.26 with GOEXPERIMENT=goroutineleakprofile, "
+			 "or Go 1.27): read the goroutine profile instead");
+		s->leak = 0;
+		source_set_debug(s, s->debug);
+		ret = fetch_once(s, sink, ctx, r, e);
+	}
+	free(r);
+	return ret;
+}
+
+struct peek {
+	char line[128];
+	size_t n;
+	int done;
+};
+
+static int peek_sink(void *ctx, const void *data, size_t n, struct err *e)
+{
+	struct peek *p = ctx;
+	const char *d = data;
+	size_t i;
+
+	for (i = 0; i < n && p->n < sizeof(p->line) - 1; i++) {
+		if (d[i] == '\n') {
+			p->done = 1;
+			break;
+		}
+		p->line[p->n++] = d[i];
+	}
+	p->line[p->n] = '\0';
+	if (p->done || p->n == sizeof(p->line) - 1) {
+		p->done = 1;
+		err_set(e, "(enough)");
+		return -1; /* stop reading: the header is all we wanted */
+	}
+	return 0;
+}
+
+int source_peek_total(struct source *s, long *total, struct err *e)
+{
+	struct peek p = {.n = 0};
+	int saved = s->debug, ret;
+	const char *num;
+	char *end;
+
+	if (s->kind == SOURCE_FILE || !s->base)
+		return err_set(e, "cannot ask this source for a cheap count");
+	source_set_debug(s, 1);
+	ret = source_fetch(s, peek_sink, &p, e);
+	source_set_debug(s, saved);
+	if (ret < 0 && !p.done)
+		return -1;
+	num = strstr(p.line, "profile: total ");
+	if (!num)
+		return err_set(e, "%.100s: the debug=1 profile has no 'total' header", s->shown);
+	*total = strtol(num + 15, &end, 10);
+	return 0;
+}
+
+struct tee {
+	struct parser *parser;
+	http_sink tee;
+	void *ctx;
+};
+
+static int tee_sink(void *ctx, const void *data, size_t n, struct err *e)
+{
+	struct tee *t = ctx;
+
+	if (parse_feed(t->parser, data, n, e) < 0)
+		return -1;
+	if (t->tee && t->tee(t->ctx, data, n, e) < 0)
+		return -1;
+	return 0;
+}
+
+static int read_fd(int fd, const char *name, struct tee *t, struct err *e)
+{
+	char *buf = xmalloc(1 << 16);
+	int ret = 0;
+
+	for (;;) {
+		ssize_t r = read(fd, buf, 1 << 16);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			ret = err_set(e, "%.200s: %s", name, strerror(errno));
+			break;
+		}
+		if (r == 0)
+			break;
+		if (tee_sink(t, buf, (size_t)r, e) < 0) {
+			ret = -1;
+			break;
+		}
+	}
+	free(buf);
+	return ret;
+}
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+struct snapshot *source_snapshot(struct source *s, enum snap_by by, http_sink tee, void *tee_ctx,
+				 struct err *e)
+{
+	struct tee t = {parse_new(s->shown, by), tee, tee_ctx};
+	struct snapshot *snap = NULL;
+	int64_t started = now_ns();
+	int ret;
+
+	if (s->kind == SOURCE_FILE) {
+		int fd = strcmp(s->arg, "-") == 0 ? 0 : open(s->arg, O_RDONLY | O_CLOEXEC);
+
+		if (fd < 0) {
+			err_set(e, "%.200s: %s", s->arg, strerror(errno));
+			parse_free(t.parser);
+			return NULL;
+		}
+		ret = read_fd(fd, s->arg, &t, e);
+		if (fd != 0)
+			close(fd);
+		started = 0; /* a file's capture time is its own business */
+	} else {
+		ret = source_fetch(s, tee_sink, &t, e);
+	}
+	if (ret == 0) {
+		snap = parse_finish(t.parser, e);
+		t.parser = NULL;
+	}
+	parse_free(t.parser);
+	if (snap && !snap->time_ns && started)
+		snap->time_ns = started;
+	if (!snap && s->kind == SOURCE_FILE && strncmp(e->msg, s->arg, strlen(s->arg)) != 0) {
+		char base[sizeof(e->msg)];
+
+		memcpy(base, e->msg, sizeof(base));
+		err_set(e, "%.100s: %.150s", s->arg, base);
+	} else if (!snap && s->kind != SOURCE_FILE && ret == 0) {
+		char base[sizeof(e->msg)];
+
+		memcpy(base, e->msg, sizeof(base));
+		err_set(e, "%.100s: %.150s", s->shown, base);
+	}
+	return snap;
+}
+
+struct snapshot *source_load(const char *arg, const struct source_opts *o, enum snap_by by, struct err *e)
+{
+	struct source s;
+	struct snapshot *snap;
+
+	if (!http_is_url(arg) && !source_is_pod(arg))
+		return parse_path(arg, by, e); /* the parser's own reader, messages and all */
+	if (source_open(arg, o, &s, e) < 0)
+		return NULL;
+	snap = source_snapshot(&s, by, NULL, NULL, e);
+	source_close(&s);
+	return snap;
+}

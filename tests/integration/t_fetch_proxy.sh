@@ -1,0 +1,332 @@
+#!/usr/bin/env bash
+# Fetching through the Kubernetes API server's pod proxy, for real over HTTPS: nginx stands in for
+# the API server (a CA and certificates made here with openssl, a bearer token or a client
+# certificate required, Status errors as the API server writes them), and Go fixture processes
+# stand in for five replicas of a pod, one of them leaking far more than the others.
+#
+# The fan-out part runs under every Go version in GO_VERSIONS (the fixture binaries are cached,
+# so a version costs a few seconds); the snapshot and error checks run once, under the first.
+set -u
+. "$ROOT/tests/lib/fixture.sh"
+. "$ROOT/tests/lib/nginx.sh"
+
+NS=shop
+TOKEN="ls-test-token-$RANDOM$RANDOM-do-not-print"
+PODS="web-0 web-1 web-2 web-3 web-4"
+OUTLIER=web-3
+PIDS=()
+fails=0
+
+cleanup() {
+    local p
+    nginx_stop
+    for p in "${PIDS[@]}"; do
+        kill "$p" 2>/dev/null
+        wait "$p" 2>/dev/null
+    done
+}
+trap cleanup EXIT
+
+fail() {
+    echo "FAIL: $*"
+    fails=$((fails + 1))
+}
+
+# expect_rc WANT NAME COMMAND...: runs COMMAND with stdout in $WORK/out, stderr in $WORK/err.
+expect_rc() {
+    local want=$1 name=$2 rc
+    shift 2
+    "$@" >"$WORK/out" 2>"$WORK/err"
+    rc=$?
+    cat "$WORK/out" "$WORK/err" >>"$WORK/printed"
+    if [ "$rc" != "$want" ]; then
+        fail "$name: exit $rc, want $want; stderr: $(head -c 400 "$WORK/err")"
+        return 1
+    fi
+    echo "ok: $name"
+}
+
+one_line_err() { # NAME PATTERN
+    if [ "$(wc -l <"$WORK/err")" != 1 ]; then
+        fail "$1: stderr is not one line: $(cat "$WORK/err")"
+    elif ! grep -q -- "$2" "$WORK/err"; then
+        fail "$1: stderr lacks '$2': $(cat "$WORK/err")"
+    else
+        echo "ok: $1 says: $(cat "$WORK/err")"
+    fi
+}
+
+nginx_certs "$WORK/certs" || exit 1
+mkdir -p "$WORK/api" "$WORK/kube"
+printf '%s\n' "$TOKEN" >"$WORK/kube/token"
+printf 'wrong-token\n' >"$WORK/kube/bad-token"
+chmod 600 "$WORK/kube/token"
+
+# start_pods VERSION: one fixture per pod; the outlier has 20 times the leaks of the others.
+start_pods() {
+    local version=$1 pod port p
+    for p in "${PIDS[@]}"; do
+        kill "$p" 2>/dev/null
+        wait "$p" 2>/dev/null
+    done
+    PIDS=()
+    for pod in $PODS; do
+        port=$(fixture_free_port) || return 1
+        if [ "$pod" = "$OUTLIER" ]; then
+            fixture_start "$version" "$port" -paused -initial 60 || return 1
+        else
+            fixture_start "$version" "$port" -paused -initial 3 || return 1
+        fi
+        PIDS+=("$FIXTURE_PID")
+        eval "PORT_${pod//-/_}=$port"
+    done
+}
+
+# write_api: the PodList, the pod objects and the nginx server body routing to the fixtures.
+write_api() {
+    local pod port first=1 conf=$WORK/api/server.conf
+    {
+        printf '{"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"1"},"items":['
+        for pod in $PODS; do
+            [ $first = 1 ] || printf ','
+            first=0
+            printf '{"metadata":{"name":"%s","namespace":"%s","labels":{"app":"web"}},' "$pod" "$NS"
+            printf '"spec":{"containers":[{"name":"app","ports":[{"name":"pprof","containerPort":6060,"protocol":"TCP"}]}]},'
+            printf '"status":{"phase":"Running","podIP":"10.0.0.%s"}}' "${pod#web-}"
+        done
+        printf ']}\n'
+    } >"$WORK/api/podlist.json"
+    cat >"$WORK/api/http.conf" <<EOF
+map_hash_bucket_size 256;
+map "\$http_authorization:\$ssl_client_verify" \$auth_ok {
+    default 0;
+    "Bearer $TOKEN:NONE" 1;
+    "Bearer $TOKEN:SUCCESS" 1;
+    ":SUCCESS" 1;
+}
+EOF
+    {
+        cat <<EOF
+if (\$auth_ok = 0) {
+    return 401 '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401}';
+}
+location = /api/v1/namespaces/$NS/pods {
+    alias $WORK/api/podlist.json;
+}
+location ~ ^/api/v1/namespaces/[^/]+/pods/secret-0 {
+    return 403 '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"pods \\\\"secret-0\\\\" is forbidden: User \\\\"system:serviceaccount:shop:oncall\\\\" cannot get resource \\\\"pods/proxy\\\\" in API group \\\\"\\\\" in the namespace \\\\"shop\\\\"","reason":"Forbidden","details":{"name":"secret-0","kind":"pods"},"code":403}';
+}
+EOF
+        for pod in $PODS; do
+            eval "port=\$PORT_${pod//-/_}"
+            printf '{"metadata":{"name":"%s","namespace":"%s"},"spec":{"containers":[{"name":"app","ports":[{"containerPort":6060}]}]},"status":{"phase":"Running"}}\n' \
+                "$pod" "$NS" >"$WORK/api/pod-$pod.json"
+            cat <<EOF
+location = /api/v1/namespaces/$NS/pods/$pod {
+    alias $WORK/api/pod-$pod.json;
+}
+location ~ ^/api/v1/namespaces/$NS/pods/$pod:6060/proxy(/.*)\$ {
+    proxy_pass http://127.0.0.1:$port\$1\$is_args\$args;
+}
+EOF
+        done
+        cat <<EOF
+location ~ ^/api/v1/namespaces/[^/]+/pods/(?:https?:)?([^/:]+) {
+    return 404 '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"pods \\\\"\$1\\\\" not found","reason":"NotFound","details":{"name":"\$1","kind":"pods"},"code":404}';
+}
+EOF
+    } >"$conf"
+}
+
+# kubeconfig NAME USER_YAML [CLUSTER_EXTRA_YAML]: a kubeconfig in YAML, with the CA as data unless
+# told otherwise.
+kubeconfig() {
+    local name=$1 user=$2 cluster=${3-"certificate-authority-data: $(base64 -w0 "$WORK/certs/ca.crt")"}
+    cat >"$WORK/kube/$name" <<EOF
+apiVersion: v1
+kind: Config
+current-context: test
+contexts:
+- name: test
+  context:
+    cluster: stand-in
+    user: oncall
+    namespace: $NS
+- name: other
+  context:
+    cluster: stand-in
+    user: nobody
+clusters:
+- name: stand-in
+  cluster:
+    server: https://127.0.0.1:$NGINX_PORT
+    $cluster
+users:
+- name: nobody
+  user:
+    token: not-this-one
+- name: oncall
+  user:
+$(printf '%s\n' "$user" | sed 's/^/    /')
+EOF
+}
+
+first=${GO_VERSIONS%% *}
+API_PORT=$(fixture_free_port)
+for version in $GO_VERSIONS; do
+    echo "== Go $version"
+    start_pods "$version" || exit 1
+    write_api
+    nginx_stop
+    nginx_start "$API_PORT" "$WORK/api/server.conf" "$WORK/api/http.conf" || exit 1
+
+    kubeconfig token.yaml "tokenFile: token"
+    export KUBECONFIG=$WORK/kube/token.yaml LEAKSCOPE_KUBECTL= XDG_STATE_HOME=$WORK/state HOME=$WORK/home
+    unset LEAKSCOPE_TOKEN
+
+    # fan-out: every pod's total, the outlier named
+    start=$(date +%s%N)
+    if expect_rc 0 "pods --json ($version)" "$LEAKSCOPE" pods -l app=web --json; then
+        ms=$((($(date +%s%N) - start) / 1000000))
+        python3 - "$WORK/out" "$OUTLIER" <<'EOF' || fail "pods --json ($version): $(cat "$WORK/out")"
+import json, sys
+doc = json.load(open(sys.argv[1]))
+pods = {p["name"]: p for p in doc["pods"]}
+assert len(pods) == 5, pods
+for name, p in pods.items():
+    assert p["phase"] == "Running" and p["error"] is None, p
+    assert isinstance(p["goroutines"], int) and p["goroutines"] > 0, p
+    assert p["outlier"] == (name == sys.argv[2]), p
+assert set(pods[sys.argv[2]]) == {"name", "phase", "goroutines", "fetch_ms", "error", "outlier"}
+print("ok: outlier", sys.argv[2], pods[sys.argv[2]]["goroutines"], "vs", pods["web-0"]["goroutines"])
+EOF
+        echo "   fan-out of 5 pods took $ms ms"
+    fi
+    if expect_rc 0 "pods table ($version)" "$LEAKSCOPE" pods; then
+        grep -q "outlier: $OUTLIER" "$WORK/out" || fail "pods table: no outlier line: $(cat "$WORK/out")"
+        grep -q "^\* $OUTLIER " "$WORK/out" || fail "pods table: $OUTLIER not marked: $(cat "$WORK/out")"
+        [ -s "$WORK/err" ] && fail "pods table: stderr is not a terminal, yet: $(cat "$WORK/err")"
+    fi
+    if expect_rc 0 "pods --metrics ($version)" "$LEAKSCOPE" pods --metrics --json; then
+        grep -q "\"name\":\"$OUTLIER\"[^}]*\"outlier\":true" "$WORK/out" || fail "pods --metrics: $(cat "$WORK/out")"
+    fi
+    [ "$version" = "$first" ] || continue
+
+    # snapshot through the pod proxy, the port from the pod object, the kubeconfig read with libyaml
+    if expect_rc 0 "snapshot pod/web-0" "$LEAKSCOPE" snapshot pod/web-0; then
+        cat "$WORK/out"
+        grep -q "^pod/web-0 (test/$NS): debug=1 goroutine profile, [0-9]* goroutines in [0-9]* groups" "$WORK/out" ||
+            fail "snapshot summary: $(cat "$WORK/out")"
+        dir=$WORK/state/leakscope/snapshots/test/$NS/web-0
+        f=$(ls "$dir"/*.debug1.txt 2>/dev/null | head -1)
+        if [ -z "$f" ]; then
+            fail "no snapshot in $dir: $(find "$WORK/state" | head)"
+        else
+            [ "$(stat -c %a "$f")" = 600 ] || fail "profile mode $(stat -c %a "$f")"
+            [ "$(stat -c %a "$f.json")" = 600 ] || fail "sidecar mode $(stat -c %a "$f.json")"
+            for d in "$dir" "$WORK/state/leakscope/snapshots/test" "$WORK/state/leakscope"; do
+                [ "$(stat -c %a "$d")" = 700 ] || fail "dir $d mode $(stat -c %a "$d")"
+            done
+            head -1 "$f" | grep -q '^goroutine profile: total ' || fail "stored profile: $(head -1 "$f")"
+            python3 - "$f.json" "$f" <<'EOF' || fail "sidecar: $(cat "$f.json")"
+import json, os, sys
+m = json.load(open(sys.argv[1]))
+assert m["source"] == "pod/web-0 (test/shop)", m
+assert (m["context"], m["namespace"], m["pod"]) == ("test", "shop", "web-0"), m
+assert m["format"] == "debug=1" and m["profile"] == "goroutine", m
+assert m["total"] > 0 and m["groups"] > 0 and m["capture_ms"] >= 0, m
+assert m["bytes"] == os.path.getsize(sys.argv[2]), m
+assert m["time"].endswith("Z"), m
+print("ok: sidecar", m["total"], "goroutines,", m["bytes"], "bytes")
+EOF
+        fi
+        ls -a "$dir" | grep -q partial && fail "a temporary file was left in $dir"
+    fi
+    expect_rc 0 "snapshot --debug 2 -o FILE" "$LEAKSCOPE" snapshot pod/web-3 --debug 2 -o "$WORK/web-3.txt" &&
+        { head -1 "$WORK/web-3.txt" | grep -q '^goroutine 1 \[' || grep -q '^goroutine [0-9]* \[' "$WORK/web-3.txt"; } ||
+        fail "debug=2 file: $(head -2 "$WORK/web-3.txt")"
+    LEAKSCOPE_STW_THRESHOLD=10 expect_rc 2 "debug=2 above the threshold, no --yes" \
+        "$LEAKSCOPE" snapshot pod/web-3 --debug 2 </dev/null && grep -q "stops the world" "$WORK/err" ||
+        fail "no stop-the-world warning: $(cat "$WORK/err")"
+    LEAKSCOPE_STW_THRESHOLD=10 expect_rc 0 "debug=2 above the threshold with --yes" \
+        "$LEAKSCOPE" snapshot pod/web-3 --debug 2 --yes
+    expect_rc 0 "snapshot debug=0" "$LEAKSCOPE" snapshot pod/web-1:6060 --debug 0 &&
+        ls "$WORK"/state/leakscope/snapshots/test/$NS/web-1/*.debug0.pb.gz >/dev/null || fail "no .pb.gz"
+    expect_rc 0 "top pod/web-3" "$LEAKSCOPE" top pod/web-3 --limit 3 &&
+        grep -q "goroutines in" "$WORK/out" || fail "top output: $(cat "$WORK/out")"
+    expect_rc 0 "snapshot --leak-profile falls back on Go $version" "$LEAKSCOPE" snapshot pod/web-2 --leak-profile
+    cat "$WORK/err"
+
+    # the same through kubectl's view of the kubeconfig, when kubectl is installed
+    if command -v kubectl >/dev/null && kubectl config view --kubeconfig "$WORK/kube/token.yaml" >/dev/null 2>&1; then
+        LEAKSCOPE_KUBECTL=kubectl expect_rc 0 "snapshot with kubectl config view" "$LEAKSCOPE" snapshot pod/web-0
+    else
+        echo "skip: kubectl not usable here"
+    fi
+
+    # client certificate (data), exec plugin, context and namespace flags
+    kubeconfig cert.yaml "client-certificate-data: $(base64 -w0 "$WORK/certs/client.crt")
+client-key-data: $(base64 -w0 "$WORK/certs/client.key")"
+    KUBECONFIG=$WORK/kube/cert.yaml expect_rc 0 "client certificate" "$LEAKSCOPE" snapshot pod/web-0 -o "$WORK/c.txt"
+    cat >"$WORK/kube/plugin.sh" <<EOF
+#!/bin/sh
+# prints an ExecCredential, as aws eks get-token does; checks that it was told what it is
+case "\$KUBERNETES_EXEC_INFO" in *ExecCredential*) ;; *) echo "no KUBERNETES_EXEC_INFO" >&2; exit 1;; esac
+[ "\$1" = "--cluster" ] && [ "\$PLUGIN_ENV" = "set" ] || { echo "bad args or env" >&2; exit 1; }
+printf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"%s"}}\n' "\$(cat "$WORK/kube/token")"
+EOF
+    chmod 755 "$WORK/kube/plugin.sh"
+    kubeconfig exec.yaml "exec:
+  apiVersion: client.authentication.k8s.io/v1
+  command: ./plugin.sh
+  args: [\"--cluster\", \"stand-in\"]
+  env:
+  - name: PLUGIN_ENV
+    value: set
+  interactiveMode: Never"
+    KUBECONFIG=$WORK/kube/exec.yaml expect_rc 0 "exec credential plugin" "$LEAKSCOPE" snapshot pod/web-0 -o "$WORK/e.txt"
+    expect_rc 2 "--context other (its user's token is refused)" "$LEAKSCOPE" snapshot pod/web-0 --context other -n "$NS" &&
+        one_line_err "401 via --context" "Unauthorized (401)"
+
+    # errors: one line each, exit 2, nothing stored
+    before=$(find "$WORK/state" -type f | wc -l)
+    kubeconfig noca.yaml "tokenFile: token" ""
+    KUBECONFIG=$WORK/kube/noca.yaml expect_rc 2 "TLS without the CA" "$LEAKSCOPE" snapshot pod/web-0 &&
+        one_line_err "TLS without the CA" "certificate"
+    if KUBECONFIG=$WORK/kube/noca.yaml expect_rc 0 "TLS with --insecure" "$LEAKSCOPE" snapshot pod/web-0 --insecure; then
+        grep -q "warning: --insecure" "$WORK/err" || fail "--insecure printed no warning"
+    fi
+    KUBECONFIG=$WORK/kube/noca.yaml expect_rc 0 "TLS with --cacert" "$LEAKSCOPE" snapshot pod/web-0 --cacert "$WORK/certs/ca.crt" -o "$WORK/ca.txt"
+    expect_rc 2 "bad token" "$LEAKSCOPE" snapshot pod/web-0 --token-file "$WORK/kube/bad-token" &&
+        one_line_err "bad token" "Unauthorized (401)"
+    expect_rc 2 "missing pod" "$LEAKSCOPE" snapshot pod/nope && one_line_err "missing pod" 'pods "nope" not found (404)'
+    expect_rc 2 "missing pod, port given" "$LEAKSCOPE" snapshot pod/nope --port 6060 &&
+        one_line_err "missing pod, port given" 'pods "nope" not found (404)'
+    expect_rc 2 "forbidden" "$LEAKSCOPE" snapshot pod/secret-0 --port 6060 &&
+        one_line_err "forbidden" 'pods "secret-0" is forbidden: .*cannot get resource "pods/proxy".* (403)$'
+    expect_rc 2 "bad token, pods" "$LEAKSCOPE" pods --token-file "$WORK/kube/bad-token" &&
+        one_line_err "bad token, pods" "Unauthorized (401)"
+    expect_rc 2 "no such context" "$LEAKSCOPE" snapshot pod/web-0 --context nope &&
+        one_line_err "no such context" 'context "nope" does not exist'
+    after=$(find "$WORK/state" -type f | wc -l)
+    # the --insecure success added a profile and its sidecar
+    [ "$after" = $((before + 2)) ] || fail "failed fetches left files: $before -> $after: $(find "$WORK/state" -type f)"
+
+    # direct URL with a bearer token from the environment (nginx wants it on every path)
+    LEAKSCOPE_TOKEN=$TOKEN expect_rc 0 "URL with LEAKSCOPE_TOKEN" "$LEAKSCOPE" snapshot --cacert "$WORK/certs/ca.crt" \
+        "https://127.0.0.1:$NGINX_PORT/api/v1/namespaces/$NS/pods/web-4:6060/proxy/debug/pprof/goroutine?debug=1" -o "$WORK/u.txt"
+    expect_rc 2 "URL without a token" "$LEAKSCOPE" snapshot --cacert "$WORK/certs/ca.crt" \
+        "https://127.0.0.1:$NGINX_PORT/api/v1/namespaces/$NS/pods/web-4:6060/proxy" -o "$WORK/u2.txt" &&
+        one_line_err "URL without a token" "Unauthorized (401): a token is needed"
+    [ -e "$WORK/u2.txt" ] && fail "a failed fetch left $WORK/u2.txt"
+
+    # the token never shows: not in the store, not in anything printed, not in nginx's logs
+    if [ ! -d "$WORK/state" ] || grep -rqF "$TOKEN" "$WORK/state" "$WORK/printed" "$WORK/nginx/logs" "$WORK"/*.txt; then
+        fail "the token leaked: $(grep -rlF "$TOKEN" "$WORK/state" "$WORK/printed" "$WORK/nginx/logs" "$WORK"/*.txt)"
+    else
+        echo "ok: the token appears in no stored file, output or log"
+    fi
+done
+
+echo "failures: $fails"
+[ "$fails" -eq 0 ]
