@@ -46,6 +46,7 @@ deps:
 # The whole suite: unit tests, integration tests against real servers, a fuzz smoke run.
 test: deps
 	@$(MAKE) --no-print-directory all unit
+	@tests/tui/run.sh
 	@tests/integration/run.sh
 	@$(MAKE) --no-print-directory fuzz-smoke
 	@echo "make test: all suites passed"

@@ -1,0 +1,92 @@
+/* tui.c: `leakscope tui [URL|pod/NAME|FILE...]` — the incident console. */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "fetch/source.h"
+#include "tui/tui.h"
+
+#define MAX_TARGETS 64
+
+static const char usage[] =
+	"usage: leakscope tui [URL|pod/NAME|FILE...] [options]\n"
+	"\n"
+	"The console: targets (URLs, pods) sampled for their goroutine count in the background, the slope\n"
+	"chart with its trend line, snapshots taken with s, the diff of two with the growing stack groups\n"
+	"on top, and the stack of each group with file:line. FILEs are saved profiles, for offline use.\n"
+	"'leakscope' alone on a terminal opens it too. Keys: ? in the console lists them.\n"
+	"\n"
+	"options:\n"
+	"  --every N            sample each target's goroutine total every N seconds (default 10; 0: off)\n"
+	"  --ascii              plain ASCII: no braille charts or block bars (also when the locale is not UTF-8)\n"
+	"  --series FILE        a saved Prometheus query_range answer: its first series is the slope chart's\n"
+	"  -h, --help           this text\n"
+	"\n"
+	"%s"
+	"\n"
+	"NO_COLOR set and non-empty turns colour off. exit status: 0 quit, 2 trouble\n";
+
+enum { OPT_EVERY = 0x1200, OPT_ASCII, OPT_SERIES };
+
+int cmd_tui(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"every", required_argument, NULL, OPT_EVERY},
+		{"ascii", no_argument, NULL, OPT_ASCII},
+		{"series", required_argument, NULL, OPT_SERIES},
+		{"help", no_argument, NULL, 'h'},
+		CLI_SOURCE_OPTIONS,
+		{NULL, 0, NULL, 0},
+	};
+	const char *targets[MAX_TARGETS];
+	struct tui_opts o = {.every = 10, .debug = 1};
+	struct err e;
+	int c, rc;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h" CLI_SOURCE_SHORT, longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_EVERY: {
+			char *end;
+
+			o.every = strtod(optarg, &end);
+			if (*end || !(o.every >= 0) || o.every > 86400)
+				return cli_usage_error("tui", "--every takes seconds, not '%s'", optarg);
+			break;
+		}
+		case OPT_ASCII:
+			o.ascii = 1;
+			break;
+		case OPT_SERIES:
+			o.series = optarg;
+			break;
+		case 'h':
+			printf(usage, cli_source_help);
+			return CLI_OK;
+		case ':':
+			return cli_usage_error("tui", "%s needs a value", argv[optind - 1]);
+		default:
+			if ((rc = cli_source_option("tui", c, optarg)) != 0) {
+				if (rc < 0)
+					return CLI_TROUBLE;
+				break;
+			}
+			return cli_usage_error("tui", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (argc - optind > MAX_TARGETS)
+		return cli_usage_error("tui", "at most %d targets", MAX_TARGETS);
+	for (; optind < argc; optind++)
+		targets[o.ntargets++] = argv[optind];
+	o.targets = targets;
+	o.source = cli_source_opts();
+	if (o.source->debug >= 0 && o.source->debug <= 2)
+		o.debug = o.source->debug;
+	if (tui_run(&o, &e) < 0)
+		return cli_error("%s", e.msg);
+	return CLI_OK;
+}

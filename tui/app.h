@@ -1,0 +1,156 @@
+/* app.h: the console's state, shared by the views, and the view_ops every view implements. */
+#ifndef TUI_APP_H
+#define TUI_APP_H
+
+#include <curses.h>
+#include <stdio.h>
+
+#include "analyze/diff.h"
+#include "analyze/slope.h"
+#include "fetch/source.h"
+#include "tui/jobs.h"
+#include "tui/keys.h"
+#include "tui/tui.h"
+
+/* What a key handler asks of the loop; 0 means "not mine" (the loop tries its own bindings). */
+enum {
+	VIEW_HANDLED = 1,
+	VIEW_REDRAW = 2,
+	VIEW_REFETCH = 4, /* sample the targets now */
+	VIEW_QUIT = 8,
+};
+
+struct app;
+struct view;
+
+struct view_region {
+	int y, x, h, w;
+};
+
+/* A view: one file under tui/ each. Handlers never draw; only draw draws, and only the loop in
+ * app.c calls it. refresh rebuilds the view's rows after its data or its filter changed. */
+struct view_ops {
+	const char *name;
+	void (*open)(struct app *a, struct view *v, const void *arg);
+	void (*draw)(struct app *a, struct view *v, WINDOW *w, const struct view_region *r);
+	int (*key)(struct app *a, struct view *v, enum req r);
+	void (*refresh)(struct app *a, struct view *v);
+	void (*done)(struct view *v);
+	/* the view's content as Markdown (NULL: the screen's text in a code block) */
+	int (*markdown)(struct app *a, struct view *v, FILE *f);
+};
+
+struct view {
+	const struct view_ops *ops;
+	int sel, top; /* list cursor and first row shown */
+	int nrows;    /* rows the filter lets through */
+	char filter[128];
+	void *priv;   /* the view's own state, freed by done */
+};
+
+extern const struct view_ops view_targets_ops, view_snaps_ops, view_diff_ops, view_stack_ops, view_help_ops,
+	view_slope_ops;
+
+/* Arguments of open, by view. */
+struct view_diff_arg {
+	int a, b; /* snapshot ids; a == 0: the groups of b alone, largest first */
+};
+struct view_stack_arg {
+	const struct snap_group *group; /* borrowed: snapshots live as long as the app */
+	const struct diff_row *row;     /* copied; NULL outside a diff */
+	int snap;                       /* the snapshot id the group is from */
+};
+
+enum app_target_kind { APP_TARGET_URL, APP_TARGET_POD, APP_TARGET_FILES };
+
+struct app_target {
+	char *name; /* shown: no userinfo, query or token */
+	enum app_target_kind kind;
+	struct source src; /* URL and pod targets */
+	int sampling;      /* the source serves a debug=1 URL to sample */
+	struct slope_sample *series;
+	size_t nseries, capseries;
+	long last_total;
+	double next_sample;
+	char err[256];
+};
+
+struct app_snap {
+	struct snapshot *snap; /* owned by the app */
+	int id, target, debug;
+	double time; /* unix seconds, NAN when unknown */
+};
+
+enum app_mode { APP_NORMAL, APP_FILTER, APP_COMMAND };
+
+#define APP_MAX_VIEWS 16
+
+struct app {
+	struct app_target *targets;
+	int ntargets, cur_target;
+	struct app_snap *snaps;
+	int nsnaps, next_id;
+	size_t capsnaps;
+	int mark_a, mark_b; /* snapshot ids, 0 when unmarked */
+	int diff_a, diff_b; /* the last diff opened */
+	struct view *views[APP_MAX_VIEWS];
+	int depth;
+	char status[512];
+	int status_err;
+	enum app_mode mode;
+	char input[256];
+	size_t inputlen;
+	char saved_filter[128];
+	struct jobs *jobs;
+	double every;
+	int debug; /* debug=N of `s` */
+	int test, quit, dirty;
+	int signal; /* the SIGINT, SIGTERM or SIGHUP that ended the loop */
+	int rows, cols;
+	int body_h; /* rows of the body at the last draw */
+	/* test mode */
+	FILE *script;
+	char *dump_path;
+	int dumps, script_line, script_wait;
+};
+
+/* The top view. */
+struct view *app_view(struct app *a);
+/* Opens a view of ops on top (arg as its open takes it). */
+void app_push(struct app *a, const struct view_ops *ops, const void *arg);
+/* Closes the top view unless it is the last. Returns whether one was closed. */
+int app_pop(struct app *a);
+/* The status line: a message, or an error in the error colour. */
+void app_message(struct app *a, const char *fmt, ...) XM_PRINTF(2, 3);
+void app_error(struct app *a, const char *fmt, ...) XM_PRINTF(2, 3);
+
+/* Starts a snapshot of target t (debug=a->debug). */
+int app_snapshot(struct app *a, int t);
+/* Opens the diff of A and B when both are marked, else of the two newest snapshots of target t
+ * (t < 0: of all). */
+int app_diff(struct app *a, int t);
+struct app_snap *app_snap_by_id(struct app *a, int id);
+/* Goroutines per minute over the target's series (deriv over the last 30 minutes); NAN if
+ * fewer than two samples. */
+double app_target_slope(const struct app *a, int t);
+
+/* List movement for REQ_DOWN..REQ_LAST over v->nrows rows; 0 for other requests. */
+int app_list_key(struct app *a, struct view *v, enum req r);
+/* Keeps v->sel inside the list and on screen in h rows. */
+void app_list_scroll(struct view *v, int h);
+/* Whether text passes v's filter (case-insensitive substring). */
+int app_filter_match(const struct view *v, const char *text);
+/* Draws the header row of a list in the header colour. */
+void app_draw_header(WINDOW *w, int y, int x, int width, const char *text);
+
+/* The slope chart of target t into r: series, least-squares trend, A/B marks, axes; compact
+ * leaves the axes out and uses one label line. Returns the rows used. */
+int view_slope_chart(struct app *a, WINDOW *w, const struct view_region *r, int t, int compact);
+
+/* The command table, for the help view: the i-th command; 0 past the end. */
+int app_command_info(size_t i, const char **name, const char **args, const char **help);
+
+/* Markdown helpers: a cell with '|' escaped and control characters removed. */
+void app_md_cell(FILE *f, const char *s);
+
+#endif

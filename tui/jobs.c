@@ -1,0 +1,310 @@
+/* jobs.c: the console's network work on libcurl's multi interface: snapshots streamed into the
+ * parser and goroutine-total samples, none of them blocking the keyboard. */
+#include "tui/jobs.h"
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include "analyze/parse.h"
+
+#define SAMPLE_HEAD 256
+
+struct job {
+	struct job *next;
+	enum jobs_kind kind;
+	int target, debug, cancelled, failed;
+	CURL *h;
+	struct curl_slist *hdrs;
+	char errbuf[CURL_ERROR_SIZE];
+	char *url, *shown;
+	struct parser *p;
+	struct err perr;
+	char head[SAMPLE_HEAD];
+	size_t headlen;
+	int gothead;
+	uint64_t got, max;
+	double started;
+};
+
+struct jobs {
+	CURLM *multi;
+	struct job *list;
+};
+
+static double now_s(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return (double)tv.tv_sec + tv.tv_usec / 1e6;
+}
+
+struct jobs *jobs_new(void)
+{
+	struct jobs *j = xcalloc(1, sizeof(*j));
+
+	http_global_init();
+	j->multi = curl_multi_init();
+	if (!j->multi)
+		fatal("curl_multi_init failed");
+	return j;
+}
+
+static void job_free(struct jobs *j, struct job *b)
+{
+	curl_multi_remove_handle(j->multi, b->h);
+	curl_easy_cleanup(b->h);
+	curl_slist_free_all(b->hdrs);
+	parse_free(b->p);
+	free(b->url);
+	free(b->shown);
+	free(b);
+}
+
+void jobs_free(struct jobs *j)
+{
+	struct job *b, *next;
+
+	if (!j)
+		return;
+	for (b = j->list; b; b = next) {
+		next = b->next;
+		job_free(j, b);
+	}
+	curl_multi_cleanup(j->multi);
+	free(j);
+}
+
+static size_t on_body(char *data, size_t size, size_t nmemb, void *ctx)
+{
+	struct job *b = ctx;
+	size_t n = size * nmemb;
+	long status = 0;
+
+	curl_easy_getinfo(b->h, CURLINFO_RESPONSE_CODE, &status);
+	if (status < 200 || status > 299) {
+		/* keep the start of an error body for the message */
+		size_t room = sizeof(b->head) - 1 - b->headlen, k = n < room ? n : room;
+
+		memcpy(b->head + b->headlen, data, k);
+		b->headlen += k;
+		b->head[b->headlen] = '\0';
+		return n;
+	}
+	b->got += n;
+	if (b->max && b->got > b->max) {
+		b->failed = 1;
+		err_set(&b->perr, "the answer is larger than %llu bytes", (unsigned long long)b->max);
+		return 0;
+	}
+	if (b->kind == JOBS_SAMPLE) {
+		size_t room = sizeof(b->head) - 1 - b->headlen, k = n < room ? n : room;
+
+		memcpy(b->head + b->headlen, data, k);
+		b->headlen += k;
+		b->head[b->headlen] = '\0';
+		if (strchr(b->head, '\n') || b->headlen == sizeof(b->head) - 1) {
+			b->gothead = 1;
+			return 0; /* the first line is all a sample needs */
+		}
+		return n;
+	}
+	if (parse_feed(b->p, data, n, &b->perr) < 0) {
+		b->failed = 1;
+		return 0;
+	}
+	return n;
+}
+
+int jobs_start(struct jobs *j, enum jobs_kind kind, int target, int debug, const char *url, const char *source,
+	       const struct http_opts *o, struct err *e)
+{
+	struct job *b = xcalloc(1, sizeof(*b));
+	char shown[512];
+	CURLMcode mc;
+
+	b->kind = kind;
+	b->target = target;
+	b->debug = debug;
+	b->url = xstrdup(url);
+	b->shown = xstrdup(http_redact(url, shown, sizeof(shown)));
+	b->max = o && o->max_bytes ? o->max_bytes : HTTP_DEFAULT_MAX_BYTES;
+	b->started = now_s();
+	b->h = curl_easy_init();
+	if (!b->h) {
+		free(b->url);
+		free(b->shown);
+		free(b);
+		return err_set(e, "curl_easy_init failed");
+	}
+	if (kind == JOBS_SNAPSHOT)
+		b->p = parse_new(source ? source : b->shown, SNAP_BY_LINES);
+	b->hdrs = http_setup(b->h, o, b->errbuf);
+	curl_easy_setopt(b->h, CURLOPT_URL, b->url);
+	curl_easy_setopt(b->h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(b->h, CURLOPT_WRITEDATA, b);
+	curl_easy_setopt(b->h, CURLOPT_PRIVATE, b);
+	if (kind == JOBS_SAMPLE && !(o && o->timeout_ms))
+		curl_easy_setopt(b->h, CURLOPT_TIMEOUT_MS, 10000L);
+	mc = curl_multi_add_handle(j->multi, b->h);
+	if (mc != CURLM_OK) {
+		err_set(e, "%s", curl_multi_strerror(mc));
+		curl_easy_cleanup(b->h);
+		curl_slist_free_all(b->hdrs);
+		parse_free(b->p);
+		free(b->url);
+		free(b->shown);
+		free(b);
+		return -1;
+	}
+	b->next = j->list;
+	j->list = b;
+	return 0;
+}
+
+int jobs_busy(const struct jobs *j, enum jobs_kind kind, int target)
+{
+	const struct job *b;
+	int n = 0;
+
+	for (b = j->list; b; b = b->next)
+		if (b->kind == kind && !b->cancelled && (target < 0 || b->target == target))
+			n++;
+	return n;
+}
+
+int jobs_cancel(struct jobs *j, enum jobs_kind kind)
+{
+	struct job *b;
+	int n = 0;
+
+	for (b = j->list; b; b = b->next)
+		if (b->kind == kind && !b->cancelled) {
+			b->cancelled = 1;
+			n++;
+		}
+	return n;
+}
+
+static void finish(struct job *b, CURLcode rc, struct jobs_done *d)
+{
+	long status = 0;
+	struct err e;
+
+	memset(d, 0, sizeof(*d));
+	d->kind = b->kind;
+	d->target = b->target;
+	d->debug = b->debug;
+	d->started = b->started;
+	d->finished = now_s();
+	d->bytes = b->got;
+	d->total = -1;
+	d->cancelled = b->cancelled;
+	if (b->cancelled) {
+		snprintf(d->msg, sizeof(d->msg), "%s: cancelled", b->shown);
+		return;
+	}
+	curl_easy_getinfo(b->h, CURLINFO_RESPONSE_CODE, &status);
+	if (b->failed) {
+		snprintf(d->msg, sizeof(d->msg), "%.150s: %.300s", b->shown, b->perr.msg);
+		return;
+	}
+	if (rc != CURLE_OK && !(b->kind == JOBS_SAMPLE && b->gothead)) {
+		snprintf(d->msg, sizeof(d->msg), "%.150s: %.300s", b->shown, b->errbuf[0] ? b->errbuf : curl_easy_strerror(rc));
+		return;
+	}
+	if (status < 200 || status > 299) {
+		char *nl = strchr(b->head, '\n');
+
+		if (nl)
+			*nl = '\0';
+		snprintf(d->msg, sizeof(d->msg), "%.160s: HTTP %ld%s%.60s", b->shown, status, b->headlen ? ": " : "",
+			 b->head);
+		return;
+	}
+	if (b->kind == JOBS_SAMPLE) {
+		long total;
+
+		if (sscanf(b->head, "goroutine profile: total %ld", &total) != 1) {
+			snprintf(d->msg, sizeof(d->msg), "%.200s: not a debug=1 goroutine profile", b->shown);
+			return;
+		}
+		d->total = total;
+		d->ok = 1;
+		return;
+	}
+	d->snap = parse_finish(b->p, &e);
+	if (!d->snap) {
+		snprintf(d->msg, sizeof(d->msg), "%.150s: %.300s", b->shown, e.msg);
+		return;
+	}
+	d->total = d->snap->total;
+	d->ok = 1;
+}
+
+int jobs_run(struct jobs *j, struct curl_waitfd *extra, unsigned nextra, int timeout_ms, jobs_cb cb, void *ctx,
+	     struct err *e)
+{
+	struct job *b, **pp;
+	CURLMcode mc;
+	CURLMsg *m;
+	int running, left;
+
+	mc = curl_multi_poll(j->multi, extra, nextra, timeout_ms, NULL);
+	if (mc != CURLM_OK)
+		return err_set(e, "%s", curl_multi_strerror(mc));
+	mc = curl_multi_perform(j->multi, &running);
+	if (mc != CURLM_OK)
+		return err_set(e, "%s", curl_multi_strerror(mc));
+	while ((m = curl_multi_info_read(j->multi, &left))) {
+		struct jobs_done d;
+		char *priv = NULL;
+
+		if (m->msg != CURLMSG_DONE)
+			continue;
+		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &priv);
+		b = (struct job *)(void *)priv;
+		finish(b, m->data.result, &d);
+		for (pp = &j->list; *pp && *pp != b; pp = &(*pp)->next)
+			;
+		if (*pp)
+			*pp = b->next;
+		job_free(j, b);
+		cb(ctx, &d);
+	}
+	/* cancelled jobs end now, not when the server is done */
+	for (pp = &j->list; *pp;) {
+		b = *pp;
+		if (b->cancelled) {
+			struct jobs_done d;
+
+			finish(b, CURLE_ABORTED_BY_CALLBACK, &d);
+			*pp = b->next;
+			job_free(j, b);
+			cb(ctx, &d);
+		} else {
+			pp = &b->next;
+		}
+	}
+	return 0;
+}
+
+char *jobs_progress(const struct jobs *j, double now, char *out, size_t n)
+{
+	const struct job *b;
+
+	out[0] = '\0';
+	for (b = j->list; b; b = b->next) {
+		if (b->kind != JOBS_SNAPSHOT || b->cancelled)
+			continue;
+		if (b->got >= 1 << 20)
+			snprintf(out, n, "%.120s: %.1f MB, %.1f s", b->shown, b->got / 1048576.0, now - b->started);
+		else
+			snprintf(out, n, "%.120s: %.1f kB, %.1f s", b->shown, b->got / 1024.0, now - b->started);
+		break;
+	}
+	return out;
+}

@@ -1,0 +1,50 @@
+/* jobs.h: the console's network work on libcurl's multi interface: snapshots streamed into the
+ * parser and goroutine-total samples, none of them blocking the keyboard. */
+#ifndef TUI_JOBS_H
+#define TUI_JOBS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "analyze/err.h"
+#include "analyze/snapshot.h"
+#include "fetch/http.h"
+
+enum jobs_kind { JOBS_SNAPSHOT, JOBS_SAMPLE };
+
+/* What a finished transfer hands back. snap is the caller's (snap_free) when not NULL. */
+struct jobs_done {
+	enum jobs_kind kind;
+	int target, debug;
+	int ok, cancelled;
+	struct snapshot *snap; /* JOBS_SNAPSHOT */
+	long total;            /* goroutines: the snapshot's total, or the sampled debug=1 header */
+	double started, finished; /* unix seconds */
+	uint64_t bytes;
+	char msg[512]; /* the error, when !ok */
+};
+
+struct jobs;
+struct curl_waitfd;
+typedef void (*jobs_cb)(void *ctx, struct jobs_done *d);
+
+struct jobs *jobs_new(void);
+/* Cancels what is in flight (without callbacks); jobs_free(NULL) does nothing. */
+void jobs_free(struct jobs *j);
+/* Starts a GET of url (copied) with o (borrowed until the job ends) for target. A sample reads
+ * only the first line of a debug=1 profile; a snapshot streams the whole body into the parser
+ * (named source). Returns 0, or -1 with e. */
+int jobs_start(struct jobs *j, enum jobs_kind kind, int target, int debug, const char *url, const char *source,
+	       const struct http_opts *o, struct err *e);
+/* Jobs of kind in flight (of target, or of any when target < 0). */
+int jobs_busy(const struct jobs *j, enum jobs_kind kind, int target);
+/* Cancels the jobs of kind; each is reported once as cancelled through the next jobs_run. */
+int jobs_cancel(struct jobs *j, enum jobs_kind kind);
+/* Waits up to timeout_ms for network activity or for one of extra (revents filled), then drives
+ * the transfers and calls cb for each one that ended. Returns 0, or -1 with e. */
+int jobs_run(struct jobs *j, struct curl_waitfd *extra, unsigned nextra, int timeout_ms, jobs_cb cb, void *ctx,
+	     struct err *e);
+/* Progress of the first snapshot in flight: "127.0.0.1:8080 debug=2: 1.2 MB, 0.4 s"; "" if none. */
+char *jobs_progress(const struct jobs *j, double now, char *out, size_t n);
+
+#endif

@@ -1,0 +1,23 @@
+/* tui.h: the console's entry point, for cli/tui.c. */
+#ifndef TUI_TUI_H
+#define TUI_TUI_H
+
+#include "analyze/err.h"
+#include "fetch/source.h"
+
+struct tui_opts {
+	const char *const *targets; /* URLs, pod/NAME and files, as given */
+	int ntargets;
+	double every;       /* seconds between samples of each URL target; 0: no sampling */
+	int ascii;          /* --ascii */
+	int debug;          /* debug=N of `s` snapshots (default 1) */
+	const char *series; /* a saved Prometheus answer (leakscope slope --file): the first series */
+	const struct source_opts *source; /* borrowed */
+};
+
+/* Runs the console until the user quits. The test mode (LEAKSCOPE_TUI_SCRIPT and
+ * LEAKSCOPE_TUI_DUMP) reads keys from a script and renders to /dev/null. Returns 0, or -1 with e
+ * filled (the terminal is given back before). */
+int tui_run(const struct tui_opts *o, struct err *e);
+
+#endif

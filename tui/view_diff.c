@@ -1,0 +1,284 @@
+/* view_diff.c: the diff view: a compact slope chart of the target across the top, and under it
+ * the stack groups of B against A, growing first (or the groups of one snapshot, largest first). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tui/app.h"
+#include "tui/draw.h"
+#include "tui/term.h"
+
+#define CHART_ROWS 5
+
+struct diffv {
+	struct view_diff_arg arg;
+	struct snapshot *snaps[2];
+	struct diff *d;       /* NULL for one snapshot */
+	size_t *idx;          /* rows (diff rows or groups) the filter lets through */
+	size_t total;
+	long maxbar;
+	int target;
+};
+
+static const char *short_path(const char *path)
+{
+	const char *p = path + strlen(path);
+	int slashes = 0;
+
+	while (p > path) {
+		p--;
+		if (*p == '/' && ++slashes == 2)
+			return p + 1;
+	}
+	return path;
+}
+
+static const char *main_state(const struct snap_group *g)
+{
+	const char *best = "-";
+	long n = -1;
+	int i;
+
+	for (i = 0; i < g->nstates; i++)
+		if (g->states[i].count > n) {
+			n = g->states[i].count;
+			best = g->states[i].name;
+		}
+	return best;
+}
+
+/* "pkg.func dir/file.go:line" of the top user frame: the package path and the directories but
+ * the last are left out, so that file:line fits an 80-column row. */
+static char *frame_text(const struct snap_group *g, char *out, size_t n)
+{
+	const struct snap_frame *f = snap_top_frame(g);
+	const char *fn;
+
+	if (!f) {
+		snprintf(out, n, "(no frames)");
+		return out;
+	}
+	fn = strrchr(f->func, '/');
+	snprintf(out, n, "%s %s:%ld", fn ? fn + 1 : f->func, short_path(f->file), f->line);
+	return out;
+}
+
+static const struct snap_group *row_group(const struct diffv *p, size_t i)
+{
+	return p->d ? p->d->rows[i].group : p->snaps[1]->groups[i];
+}
+
+static void d_open(struct app *a, struct view *v, const void *arg)
+{
+	struct diffv *p = xcalloc(1, sizeof(*p));
+	const struct app_snap *sa, *sb;
+
+	v->priv = p;
+	p->arg = *(const struct view_diff_arg *)arg;
+	sb = app_snap_by_id(a, p->arg.b);
+	sa = p->arg.a ? app_snap_by_id(a, p->arg.a) : NULL;
+	if (!sb)
+		return;
+	p->target = sb->target;
+	p->snaps[1] = sb->snap;
+	if (sa) {
+		double times[2] = {sa->time, sb->time};
+
+		p->snaps[0] = sa->snap;
+		p->d = diff_new(p->snaps, 2, times, NULL);
+		if (!p->d)
+			app_error(a, "#%d and #%d were grouped differently and cannot be diffed", sa->id, sb->id);
+	}
+}
+
+static void d_refresh(struct app *a, struct view *v)
+{
+	struct diffv *p = v->priv;
+	char text[1400], frame[1200];
+	size_t i, n;
+
+	(void)a;
+	free(p->idx);
+	p->idx = NULL;
+	v->nrows = 0;
+	p->maxbar = 1;
+	if (!p->snaps[1])
+		return;
+	n = p->d ? p->d->nrows : p->snaps[1]->ngroups;
+	p->idx = xcalloc(n + 1, sizeof(size_t));
+	for (i = 0; i < n; i++) {
+		const struct snap_group *g = row_group(p, i);
+		long bar;
+		int k;
+
+		/* the runtime's and the standard library's own goroutines are not what leaks */
+		if (p->d && p->d->rows[i].benign && p->d->rows[i].delta <= 0)
+			continue;
+		snprintf(text, sizeof(text), "%s %s", frame_text(g, frame, sizeof(frame)), main_state(g));
+		if (v->filter[0] && !app_filter_match(v, text)) {
+			for (k = 0; k < g->nframes; k++)
+				if (app_filter_match(v, g->frames[k].func) || app_filter_match(v, g->frames[k].file))
+					break;
+			if (k == g->nframes)
+				continue;
+		}
+		p->idx[v->nrows++] = i;
+		bar = p->d ? p->d->rows[i].delta : g->count;
+		if (bar > p->maxbar)
+			p->maxbar = bar;
+	}
+}
+
+static void rate_text(const struct diff_row *row, char *out, size_t n)
+{
+	if (!isnan(row->rate_per_min))
+		snprintf(out, n, "%.1f", row->rate_per_min);
+	else if (row->ages.shape != DIFF_SHAPE_NONE && row->delta > 0 && !isnan(row->ages.per_minute))
+		snprintf(out, n, "~%.1f", row->ages.per_minute);
+	else
+		snprintf(out, n, "-");
+}
+
+static void d_draw(struct app *a, struct view *v, WINDOW *w, const struct view_region *r)
+{
+	struct diffv *p = v->priv;
+	struct view_region body = *r;
+	char bar[64], frame[1200], rate[32], span[32];
+	int i, wide = r->w >= 100, x;
+
+	if (!p->snaps[1]) {
+		draw_text(w, r->y + 1, r->x + 2, r->w - 2, term_attr(TERM_ERROR), "the snapshot is gone");
+		return;
+	}
+	if (p->d && p->target < a->ntargets && a->targets[p->target].nseries >= 2 && r->h >= 16) {
+		struct view_region c = {r->y, r->x, CHART_ROWS, r->w};
+		int used = view_slope_chart(a, w, &c, p->target, 1);
+
+		body.y += used;
+		body.h -= used;
+	}
+	if (p->d) {
+		draw_textf(w, body.y, body.x, body.w, term_attr(TERM_HEADER),
+			   "B #%d against A #%d: %ld -> %ld goroutines (%+ld) in %s", p->arg.b, p->arg.a,
+			   p->d->total_before, p->d->total_after, p->d->total_after - p->d->total_before,
+			   isnan(p->d->elapsed) ? "an unknown time" : draw_span(p->d->elapsed, span, sizeof(span)));
+		draw_textf(w, body.y + 1, body.x, body.w, term_attr(TERM_HEADER), "%7s %7s %*s %-8s %-12s %s", "DELTA",
+			   "/MIN", wide ? 6 : 0, wide ? "AFTER" : "", "", "STATE", "TOP FRAME");
+	} else {
+		draw_textf(w, body.y, body.x, body.w, term_attr(TERM_HEADER), "#%d %s: %ld goroutines in %zu groups",
+			   p->arg.b, p->snaps[1]->source, p->snaps[1]->total, p->snaps[1]->ngroups);
+		draw_textf(w, body.y + 1, body.x, body.w, term_attr(TERM_HEADER), "%7s %7s %*s %-8s %-12s %s", "COUNT",
+			   "", wide ? 6 : 0, "", "", "STATE", "TOP FRAME");
+	}
+	body.y += 2;
+	body.h -= 2;
+	if (!v->nrows) {
+		draw_text(w, body.y + 1, body.x + 2, body.w - 2, 0,
+			  v->filter[0] ? "nothing matches the filter (esc clears it)" : "no groups");
+		return;
+	}
+	app_list_scroll(v, body.h);
+	for (i = 0; i < body.h && v->top + i < v->nrows; i++) {
+		size_t k = p->idx[v->top + i];
+		const struct snap_group *g = row_group(p, k);
+		int y = body.y + i, sel = v->top + i == v->sel, attr = sel ? term_attr(TERM_SELECT) : 0;
+		long val = p->d ? p->d->rows[k].delta : g->count;
+
+		if (sel)
+			draw_fill(w, y, body.x, attr);
+		if (p->d) {
+			const struct diff_row *row = &p->d->rows[k];
+			int grow = row->delta > 0 ? term_attr(TERM_GROW) : row->delta < 0 ? term_attr(TERM_SHRINK) : 0;
+
+			rate_text(row, rate, sizeof(rate));
+			draw_textf(w, y, body.x, 7, sel ? attr : grow, "%+7ld", row->delta);
+			draw_textf(w, y, body.x + 8, 7, attr, "%7s", rate);
+			if (wide)
+				draw_textf(w, y, body.x + 16, 6, attr, "%6ld", row->after);
+		} else {
+			draw_textf(w, y, body.x, 7, attr, "%7ld", g->count);
+		}
+		x = body.x + (wide ? 23 : 16);
+		draw_bar(val > 0 ? (double)val / (double)p->maxbar : 0, 8, !term_utf8(), bar, sizeof(bar));
+		draw_text(w, y, x, 8, sel ? attr : term_attr(TERM_BAR), bar);
+		draw_text(w, y, x + 9, 12, attr, main_state(g));
+		draw_text(w, y, x + 22, body.w - x - 22, attr, frame_text(g, frame, sizeof(frame)));
+	}
+}
+
+static int d_key(struct app *a, struct view *v, enum req r)
+{
+	struct diffv *p = v->priv;
+	int res = app_list_key(a, v, r);
+
+	if (res)
+		return res;
+	if (r == REQ_ENTER && v->nrows) {
+		size_t k = p->idx[v->sel];
+		struct view_stack_arg arg = {row_group(p, k), p->d ? &p->d->rows[k] : NULL, p->arg.b};
+
+		app_push(a, &view_stack_ops, &arg);
+		return VIEW_HANDLED | VIEW_REDRAW;
+	}
+	if ((r == REQ_SNAP || r == REQ_DIFF || r == REQ_CHART) && p->snaps[1])
+		a->cur_target = p->target;
+	return 0;
+}
+
+static int d_markdown(struct app *a, struct view *v, FILE *f)
+{
+	struct diffv *p = v->priv;
+	char frame[1200], rate[32], span[32];
+	int i;
+
+	(void)a;
+	if (!p->snaps[1])
+		return 0;
+	if (p->d) {
+		fprintf(f, "B #%d against A #%d: %ld -> %ld goroutines (%+ld) in %s.\n\n", p->arg.b, p->arg.a,
+			p->d->total_before, p->d->total_after, p->d->total_after - p->d->total_before,
+			isnan(p->d->elapsed) ? "an unknown time" : draw_span(p->d->elapsed, span, sizeof(span)));
+		fputs("| delta | before | after | /min | state | top frame | fingerprint |\n"
+		      "|---:|---:|---:|---:|---|---|---|\n", f);
+	} else {
+		fprintf(f, "#%d: %ld goroutines in %zu groups.\n\n", p->arg.b, p->snaps[1]->total, p->snaps[1]->ngroups);
+		fputs("| count | state | top frame | fingerprint |\n|---:|---|---|---|\n", f);
+	}
+	for (i = 0; i < v->nrows; i++) {
+		size_t k = p->idx[i];
+		const struct snap_group *g = row_group(p, k);
+
+		if (p->d) {
+			const struct diff_row *row = &p->d->rows[k];
+
+			rate_text(row, rate, sizeof(rate));
+			fprintf(f, "| %+ld | %ld | %ld | %s | ", row->delta, row->before, row->after, rate);
+		} else {
+			fprintf(f, "| %ld | ", g->count);
+		}
+		app_md_cell(f, main_state(g));
+		fputs(" | ", f);
+		app_md_cell(f, frame_text(g, frame, sizeof(frame)));
+		fprintf(f, " | %s |\n", g->fingerprint);
+	}
+	return 0;
+}
+
+static void d_done(struct view *v)
+{
+	struct diffv *p = v->priv;
+
+	diff_free(p->d);
+	free(p->idx);
+	free(p);
+}
+
+const struct view_ops view_diff_ops = {
+	.name = "diff",
+	.open = d_open,
+	.draw = d_draw,
+	.key = d_key,
+	.refresh = d_refresh,
+	.done = d_done,
+	.markdown = d_markdown,
+};

@@ -1,0 +1,226 @@
+/* view_stack.c: the stack view: one group's frames with file:line, its states, the wait-age
+ * histogram and the rate it implies, labels, creator and fingerprint. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tui/app.h"
+#include "tui/draw.h"
+#include "tui/term.h"
+
+struct line {
+	char *text;
+	enum term_role role;
+	int frame; /* 1 + the frame's index on frame lines, else 0: the filter looks at these */
+};
+
+struct stackv {
+	const struct snap_group *g;
+	struct diff_row row;
+	int has_row, snap;
+	struct line *lines;
+	size_t nlines, cap;
+	int *idx;
+};
+
+static void add(struct stackv *p, enum term_role role, int frame, const char *fmt, ...) XM_PRINTF(4, 5);
+
+static void add(struct stackv *p, enum term_role role, int frame, const char *fmt, ...)
+{
+	char buf[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	p->lines = xgrow(p->lines, &p->cap, p->nlines + 1, sizeof(*p->lines));
+	p->lines[p->nlines].text = xstrdup(buf);
+	p->lines[p->nlines].role = role;
+	p->lines[p->nlines].frame = frame;
+	p->nlines++;
+}
+
+static void build(struct stackv *p)
+{
+	const struct snap_group *g = p->g;
+	char bar[64], states[1024];
+	size_t o = 0;
+	long maxage = 1;
+	int i;
+
+	if (p->has_row)
+		add(p, TERM_HEADER, 0, "%ld goroutines (%+ld since A, %s)%s", g->count, p->row.delta,
+		    diff_status_name(p->row.status), p->row.benign ? " - a runtime or standard-library goroutine" : "");
+	else
+		add(p, TERM_HEADER, 0, "%ld goroutines in snapshot #%d", g->count, p->snap);
+	if (!isnan(p->row.rate_per_min) && p->has_row)
+		add(p, TERM_NORMAL, 0, "rate       %.2f goroutines/min between A and B", p->row.rate_per_min);
+	states[0] = '\0';
+	for (i = 0; i < g->nstates && o < sizeof(states); i++)
+		o += (size_t)snprintf(states + o, sizeof(states) - o, "%s%s %ld", i ? ", " : "", g->states[i].name,
+				      g->states[i].count);
+	add(p, TERM_NORMAL, 0, "states     %s", g->nstates ? states : "-");
+	if (g->leaked)
+		add(p, TERM_GROW, 0, "leaked     %ld proven leaked by the runtime", g->leaked);
+	if (g->creator) {
+		if (g->creator->goroutine >= 0)
+			add(p, TERM_NORMAL, 0, "created by %s (%s:%ld) in goroutine %ld", g->creator->func, g->creator->file,
+			    g->creator->line, g->creator->goroutine);
+		else
+			add(p, TERM_NORMAL, 0, "created by %s (%s:%ld)", g->creator->func, g->creator->file,
+			    g->creator->line);
+	}
+	add(p, TERM_NORMAL, 0, "fingerprint %s   key %s", g->fingerprint, g->key);
+	if (g->id_min >= 0)
+		add(p, TERM_NORMAL, 0, "goroutines %ld .. %ld", g->id_min, g->id_max);
+	for (i = 0; i < g->nlabelsets; i++) {
+		char labels[1024];
+		size_t lo = 0;
+		int k;
+
+		if (!g->labelsets[i].nlabels)
+			continue;
+		labels[0] = '\0';
+		for (k = 0; k < g->labelsets[i].nlabels && lo < sizeof(labels); k++)
+			lo += (size_t)snprintf(labels + lo, sizeof(labels) - lo, "%s%s=%s", k ? " " : "",
+					       g->labelsets[i].labels[k].key, g->labelsets[i].labels[k].value);
+		add(p, TERM_NORMAL, 0, "labels     %s: %ld", labels, g->labelsets[i].count);
+	}
+	if (g->labels_other)
+		add(p, TERM_NORMAL, 0, "labels     (other sets): %ld", g->labels_other);
+	if (g->nages) {
+		struct diff_agerate ar = diff_agerate(g);
+
+		add(p, TERM_HEADER, 0, "wait ages (minutes blocked, debug=2)");
+		for (i = 0; i < g->nages; i++)
+			if (g->ages[i].count > maxage)
+				maxage = g->ages[i].count;
+		for (i = 0; i < g->nages && i < 24; i++)
+			add(p, TERM_NORMAL, 0, "  %5ld min %s %ld", g->ages[i].minutes,
+			    draw_bar((double)g->ages[i].count / (double)maxage, 20, 1, bar, sizeof(bar)),
+			    g->ages[i].count);
+		if (g->nages > 24)
+			add(p, TERM_DIM, 0, "  ... %d more ages", g->nages - 24);
+		if (ar.shape != DIFF_SHAPE_NONE)
+			add(p, TERM_NORMAL, 0, "  %s: ~%.1f/min, the first ~%.0f min before the capture (%ld aged)",
+			    diff_shape_name(ar.shape), ar.per_minute, ar.started_min, ar.aged);
+	}
+	add(p, TERM_HEADER, 0, "frames, innermost first (> the top user frame)");
+	for (i = 0; i < g->nframes; i++) {
+		add(p, i == g->top ? TERM_GROW : TERM_NORMAL, i + 1, "%s %s", i == g->top ? ">" : " ", g->frames[i].func);
+		add(p, TERM_DIM, i + 1, "      %s:%ld", g->frames[i].file, g->frames[i].line);
+	}
+}
+
+static void k_open(struct app *a, struct view *v, const void *arg)
+{
+	const struct view_stack_arg *sa = arg;
+	struct stackv *p = xcalloc(1, sizeof(*p));
+
+	(void)a;
+	p->g = sa->group;
+	p->snap = sa->snap;
+	p->row.rate_per_min = NAN;
+	if (sa->row) {
+		p->row = *sa->row;
+		p->has_row = 1;
+	}
+	v->priv = p;
+	build(p);
+}
+
+static void k_refresh(struct app *a, struct view *v)
+{
+	struct stackv *p = v->priv;
+	size_t i;
+
+	(void)a;
+	free(p->idx);
+	p->idx = xcalloc(p->nlines + 1, sizeof(int));
+	v->nrows = 0;
+	for (i = 0; i < p->nlines; i++) {
+		/* a filter keeps the other lines and the frames whose function or file matches */
+		if (v->filter[0] && p->lines[i].frame) {
+			const struct snap_frame *f = &p->g->frames[p->lines[i].frame - 1];
+
+			if (!app_filter_match(v, f->func) && !app_filter_match(v, f->file))
+				continue;
+		}
+		p->idx[v->nrows++] = (int)i;
+	}
+}
+
+static void k_draw(struct app *a, struct view *v, WINDOW *w, const struct view_region *r)
+{
+	struct stackv *p = v->priv;
+	char frame[1200];
+	const struct snap_frame *top = snap_top_frame(p->g);
+	int i;
+
+	(void)a;
+	snprintf(frame, sizeof(frame), "%s", top ? top->func : "(no frames)");
+	draw_textf(w, r->y, r->x, r->w, term_attr(TERM_HEADER), "group %s: %s", p->g->fingerprint, frame);
+	app_list_scroll(v, r->h - 1);
+	for (i = 0; i < r->h - 1 && v->top + i < v->nrows; i++) {
+		const struct line *l = &p->lines[p->idx[v->top + i]];
+		int y = r->y + 1 + i, sel = v->top + i == v->sel;
+
+		if (sel)
+			draw_fill(w, y, r->x, term_attr(TERM_SELECT));
+		draw_text(w, y, r->x, r->w, sel ? term_attr(TERM_SELECT) : term_attr(l->role), l->text);
+	}
+}
+
+static int k_key(struct app *a, struct view *v, enum req r)
+{
+	return app_list_key(a, v, r);
+}
+
+static int k_markdown(struct app *a, struct view *v, FILE *f)
+{
+	struct stackv *p = v->priv;
+	const struct snap_frame *top = snap_top_frame(p->g);
+	size_t i;
+
+	(void)a;
+	(void)v;
+	fputs("## ", f);
+	app_md_cell(f, top ? top->func : "(no frames)");
+	fputs("\n\n", f);
+	for (i = 0; i < p->nlines && !p->lines[i].frame; i++) {
+		fputs("- ", f);
+		app_md_cell(f, p->lines[i].text);
+		fputs("\n", f);
+	}
+	fputs("\n```\n", f);
+	for (; i < p->nlines; i++) {
+		char clean[2048];
+
+		fprintf(f, "%s\n", draw_clean(p->lines[i].text, 0, clean, sizeof(clean)));
+	}
+	fputs("```\n", f);
+	return 0;
+}
+
+static void k_done(struct view *v)
+{
+	struct stackv *p = v->priv;
+	size_t i;
+
+	for (i = 0; i < p->nlines; i++)
+		free(p->lines[i].text);
+	free(p->lines);
+	free(p->idx);
+	free(p);
+}
+
+const struct view_ops view_stack_ops = {
+	.name = "stack",
+	.open = k_open,
+	.draw = k_draw,
+	.key = k_key,
+	.refresh = k_refresh,
+	.done = k_done,
+	.markdown = k_markdown,
+};
