@@ -126,6 +126,17 @@ static int route(struct parser *p, const unsigned char *data, size_t n)
 	return feed_lines(p, (const char *)data, n);
 }
 
+/* Whether s[0..n) is printable ASCII, so that it can be quoted in a one-line error message. */
+static int printable(const unsigned char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] < 0x20 || s[i] >= 0x7f)
+			return 0;
+	return 1;
+}
+
 /* Decides the format from the first bytes; returns 1 when decided, 0 when more bytes are needed. */
 static int sniff(struct parser *p, int at_end)
 {
@@ -152,7 +163,8 @@ static int sniff(struct parser *p, int at_end)
 		p->mode = M_COUNT;
 		s->format = SNAP_DEBUG1;
 		p->count = pcount_new(s);
-	} else if (sp && sp > h && has_prefix(sp, first - (size_t)(sp - h), " profile: ")) {
+	} else if (sp && sp > h && has_prefix(sp, first - (size_t)(sp - h), " profile: ") &&
+		   printable(h, (size_t)(sp - h))) {
 		return err_set(&p->err, "not a goroutine profile: a %.*s profile", (int)(sp - h), (const char *)h);
 	} else {
 		p->mode = M_TEXT;

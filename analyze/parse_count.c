@@ -1,6 +1,7 @@
 /* parse_count.c: debug=1 count profiles ("goroutine profile: total N", records of COUNT @ PCs). */
 #include "analyze/parse.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,15 +48,22 @@ static long number(const char *s, size_t n, size_t *i)
 	return *i == start ? -1 : v;
 }
 
-static void end_record(struct pcount *c)
+/* Folds the record being read; fails when the counts no longer fit a long (each one may be up to
+ * 10^18, and the sums in the snapshot must not overflow). */
+static int end_record(struct pcount *c, struct err *e)
 {
 	if (c->reccount > 0) {
+		if (c->sum > LONG_MAX - c->reccount) {
+			c->reccount = 0;
+			return err_set(e, "goroutine counts add up to more than %ld", LONG_MAX);
+		}
 		if (c->snap->profile == SNAP_GOROUTINELEAK)
 			snap_leaked(c->snap);
 		snap_end(c->snap, c->reccount);
 		c->sum += c->reccount;
 	}
 	c->reccount = 0;
+	return 0;
 }
 
 /* "#\t0x4a5f26\tmain.worker+0x46\t/src/main.go:31": tabwriter pads with runs of tabs. */
@@ -126,10 +134,8 @@ int pcount_line(struct pcount *c, const char *s, size_t n, struct err *e)
 		c->header = 1;
 		return 0;
 	}
-	if (n == 0) {
-		end_record(c);
-		return 0;
-	}
+	if (n == 0)
+		return end_record(c, e);
 	if (s[0] >= '0' && s[0] <= '9') {
 		long count;
 
@@ -137,7 +143,8 @@ int pcount_line(struct pcount *c, const char *s, size_t n, struct err *e)
 		count = number(s, n, &i);
 		if (count < 0 || !has_prefix(s + i, n - i, " @"))
 			return err_set(e, "bad record line: expected \"COUNT @ PC...\"");
-		end_record(c);
+		if (end_record(c, e) < 0)
+			return -1;
 		snap_begin(snap);
 		c->reccount = count;
 		return 0;
@@ -161,7 +168,8 @@ int pcount_finish(struct pcount *c, int complete, struct err *e)
 		snap_abort(s);
 		c->reccount = 0;
 	}
-	end_record(c);
+	if (end_record(c, e) < 0)
+		return -1;
 	s->total = c->total;
 	if (!complete || c->sum < c->total)
 		s->truncated = 1;

@@ -1,6 +1,7 @@
 /* parse_proto.c: debug=0 profiles — gzip'd profile.proto — inflated and decoded as bytes arrive. */
 #include "analyze/parse.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -450,6 +451,8 @@ static const struct pb_loc *find_loc(const struct pproto *pp, uint64_t id)
 {
 	struct pb_loc key = {.id = id};
 
+	if (pp->nlocs == 0) /* locs is NULL then, which bsearch must not be given */
+		return NULL;
 	return bsearch(&key, pp->locs, pp->nlocs, sizeof(key), cmp_loc);
 }
 
@@ -457,6 +460,8 @@ static const struct pb_func *find_func(const struct pproto *pp, uint64_t id)
 {
 	struct pb_func key = {.id = id};
 
+	if (pp->nfuncs == 0)
+		return NULL;
 	return bsearch(&key, pp->funcs, pp->nfuncs, sizeof(key), cmp_func);
 }
 
@@ -478,6 +483,10 @@ int pproto_finish(struct pproto *pp, struct err *e)
 	const char *type;
 	size_t i, j, typelen;
 	long total = 0;
+	/* Samples can name one location many times and a location can hold many lines, so a few
+	 * KiB could ask for 10^12 frames. A real profile resolves to about one frame per byte of its
+	 * samples; a budget of four per inflated byte keeps the work linear in the input. */
+	uint64_t budget = pp->inflated * 4 + (1u << 20);
 
 	if (!pp->zinit || !pp->zdone)
 		return err_set(e, "truncated gzip stream");
@@ -489,17 +498,28 @@ int pproto_finish(struct pproto *pp, struct err *e)
 		return bad(e, "no sample type");
 	if (str(pp, pp->sample_type, &type, &typelen, e) < 0)
 		return -1;
-	if (strcmp(type, "goroutineleak") == 0)
+	if (strcmp(type, "goroutineleak") == 0) {
 		s->profile = SNAP_GOROUTINELEAK;
-	else if (strcmp(type, "goroutine") != 0)
-		return err_set(e, "not a goroutine profile: a %.*s profile", (int)(typelen > 64 ? 64 : typelen), type);
-	qsort(pp->locs, pp->nlocs, sizeof(*pp->locs), cmp_loc);
-	qsort(pp->funcs, pp->nfuncs, sizeof(*pp->funcs), cmp_func);
+	} else if (strcmp(type, "goroutine") != 0) {
+		size_t k;
+
+		/* Quote the name only up to anything unprintable: the message stays one line. */
+		for (k = 0; k < typelen && k < 64 && type[k] >= 0x20 && type[k] < 0x7f; k++)
+			;
+		return err_set(e, "not a goroutine profile: a %.*s profile", (int)k, type);
+	}
+	if (pp->nlocs > 1) /* the arrays are NULL when empty, which qsort must not be given */
+		qsort(pp->locs, pp->nlocs, sizeof(*pp->locs), cmp_loc);
+	if (pp->nfuncs > 1)
+		qsort(pp->funcs, pp->nfuncs, sizeof(*pp->funcs), cmp_func);
 	for (i = 0; i < pp->nsamples; i++) {
 		const struct pb_sample *smp = &pp->samples[i];
 
 		if (smp->value < 0)
 			return bad(e, "negative goroutine count (a delta profile?)");
+		/* The sums in the snapshot must not overflow. */
+		if (smp->value > LONG_MAX - total)
+			return err_set(e, "goroutine counts add up to more than %ld", LONG_MAX);
 		snap_begin(s);
 		for (j = 0; j < smp->nlocs; j++) {
 			const struct pb_loc *loc = find_loc(pp, pp->ids[smp->locs + j]);
@@ -508,6 +528,9 @@ int pproto_finish(struct pproto *pp, struct err *e)
 			if (!loc)
 				return err_set(e, "malformed profile.proto: sample refers to missing location %llu",
 					       (unsigned long long)pp->ids[smp->locs + j]);
+			if (loc->n > budget)
+				return bad(e, "stacks resolve to far more frames than the profile holds");
+			budget -= loc->n;
 			for (k = 0; k < loc->n; k++) {
 				const struct pb_line *ln = &pp->lines[loc->first + k];
 				const struct pb_func *f = find_func(pp, ln->function);
