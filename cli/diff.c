@@ -18,7 +18,7 @@ static const char usage[] =
 	"usage: leakscope diff BEFORE AFTER [MORE...] [options]\n"
 	"\n"
 	"Matches the stack groups of two or more goroutine profiles (any formats, in time order) and\n"
-	"ranks them by growth, then by rate: before, after, delta, growth %, rate per minute, status,\n"
+	"ranks them by growth, then by rate: before, after, delta, growth %%, rate per minute, status,\n"
 	"wait states, top frame with file:line, creator and fingerprint. With three or more profiles,\n"
 	"counts over time, a least-squares slope per minute, and a mark on groups that grew at every\n"
 	"step. Where the capture times are unknown, debug=2 wait ages estimate a rate on their own.\n"

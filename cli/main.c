@@ -1,6 +1,7 @@
 /* main.c: the leakscope command: dispatches to a subcommand. */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 
@@ -9,7 +10,15 @@
 static const struct cli_command commands[] = {
 	{"top", cmd_top, "stack groups of one goroutine profile, largest first"},
 	{"diff", cmd_diff, "what grew between two or more goroutine profiles"},
+	{"tui", cmd_tui, "the incident console: targets, slope chart, snapshots, diff, stacks"},
+	{"snapshot", cmd_snapshot, "capture one profile (file, URL or pod) into the snapshot store"},
+	{"pods", cmd_pods, "goroutine count of every Running pod at once, outlier named"},
 	{"slope", cmd_slope, "goroutine-count slope per series, as Prometheus deriv(); alert replay"},
+	{"budget", cmd_budget, "CI gate: goroutines leaked per test package against a budget"},
+	{"classify", cmd_classify, "the leak pattern of every stack group, with advice"},
+	{"known", cmd_known, "the known-leak database: add, lookup, list, import, export"},
+	{"playbook", cmd_playbook, "incident playbooks: list, show, run (resumable, journalled)"},
+	{"report", cmd_report, "the Markdown and JSON report of an incident"},
 };
 
 static void usage(FILE *f)
@@ -31,6 +40,8 @@ int main(int argc, char **argv)
 {
 	size_t i;
 
+	if (argc < 2 && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
+		return cmd_tui(argc, argv);
 	if (argc < 2) {
 		usage(stderr);
 		return CLI_TROUBLE;

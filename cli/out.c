@@ -155,6 +155,7 @@ void out_group_json(struct json *j, const struct snap_group *g)
 	out_frames_json(j, g);
 	out_creator_json(j, g);
 	out_labels_json(j, g);
+	cli_group_extra_json(j, g, NULL);
 	json_object_end(j);
 }
 

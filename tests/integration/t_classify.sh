@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# `leakscope classify` on real captures of the fixture under every Go version, one check per leak
+# pattern: only that pattern leaks between two captures, and its groups come out with the right
+# pattern and the verdict "leak", from debug=2 (wait states) and from debug=1 (frames only), while
+# the worker pool is never flagged (stable in a diff, not a leak in a single snapshot). top --json
+# and diff --json carry the same "pattern" field.
+set -euo pipefail
+. "$ROOT/tests/lib/fixture.sh"
+trap fixture_stop EXIT
+export LEAKSCOPE_KNOWN_DB=$WORK/none.db
+
+for v in $GO_VERSIONS; do
+	echo "== Go $v"
+	port=$(fixture_free_port)
+	fixture_start "$v" "$port" -paused -initial 2 -pool 4
+	for pat in chansend select body waitgroup mutex; do
+		fixture_capture "$port" 1 "$WORK/$pat-b1"
+		fixture_capture "$port" 2 "$WORK/$pat-b2"
+		fixture_control "$port" "control/leak?pattern=$pat&n=5" >/dev/null
+		fixture_expected "$port" "$WORK/$pat-exp.json"
+		fixture_capture "$port" 1 "$WORK/$pat-a1"
+		fixture_capture "$port" 2 "$WORK/$pat-a2"
+		"$LEAKSCOPE" classify --json --all "$WORK/$pat-b2" "$WORK/$pat-a2" >"$WORK/$pat-22.json"
+		"$LEAKSCOPE" classify --json --all "$WORK/$pat-b1" "$WORK/$pat-a2" >"$WORK/$pat-12.json"
+		"$LEAKSCOPE" classify --json --all "$WORK/$pat-b1" "$WORK/$pat-a1" >"$WORK/$pat-11.json"
+		"$LEAKSCOPE" classify --json --all "$WORK/$pat-a2" >"$WORK/$pat-one2.json"
+		"$LEAKSCOPE" classify --json --all "$WORK/$pat-a1" >"$WORK/$pat-one1.json"
+		"$LEAKSCOPE" diff --json "$WORK/$pat-b1" "$WORK/$pat-a2" >"$WORK/$pat-diff.json"
+		"$LEAKSCOPE" top --json "$WORK/$pat-a2" >"$WORK/$pat-top.json"
+		python3 - "$WORK" "$pat" "$v" <<'PY'
+import json, sys
+w, pat, v = sys.argv[1:]
+exp = json.load(open("%s/%s-exp.json" % (w, pat)))
+p = exp["patterns"][pat]
+# (top, func, pattern from debug=2, pattern from debug=1)
+exact = {
+    "chansend": "chan-send-no-receiver", "select": "select-no-exit", "body": "http-body-not-closed",
+    "waitgroup": "waitgroup-never-done", "mutex": "mutex-never-unlocked",
+}[pat]
+family = {"chansend": "chan-or-select", "select": "chan-or-select"}.get(pat, exact)
+groups = [(p["top"], p["func"], exact, family)]
+if pat == "body":
+    rel = p["related"]
+    groups.append((rel[0]["top"], rel[0]["func"], "http-body-not-closed", "http-body-not-closed"))
+    groups.append((rel[1]["top"], rel[1]["func"], "server-read-no-deadline", "server-read-no-deadline"))
+pool = exp["pool"]
+
+def find(doc, top, func):
+    hits = [g for g in doc["groups"] if g["frames"] and g["frames"][0]["func"] == top
+            and any(f["func"] == func for f in g["frames"])]
+    assert len(hits) == 1, (top, func, len(hits))
+    return hits[0]
+
+for name, want_exact in (("22", True), ("12", True), ("11", False)):
+    doc = json.load(open("%s/%s-%s.json" % (w, pat, name)))
+    for top, func, ex, fam in groups:
+        g = find(doc, top, func)
+        want = ex if want_exact else fam
+        assert g["pattern"] and g["pattern"]["id"] == want, (v, pat, name, func, g["pattern"], want)
+        assert g["verdict"] == "leak", (v, pat, name, func, g["verdict"])
+        assert g["delta"] == 5, (v, pat, name, func, g["delta"])
+    pg = find(doc, pool["top"], pool["func"])
+    assert pg["verdict"] == "stable", (v, pat, name, "pool", pg["verdict"])
+    flagged = [g for g in doc["groups"] if g["verdict"] in ("leak", "suspect")]
+    assert len(flagged) == len(groups), (v, pat, name, [(g["top"], g["verdict"]) for g in flagged])
+# one snapshot: the pool is not flagged either way
+for name in ("one1", "one2"):
+    doc = json.load(open("%s/%s-%s.json" % (w, pat, name)))
+    pg = find(doc, pool["top"], pool["func"])
+    assert pg["verdict"] not in ("leak", "suspect"), (v, pat, name, pg)
+    if name == "one2":
+        g = find(doc, groups[0][0], groups[0][1])
+        assert g["pattern"]["id"] in (exact, "select-loop"), (v, pat, g["pattern"])
+# the hook in top and diff
+d = json.load(open("%s/%s-diff.json" % (w, pat)))
+g = find(d, groups[0][0], groups[0][1])
+assert g["pattern"]["id"] == exact and g["pattern"]["verdict"] == "leak", g["pattern"]
+assert "known" in g and g["known"] is None
+t = json.load(open("%s/%s-top.json" % (w, pat)))
+g = find(t, groups[0][0], groups[0][1])
+assert "pattern" in g and "known" in g
+print("ok: Go %s %s: %s from debug=2, %s from debug=1, worker pool not flagged" % (v, pat, exact, family))
+PY
+	done
+	fixture_stop
+done
+"$LEAKSCOPE" classify --patterns | grep -q '^idle-receiver .*\[not a leak\]'
+echo "ok: classify per pattern under Go $GO_VERSIONS"
