@@ -10,8 +10,9 @@
 
 /* The longest text line accepted; a longer one is an error, not a reason to buffer without end. */
 #define PARSE_MAX_LINE (1024 * 1024)
-/* The most a debug=0 profile may inflate to. */
-#define PARSE_MAX_INFLATED ((uint64_t)1 << 30)
+/* The most a debug=0 profile may inflate to. Go aggregates goroutines by stack, so even a process
+ * with a million goroutines writes a few megabytes; decoding may take some ten times this. */
+#define PARSE_MAX_INFLATED ((uint64_t)256 << 20)
 /* runtime.Stack output as net/http/pprof caps it: a debug=2 dump of exactly this size was cut. */
 #define PARSE_STACK_CAP ((uint64_t)64 << 20)
 

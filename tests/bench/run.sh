@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make bench: grows the Go fixture to ~100k and ~200k goroutines, captures debug=2 (capped by the
 # runtime at 64 MiB, and uncapped), debug=1 and debug=0, and times `leakscope top` against its
-# peers on the same files in the same run: panicparse and `wc -l`. Prints medians, ratios and
+# peers on the same files in the same run: panicparse (-parse=false: it only groups, as top does;
+# by default it also reads every source file it can find) and `wc -l`. Prints medians, ratios and
 # peak RSS. Timings live here, never in `make test`.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -47,23 +48,82 @@ capture() { # N-per-pattern tag
 }
 
 echo "bench: capturing from the fixture (Go $GO)"
+capture 2500 g10k
 capture 25000 g100k
 capture 50000 g200k
 
-printf '\n%-28s %9s %9s %12s %10s %9s\n' "file" "MB" "top s" "panicparse s" "wc -l s" "RSS KiB"
-for f in g100k.stack.txt g200k.debug2.txt g200k.stack.txt g200k.debug1.txt g200k.debug0.pb.gz; do
+# panicparse slows down more than linearly on these dumps: past PP_TIMEOUT seconds it is stopped
+# and its time is a lower bound.
+PP_TIMEOUT=${PP_TIMEOUT:-120}
+pp_time() {
+	local t0 t1
+	t0=$(date +%s.%N)
+	if timeout "$PP_TIMEOUT" panicparse -no-color -parse=false "$1" >/dev/null 2>&1; then
+		t1=$(date +%s.%N)
+		python3 -c "print('%.4f' % ($t1 - $t0))"
+	else
+		echo ">$PP_TIMEOUT"
+	fi
+}
+
+printf '\n%-22s %7s %9s %12s %9s %9s %9s\n' "file" "MB" "top s" "panicparse s" "wc -l s" "x pp" "x wc"
+for f in g10k.stack.txt g100k.stack.txt g200k.debug2.txt g200k.stack.txt g200k.debug1.txt g200k.debug0.pb.gz; do
 	p=$OUT/$f
 	mb=$(python3 -c "import os; print('%.1f' % (os.path.getsize('$p') / 1e6))")
 	t_top=$(median "$LS top $p")
 	t_wc=$(median "wc -l $p")
-	t_pp=-
-	case $f in *.txt) [ "${f#*debug1}" = "$f" ] && t_pp=$(BENCH_RUNS=1 RUNS=1 median "panicparse -no-color $p") ;; esac
-	r_file=$(rss "$LS top $p")
-	printf '%-28s %9s %9s %12s %10s %9s\n' "$f" "$mb" "$t_top" "$t_pp" "$t_wc" "$r_file"
-	if [ "$t_pp" != - ]; then
-		echo "    top is $(ratio "$t_pp" "$t_top")x faster than panicparse, $(ratio "$t_top" "$t_wc")x the time of wc -l"
-	fi
+	t_pp=- x_pp=-
+	case $f in *stack.txt | *debug2.txt) t_pp=$(pp_time "$p") ;; esac
+	case $t_pp in
+	-) ;;
+	'>'*) x_pp=">$(ratio "${t_pp#>}" "$t_top")" ;;
+	*) x_pp=$(ratio "$t_pp" "$t_top") ;;
+	esac
+	printf '%-22s %7s %9s %12s %9s %9s %9s\n' "$f" "$mb" "$t_top" "$t_pp" "$t_wc" "$x_pp" "$(ratio "$t_top" "$t_wc")"
 done
+echo "(x pp: how many times faster top is than panicparse; x wc: top's time over wc -l's)"
 big=$OUT/g200k.stack.txt
 echo
 echo "peak RSS on $(basename "$big"): file $(rss "$LS top $big") KiB, stdin $(rss "$LS top - <$big") KiB"
+
+# The console: from a key to the finished redraw in the diff view, with the 200k-goroutine
+# snapshot loaded (B) against the 100k one (A). The test mode renders to /dev/null at 120x40;
+# LEAKSCOPE_TUI_TIMING makes the console write, per key, the microseconds it took to handle it
+# and to redraw. Target: 20 ms.
+echo
+echo "bench: console, diff view of g100k.stack.txt -> g200k.stack.txt"
+tui=$(mktemp -d "${TMPDIR:-/tmp}/leakscope-bench-tui.XXXXXX")
+{
+	echo d
+	# down and back up, so that every key moves the cursor and redraws
+	for _ in $(seq 1 40); do echo j j j j k k k k; done
+	echo G
+	echo g
+	echo '<PgDn>'
+	echo '<PgUp>'
+	echo c
+	echo '<Esc>'
+	echo '<Tab> <Tab> <Tab>'
+	echo '/main'
+	echo '<Esc>'
+} >"$tui/script"
+env -i PATH="$PATH" HOME="$tui" TERM=xterm-256color TZ=UTC LC_ALL=C.UTF-8 LEAKSCOPE_TUI_SIZE=120x40 \
+	LEAKSCOPE_TUI_SCRIPT="$tui/script" LEAKSCOPE_TUI_TIMING="$tui/timing" \
+	"$LS" tui --every 0 "$OUT/g100k.stack.txt" "$OUT/g200k.stack.txt"
+python3 - "$tui/timing" <<'PY'
+import statistics, sys
+rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
+# KEY VIEW HANDLE_US DRAW_US; the first key (d) computes the diff and opens the view
+first, rest = rows[0], rows[1:]
+tot = lambda r: (int(r[2]) + int(r[3])) / 1000.0
+diff = [tot(r) for r in rest if r[1] == "diff" and int(r[3]) > 0]
+other = [tot(r) for r in rest if r[1] != "diff"]
+print("  d (diff 100k -> 200k, open the view): %.2f ms (handle %.2f, draw %.2f)"
+      % (tot(first), int(first[2]) / 1000.0, int(first[3]) / 1000.0))
+print("  keys redrawing the diff view: %d, median %.3f ms, max %.3f ms (target 20 ms): %s"
+      % (len(diff), statistics.median(diff), max(diff), "ok" if max(diff) <= 20 else "OVER"))
+if other:
+    print("  keys in other views (slope chart, tab cycle): %d, median %.3f ms, max %.3f ms"
+          % (len(other), statistics.median(other), max(other)))
+PY
+rm -rf "$tui"
