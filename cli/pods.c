@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "analyze/outlier.h"
 #include "analyze/text.h"
 #include "analyze/xmalloc.h"
 #include "cli/cli.h"
@@ -15,8 +16,6 @@
 #include "fetch/secret.h"
 #include "fetch/source.h"
 
-/* Iglewicz and Hoaglin's modified z-score: 0.6745 (x - median) / MAD, outlier beyond 3.5. */
-#define PODS_Z_LIMIT 3.5
 #define PODS_PARALLEL 16
 #define PODS_TIMEOUT_MS 10000L
 
@@ -47,48 +46,21 @@ struct row {
 	int outlier;
 };
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, size_t n)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-/* Marks the outliers among the pods that answered; returns the median. */
+/* Marks the outliers among the pods that answered (analyze/outlier.h); returns the median. */
 static double mark_outliers(struct row *rows, size_t n)
 {
-	double *v = xcalloc(n ? n : 1, sizeof(*v)), med, mad;
-	size_t i, k = 0;
+	double *v = xcalloc(n ? n : 1, sizeof(*v)), *z = xcalloc(n ? n : 1, sizeof(*z)), med;
+	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (rows[i].res.goroutines >= 0)
-			v[k++] = (double)rows[i].res.goroutines;
-	if (k < 3) { /* too few replicas to call one an outlier */
-		med = k ? median(v, k) : 0;
-		free(v);
-		return med;
-	}
-	med = median(v, k);
-	for (i = 0; i < k; i++)
-		v[i] = fabs(v[i] - med);
-	mad = median(v, k);
+		v[i] = rows[i].res.goroutines >= 0 ? (double)rows[i].res.goroutines : NAN;
+	med = outlier_robust_z(v, n, z);
 	for (i = 0; i < n; i++) {
-		double d;
-
-		if (rows[i].res.goroutines < 0)
-			continue;
-		d = (double)rows[i].res.goroutines - med;
-		/* all replicas but a few agree exactly: any difference stands out */
-		rows[i].z = mad > 0 ? 0.6745 * d / mad : (d == 0 ? 0 : copysign(INFINITY, d));
-		rows[i].outlier = fabs(rows[i].z) > PODS_Z_LIMIT;
+		rows[i].z = isnan(z[i]) ? 0 : z[i];
+		rows[i].outlier = outlier_is(z[i]);
 	}
 	free(v);
+	free(z);
 	return med;
 }
 

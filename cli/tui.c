@@ -17,19 +17,24 @@ static const char usage[] =
 	"The console: targets (URLs, pods) sampled for their goroutine count in the background, the slope\n"
 	"chart with its trend line, snapshots taken with s, the diff of two with the growing stack groups\n"
 	"on top, and the stack of each group with file:line. FILEs are saved profiles, for offline use.\n"
-	"'leakscope' alone on a terminal opens it too. Keys: ? in the console lists them.\n"
+	"With no target it lists the Running pods of the kube context's namespace (-n, -l, --context),\n"
+	"again every --every seconds, and marks the one whose count stands out (robust z > 3.5).\n"
+	"Snapshots taken are written to the store as `leakscope snapshot` writes them; the snapshots view\n"
+	"lists those already there. 'leakscope' alone on a terminal opens it too. Keys: ? lists them.\n"
 	"\n"
 	"options:\n"
 	"  --every N            sample each target's goroutine total every N seconds (default 10; 0: off)\n"
 	"  --ascii              plain ASCII: no braille charts or block bars (also when the locale is not UTF-8)\n"
 	"  --series FILE        a saved Prometheus query_range answer: its first series is the slope chart's\n"
+	"  -l, --selector SEL   the pods view's label selector, as kubectl's -l (e.g. app=api)\n"
+	"  --no-store           keep the snapshots taken in memory only\n"
 	"  -h, --help           this text\n"
 	"\n"
 	"%s"
 	"\n"
 	"NO_COLOR set and non-empty turns colour off. exit status: 0 quit, 2 trouble\n";
 
-enum { OPT_EVERY = 0x1200, OPT_ASCII, OPT_SERIES };
+enum { OPT_EVERY = 0x1200, OPT_ASCII, OPT_SERIES, OPT_NO_STORE };
 
 int cmd_tui(int argc, char **argv)
 {
@@ -37,6 +42,8 @@ int cmd_tui(int argc, char **argv)
 		{"every", required_argument, NULL, OPT_EVERY},
 		{"ascii", no_argument, NULL, OPT_ASCII},
 		{"series", required_argument, NULL, OPT_SERIES},
+		{"selector", required_argument, NULL, 'l'},
+		{"no-store", no_argument, NULL, OPT_NO_STORE},
 		{"help", no_argument, NULL, 'h'},
 		CLI_SOURCE_OPTIONS,
 		{NULL, 0, NULL, 0},
@@ -48,7 +55,7 @@ int cmd_tui(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h" CLI_SOURCE_SHORT, longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":hl:" CLI_SOURCE_SHORT, longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_EVERY: {
 			char *end;
@@ -63,6 +70,12 @@ int cmd_tui(int argc, char **argv)
 			break;
 		case OPT_SERIES:
 			o.series = optarg;
+			break;
+		case 'l':
+			o.selector = optarg;
+			break;
+		case OPT_NO_STORE:
+			o.no_store = 1;
 			break;
 		case 'h':
 			printf(usage, cli_source_help);

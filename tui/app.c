@@ -1,5 +1,5 @@
-/* app.c: the console's one loop: keyboard, network and redraws; the command line, the status
- * line, Markdown export and the scripted test mode. */
+/* app.c: the console's one loop: keyboard, network, the pod listing and redraws; the command
+ * line, the status line, the snapshot store, Markdown export and the scripted test mode. */
 #include "tui/app.h"
 
 #include <ctype.h>
@@ -20,12 +20,16 @@
 #include "analyze/parse.h"
 #include "analyze/text.h"
 #include "fetch/prom.h"
+#include "fetch/store.h"
 #include "tui/draw.h"
 #include "tui/term.h"
 
 #define MIN_ROWS 24
 #define MIN_COLS 80
 #define SLOPE_WINDOW_MS ((int64_t)30 * 60 * 1000)
+
+/* -n, --context and the rest, for :target, :pod and the pods view (:ns changes the namespace) */
+static struct source_opts cmd_source_opts;
 
 static double now_s(void)
 {
@@ -251,7 +255,117 @@ static struct app_snap *add_snap(struct app *a, struct snapshot *s, int target, 
 	as->target = target;
 	as->debug = debug;
 	as->time = s->time_ns ? s->time_ns / 1e9 : when;
+	as->path = NULL;
 	return as;
+}
+
+struct app_snap *app_snap_by_path(struct app *a, const char *path)
+{
+	int i;
+
+	for (i = 0; i < a->nsnaps; i++)
+		if (a->snaps[i].path && strcmp(a->snaps[i].path, path) == 0)
+			return &a->snaps[i];
+	return NULL;
+}
+
+/* ---- the snapshot store ---- */
+
+/* ROOT/CONTEXT/NS/POD of target t, as `leakscope snapshot` writes it; NULL for files or when
+ * neither XDG_STATE_HOME nor HOME is set (e filled). */
+static char *store_dir_of(const struct app *a, int t, struct err *e)
+{
+	const struct app_target *tg = &a->targets[t];
+	char *root, *dir;
+
+	if (tg->kind == APP_TARGET_FILES) {
+		err_set(e, "%s are not in the store", tg->name);
+		return NULL;
+	}
+	root = store_root(e);
+	if (!root)
+		return NULL;
+	dir = store_dir(root, tg->src.context, tg->src.ns, tg->src.pod);
+	free(root);
+	return dir;
+}
+
+void app_store_scan(struct app *a, int t)
+{
+	struct app_target *tg;
+	struct err e;
+	char *dir;
+
+	if (t < 0 || t >= a->ntargets)
+		return;
+	tg = &a->targets[t];
+	stored_free(tg->stored, tg->nstored);
+	tg->stored = NULL;
+	tg->nstored = 0;
+	dir = store_dir_of(a, t, &e);
+	if (!dir)
+		return;
+	tg->nstored = stored_scan(dir, &tg->stored);
+	free(dir);
+}
+
+struct app_snap *app_load_stored(struct app *a, int t, size_t i)
+{
+	struct app_target *tg = &a->targets[t];
+	struct app_snap *as = app_snap_by_path(a, tg->stored[i].path);
+	struct snapshot *s;
+	struct err e;
+
+	if (as)
+		return as;
+	/* a local file: parsed here, as :open does */
+	s = parse_path(tg->stored[i].path, SNAP_BY_LINES, &e);
+	if (!s) {
+		app_error(a, "%s", e.msg);
+		return NULL;
+	}
+	as = add_snap(a, s, t, s->format, tg->stored[i].time);
+	if (!s->time_ns && !isnan(tg->stored[i].time))
+		as->time = tg->stored[i].time;
+	as->path = xstrdup(tg->stored[i].path);
+	return as;
+}
+
+/* Commits a snapshot's bytes under the store's name for it, with its sidecar. Returns the path
+ * (caller frees) or NULL with e. */
+static char *store_snapshot(struct app *a, int t, const struct jobs_done *d, struct err *e)
+{
+	const struct app_target *tg = &a->targets[t];
+	char *dir = store_dir_of(a, t, e), *name, *path;
+	struct store_file *f = d->store;
+	uint64_t bytes = store_bytes(f);
+
+	if (!dir) {
+		store_abort(f);
+		return NULL;
+	}
+	name = store_name(d->snap->time_ns, d->snap->format);
+	path = xasprintf("%s/%s", dir, name);
+	free(name);
+	free(dir);
+	{
+		struct store_meta m = {tg->src.shown,
+				       tg->src.context,
+				       tg->src.ns,
+				       tg->src.pod,
+				       path,
+				       d->snap,
+				       (int64_t)llround(d->started * 1e9),
+				       lround((d->finished - d->started) * 1000),
+				       bytes,
+				       tg->src.note};
+
+		if (store_commit(f, path, e) < 0 || store_sidecar(path, &m, e) < 0) {
+			free(path);
+			return NULL;
+		}
+	}
+	return path;
 }
 
 static int load_file(struct app *a, const char *path, struct err *e)
@@ -302,6 +416,7 @@ double app_target_slope(const struct app *a, int t)
 
 int app_snapshot(struct app *a, int t)
 {
+	struct store_file *tee;
 	struct app_target *tg;
 	struct err e;
 
@@ -314,12 +429,28 @@ int app_snapshot(struct app *a, int t)
 		app_error(a, "%s are loaded from disk: select a URL target to snapshot", tg->name);
 		return -1;
 	}
+	if (!tg->src.url) {
+		app_error(a, "%s cannot be reached: %s", tg->name, tg->err[0] ? tg->err : "no address");
+		return -1;
+	}
 	if (jobs_busy(a->jobs, JOBS_SNAPSHOT, t)) {
 		app_message(a, "a snapshot of %s is already being taken (esc cancels it)", tg->name);
 		return 0;
 	}
 	source_set_debug(&tg->src, a->debug);
-	if (jobs_start(a->jobs, JOBS_SNAPSHOT, t, tg->src.debug, tg->src.url, tg->src.shown, &tg->src.http, &e) < 0) {
+	tee = NULL;
+	if (a->store) {
+		char *dir = store_dir_of(a, t, &e);
+
+		tee = dir ? store_begin(dir, &e) : NULL;
+		free(dir);
+		if (!tee) {
+			app_error(a, "the store: %s", e.msg);
+			return -1;
+		}
+	}
+	if (jobs_start(a->jobs, JOBS_SNAPSHOT, t, tg->src.debug, tg->src.url, tg->src.shown, &tg->src.http, tee, &e) <
+	    0) {
 		app_error(a, "%s", e.msg);
 		return -1;
 	}
@@ -336,7 +467,7 @@ static void start_sample(struct app *a, int t, double now)
 	if (!tg->sampling || jobs_busy(a->jobs, JOBS_SAMPLE, t))
 		return;
 	source_set_debug(&tg->src, 1);
-	if (jobs_start(a->jobs, JOBS_SAMPLE, t, 1, tg->src.url, tg->src.shown, &tg->src.http, &e) < 0)
+	if (jobs_start(a->jobs, JOBS_SAMPLE, t, 1, tg->src.url, tg->src.shown, &tg->src.http, NULL, &e) < 0)
 		snprintf(tg->err, sizeof(tg->err), "%s", e.msg);
 }
 
@@ -346,7 +477,8 @@ static void sample_due(struct app *a, int all)
 	int t;
 
 	for (t = 0; t < a->ntargets; t++)
-		if (a->targets[t].kind != APP_TARGET_FILES && (all || (a->every > 0 && now >= a->targets[t].next_sample)))
+		if (a->targets[t].kind != APP_TARGET_FILES && !a->targets[t].gone &&
+		    (all || (a->every > 0 && now >= a->targets[t].next_sample)))
 			start_sample(a, t, now);
 }
 
@@ -373,34 +505,185 @@ static void on_done(void *ctx, struct jobs_done *d)
 		return;
 	}
 	{
-		struct app_snap *s = add_snap(a, d->snap, d->target, d->debug, d->finished);
-		char span[32];
+		struct app_snap *s;
+		char span[32], *path = NULL;
+		struct err e;
 
+		/* a text profile carries no time: the fetch's start is the capture time, as `snapshot` says */
+		if (!d->snap->time_ns)
+			d->snap->time_ns = (int64_t)llround(d->started * 1e9);
+		if (d->store && !(path = store_snapshot(a, d->target, d, &e)))
+			snprintf(tg->err, sizeof(tg->err), "not stored: %.240s", e.msg);
+		s = add_snap(a, d->snap, d->target, d->debug, d->finished);
+		s->path = path;
 		add_sample(tg, d->finished, d->total);
-		tg->err[0] = '\0';
-		app_message(a, "snapshot #%d of %s: %ld goroutines, %zu groups, %.1f kB in %s", s->id, tg->name,
-			    d->total, d->snap->ngroups, d->bytes / 1024.0, draw_span(d->finished - d->started, span, sizeof(span)));
+		if (path || !d->store)
+			tg->err[0] = '\0';
+		app_message(a, "snapshot #%d of %s: %ld goroutines, %zu groups, %.1f kB in %s%s", s->id, tg->name,
+			    d->total, d->snap->ngroups, d->bytes / 1024.0, draw_span(d->finished - d->started, span, sizeof(span)),
+			    path ? ", stored" : d->store ? ", NOT stored (see the state column)" : "");
+		if (path)
+			app_store_scan(a, d->target);
 	}
 	refresh_top(a);
+}
+
+/* ---- the pods ---- */
+
+void app_pods_list(struct app *a)
+{
+	const char **known;
+	struct err e;
+	int i, n = 0, rc;
+
+	if (!a->pods)
+		a->pods = podlist_new(&cmd_source_opts, a->selector);
+	known = xcalloc((size_t)a->ntargets + 1, sizeof(*known));
+	for (i = 0; i < a->ntargets; i++)
+		if (a->targets[i].listed && a->pods_ns && strcmp(a->targets[i].src.ns, a->pods_ns) == 0)
+			known[n++] = a->targets[i].name;
+	rc = podlist_start(a->pods, known, (size_t)n, &e);
+	free(known);
+	if (rc < 0)
+		snprintf(a->pods_err, sizeof(a->pods_err), "%s", e.msg);
+	a->next_list = now_s() + (a->every > 0 ? a->every : 1e12);
+	a->dirty = 1;
+}
+
+static int listed_target(const struct app *a, const char *ns, const char *name)
+{
+	int i;
+
+	for (i = 0; i < a->ntargets; i++)
+		if (a->targets[i].listed && strcmp(a->targets[i].name, name) == 0 && strcmp(a->targets[i].src.ns, ns) == 0)
+			return i;
+	return -1;
+}
+
+/* Takes a finished listing: new pods become targets (sampled at once), those no longer listed
+ * are marked gone (their snapshots stay). */
+static void pods_merge(struct app *a, struct podlist_result *r)
+{
+	double now = now_s();
+	size_t i;
+	int t;
+
+	if (!r->ok) {
+		snprintf(a->pods_err, sizeof(a->pods_err), "%s", r->msg);
+		a->pods_listed = 1;
+		podlist_result_free(r);
+		refresh_top(a);
+		return;
+	}
+	a->pods_err[0] = '\0';
+	if (!a->pods_listed)
+		app_message(a, "%zu Running pod%s in %s: s snapshots one, enter lists its snapshots", r->npods,
+			    r->npods == 1 ? "" : "s", r->ns);
+	a->pods_listed = 1;
+	free(a->pods_ns);
+	free(a->pods_context);
+	a->pods_ns = xstrdup(r->ns);
+	a->pods_context = xstrdup(r->context);
+	for (t = 0; t < a->ntargets; t++)
+		if (a->targets[t].listed && strcmp(a->targets[t].src.ns, r->ns) == 0)
+			a->targets[t].gone = 1;
+	for (i = 0; i < r->npods; i++) {
+		struct podlist_pod *pp = &r->pods[i];
+		struct app_target *tg;
+
+		t = listed_target(a, r->ns, pp->name);
+		if (t < 0) {
+			t = add_target(a, pp->name, APP_TARGET_POD);
+			tg = &a->targets[t];
+			if (pp->opened) {
+				tg->src = pp->src;
+				pp->opened = 0;
+				tg->sampling = 1;
+			} else {
+				/* shown with its error; nothing to sample or snapshot */
+				tg->src.kind = SOURCE_POD;
+				tg->src.context = xstrdup(r->context);
+				tg->src.ns = xstrdup(r->ns);
+				tg->src.pod = xstrdup(pp->name);
+			}
+			tg->listed = 1;
+		}
+		tg = &a->targets[t];
+		tg->gone = 0;
+		free(tg->phase);
+		tg->phase = xstrdup(pp->phase);
+		if (pp->err[0])
+			snprintf(tg->err, sizeof(tg->err), "%s", pp->err);
+	}
+	podlist_result_free(r);
+	/* the new ones are sampled now rather than in --every seconds */
+	for (t = 0; t < a->ntargets; t++)
+		if (a->targets[t].listed && !a->targets[t].gone && a->targets[t].nseries == 0 &&
+		    !jobs_busy(a->jobs, JOBS_SAMPLE, t))
+			start_sample(a, t, now);
+	refresh_top(a);
+}
+
+static void pods_due(struct app *a)
+{
+	struct podlist_result *r;
+
+	if (!a->pods)
+		return;
+	while ((r = podlist_take(a->pods)))
+		pods_merge(a, r);
+	if (now_s() >= a->next_list && !podlist_busy(a->pods))
+		app_pods_list(a);
+}
+
+/* Whether snapshot p is newer than q: by capture time when both have one, else by number. */
+static int newer(const struct app_snap *p, const struct app_snap *q)
+{
+	if (!isnan(p->time) && !isnan(q->time) && p->time != q->time)
+		return p->time > q->time;
+	return p->id > q->id;
 }
 
 int app_diff(struct app *a, int t)
 {
 	struct view_diff_arg arg = {0, 0};
+	const struct app_snap *na = NULL, *nb = NULL;
 	int i;
 
 	if (a->mark_a && a->mark_b) {
 		arg.a = a->mark_a;
 		arg.b = a->mark_b;
 	} else {
-		for (i = a->nsnaps - 1; i >= 0 && !arg.a; i--) {
-			if (t >= 0 && a->snaps[i].target != t)
-				continue;
-			if (!arg.b)
-				arg.b = a->snaps[i].id;
-			else
-				arg.a = a->snaps[i].id;
+		int have = 0;
+		size_t k;
+
+		/* fewer than two in memory: the newest of the store make up the rest */
+		for (i = 0; t >= 0 && t < a->ntargets && i < a->nsnaps; i++)
+			have += a->snaps[i].target == t;
+		if (t >= 0 && t < a->ntargets && a->targets[t].kind != APP_TARGET_FILES && have < 2) {
+			app_store_scan(a, t);
+			for (k = a->targets[t].nstored; k > 0 && have < 2; k--)
+				if (!app_snap_by_path(a, a->targets[t].stored[k - 1].path)) {
+					if (!app_load_stored(a, t, k - 1))
+						return -1;
+					have++;
+				}
 		}
+		/* the two newest (of t): B the newest, A the one before */
+		for (i = 0; i < a->nsnaps; i++) {
+			const struct app_snap *s = &a->snaps[i];
+
+			if (t >= 0 && s->target != t)
+				continue;
+			if (!nb || newer(s, nb)) {
+				na = nb;
+				nb = s;
+			} else if (!na || newer(s, na)) {
+				na = s;
+			}
+		}
+		arg.a = na ? na->id : 0;
+		arg.b = nb ? nb->id : 0;
 	}
 	if (!arg.a || !arg.b) {
 		app_error(a, "a diff needs two snapshots%s%s (s takes one; or mark A, B)",
@@ -490,8 +773,6 @@ struct command {
 	void (*run)(struct app *a, const char *arg);
 };
 
-static struct source_opts cmd_source_opts;
-
 static void cmd_quit(struct app *a, const char *arg)
 {
 	(void)arg;
@@ -578,6 +859,12 @@ static void cmd_ns(struct app *a, const char *arg)
 {
 	snprintf(ns_buf, sizeof(ns_buf), "%s", arg);
 	cmd_source_opts.ns = *arg ? ns_buf : NULL;
+	if (a->pods) {
+		podlist_set_ns(a->pods, cmd_source_opts.ns);
+		a->next_list = 0; /* as soon as the listing in flight, if any, is done */
+		app_message(a, "listing the pods of %s", *arg ? arg : "the context's namespace");
+		return;
+	}
 	app_message(a, "namespace for :pod: %s", *arg ? arg : "(the context's)");
 }
 
@@ -617,6 +904,17 @@ static void cmd_targets(struct app *a, const char *arg)
 		app_push(a, &view_targets_ops, NULL);
 }
 
+static void cmd_pods(struct app *a, const char *arg)
+{
+	(void)arg;
+	while (app_pop(a))
+		;
+	if (app_view(a)->ops != &view_pods_ops)
+		app_push(a, &view_pods_ops, NULL);
+	if (!a->pods || !a->pods_listed)
+		app_pods_list(a);
+}
+
 static void cmd_snaps(struct app *a, const char *arg)
 {
 	(void)arg;
@@ -635,9 +933,10 @@ static const struct command commands[] = {
 	{"open", "FILE", "load a saved profile as a snapshot", cmd_open},
 	{"target", "URL|pod/NAME", "add a target to sample and snapshot", cmd_target},
 	{"pod", "NAME", "add pod NAME of the namespace as a target", cmd_pod},
-	{"ns", "NS", "the namespace :pod uses", cmd_ns},
+	{"ns", "NS", "the namespace of the pods view and :pod", cmd_ns},
 	{"every", "SECONDS", "sample the targets every SECONDS (0: stop)", cmd_every},
 	{"w", "[FILE]", "write the current view as Markdown (atomically)", cmd_write},
+	{"pods", "", "the pods view: the Running pods of the namespace", cmd_pods},
 	{"targets", "", "the targets view", cmd_targets},
 	{"snaps", "", "the snapshots view", cmd_snaps},
 	{"slope", "", "the slope chart of the selected target", cmd_slope},
@@ -685,15 +984,19 @@ static void apply(struct app *a, int res)
 {
 	if (res & VIEW_REDRAW)
 		a->dirty = 1;
-	if (res & VIEW_REFETCH)
+	if (res & VIEW_REFETCH) {
 		sample_due(a, 1);
+		if (a->pods)
+			app_pods_list(a);
+	}
 	if (res & VIEW_QUIT)
 		a->quit = 1;
 }
 
 static void next_view(struct app *a)
 {
-	const struct view_ops *cycle[4] = {&view_targets_ops, &view_snaps_ops, &view_slope_ops, &view_diff_ops};
+	const struct view_ops *cycle[4] = {a->pods ? &view_pods_ops : &view_targets_ops, &view_snaps_ops, &view_slope_ops,
+					   &view_diff_ops};
 	const struct view_ops *cur = app_view(a)->ops, *next;
 	int n = a->diff_b ? 4 : 3, i, k = -1;
 
@@ -822,7 +1125,9 @@ static void edit_key(struct app *a, int key)
 	a->dirty = 1;
 }
 
-static void handle_key(struct app *a, int key)
+static void draw(struct app *a);
+
+static void handle_one(struct app *a, int key)
 {
 	struct view *v = app_view(a);
 	enum req r;
@@ -847,6 +1152,37 @@ static void handle_key(struct app *a, int key)
 	if (!(res & VIEW_HANDLED))
 		res = global_key(a, r);
 	apply(a, res);
+}
+
+static double mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+/* A key, and with LEAKSCOPE_TUI_TIMING the redraw it asks for at once, each timed: one line
+ * "KEY VIEW HANDLE_US DRAW_US" per key (VIEW: the view on top after the key). */
+static void handle_key(struct app *a, int key)
+{
+	double t0, t1, t2;
+	const char *kn;
+
+	if (!a->timing) {
+		handle_one(a, key);
+		return;
+	}
+	t0 = mono_us();
+	handle_one(a, key);
+	t1 = mono_us();
+	if (a->dirty) {
+		draw(a);
+		a->dirty = 0;
+	}
+	t2 = mono_us();
+	kn = keyname(key);
+	fprintf(a->timing, "%s %s %.0f %.0f\n", kn ? kn : "?", app_view(a)->ops->name, t1 - t0, t2 - t1);
 }
 
 /* ---- drawing ---- */
@@ -969,7 +1305,8 @@ static int script_step(struct app *a)
 	int rows, cols;
 
 	if (a->script_wait) {
-		if (jobs_busy(a->jobs, JOBS_SNAPSHOT, -1) || jobs_busy(a->jobs, JOBS_SAMPLE, -1))
+		if (jobs_busy(a->jobs, JOBS_SNAPSHOT, -1) || jobs_busy(a->jobs, JOBS_SAMPLE, -1) ||
+		    (a->pods && podlist_busy(a->pods)))
 			return 1;
 		a->script_wait = 0;
 	}
@@ -1024,8 +1361,10 @@ static int timeout_ms(struct app *a)
 		next = now + 0.2; /* the progress on the status line */
 	if (a->every > 0)
 		for (t = 0; t < a->ntargets; t++)
-			if (a->targets[t].kind != APP_TARGET_FILES && a->targets[t].next_sample < next)
+			if (a->targets[t].kind != APP_TARGET_FILES && !a->targets[t].gone && a->targets[t].next_sample < next)
 				next = a->targets[t].next_sample;
+	if (a->pods && a->next_list < next)
+		next = a->next_list;
 	return next <= now ? 0 : (int)((next - now) * 1000) + 1;
 }
 
@@ -1035,7 +1374,8 @@ static void loop(struct app *a)
 	int script_done = 0;
 
 	while (!a->quit) {
-		struct curl_waitfd fds[2];
+		struct curl_waitfd fds[3];
+		unsigned nfds;
 		int quit, resized, wait, key;
 
 		term_signals(&quit, &resized);
@@ -1072,13 +1412,22 @@ static void loop(struct app *a)
 		fds[0].fd = term_wake_fd();
 		fds[0].events = CURL_WAIT_POLLIN;
 		fds[0].revents = 0;
-		fds[1].fd = STDIN_FILENO;
-		fds[1].events = CURL_WAIT_POLLIN;
-		fds[1].revents = 0;
-		if (jobs_run(a->jobs, fds, a->test ? 1 : 2, wait, on_done, a, &e) < 0) {
+		nfds = 1;
+		if (a->pods) {
+			fds[nfds].fd = podlist_fd(a->pods);
+			fds[nfds].events = CURL_WAIT_POLLIN;
+			fds[nfds++].revents = 0;
+		}
+		if (!a->test) {
+			fds[nfds].fd = STDIN_FILENO;
+			fds[nfds].events = CURL_WAIT_POLLIN;
+			fds[nfds++].revents = 0;
+		}
+		if (jobs_run(a->jobs, fds, nfds, wait, on_done, a, &e) < 0) {
 			app_error(a, "%s", e.msg);
 			continue;
 		}
+		pods_due(a);
 		if (!a->test)
 			while ((key = wgetch(stdscr)) != ERR)
 				handle_key(a, key);
@@ -1097,11 +1446,18 @@ static void app_free(struct app *a)
 	while (a->depth)
 		view_close(a->views[--a->depth]);
 	jobs_free(a->jobs);
-	for (i = 0; i < a->nsnaps; i++)
+	podlist_free(a->pods);
+	free(a->pods_ns);
+	free(a->pods_context);
+	for (i = 0; i < a->nsnaps; i++) {
 		snap_free(a->snaps[i].snap);
+		free(a->snaps[i].path);
+	}
 	free(a->snaps);
 	for (i = 0; i < a->ntargets; i++) {
 		free(a->targets[i].name);
+		free(a->targets[i].phase);
+		stored_free(a->targets[i].stored, a->targets[i].nstored);
 		free(a->targets[i].series);
 		if (a->targets[i].kind != APP_TARGET_FILES)
 			source_close(&a->targets[i].src);
@@ -1109,6 +1465,8 @@ static void app_free(struct app *a)
 	free(a->targets);
 	if (a->script)
 		fclose(a->script);
+	if (a->timing)
+		fclose(a->timing);
 	free(a->dump_path);
 }
 
@@ -1143,11 +1501,14 @@ int tui_run(const struct tui_opts *o, struct err *e)
 	struct app a;
 	struct term_opts to = {0};
 	const char *script = getenv("LEAKSCOPE_TUI_SCRIPT"), *dump = getenv("LEAKSCOPE_TUI_DUMP");
+	const char *timing = getenv("LEAKSCOPE_TUI_TIMING");
 	int i, ret = 0;
 
 	memset(&a, 0, sizeof(a));
 	a.every = o->every;
 	a.debug = o->debug;
+	a.store = !o->no_store;
+	a.selector = o->selector;
 	if (o->source)
 		cmd_source_opts = *o->source;
 	a.jobs = jobs_new();
@@ -1177,6 +1538,11 @@ int tui_run(const struct tui_opts *o, struct err *e)
 			to.cols = 80;
 		}
 	}
+	if (ret == 0 && timing && *timing) {
+		a.timing = fopen(timing, "w");
+		if (!a.timing)
+			ret = err_set(e, "%s: %s", timing, strerror(errno));
+	}
 	to.ascii = o->ascii;
 	if (ret == 0 && term_init(&to, e) < 0)
 		ret = -1;
@@ -1184,15 +1550,20 @@ int tui_run(const struct tui_opts *o, struct err *e)
 		app_free(&a);
 		return -1;
 	}
-	/* the first view: targets to sample, or the snapshots when all came from files */
+	/* the first view: the pods of the namespace when nothing was named, targets to sample, or the
+	 * snapshots when all came from files */
 	for (i = 0; i < a.ntargets && a.targets[i].kind == APP_TARGET_FILES; i++)
 		;
-	if (a.ntargets && i == a.ntargets && a.nsnaps)
+	if (!a.ntargets) {
+		app_pods_list(&a);
+		app_push(&a, &view_pods_ops, NULL);
+	} else if (i == a.ntargets && a.nsnaps) {
 		app_push(&a, &view_snaps_ops, NULL);
-	else
+	} else {
 		app_push(&a, &view_targets_ops, NULL);
+	}
 	if (!a.ntargets)
-		app_message(&a, "no targets: :target URL (or pod/NAME) adds one, :open FILE loads a profile");
+		app_message(&a, "listing the Running pods; :target URL adds a target, :open FILE loads a profile");
 	else if (a.nsnaps)
 		app_message(&a, "%d snapshot%s loaded; d diffs the two newest, enter opens one", a.nsnaps,
 			    a.nsnaps == 1 ? "" : "s");

@@ -10,6 +10,8 @@
 #include "fetch/source.h"
 #include "tui/jobs.h"
 #include "tui/keys.h"
+#include "tui/podlist.h"
+#include "tui/stored.h"
 #include "tui/tui.h"
 
 /* What a key handler asks of the loop; 0 means "not mine" (the loop tries its own bindings). */
@@ -49,7 +51,7 @@ struct view {
 };
 
 extern const struct view_ops view_targets_ops, view_snaps_ops, view_diff_ops, view_stack_ops, view_help_ops,
-	view_slope_ops;
+	view_slope_ops, view_pods_ops;
 
 /* Arguments of open, by view. */
 struct view_diff_arg {
@@ -73,12 +75,19 @@ struct app_target {
 	long last_total;
 	double next_sample;
 	char err[256];
+	/* pods found by the pods view's listing */
+	int listed, gone; /* gone: no longer in the list (kept for its snapshots) */
+	char *phase;
+	/* the snapshots of this target already in the store (app_store_scan) */
+	struct stored *stored;
+	size_t nstored;
 };
 
 struct app_snap {
 	struct snapshot *snap; /* owned by the app */
 	int id, target, debug;
 	double time; /* unix seconds, NAN when unknown */
+	char *path;  /* where the store keeps it, or NULL */
 };
 
 enum app_mode { APP_NORMAL, APP_FILTER, APP_COMMAND };
@@ -102,6 +111,15 @@ struct app {
 	size_t inputlen;
 	char saved_filter[128];
 	struct jobs *jobs;
+	/* the pods view: the listing in the background, the namespace and context it last answered */
+	struct podlist *pods;
+	const char *selector; /* -l (borrowed) */
+	char *pods_ns, *pods_context;
+	char pods_err[512];
+	int pods_listed; /* a listing has answered */
+	double next_list;
+	int store;       /* write the snapshots taken to the store */
+	FILE *timing;    /* LEAKSCOPE_TUI_TIMING: per key, the microseconds to handle and redraw */
 	double every;
 	int debug; /* debug=N of `s` */
 	int test, quit, dirty;
@@ -123,6 +141,16 @@ int app_pop(struct app *a);
 /* The status line: a message, or an error in the error colour. */
 void app_message(struct app *a, const char *fmt, ...) XM_PRINTF(2, 3);
 void app_error(struct app *a, const char *fmt, ...) XM_PRINTF(2, 3);
+
+/* Starts listing the pods now (creating the lister the first time). */
+void app_pods_list(struct app *a);
+/* Re-reads target t's store directory into its stored entries. */
+void app_store_scan(struct app *a, int t);
+/* Loads target t's stored entry i as a snapshot (once: the one loaded before is returned). NULL
+ * with the status line telling why. */
+struct app_snap *app_load_stored(struct app *a, int t, size_t i);
+/* The snapshot whose store path is path, or NULL. */
+struct app_snap *app_snap_by_path(struct app *a, const char *path);
 
 /* Starts a snapshot of target t (debug=a->debug). */
 int app_snapshot(struct app *a, int t);

@@ -21,6 +21,7 @@ struct job {
 	char errbuf[CURL_ERROR_SIZE];
 	char *url, *shown;
 	struct parser *p;
+	struct store_file *tee;
 	struct err perr;
 	char head[SAMPLE_HEAD];
 	size_t headlen;
@@ -59,6 +60,7 @@ static void job_free(struct jobs *j, struct job *b)
 	curl_easy_cleanup(b->h);
 	curl_slist_free_all(b->hdrs);
 	parse_free(b->p);
+	store_abort(b->tee);
 	free(b->url);
 	free(b->shown);
 	free(b);
@@ -112,7 +114,7 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ctx)
 		}
 		return n;
 	}
-	if (parse_feed(b->p, data, n, &b->perr) < 0) {
+	if (parse_feed(b->p, data, n, &b->perr) < 0 || (b->tee && store_write(b->tee, data, n, &b->perr) < 0)) {
 		b->failed = 1;
 		return 0;
 	}
@@ -120,7 +122,7 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ctx)
 }
 
 int jobs_start(struct jobs *j, enum jobs_kind kind, int target, int debug, const char *url, const char *source,
-	       const struct http_opts *o, struct err *e)
+	       const struct http_opts *o, struct store_file *tee, struct err *e)
 {
 	struct job *b = xcalloc(1, sizeof(*b));
 	char shown[512];
@@ -135,13 +137,18 @@ int jobs_start(struct jobs *j, enum jobs_kind kind, int target, int debug, const
 	b->started = now_s();
 	b->h = curl_easy_init();
 	if (!b->h) {
+		store_abort(tee);
 		free(b->url);
 		free(b->shown);
 		free(b);
 		return err_set(e, "curl_easy_init failed");
 	}
-	if (kind == JOBS_SNAPSHOT)
+	if (kind == JOBS_SNAPSHOT) {
 		b->p = parse_new(source ? source : b->shown, SNAP_BY_LINES);
+		b->tee = tee;
+	} else {
+		store_abort(tee);
+	}
 	b->hdrs = http_setup(b->h, o, b->errbuf);
 	curl_easy_setopt(b->h, CURLOPT_URL, b->url);
 	curl_easy_setopt(b->h, CURLOPT_WRITEFUNCTION, on_body);
@@ -155,6 +162,7 @@ int jobs_start(struct jobs *j, enum jobs_kind kind, int target, int debug, const
 		curl_easy_cleanup(b->h);
 		curl_slist_free_all(b->hdrs);
 		parse_free(b->p);
+		store_abort(b->tee);
 		free(b->url);
 		free(b->shown);
 		free(b);
@@ -242,6 +250,8 @@ static void finish(struct job *b, CURLcode rc, struct jobs_done *d)
 		return;
 	}
 	d->total = d->snap->total;
+	d->store = b->tee;
+	b->tee = NULL;
 	d->ok = 1;
 }
 

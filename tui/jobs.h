@@ -9,6 +9,7 @@
 #include "analyze/err.h"
 #include "analyze/snapshot.h"
 #include "fetch/http.h"
+#include "fetch/store.h"
 
 enum jobs_kind { JOBS_SNAPSHOT, JOBS_SAMPLE };
 
@@ -18,6 +19,8 @@ struct jobs_done {
 	int target, debug;
 	int ok, cancelled;
 	struct snapshot *snap; /* JOBS_SNAPSHOT */
+	struct store_file *store; /* the bytes, written as they came: the caller's (store_commit or
+				     store_abort) when not NULL; NULL after a failure */
 	long total;            /* goroutines: the snapshot's total, or the sampled debug=1 header */
 	double started, finished; /* unix seconds */
 	uint64_t bytes;
@@ -33,9 +36,10 @@ struct jobs *jobs_new(void);
 void jobs_free(struct jobs *j);
 /* Starts a GET of url (copied) with o (borrowed until the job ends) for target. A sample reads
  * only the first line of a debug=1 profile; a snapshot streams the whole body into the parser
- * (named source). Returns 0, or -1 with e. */
+ * (named source) and into tee when not NULL (the job takes ownership: it is handed back in
+ * jobs_done.store, or aborted when the transfer fails). Returns 0, or -1 with e (tee aborted). */
 int jobs_start(struct jobs *j, enum jobs_kind kind, int target, int debug, const char *url, const char *source,
-	       const struct http_opts *o, struct err *e);
+	       const struct http_opts *o, struct store_file *tee, struct err *e);
 /* Jobs of kind in flight (of target, or of any when target < 0). */
 int jobs_busy(const struct jobs *j, enum jobs_kind kind, int target);
 /* Cancels the jobs of kind; each is reported once as cancelled through the next jobs_run. */

@@ -14,15 +14,15 @@
 	X(REQ_LAST, "last row", "lists")                                                      \
 	X(REQ_ENTER, "open the selected row", "lists")              \
 	X(REQ_BACK, "back; first cancels a snapshot being fetched", "all") \
-	X(REQ_NEXT_VIEW, "next view: targets, snapshots, slope, diff", "all")    \
+	X(REQ_NEXT_VIEW, "next view: targets (or pods), snapshots, slope, diff", "all")    \
 	X(REQ_FILTER, "filter the list (enter keeps, esc clears)", "lists")           \
 	X(REQ_COMMAND, "command line (commands below)", "all")                      \
 	X(REQ_HELP, "this help", "all")                                                       \
-	X(REQ_SNAP, "snapshot the selected target now", "targets, snapshots")       \
-	X(REQ_DIFF, "diff its two newest snapshots (or A, B)", "targets, snapshots") \
+	X(REQ_SNAP, "snapshot the selected target now", "pods, targets, snapshots")       \
+	X(REQ_DIFF, "diff its two newest snapshots (or A, B)", "pods, targets, snapshots") \
 	X(REQ_MARK_A, "mark the snapshot as A (before)", "snapshots")                \
 	X(REQ_MARK_B, "mark the snapshot as B (after)", "snapshots")                 \
-	X(REQ_CHART, "slope chart of the selected target", "targets, snapshots")        \
+	X(REQ_CHART, "slope chart of the selected target", "pods, targets, snapshots")        \
 	X(REQ_SNAPSHOTS, "snapshots view", "all")                                             \
 	X(REQ_WRITE, "write the view as Markdown to a file", "all")                   \
 	X(REQ_REFRESH, "sample the targets now, redraw", "all")                               \

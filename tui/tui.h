@@ -13,6 +13,8 @@ struct tui_opts {
 	int debug;          /* debug=N of `s` snapshots (default 1) */
 	const char *series; /* a saved Prometheus answer (leakscope slope --file): the first series */
 	const struct source_opts *source; /* borrowed */
+	const char *selector; /* -l: the pods view's label selector (NULL: every Running pod) */
+	int no_store;         /* --no-store: snapshots stay in memory only */
 };
 
 /* Runs the console until the user quits. The test mode (LEAKSCOPE_TUI_SCRIPT and

@@ -54,6 +54,7 @@ static void h_open(struct app *a, struct view *v, const void *arg)
 	}
 	add(p, 0, "");
 	add(p, 1, "views");
+	add(p, 0, "  pods       the Running pods of the namespace: goroutines, slope, trend, outlier *");
 	add(p, 0, "  targets    the URLs, pods and files given: goroutines, slope per minute, trend");
 	add(p, 0, "  snapshots  those taken and loaded; mark A and B; enter lists the groups of one");
 	add(p, 0, "  diff       B against A, growing first: delta, rate, state, top frame");

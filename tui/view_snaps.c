@@ -1,5 +1,6 @@
-/* view_snaps.c: the snapshots view: those taken of the targets and loaded from files, with time,
- * format and total; A and B marked here. */
+/* view_snaps.c: the snapshots view: those taken of the targets, loaded from files, and already in
+ * the store from earlier (loaded when opened or marked), with time, format and total; A and B
+ * marked here. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,42 +9,94 @@
 #include "tui/draw.h"
 #include "tui/term.h"
 
+/* A row: a snapshot in memory (snap >= 0, an index into a->snaps), or an entry of the store not
+ * loaded yet (snap < 0: stored of target). */
+struct row {
+	int snap;
+	int target;
+	size_t stored;
+};
+
 struct snaps {
 	int target; /* -1: all */
-	int *idx;   /* indexes into a->snaps */
+	struct row *rows;
 };
+
+static int relevant(const struct app *a, const struct snaps *p, int t)
+{
+	return a->targets[t].kind != APP_TARGET_FILES && (p->target < 0 || p->target == t);
+}
 
 static void s_open(struct app *a, struct view *v, const void *arg)
 {
 	struct snaps *p = xcalloc(1, sizeof(*p));
+	int t;
 
-	(void)a;
 	p->target = arg ? *(const int *)arg : -1;
 	v->priv = p;
 	v->sel = 1 << 30; /* the newest */
+	for (t = 0; t < a->ntargets; t++)
+		if (relevant(a, p, t))
+			app_store_scan(a, t);
 }
 
-static void row_text(const struct app *a, const struct app_snap *s, char *out, size_t n)
+static const char *base_name(const char *path)
 {
-	snprintf(out, n, "#%d %s %s %s", s->id, a->targets[s->target].name, snap_format_name(s->snap->format),
-		 s->snap->source);
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+static void row_text(const struct app *a, const struct row *r, char *out, size_t n)
+{
+	if (r->snap >= 0) {
+		const struct app_snap *s = &a->snaps[r->snap];
+
+		snprintf(out, n, "#%d %s %s %s", s->id, a->targets[s->target].name, snap_format_name(s->snap->format),
+			 s->snap->source);
+	} else {
+		const struct stored *st = &a->targets[r->target].stored[r->stored];
+
+		snprintf(out, n, "stored %s %s %s", a->targets[r->target].name, snap_format_name(st->format),
+			 base_name(st->path));
+	}
 }
 
 static void s_refresh(struct app *a, struct view *v)
 {
 	struct snaps *p = v->priv;
+	size_t cap = (size_t)a->nsnaps + 1, k;
 	char text[1024];
-	int i;
+	int i, t;
 
-	free(p->idx);
-	p->idx = xcalloc((size_t)a->nsnaps + 1, sizeof(int));
+	for (t = 0; t < a->ntargets; t++)
+		if (relevant(a, p, t))
+			cap += a->targets[t].nstored;
+	free(p->rows);
+	p->rows = xcalloc(cap, sizeof(*p->rows));
 	v->nrows = 0;
+	/* the store's older ones first, then those in memory, newest last */
+	for (t = 0; t < a->ntargets; t++) {
+		if (!relevant(a, p, t))
+			continue;
+		for (k = 0; k < a->targets[t].nstored; k++) {
+			struct row r = {-1, t, k};
+
+			if (app_snap_by_path(a, a->targets[t].stored[k].path))
+				continue;
+			row_text(a, &r, text, sizeof(text));
+			if (app_filter_match(v, text))
+				p->rows[v->nrows++] = r;
+		}
+	}
 	for (i = 0; i < a->nsnaps; i++) {
+		struct row r = {i, a->snaps[i].target, 0};
+
 		if (p->target >= 0 && a->snaps[i].target != p->target)
 			continue;
-		row_text(a, &a->snaps[i], text, sizeof(text));
+		row_text(a, &r, text, sizeof(text));
 		if (app_filter_match(v, text))
-			p->idx[v->nrows++] = i;
+			p->rows[v->nrows++] = r;
 	}
 	if (v->sel >= v->nrows)
 		v->sel = v->nrows - 1;
@@ -71,21 +124,59 @@ static void s_draw(struct app *a, struct view *v, WINDOW *w, const struct view_r
 	}
 	app_list_scroll(v, r->h - 1);
 	for (i = 0; i < r->h - 1 && v->top + i < v->nrows; i++) {
-		const struct app_snap *s = &a->snaps[p->idx[v->top + i]];
+		const struct row *row = &p->rows[v->top + i];
 		int y = r->y + 1 + i, sel = v->top + i == v->sel, attr = sel ? term_attr(TERM_SELECT) : 0;
 		char clock[32], fmt[32];
 
 		if (sel)
 			draw_fill(w, y, r->x, attr);
-		snprintf(fmt, sizeof(fmt), "%s%s", snap_format_name(s->snap->format), s->snap->truncated ? " cut" : "");
-		draw_text(w, y, r->x, 2, sel ? attr : term_attr(TERM_MARK), mark_of(a, s->id));
-		draw_textf(w, y, r->x + 3, 4, attr, "%4d", s->id);
-		draw_textf(w, y, r->x + 9, 8, attr, "%s", fmt);
-		draw_textf(w, y, r->x + 18, 9, attr, "%s", draw_clock(s->time, clock, sizeof(clock)));
-		draw_textf(w, y, r->x + 28, 10, attr, "%10ld", s->snap->total);
-		draw_textf(w, y, r->x + 39, 6, attr, "%6zu", s->snap->ngroups);
-		draw_text(w, y, r->x + 47, r->w - 47, attr, s->snap->source);
+		if (row->snap >= 0) {
+			const struct app_snap *s = &a->snaps[row->snap];
+
+			snprintf(fmt, sizeof(fmt), "%s%s", snap_format_name(s->snap->format), s->snap->truncated ? " cut" : "");
+			draw_text(w, y, r->x, 2, sel ? attr : term_attr(TERM_MARK), mark_of(a, s->id));
+			draw_textf(w, y, r->x + 3, 4, attr, "%4d", s->id);
+			draw_textf(w, y, r->x + 9, 8, attr, "%s", fmt);
+			draw_textf(w, y, r->x + 18, 9, attr, "%s", draw_clock(s->time, clock, sizeof(clock)));
+			draw_textf(w, y, r->x + 28, 10, attr, "%10ld", s->snap->total);
+			draw_textf(w, y, r->x + 39, 6, attr, "%6zu", s->snap->ngroups);
+			draw_text(w, y, r->x + 47, r->w - 47, attr, s->snap->source);
+		} else {
+			const struct stored *st = &a->targets[row->target].stored[row->stored];
+			int dim = sel ? attr : term_attr(TERM_DIM);
+
+			snprintf(fmt, sizeof(fmt), "%s%s", snap_format_name(st->format), st->truncated ? " cut" : "");
+			draw_textf(w, y, r->x + 3, 4, dim, "%4s", "-");
+			draw_textf(w, y, r->x + 9, 8, dim, "%s", fmt);
+			draw_textf(w, y, r->x + 18, 9, dim, "%s", draw_clock(st->time, clock, sizeof(clock)));
+			draw_textf(w, y, r->x + 28, 10, dim, "%10ld", st->total);
+			draw_textf(w, y, r->x + 39, 6, dim, "%6ld", st->groups);
+			draw_textf(w, y, r->x + 47, r->w - 47, dim, "stored: %s %s", a->targets[row->target].name,
+				   base_name(st->path));
+		}
 	}
+}
+
+/* The snapshot of the selected row, loading it from the store first when it is only there. */
+static const struct app_snap *selected_snap(struct app *a, struct view *v)
+{
+	struct snaps *p = v->priv;
+	const struct row *row = &p->rows[v->sel];
+	const struct app_snap *s;
+	int id, i;
+
+	if (row->snap >= 0)
+		return &a->snaps[row->snap];
+	s = app_load_stored(a, row->target, row->stored);
+	if (!s)
+		return NULL;
+	id = s->id;
+	app_message(a, "loaded %s as snapshot #%d", base_name(s->path), id);
+	s_refresh(a, v);
+	for (i = 0; i < v->nrows; i++)
+		if (p->rows[i].snap >= 0 && a->snaps[p->rows[i].snap].id == id)
+			v->sel = i;
+	return app_snap_by_id(a, id);
 }
 
 static int s_key(struct app *a, struct view *v, enum req r)
@@ -96,16 +187,20 @@ static int s_key(struct app *a, struct view *v, enum req r)
 
 	if (res || !v->nrows)
 		return res;
-	s = &a->snaps[p->idx[v->sel]];
-	a->cur_target = s->target;
+	a->cur_target = p->rows[v->sel].target;
 	switch (r) {
 	case REQ_ENTER: {
-		struct view_diff_arg arg = {0, s->id};
+		struct view_diff_arg arg = {0, 0};
 
+		if (!(s = selected_snap(a, v)))
+			return VIEW_HANDLED | VIEW_REDRAW;
+		arg.b = s->id;
 		app_push(a, &view_diff_ops, &arg);
 		return VIEW_HANDLED | VIEW_REDRAW;
 	}
 	case REQ_MARK_A:
+		if (!(s = selected_snap(a, v)))
+			return VIEW_HANDLED | VIEW_REDRAW;
 		a->mark_a = a->mark_a == s->id ? 0 : s->id;
 		if (a->mark_a)
 			app_message(a, "A is #%d", a->mark_a);
@@ -113,6 +208,8 @@ static int s_key(struct app *a, struct view *v, enum req r)
 			app_message(a, "A unmarked");
 		return VIEW_HANDLED | VIEW_REDRAW;
 	case REQ_MARK_B:
+		if (!(s = selected_snap(a, v)))
+			return VIEW_HANDLED | VIEW_REDRAW;
 		a->mark_b = a->mark_b == s->id ? 0 : s->id;
 		if (a->mark_b)
 			app_message(a, "B is #%d", a->mark_b);
@@ -120,7 +217,9 @@ static int s_key(struct app *a, struct view *v, enum req r)
 			app_message(a, "B unmarked");
 		return VIEW_HANDLED | VIEW_REDRAW;
 	case REQ_DIFF:
-		app_diff(a, s->target);
+		/* may rescan the store (and fail with the view still on top): the rows are rebuilt */
+		if (app_diff(a, p->rows[v->sel].target) < 0)
+			s_refresh(a, v);
 		return VIEW_HANDLED | VIEW_REDRAW;
 	default:
 		return 0;
@@ -135,14 +234,26 @@ static int s_markdown(struct app *a, struct view *v, FILE *f)
 	fputs("| # | mark | target | format | time (UTC) | goroutines | groups | source |\n"
 	      "|---:|---|---|---|---|---:|---:|---|\n", f);
 	for (i = 0; i < v->nrows; i++) {
-		const struct app_snap *s = &a->snaps[p->idx[i]];
+		const struct row *row = &p->rows[i];
 		char clock[32];
 
-		fprintf(f, "| %d | %s | ", s->id, mark_of(a, s->id));
-		app_md_cell(f, a->targets[s->target].name);
-		fprintf(f, " | %s | %s | %ld | %zu | ", snap_format_name(s->snap->format),
-			draw_clock(s->time, clock, sizeof(clock)), s->snap->total, s->snap->ngroups);
-		app_md_cell(f, s->snap->source);
+		if (row->snap >= 0) {
+			const struct app_snap *s = &a->snaps[row->snap];
+
+			fprintf(f, "| %d | %s | ", s->id, mark_of(a, s->id));
+			app_md_cell(f, a->targets[s->target].name);
+			fprintf(f, " | %s | %s | %ld | %zu | ", snap_format_name(s->snap->format),
+				draw_clock(s->time, clock, sizeof(clock)), s->snap->total, s->snap->ngroups);
+			app_md_cell(f, s->snap->source);
+		} else {
+			const struct stored *st = &a->targets[row->target].stored[row->stored];
+
+			fputs("| - |  | ", f);
+			app_md_cell(f, a->targets[row->target].name);
+			fprintf(f, " | %s | %s | %ld | %ld | stored: ", snap_format_name(st->format),
+				draw_clock(st->time, clock, sizeof(clock)), st->total, st->groups);
+			app_md_cell(f, st->path);
+		}
 		fputs(" |\n", f);
 	}
 	return 0;
@@ -152,7 +263,7 @@ static void s_done(struct view *v)
 {
 	struct snaps *p = v->priv;
 
-	free(p->idx);
+	free(p->rows);
 	free(p);
 }
 

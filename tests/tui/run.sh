@@ -6,6 +6,10 @@
 #   # size: COLSxROWS   the screen (default 80x24)
 #   # env: VAR=VALUE    extra environment (repeatable)
 #   # file: NAME        a file the script writes (:w NAME) that must equal NAME.NAME.expected
+#   # api: yes          the kube API stand-in: nginx over HTTPS on 127.0.0.1 (tests/lib/nginx.sh)
+#                       serving data/api (a PodList of five pods, namespace shop, and each pod's
+#                       canned debug=1 profile through the pod proxy), a kubeconfig pointing at it
+#                       with its CA and a token file (KUBECONFIG; kubectl is not asked)
 # The environment is fixed: TERM=xterm-256color, TZ=UTC, LC_ALL=C.UTF-8, a private HOME.
 #   tests/tui/run.sh [NAME...]      run all, or the named ones
 #   tests/tui/run.sh --update NAME  rewrite the expected files from the current output
@@ -23,6 +27,46 @@ if [ ${#names[@]} -eq 0 ]; then
 	for s in "$HERE"/*.script; do names+=("$(basename "$s" .script)"); done
 fi
 pass=0 fail=0
+# the API stand-in, started for the first script that asks for it and stopped on exit
+API_DIR=
+api_start() {
+	[ -n "$API_DIR" ] && return 0
+	API_DIR=$(mktemp -d "${TMPDIR:-/tmp}/leakscope-tui-api.XXXXXX")
+	WORK=$API_DIR
+	# shellcheck source=../lib/nginx.sh
+	. "$ROOT/tests/lib/nginx.sh"
+	. "$ROOT/tests/lib/fixture.sh"
+	local token=tui-test-token-$RANDOM$RANDOM port
+	nginx_certs "$API_DIR/certs" || return 1
+	mkdir -p "$API_DIR/kube"
+	printf '%s\n' "$token" >"$API_DIR/kube/token"
+	chmod 600 "$API_DIR/kube/token"
+	sed -e "s|@API@|$HERE/data/api|g" -e "s|@TOKEN@|$token|g" "$HERE/data/api/server.conf.in" >"$API_DIR/server.conf"
+	port=$(fixture_free_port) || return 1
+	nginx_start "$port" "$API_DIR/server.conf" || return 1
+	cat >"$API_DIR/kube/config" <<EOF
+apiVersion: v1
+kind: Config
+current-context: test
+contexts:
+- name: test
+  context: {cluster: stand-in, user: oncall, namespace: shop}
+clusters:
+- name: stand-in
+  cluster:
+    server: https://127.0.0.1:$port
+    certificate-authority: $API_DIR/certs/ca.crt
+users:
+- name: oncall
+  user: {tokenFile: token}
+EOF
+}
+api_stop() {
+	[ -n "$API_DIR" ] || return 0
+	nginx_stop
+	rm -rf "$API_DIR"
+}
+trap api_stop EXIT
 for name in "${names[@]}"; do
 	script=$HERE/$name.script
 	work=$(mktemp -d "${TMPDIR:-/tmp}/leakscope-tui.XXXXXX")
@@ -32,6 +76,14 @@ for name in "${names[@]}"; do
 	size=$(sed -n 's/^# size: //p' "$script" | head -1)
 	mapfile -t extra < <(sed -n 's/^# env: //p' "$script")
 	mapfile -t files < <(sed -n 's/^# file: //p' "$script")
+	if grep -q '^# api: yes' "$script"; then
+		if ! api_start; then
+			echo "tui: $name FAILED: the API stand-in did not start"
+			fail=$((fail + 1))
+			continue
+		fi
+		extra+=("KUBECONFIG=$API_DIR/kube/config" "LEAKSCOPE_KUBECTL=")
+	fi
 	# shellcheck disable=SC2086
 	(cd "$work" && env -i PATH="$PATH" HOME="$work/home" TERM=xterm-256color TZ=UTC LC_ALL=C.UTF-8 \
 		LEAKSCOPE_TUI_SIZE="${size:-80x24}" LEAKSCOPE_TUI_SCRIPT="$script" LEAKSCOPE_TUI_DUMP="$work/screen" \

@@ -1,0 +1,244 @@
+/* view_pods.c: the pods view: the Running pods of the namespace, listed in the background, with
+ * their goroutine count, slope per minute and sparkline from the sampled series, and the replica
+ * whose count stands out (robust z-score) marked. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze/outlier.h"
+#include "tui/app.h"
+#include "tui/draw.h"
+#include "tui/term.h"
+
+struct pods {
+	int *idx;    /* targets shown: the listed pods of the namespace the filter lets through */
+	double *z;   /* per target (a->ntargets at the last refresh): robust z, NAN when none */
+	int nz;
+	int npods;    /* pods of the namespace, filter or not */
+	int answered; /* those with a count */
+	double median;
+};
+
+static void p_open(struct app *a, struct view *v, const void *arg)
+{
+	(void)arg;
+	(void)a;
+	v->priv = xcalloc(1, sizeof(struct pods));
+}
+
+/* A pod of the namespace the pods view shows. */
+static int shown(const struct app *a, int t)
+{
+	const struct app_target *tg = &a->targets[t];
+
+	return tg->listed && !tg->gone && a->pods_ns && tg->src.ns && strcmp(tg->src.ns, a->pods_ns) == 0;
+}
+
+static void p_refresh(struct app *a, struct view *v)
+{
+	struct pods *p = v->priv;
+	double *vals;
+	int i;
+
+	free(p->idx);
+	free(p->z);
+	p->idx = xcalloc((size_t)a->ntargets + 1, sizeof(int));
+	p->z = xcalloc((size_t)a->ntargets + 1, sizeof(double));
+	vals = xcalloc((size_t)a->ntargets + 1, sizeof(double));
+	p->nz = a->ntargets;
+	p->answered = p->npods = 0;
+	v->nrows = 0;
+	/* the outlier among every pod of the namespace, whatever the filter shows */
+	for (i = 0; i < a->ntargets; i++) {
+		p->npods += shown(a, i);
+		vals[i] = shown(a, i) && a->targets[i].last_total >= 0 ? (double)a->targets[i].last_total : NAN;
+		p->answered += !isnan(vals[i]);
+	}
+	p->median = outlier_robust_z(vals, (size_t)a->ntargets, p->z);
+	free(vals);
+	for (i = 0; i < a->ntargets; i++)
+		if (shown(a, i) && app_filter_match(v, a->targets[i].name))
+			p->idx[v->nrows++] = i;
+	/* keep the cursor on the selected pod; else the pod under the cursor is the selected one */
+	for (i = 0; i < v->nrows && p->idx[i] != a->cur_target; i++)
+		;
+	if (i < v->nrows)
+		v->sel = i;
+	else if (v->nrows)
+		a->cur_target = p->idx[v->sel < v->nrows ? v->sel : v->nrows - 1];
+}
+
+static int snaps_of(const struct app *a, int t)
+{
+	int i, n = 0;
+
+	for (i = 0; i < a->nsnaps; i++)
+		n += a->snaps[i].target == t;
+	return n;
+}
+
+/* "+999.0" for an infinite z (all the other replicas agree exactly). */
+static char *z_text(double z, char *out, size_t n)
+{
+	if (isnan(z))
+		snprintf(out, n, "-");
+	else
+		snprintf(out, n, "%+.1f", isinf(z) ? copysign(999.0, z) : z);
+	return out;
+}
+
+static void draw_summary(struct app *a, struct pods *p, WINDOW *w, int y, int x, int width)
+{
+	char buf[512], zt[32];
+	size_t o;
+	int i, outliers = 0;
+
+	o = (size_t)snprintf(buf, sizeof(buf), "%d pods in %s (%s), %d answered, median %.0f", p->npods, a->pods_ns,
+			     a->pods_context && *a->pods_context ? a->pods_context : "-", p->answered, p->median);
+	for (i = 0; i < p->nz && o < sizeof(buf); i++)
+		if (outlier_is(p->z[i])) {
+			o += (size_t)snprintf(buf + o, sizeof(buf) - o, "; outlier: %s (%ld, z=%s)", a->targets[i].name,
+					      a->targets[i].last_total, z_text(p->z[i], zt, sizeof(zt)));
+			outliers++;
+		}
+	if (!outliers && o < sizeof(buf))
+		snprintf(buf + o, sizeof(buf) - o, p->answered >= 3 ? "; no outlier" : "; an outlier needs 3 replicas");
+	draw_text(w, y, x, width, term_attr(TERM_DIM), buf);
+}
+
+static void p_draw(struct app *a, struct view *v, WINDOW *w, const struct view_region *r)
+{
+	struct pods *p = v->priv;
+	int namew = r->w - 66, i, rows = r->h - 2;
+
+	if (namew < 14)
+		namew = 14;
+	draw_textf(w, r->y, r->x, r->w, term_attr(TERM_HEADER), "  %-*s %-7s %10s %8s  %-16s %5s  %s", namew, "POD",
+		   "PHASE", "GOROUTINES", "/MIN", "TREND", "SNAPS", "STATE");
+	if (!v->nrows) {
+		const char *msg = a->pods_err[0]	? a->pods_err
+				  : !a->pods_listed	? "listing the Running pods..."
+				  : p->npods		? "nothing matches the filter (esc clears it)"
+							: "no Running pods here (:ns NS lists another namespace)";
+
+		draw_text(w, r->y + 2, r->x + 2, r->w - 2, a->pods_err[0] ? term_attr(TERM_ERROR) : 0, msg);
+		if (a->pods_err[0])
+			draw_text(w, r->y + 4, r->x + 2, r->w - 2, 0,
+				  ":target URL adds a target, :open FILE loads a saved profile, :ns NS another namespace");
+		return;
+	}
+	app_list_scroll(v, rows);
+	for (i = 0; i < rows && v->top + i < v->nrows; i++) {
+		int t = p->idx[v->top + i];
+		const struct app_target *tg = &a->targets[t];
+		int y = r->y + 1 + i, sel = v->top + i == v->sel, attr = sel ? term_attr(TERM_SELECT) : 0;
+		int out = t < p->nz && outlier_is(p->z[t]);
+		double slope = app_target_slope(a, t), vals[16];
+		char count[32], rate[32], spark[256], state[300], zt[32];
+		size_t k, first = tg->nseries > 16 ? tg->nseries - 16 : 0;
+
+		for (k = first; k < tg->nseries; k++)
+			vals[k - first] = tg->series[k].v;
+		draw_spark(vals, tg->nseries - first, 16, !term_utf8(), spark, sizeof(spark));
+		if (tg->last_total >= 0)
+			draw_count((double)tg->last_total, count, sizeof(count));
+		else
+			snprintf(count, sizeof(count), "-");
+		if (isnan(slope))
+			snprintf(rate, sizeof(rate), "-");
+		else
+			snprintf(rate, sizeof(rate), "%+.1f", slope);
+		if (tg->err[0])
+			snprintf(state, sizeof(state), "%s", tg->err);
+		else if (jobs_busy(a->jobs, JOBS_SNAPSHOT, t))
+			snprintf(state, sizeof(state), "snapshot...");
+		else if (tg->last_total < 0)
+			snprintf(state, sizeof(state), "sampling...");
+		else
+			snprintf(state, sizeof(state), "z=%s", z_text(p->z[t], zt, sizeof(zt)));
+		if (sel)
+			draw_fill(w, y, r->x, attr);
+		draw_text(w, y, r->x, 1, sel ? attr : term_attr(TERM_GROW), out ? "*" : " ");
+		draw_textf(w, y, r->x + 2, namew, attr | (out && !sel ? term_attr(TERM_GROW) : 0), "%s", tg->name);
+		draw_textf(w, y, r->x + namew + 3, 7, attr, "%s", tg->phase ? tg->phase : "-");
+		draw_textf(w, y, r->x + namew + 11, 10, attr, "%10s", count);
+		draw_textf(w, y, r->x + namew + 22, 8, attr | (!isnan(slope) && slope > 0 ? term_attr(TERM_GROW) : 0),
+			   "%8s", rate);
+		draw_text(w, y, r->x + namew + 32, 16, sel ? attr : term_attr(TERM_SERIES), spark);
+		draw_textf(w, y, r->x + namew + 49, 5, attr, "%5d", snaps_of(a, t));
+		draw_text(w, y, r->x + namew + 56, r->w - namew - 56, tg->err[0] && !sel ? term_attr(TERM_ERROR) : attr,
+			  state);
+	}
+	draw_summary(a, p, w, r->y + r->h - 1, r->x, r->w);
+}
+
+static int p_key(struct app *a, struct view *v, enum req r)
+{
+	struct pods *p = v->priv;
+	int res = app_list_key(a, v, r);
+
+	if (v->nrows && v->sel < v->nrows)
+		a->cur_target = p->idx[v->sel];
+	if (res)
+		return res;
+	if (r == REQ_ENTER && v->nrows) {
+		int t = a->cur_target;
+
+		app_push(a, &view_snaps_ops, &t);
+		return VIEW_HANDLED | VIEW_REDRAW;
+	}
+	return 0;
+}
+
+static int p_markdown(struct app *a, struct view *v, FILE *f)
+{
+	struct pods *p = v->priv;
+	char zt[32];
+	int i;
+
+	fprintf(f, "Namespace `%s`, context `%s`.\n\n", a->pods_ns ? a->pods_ns : "-",
+		a->pods_context ? a->pods_context : "-");
+	fputs("| pod | phase | goroutines | slope /min | robust z | outlier | snapshots |\n"
+	      "|---|---|---:|---:|---:|---|---:|\n",
+	      f);
+	for (i = 0; i < v->nrows; i++) {
+		int t = p->idx[i];
+		const struct app_target *tg = &a->targets[t];
+		double slope = app_target_slope(a, t), z = t < p->nz ? p->z[t] : NAN;
+
+		fputs("| ", f);
+		app_md_cell(f, tg->name);
+		fputs(" | ", f);
+		app_md_cell(f, tg->phase ? tg->phase : "-");
+		if (tg->last_total >= 0)
+			fprintf(f, " | %ld | ", tg->last_total);
+		else
+			fputs(" | - | ", f);
+		if (isnan(slope))
+			fputs("-", f);
+		else
+			fprintf(f, "%+.2f", slope);
+		fprintf(f, " | %s | %s | %d |\n", z_text(z, zt, sizeof(zt)), outlier_is(z) ? "**yes**" : "",
+			snaps_of(a, t));
+	}
+	return 0;
+}
+
+static void p_done(struct view *v)
+{
+	struct pods *p = v->priv;
+
+	free(p->idx);
+	free(p->z);
+	free(p);
+}
+
+const struct view_ops view_pods_ops = {
+	.name = "pods",
+	.open = p_open,
+	.draw = p_draw,
+	.key = p_key,
+	.refresh = p_refresh,
+	.done = p_done,
+	.markdown = p_markdown,
+};
