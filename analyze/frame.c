@@ -54,20 +54,15 @@ int frame_is_user(const char *func)
 
 size_t frame_strip_args(const char *line, size_t n)
 {
+	const char *open;
 	size_t i = n;
-	int depth = 0;
 
 	while (i > 0 && (line[i - 1] == ' ' || line[i - 1] == '\r'))
 		i--;
 	if (i == 0 || line[i - 1] != ')')
 		return n;
-	while (i > 0) {
-		char c = line[--i];
-
-		if (c == ')')
-			depth++;
-		else if (c == '(' && --depth == 0)
-			return i;
-	}
-	return n;
+	/* Go prints arguments as hex words, braces, "...", "?" and "_": never a parenthesis, so the
+	 * last '(' opens them (receivers such as "(*T)" come before it). */
+	open = memrchr(line, '(', i - 1);
+	return open ? (size_t)(open - line) : n;
 }

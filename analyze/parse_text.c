@@ -221,14 +221,15 @@ int ptext_line(struct ptext *t, const char *s, size_t n, struct err *e)
 		return 0;
 	}
 	if (has_prefix(s, n, "created by ")) {
-		const char *in = NULL;
-		size_t i, fl;
+		const char *in;
+		size_t fl;
 
-		for (i = 11; i + 14 <= n; i++)
-			if (memcmp(s + i, " in goroutine ", 14) == 0) {
-				in = s + i;
-				break;
-			}
+		/* "created by pkg.f in goroutine 7": the parent id is the last word. */
+		in = memrchr(s, ' ', n);
+		if (in && in - s >= 24 && memcmp(in - 13, " in goroutine", 13) == 0)
+			in -= 13;
+		else
+			in = NULL;
 		t->parent = -1;
 		fl = in ? (size_t)(in - s) - 11 : n - 11;
 		if (in) {
