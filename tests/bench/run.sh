@@ -86,6 +86,18 @@ big=$OUT/g200k.stack.txt
 echo
 echo "peak RSS on $(basename "$big"): file $(rss "$LS top $big") KiB, stdin $(rss "$LS top - <$big") KiB"
 
+# diff: two 200k-goroutine debug=2 dumps against one top of one of them (target: 2.2x at most);
+# two debug=0 profiles against go tool pprof -top -diff_base on the same pair (target: faster).
+echo
+a=$OUT/g200k.debug2.txt b=$OUT/g200k.stack.txt
+t_diff=$(median "$LS diff $a $b")
+t_top=$(median "$LS top $b")
+echo "diff of two 200k debug=2 dumps: $t_diff s; top of one: $t_top s; ratio $(ratio "$t_diff" "$t_top") (target <= 2.2)"
+a0=$OUT/g100k.debug0.pb.gz b0=$OUT/g200k.debug0.pb.gz
+t_diff0=$(median "$LS diff $a0 $b0")
+t_pprof=$(median "go tool pprof -top -diff_base=$a0 $b0")
+echo "diff of two debug=0 profiles: $t_diff0 s; go tool pprof -top -diff_base: $t_pprof s; pprof/diff $(ratio "$t_pprof" "$t_diff0") (target > 1)"
+
 # The console: from a key to the finished redraw in the diff view, with the 200k-goroutine
 # snapshot loaded (B) against the 100k one (A). The test mode renders to /dev/null at 120x40;
 # LEAKSCOPE_TUI_TIMING makes the console write, per key, the microseconds it took to handle it
