@@ -10,6 +10,7 @@
 
 #include "analyze/text.h"
 #include "cli/cli.h"
+#include "fetch/source.h"
 #include "playbooks/playbook.h"
 #include "playbooks/report.h"
 #include "playbooks/run.h"
@@ -21,6 +22,7 @@ static const char usage[] =
 	"       leakscope playbook check FILE...\n"
 	"       leakscope playbook run NAME [--source SOURCE] [--prometheus URL] [--answers FILE | --yes]\n"
 	"                              [--incident DIR | --new] [--db WHERE] [--wait SECONDS]\n"
+	"                              [-n NS] [-l SELECTOR] [--context CTX] [--kubeconfig FILE] ...\n"
 	"\n"
 	"Walks the on-call engineer through an incident procedure: each step says what to look at, runs\n"
 	"its check (slope, snapshot, wait, diff, classify, known-leak lookup, report) and may ask for a\n"
@@ -35,7 +37,9 @@ static const char usage[] =
 	"\n"
 	"options:\n"
 	"  --source SOURCE   what snapshot steps capture: a pprof base URL (http://host:port), the\n"
-	"                    profile URL, or a file\n"
+	"                    profile URL, pod/NAME (through the API server's pod proxy) or a file; a\n"
+	"                    rank_pods step replaces it with the outlier pod it finds\n"
+	"  -l, --selector SEL  rank_pods: the pods to rank, as kubectl's -l (default: every Running pod)\n"
 	"  --prometheus URL  Prometheus for slope steps\n"
 	"  --answers FILE    a JSON object: step id -> option key, note text, or\n"
 	"                    {\"choice\":KEY,\"note\":TEXT,\"source\":SOURCE}\n"
@@ -45,6 +49,8 @@ static const char usage[] =
 	"  --db WHERE        the known-leak database (see `leakscope known --help`)\n"
 	"  --wait SECONDS    make every wait step this long (drills and tests)\n"
 	"  -h, --help        this text\n"
+	"\n"
+	"%s"
 	"\n"
 	"Without --answers or --yes, standard input must be a terminal. An end of input leaves the\n"
 	"incident open for a later resume.\n"
@@ -178,7 +184,7 @@ static int do_check(int n, char **files)
 /* ---- run ---- */
 
 struct ropts {
-	const char *source, *prometheus, *answers, *incident, *db;
+	const char *source, *prometheus, *answers, *incident, *db, *selector;
 	int yes, fresh;
 	long wait;
 };
@@ -363,6 +369,8 @@ static int do_run(const char *name, const struct ropts *o)
 	host.prometheus = o->prometheus;
 	host.db = o->db;
 	host.wait_seconds = o->wait;
+	host.source_opts = cli_source_opts();
+	host.selector = o->selector;
 	r = pb_run_open(pb, dir, &host, &e);
 	free(dir);
 	if (!r) {
@@ -405,15 +413,16 @@ int cmd_playbook(int argc, char **argv)
 		{"answers", required_argument, NULL, 'a'},  {"yes", no_argument, NULL, 'y'},
 		{"incident", required_argument, NULL, 'i'}, {"new", no_argument, NULL, 'N'},
 		{"db", required_argument, NULL, 'd'},       {"wait", required_argument, NULL, 'w'},
-		{"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
+		{"selector", required_argument, NULL, 'l'}, {"help", no_argument, NULL, 'h'},
+		CLI_SOURCE_OPTIONS,                         {NULL, 0, NULL, 0},
 	};
 	struct ropts o = {0};
 	const char *sub;
-	int c;
+	int c, rc;
 
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":hy", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":hyl:" CLI_SOURCE_SHORT, opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			o.source = optarg;
@@ -440,12 +449,20 @@ int cmd_playbook(int argc, char **argv)
 			if (cli_parse_long(optarg, 1, 86400, &o.wait) < 0)
 				return cli_usage_error("playbook", "--wait takes whole seconds, not '%s'", optarg);
 			break;
+		case 'l':
+			o.selector = optarg;
+			break;
 		case 'h':
-			fputs(usage, stdout);
+			printf(usage, cli_source_help);
 			return CLI_OK;
 		case ':':
 			return cli_usage_error("playbook", "%s needs a value", argv[optind - 1]);
 		default:
+			if ((rc = cli_source_option("playbook", c, optarg)) != 0) {
+				if (rc < 0)
+					return CLI_TROUBLE;
+				break;
+			}
 			return cli_usage_error("playbook", "unknown option '%s'", argv[optind - 1]);
 		}
 	}

@@ -16,8 +16,13 @@
 #include "analyze/diff.h"
 #include "analyze/parse.h"
 #include "analyze/slope.h"
+#include "analyze/outlier.h"
+#include "fetch/fanout.h"
 #include "fetch/http.h"
+#include "fetch/kube.h"
 #include "fetch/prom.h"
+#include "fetch/secret.h"
+#include "fetch/source.h"
 #include "playbooks/classify.h"
 #include "playbooks/journal.h"
 #include "playbooks/known.h"
@@ -42,6 +47,8 @@ struct pb_run {
 	char *cur_choice;
 	cJSON *results;   /* step id -> {"ok","summary","data"} of its latest result */
 	char *scratch;    /* pb_run_summary's answer */
+	/* a capture the host's fetch hook is taking (PB_PENDING) */
+	char *pending_file, *pending_dest, *pending_src;
 };
 
 /* ---- small helpers ---- */
@@ -377,6 +384,9 @@ void pb_run_free(struct pb_run *r)
 	cJSON_Delete(r->results);
 	free(r->cur_choice);
 	free(r->scratch);
+	free(r->pending_file);
+	free(r->pending_dest);
+	free(r->pending_src);
 	free(r->dir);
 	free(r);
 }
@@ -543,7 +553,7 @@ char *pb_run_render(const struct pb_run *r, const char *text)
 		if (strcmp(key, "incident") == 0) {
 			val = strrchr(r->dir, '/') ? strrchr(r->dir, '/') + 1 : r->dir;
 		} else if (strcmp(key, "source") == 0) {
-			val = r->host.source ? r->host.source : "?";
+			val = pb_run_source(r) ? pb_run_source(r) : "?";
 		} else if (dot) {
 			cJSON *res, *d, *v;
 
@@ -658,8 +668,52 @@ static int copy_file(const char *from, const char *to, struct err *e)
 	return rc;
 }
 
+/* A pod's profile through the API server's pod proxy (fetch/source.h), into dest. */
+static int fetch_pod(struct pb_run *r, const char *src, int debug, const char *dest, struct err *e)
+{
+	struct source_opts o;
+	struct source so;
+	struct file_sink fs;
+	char *tmp;
+	int rc;
+
+	if (r->host.source_opts)
+		o = *r->host.source_opts;
+	else
+		source_opts_init(&o);
+	o.debug = debug;
+	http_global_init();
+	if (source_open(src, &o, &so, e) < 0)
+		return -1;
+	source_set_debug(&so, debug);
+	tmp = xasprintf("%s.part", dest);
+	fs.f = fopen(tmp, "wb");
+	if (!fs.f) {
+		rc = err_set(e, "cannot write %s: %s", tmp, strerror(errno));
+	} else {
+		rc = source_fetch(&so, to_file, &fs, e);
+		if (fclose(fs.f) != 0 && rc == 0)
+			rc = err_set(e, "writing %s failed", tmp);
+		if (rc == 0 && rename(tmp, dest) < 0)
+			rc = err_set(e, "cannot write %s: %s", dest, strerror(errno));
+		if (rc < 0)
+			unlink(tmp);
+	}
+	source_close(&so);
+	free(tmp);
+	return rc;
+}
+
+/* A readable file is copied; anything else goes to the host's fetch hook when it has one, else
+ * URLs are fetched here and pods through the pod proxy. */
 static int fetch_profile(struct pb_run *r, const char *src, int debug, const char *dest, struct err *e)
 {
+	if (!http_is_url(src) && !source_is_pod(src) && access(src, R_OK) == 0)
+		return copy_file(src, dest, e);
+	if (r->host.fetch)
+		return r->host.fetch(r->host.fetch_ctx, src, debug, dest, e);
+	if (source_is_pod(src))
+		return fetch_pod(r, src, debug, dest, e);
 	if (http_is_url(src)) {
 		char *url = profile_url(src, debug), *tmp = xasprintf("%s.part", dest);
 		struct http_opts o = {.timeout_ms = 120000};
@@ -685,11 +739,7 @@ static int fetch_profile(struct pb_run *r, const char *src, int debug, const cha
 		free(tmp);
 		return rc;
 	}
-	if (r->host.fetch)
-		return r->host.fetch(r->host.fetch_ctx, src, debug, dest, e);
-	if (access(src, R_OK) == 0)
-		return copy_file(src, dest, e);
-	return err_set(e, "cannot take a snapshot of '%s': not an http(s) URL nor a readable file", src);
+	return err_set(e, "cannot take a snapshot of '%s': not an http(s) URL, pod/NAME nor a readable file", src);
 }
 
 static cJSON *frames_json(const struct snap_group *g)
@@ -807,33 +857,22 @@ static struct snapshot *load_step(const struct pb_run *r, const char *step, int6
 	return s;
 }
 
-static int act_snapshot(struct pb_run *r, const char *override, struct err *e)
+/* Parses the profile now at dir/file and journals it as the snapshot step's result. */
+static int snapshot_taken(struct pb_run *r, const char *src, const char *file, struct err *e)
 {
 	const struct pb_step *s = cur_step(r);
-	const char *src = override ? override : r->host.source;
-	char *file, *dest, *red, sum[512];
+	char *dest = xasprintf("%s/%s", r->dir, file), *red, sum[512];
 	struct snapshot *snap;
 	cJSON *d;
 	struct err fe;
 	int64_t t;
 
-	if (!src)
-		return failed(r, "not available: no --source to take a snapshot of", e);
-	file = xasprintf("snap-%s.%s", s->id, s->debug == 0 ? "pb.gz" : "txt");
-	dest = xasprintf("%s/%s", r->dir, file);
-	if (fetch_profile(r, src, s->debug, dest, &fe) < 0) {
-		free(file);
-		free(dest);
-		return failed(r, fe.msg, e);
-	}
 	t = pb_now_ms();
 	chmod(dest, 0600);
 	snap = parse_path(dest, SNAP_BY_LINES, &fe);
 	free(dest);
-	if (!snap) {
-		free(file);
+	if (!snap)
 		return failed(r, fe.msg, e);
-	}
 	red = redact(src);
 	d = cJSON_CreateObject();
 	cJSON_AddStringToObject(d, "file", file);
@@ -846,9 +885,260 @@ static int act_snapshot(struct pb_run *r, const char *override, struct err *e)
 	snprintf(sum, sizeof(sum), "%ld goroutines in %zu groups (%s), saved as %s", snap->total, snap->ngroups,
 		 snap_format_name(snap->format), file);
 	free(red);
-	free(file);
 	snap_free(snap);
 	return record(r, 1, sum, d, e);
+}
+
+static void pending_clear(struct pb_run *r)
+{
+	free(r->pending_file);
+	free(r->pending_dest);
+	free(r->pending_src);
+	r->pending_file = r->pending_dest = r->pending_src = NULL;
+}
+
+static int act_snapshot(struct pb_run *r, const char *override, struct err *e)
+{
+	const struct pb_step *s = cur_step(r);
+	const char *src = override ? override : pb_run_source(r);
+	char *file, *dest;
+	struct err fe;
+	int rc;
+
+	if (!src)
+		return failed(r, "not available: no --source to take a snapshot of", e);
+	pending_clear(r);
+	file = xasprintf("snap-%s.%s", s->id, s->debug == 0 ? "pb.gz" : "txt");
+	dest = xasprintf("%s/%s", r->dir, file);
+	rc = fetch_profile(r, src, s->debug, dest, &fe);
+	if (rc == PB_PENDING) {
+		r->pending_file = file;
+		r->pending_dest = dest;
+		r->pending_src = xstrdup(src);
+		return PB_PENDING;
+	}
+	free(dest);
+	if (rc < 0) {
+		free(file);
+		return failed(r, fe.msg, e);
+	}
+	rc = snapshot_taken(r, src, file, e);
+	free(file);
+	return rc;
+}
+
+int pb_run_pending(const struct pb_run *r)
+{
+	return r->pending_file != NULL;
+}
+
+const char *pb_run_pending_dest(const struct pb_run *r)
+{
+	return r->pending_dest;
+}
+
+int pb_run_fetched(struct pb_run *r, const char *failure, struct err *e)
+{
+	int rc;
+
+	if (!r->pending_file || !cur_step(r))
+		return err_set(e, "no capture is pending");
+	if (failure)
+		rc = failed(r, failure, e);
+	else
+		rc = snapshot_taken(r, r->pending_src, r->pending_file, e);
+	pending_clear(r);
+	return rc;
+}
+
+int pb_run_result_ok(const struct pb_run *r)
+{
+	const struct pb_step *s = cur_step(r);
+	cJSON *res;
+
+	if (!s || !r->cur_result || !(res = result_of(r, s->id)))
+		return 0;
+	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(res, "ok"));
+}
+
+const char *pb_run_source(const struct pb_run *r)
+{
+	int i;
+
+	for (i = 0; i < r->pb->nsteps; i++) {
+		const char *src;
+		cJSON *d;
+
+		if (r->pb->steps[i].action != PB_ACT_RANK_PODS || !(d = data_of(r, r->pb->steps[i].id)))
+			continue;
+		if ((src = pb_jstr(d, "source")))
+			return src;
+	}
+	return r->host.source;
+}
+
+/* ---- rank_pods ---- */
+
+int pb_run_rank(struct pb_run *r, const struct pb_pod_count *pods, size_t n, struct err *e)
+{
+	const struct pb_step *s = cur_step(r);
+	double *v, *z, med;
+	cJSON *d, *arr;
+	char sum[1024];
+	size_t i, answered = 0;
+	long best = -1, pick = -1;
+
+	if (!s || s->action != PB_ACT_RANK_PODS)
+		return err_set(e, "the current step does not rank pods");
+	if (n == 0)
+		return failed(r, "no Running pods to rank (check -n and -l)", e);
+	v = xcalloc(n, sizeof(*v));
+	z = xcalloc(n, sizeof(*z));
+	for (i = 0; i < n; i++)
+		v[i] = pods[i].goroutines >= 0 ? (double)pods[i].goroutines : NAN;
+	med = outlier_robust_z(v, n, z);
+	d = cJSON_CreateObject();
+	arr = cJSON_AddArrayToObject(d, "pods");
+	for (i = 0; i < n; i++) {
+		cJSON *o = cJSON_CreateObject();
+		int out = outlier_is(z[i]);
+
+		cJSON_AddStringToObject(o, "name", pods[i].name);
+		if (pods[i].goroutines >= 0) {
+			cJSON_AddNumberToObject(o, "goroutines", (double)pods[i].goroutines);
+			answered++;
+		} else {
+			cJSON_AddNullToObject(o, "goroutines");
+		}
+		if (isfinite(z[i]))
+			cJSON_AddNumberToObject(o, "z", z[i]);
+		else if (!isnan(z[i]))
+			cJSON_AddNumberToObject(o, "z", z[i] > 0 ? 999 : -999);
+		if (pods[i].error && *pods[i].error)
+			cJSON_AddStringToObject(o, "error", pods[i].error);
+		cJSON_AddBoolToObject(o, "outlier", out);
+		cJSON_AddItemToArray(arr, o);
+		if (out && z[i] > 0) {
+			if (pick < 0 || pods[i].goroutines > pods[pick].goroutines)
+				pick = (long)i;
+		}
+		if (pods[i].goroutines >= 0 && (best < 0 || pods[i].goroutines > pods[best].goroutines))
+			best = (long)i;
+	}
+	cJSON_AddNumberToObject(d, "median", med);
+	snprintf(sum, sizeof(sum), "%zu pods, %zu answered, median %.0f goroutines", n, answered, med);
+	if (pick >= 0) {
+		char *src = xasprintf("pod/%s", pods[pick].name);
+		size_t l = strlen(sum);
+
+		cJSON_AddStringToObject(d, "outlier", pods[pick].name);
+		cJSON_AddStringToObject(d, "source", src);
+		snprintf(sum + l, sizeof(sum) - l, "; outlier: %s (%ld goroutines): the snapshots take %s",
+			 pods[pick].name, pods[pick].goroutines, src);
+		free(src);
+	} else if (best >= 0 && !r->host.source) {
+		char *src = xasprintf("pod/%s", pods[best].name);
+		size_t l = strlen(sum);
+
+		cJSON_AddNullToObject(d, "outlier");
+		cJSON_AddStringToObject(d, "source", src);
+		snprintf(sum + l, sizeof(sum) - l, "; no outlier (every replica leaks alike?): the snapshots take the "
+			 "largest, %s (%ld goroutines)", src, pods[best].goroutines);
+		free(src);
+	} else {
+		size_t l = strlen(sum);
+
+		cJSON_AddNullToObject(d, "outlier");
+		snprintf(sum + l, sizeof(sum) - l, "; no outlier%s", answered ? ": the snapshots keep the given source" : "");
+	}
+	free(v);
+	free(z);
+	if (!answered) {
+		cJSON_Delete(d);
+		return failed(r, "no pod answered: see 'leakscope pods' for each pod's error", e);
+	}
+	return record(r, 1, sum, d, e);
+}
+
+/* Lists the Running pods and fetches every one's goroutine total at once (as `leakscope pods`). */
+static int act_rank(struct pb_run *r, struct err *e)
+{
+	struct source_opts o;
+	struct kube_load_opts ko;
+	struct kube_config kc;
+	struct http_opts h = {0};
+	struct kube_pod *pods = NULL;
+	struct pb_pod_count *counts;
+	struct fan_result *res;
+	const char **urls;
+	const char *ns;
+	size_t n = 0, i;
+	struct err fe;
+	int rc;
+
+	if (r->host.source_opts)
+		o = *r->host.source_opts;
+	else
+		source_opts_init(&o);
+	memset(&ko, 0, sizeof(ko));
+	ko.kubeconfig = o.kubeconfig;
+	ko.context = o.context;
+	ko.kube_proxy = o.kube_proxy;
+	memset(&kc, 0, sizeof(kc));
+	http_global_init();
+	if (kube_config_load(&ko, &kc, &fe) < 0)
+		return failed(r, fe.msg, e);
+	if (o.token_file) {
+		secret_free(kc.token);
+		kc.token = NULL;
+		if (secret_read_file(o.token_file, SECRET_MAX_FILE, 1, &kc.token, NULL, &fe) < 0)
+			goto fail;
+	}
+	if (kube_http_opts(&kc, &h, &fe) < 0)
+		goto fail;
+	if (o.cacert) {
+		h.cacert = o.cacert;
+		h.ca_pem = NULL;
+	}
+	if (o.insecure)
+		h.insecure = 1;
+	h.timeout_ms = o.timeout_ms ? o.timeout_ms : SOURCE_TIMEOUT_MS;
+	h.connect_timeout_ms = SOURCE_CONNECT_TIMEOUT_MS;
+	ns = o.ns ? o.ns : kc.ns ? kc.ns : "default";
+	if (kube_list_pods(&kc, &h, ns, r->host.selector, &pods, &n, &fe) < 0)
+		goto fail;
+	urls = xcalloc(n + 1, sizeof(*urls));
+	res = xcalloc(n + 1, sizeof(*res));
+	counts = xcalloc(n + 1, sizeof(*counts));
+	for (i = 0; i < n; i++)
+		urls[i] = kube_proxy_url(kc.server, ns, NULL, pods[i].name, o.port ? o.port : pods[i].port,
+					 "/debug/pprof/goroutine?debug=1");
+	{
+		struct fan_opts fo = {&h, 0, 0, 0, NULL, NULL};
+
+		rc = n ? fan_totals(urls, n, &fo, res, &fe) : 0;
+	}
+	if (rc == 0) {
+		for (i = 0; i < n; i++) {
+			counts[i].name = pods[i].name;
+			counts[i].goroutines = res[i].goroutines;
+			counts[i].error = res[i].error;
+		}
+		rc = pb_run_rank(r, counts, n, e);
+	} else {
+		rc = failed(r, fe.msg, e);
+	}
+	for (i = 0; i < n; i++)
+		free((char *)urls[i]);
+	free(urls);
+	free(res);
+	free(counts);
+	kube_pods_free(pods, n);
+	kube_config_done(&kc);
+	return rc;
+fail:
+	kube_config_done(&kc);
+	return failed(r, fe.msg, e);
 }
 
 /* The growing rows of the diff of two snapshot steps, classified. */
@@ -1292,10 +1582,7 @@ int pb_run_act(struct pb_run *r, const char *source_override, struct err *e)
 	case PB_ACT_SLOPE:
 		return act_slope(r, e);
 	case PB_ACT_RANK_PODS:
-		return failed(r,
-			      "not available: the pod fan-out is not part of the playbook engine yet; run "
-			      "'leakscope pods -n NS -l SELECTOR' and note the outlier pod",
-			      e);
+		return act_rank(r, e);
 	case PB_ACT_REPORT: {
 		struct err fe;
 		char sum[512];

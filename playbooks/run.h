@@ -25,19 +25,39 @@
 
 #include <stdint.h>
 
+#include <stddef.h>
+
 #include "analyze/err.h"
 #include "playbooks/playbook.h"
 
+struct source_opts;
+
+/* pb_run_act's answer when the host's fetch hook started a capture that ends later. */
+#define PB_PENDING 1
+
 /* What the caller provides. Strings are borrowed for the run's life. */
 struct pb_host {
-	const char *source;     /* SOURCE of snapshot steps: an http(s) pprof URL or a file */
+	const char *source;     /* SOURCE of snapshot steps: a file, an http(s) pprof URL or pod/NAME */
 	const char *prometheus; /* Prometheus base URL for slope steps; NULL: slope is not available */
 	const char *db;         /* known-leak database; NULL: the default (pb_kdb_default) */
-	/* Optional: writes a profile of source at debug (0, 1, 2) to dest, for sources the engine does
-	 * not fetch itself (pods). Returns 0 or -1 with e. NULL: URLs and files only. */
+	/* -n, --context, --kubeconfig and the rest, for pod/NAME sources and rank_pods (borrowed);
+	 * NULL: the defaults (the current context and its namespace) */
+	const struct source_opts *source_opts;
+	const char *selector; /* rank_pods: the label selector (NULL: every Running pod) */
+	/* Optional: captures a profile of source (not a readable file) at debug (0, 1, 2) into dest.
+	 * Returns 0 when dest is written, -1 with e, or PB_PENDING when the capture was started and
+	 * finishes later: the host then calls pb_run_fetched (the console, whose fetches never
+	 * block). NULL: the engine fetches URLs and pods itself, blocking. */
 	int (*fetch)(void *ctx, const char *source, int debug, const char *dest, struct err *e);
 	void *fetch_ctx;
 	long wait_seconds; /* > 0: every wait step lasts this long instead (drills and tests) */
+};
+
+/* One pod's goroutine count, for pb_run_rank. Strings are borrowed for the call. */
+struct pb_pod_count {
+	const char *name;  /* the pod's name (its source is pod/NAME) */
+	long goroutines;   /* -1 when the pod did not answer */
+	const char *error; /* why it did not, or NULL */
 };
 
 struct pb_run;
@@ -64,9 +84,26 @@ const struct pb_step *pb_run_step(const struct pb_run *r);
 /* Whether the current step's action has its result already (a resumed run does not redo it). */
 int pb_run_has_result(const struct pb_run *r);
 /* Performs the current step's action and journals its result; source_override replaces the
- * host's source for a snapshot step. A wait records its deadline and returns at once. Returns 0,
- * or -1 with e filled (the failure is journalled too, so the run can go on). */
+ * run's source (pb_run_source) for a snapshot step. A wait records its deadline and returns at
+ * once. Returns 0, PB_PENDING when the host's fetch hook took the capture (no result yet: see
+ * pb_run_fetched), or -1 with e filled (the failure is journalled too, so the run can go on). */
 int pb_run_act(struct pb_run *r, const char *source_override, struct err *e);
+/* Whether a capture handed to the host's fetch hook is still pending, and where it goes. */
+int pb_run_pending(const struct pb_run *r);
+const char *pb_run_pending_dest(const struct pb_run *r);
+/* Ends a pending capture: failure NULL when the profile is at pb_run_pending_dest (it is parsed
+ * and journalled as the snapshot step's result), else the reason, journalled as a failed
+ * result. Returns 0, or -1 with e. */
+int pb_run_fetched(struct pb_run *r, const char *failure, struct err *e);
+/* Whether the current step's latest result succeeded (0 when it has none). */
+int pb_run_result_ok(const struct pb_run *r);
+/* Records the current rank_pods step's result from counts the host already has (the console's
+ * pods view) instead of fetching them: the table goes into the journal, the outlier (robust
+ * z-score, analyze/outlier.h) becomes the source of later snapshot steps. Returns 0 or -1 with e. */
+int pb_run_rank(struct pb_run *r, const struct pb_pod_count *pods, size_t n, struct err *e);
+/* The source snapshot steps take: the pod a rank_pods step picked, else the host's. NULL when
+ * neither. Borrowed from the run. */
+const char *pb_run_source(const struct pb_run *r);
 /* The deadline of the current wait step, ms since the epoch; 0 when it has none. */
 int64_t pb_run_wait_until(const struct pb_run *r);
 /* A step's result summary (one line) or NULL; borrowed until the next call on r. */

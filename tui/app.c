@@ -120,6 +120,16 @@ void app_error(struct app *a, const char *fmt, ...)
 	a->dirty = 1;
 }
 
+void app_prompt(struct app *a, const char *question, app_prompt_fn fn)
+{
+	snprintf(a->prompt, sizeof(a->prompt), "%s", question);
+	a->prompt_fn = fn;
+	a->mode = APP_PROMPT;
+	a->input[0] = '\0';
+	a->inputlen = 0;
+	a->dirty = 1;
+}
+
 /* ---- lists ---- */
 
 int app_list_key(struct app *a, struct view *v, enum req r)
@@ -244,7 +254,7 @@ static void add_sample(struct app_target *t, double when, long v)
 	t->last_total = v;
 }
 
-static struct app_snap *add_snap(struct app *a, struct snapshot *s, int target, int debug, double when)
+struct app_snap *app_add_snap(struct app *a, struct snapshot *s, int target, int debug, double when)
 {
 	struct app_snap *as;
 
@@ -324,7 +334,7 @@ struct app_snap *app_load_stored(struct app *a, int t, size_t i)
 		app_error(a, "%s", e.msg);
 		return NULL;
 	}
-	as = add_snap(a, s, t, s->format, tg->stored[i].time);
+	as = app_add_snap(a, s, t, s->format, tg->stored[i].time);
 	if (!s->time_ns && !isnan(tg->stored[i].time))
 		as->time = tg->stored[i].time;
 	as->path = xstrdup(tg->stored[i].path);
@@ -374,8 +384,42 @@ static int load_file(struct app *a, const char *path, struct err *e)
 
 	if (!s)
 		return -1;
-	add_snap(a, s, files_target(a), s->format, NAN);
+	app_add_snap(a, s, files_target(a), s->format, NAN);
 	return 0;
+}
+
+static int open_target(struct app *a, const char *arg, const struct source_opts *so, struct err *e);
+
+struct app_snap *app_load_path(struct app *a, const char *path, struct err *e)
+{
+	struct app_snap *as = app_snap_by_path(a, path);
+	struct snapshot *s;
+
+	if (as)
+		return as;
+	s = parse_path(path, SNAP_BY_LINES, e);
+	if (!s)
+		return NULL;
+	as = app_add_snap(a, s, files_target(a), s->format, NAN);
+	as->path = xstrdup(path);
+	return as;
+}
+
+int app_target_for(struct app *a, const char *source, struct err *e)
+{
+	const char *pod = source_is_pod(source) ? strchr(source, '/') + 1 : NULL;
+	int t;
+
+	for (t = 0; t < a->ntargets; t++) {
+		const struct app_target *tg = &a->targets[t];
+
+		if (tg->kind == APP_TARGET_FILES)
+			continue;
+		if ((tg->src.arg && strcmp(tg->src.arg, source) == 0) ||
+		    (pod && tg->kind == APP_TARGET_POD && !tg->gone && strcmp(tg->name, pod) == 0))
+			return t;
+	}
+	return open_target(a, source, &cmd_source_opts, e);
 }
 
 static int open_target(struct app *a, const char *arg, const struct source_opts *so, struct err *e)
@@ -458,6 +502,25 @@ int app_snapshot(struct app *a, int t)
 	return 0;
 }
 
+int app_snapshot_into(struct app *a, int t, int debug, const char *dir, struct err *e)
+{
+	struct app_target *tg = &a->targets[t];
+	struct store_file *tee;
+
+	if (!tg->src.url)
+		return err_set(e, "%s cannot be reached: %s", tg->name, tg->err[0] ? tg->err : "no address");
+	if (jobs_busy(a->jobs, JOBS_SNAPSHOT, t))
+		return err_set(e, "a snapshot of %s is already being taken (esc cancels it)", tg->name);
+	source_set_debug(&tg->src, debug);
+	tee = store_begin(dir, e);
+	if (!tee)
+		return -1;
+	if (jobs_start(a->jobs, JOBS_SNAPSHOT, t, tg->src.debug, tg->src.url, tg->src.shown, &tg->src.http, tee, e) < 0)
+		return -1;
+	app_message(a, "taking a snapshot of %s (debug=%d) for the playbook", tg->name, tg->src.debug);
+	return 0;
+}
+
 static void start_sample(struct app *a, int t, double now)
 {
 	struct app_target *tg = &a->targets[t];
@@ -497,6 +560,10 @@ static void on_done(void *ctx, struct jobs_done *d)
 		refresh_top(a);
 		return;
 	}
+	if (a->pb && view_playbook_take(a, d)) {
+		refresh_top(a);
+		return;
+	}
 	if (!d->ok) {
 		if (d->cancelled)
 			app_message(a, "%s", d->msg);
@@ -514,7 +581,7 @@ static void on_done(void *ctx, struct jobs_done *d)
 			d->snap->time_ns = (int64_t)llround(d->started * 1e9);
 		if (d->store && !(path = store_snapshot(a, d->target, d, &e)))
 			snprintf(tg->err, sizeof(tg->err), "not stored: %.240s", e.msg);
-		s = add_snap(a, d->snap, d->target, d->debug, d->finished);
+		s = app_add_snap(a, d->snap, d->target, d->debug, d->finished);
 		s->path = path;
 		add_sample(tg, d->finished, d->total);
 		if (path || !d->store)
@@ -889,6 +956,23 @@ static void cmd_every(struct app *a, const char *arg)
 		app_message(a, "sampling stopped");
 }
 
+static void cmd_playbook(struct app *a, const char *arg)
+{
+	char name[256];
+	const char *dir;
+	size_t n = strcspn(arg, " ");
+
+	if (!n) {
+		app_error(a, ":playbook takes a NAME (goroutine-leak, slope-alert, ci-budget, pprof-exposure) and "
+			     "optionally an incident directory");
+		return;
+	}
+	snprintf(name, sizeof(name), "%.*s", (int)(n < 255 ? n : 255), arg);
+	for (dir = arg + n; *dir == ' '; dir++)
+		;
+	view_playbook_start(a, name, *dir ? dir : NULL);
+}
+
 static void cmd_help(struct app *a, const char *arg)
 {
 	(void)arg;
@@ -940,6 +1024,8 @@ static const struct command commands[] = {
 	{"targets", "", "the targets view", cmd_targets},
 	{"snaps", "", "the snapshots view", cmd_snaps},
 	{"slope", "", "the slope chart of the selected target", cmd_slope},
+	{"playbook", "NAME [DIR]", "start a playbook in the pane (an open incident is offered for resume)",
+	 cmd_playbook},
 	{"help", "", "keys and commands", cmd_help},
 	{"q", "", "quit", cmd_quit},
 	{"quit", "", "quit", cmd_quit},
@@ -1081,6 +1167,24 @@ static int global_key(struct app *a, enum req r)
 		return VIEW_HANDLED | VIEW_REDRAW | VIEW_REFETCH;
 	case REQ_QUIT:
 		return VIEW_HANDLED | VIEW_QUIT;
+	case REQ_PLAYBOOK:
+		if (!a->pb) {
+			app_message(a, ":playbook NAME starts one (goroutine-leak, slope-alert, ci-budget, pprof-exposure)");
+			return VIEW_HANDLED | VIEW_REDRAW;
+		}
+		if (v->ops == &view_playbook_ops) {
+			app_pop(a);
+			a->pb_beside = 0;
+		} else if (a->cols >= APP_PANE_MIN_COLS) {
+			a->pb_beside = !a->pb_beside;
+		} else {
+			app_push(a, &view_playbook_ops, NULL);
+		}
+		return VIEW_HANDLED | VIEW_REDRAW;
+	case REQ_PB_NEXT:
+	case REQ_PB_NOTE:
+	case REQ_PB_OPTION:
+		return view_playbook_key(a, r);
 	default:
 		return 0;
 	}
@@ -1095,6 +1199,8 @@ static void edit_key(struct app *a, int key)
 	if (key == 27) {
 		if (a->mode == APP_FILTER)
 			snprintf(v->filter, sizeof(v->filter), "%s", a->saved_filter);
+		if (a->mode == APP_PROMPT && a->prompt_fn)
+			a->prompt_fn(a, NULL);
 		a->mode = APP_NORMAL;
 	} else if (key == '\r' || key == '\n' || key == KEY_ENTER) {
 		enum app_mode m = a->mode;
@@ -1102,6 +1208,8 @@ static void edit_key(struct app *a, int key)
 		a->mode = APP_NORMAL;
 		if (m == APP_COMMAND)
 			run_command(a, a->input);
+		else if (m == APP_PROMPT && a->prompt_fn)
+			a->prompt_fn(a, a->input);
 		else if (v->filter[0])
 			app_message(a, "filter: %s (esc clears)", v->filter);
 		a->dirty = 1;
@@ -1212,6 +1320,11 @@ static void draw_status(struct app *a, int rows, int cols)
 	char progress[300], right[340];
 
 	draw_fill(stdscr, y, 0, attr);
+	if (a->mode == APP_PROMPT) {
+		used = draw_textf(stdscr, y, 0, cols - 1, attr, "%s%s", a->prompt, a->input);
+		draw_text(stdscr, y, used, 1, term_attr(TERM_SELECT), " ");
+		return;
+	}
 	if (a->mode == APP_FILTER || a->mode == APP_COMMAND) {
 		const char *buf = a->mode == APP_FILTER ? app_view(a)->filter : a->input;
 
@@ -1255,7 +1368,22 @@ static void draw(struct app *a)
 	r.h = rows - 2;
 	r.w = cols;
 	a->body_h = r.h;
-	v->ops->draw(a, v, stdscr, &r);
+	if (a->pb && a->pb_beside && cols >= APP_PANE_MIN_COLS && v->ops != &view_playbook_ops) {
+		struct view_region pr;
+		int y;
+
+		pr.w = cols * 2 / 5;
+		r.w = cols - pr.w - 1;
+		pr.y = r.y;
+		pr.h = r.h;
+		pr.x = r.w + 1;
+		v->ops->draw(a, v, stdscr, &r);
+		for (y = r.y; y < r.y + r.h; y++)
+			draw_text(stdscr, y, r.w, 1, term_attr(TERM_DIM), term_utf8() ? "\u2502" : "|");
+		view_playbook_draw_pane(a, stdscr, &pr);
+	} else {
+		v->ops->draw(a, v, stdscr, &r);
+	}
 	draw_status(a, rows, cols);
 	wnoutrefresh(stdscr);
 	doupdate();
@@ -1297,7 +1425,8 @@ static void type_text(struct app *a, const char *s)
 }
 
 /* One line of the script: ":dump", ":resize ROWS COLS", ":wait" (until no transfer is in
- * flight), a ":command" or "/filter" typed with its enter, or key names separated by blanks.
+ * flight), ":type TEXT" (TEXT typed with its enter, into a prompt such as a playbook note), a
+ * ":command" or "/filter" typed with its enter, or key names separated by blanks.
  * Returns 1 to hold (waiting), 0 after a step, -1 at the end of the script. */
 static int script_step(struct app *a)
 {
@@ -1334,6 +1463,10 @@ static int script_step(struct app *a)
 	if (strcmp(p, ":wait") == 0) {
 		a->script_wait = 1;
 		return 1;
+	}
+	if (strncmp(p, ":type ", 6) == 0) {
+		type_text(a, p + 6);
+		return 0;
 	}
 	if (*p == ':' || *p == '/') {
 		type_text(a, p);
@@ -1432,7 +1565,7 @@ static void loop(struct app *a)
 			while ((key = wgetch(stdscr)) != ERR)
 				handle_key(a, key);
 		sample_due(a, 0);
-		if (jobs_busy(a->jobs, JOBS_SNAPSHOT, -1))
+		if (jobs_busy(a->jobs, JOBS_SNAPSHOT, -1) || view_playbook_ticking(a))
 			a->dirty = 1;
 	}
 }
@@ -1445,6 +1578,7 @@ static void app_free(struct app *a)
 
 	while (a->depth)
 		view_close(a->views[--a->depth]);
+	view_playbook_free(a);
 	jobs_free(a->jobs);
 	podlist_free(a->pods);
 	free(a->pods_ns);

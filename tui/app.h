@@ -51,7 +51,7 @@ struct view {
 };
 
 extern const struct view_ops view_targets_ops, view_snaps_ops, view_diff_ops, view_stack_ops, view_help_ops,
-	view_slope_ops, view_pods_ops;
+	view_slope_ops, view_pods_ops, view_playbook_ops;
 
 /* Arguments of open, by view. */
 struct view_diff_arg {
@@ -90,9 +90,15 @@ struct app_snap {
 	char *path;  /* where the store keeps it, or NULL */
 };
 
-enum app_mode { APP_NORMAL, APP_FILTER, APP_COMMAND };
+enum app_mode { APP_NORMAL, APP_FILTER, APP_COMMAND, APP_PROMPT };
+
+struct pbpane;
+/* What a prompt does with the line typed (NULL: esc cancelled it). */
+typedef void (*app_prompt_fn)(struct app *a, const char *line);
 
 #define APP_MAX_VIEWS 16
+/* The playbook pane goes beside the view from this width on; a full view below it. */
+#define APP_PANE_MIN_COLS 100
 
 struct app {
 	struct app_target *targets;
@@ -110,6 +116,11 @@ struct app {
 	char input[256];
 	size_t inputlen;
 	char saved_filter[128];
+	char prompt[128];        /* APP_PROMPT: the question, and what answers it */
+	app_prompt_fn prompt_fn;
+	/* the playbook pane (view_playbook.c): the run, and whether it is shown beside the view */
+	struct pbpane *pb;
+	int pb_beside;
 	struct jobs *jobs;
 	/* the pods view: the listing in the background, the namespace and context it last answered */
 	struct podlist *pods;
@@ -131,6 +142,34 @@ struct app {
 	char *dump_path;
 	int dumps, script_line, script_wait;
 };
+
+/* Asks for a line on the status line (the playbook pane shows it in place); fn gets it. */
+void app_prompt(struct app *a, const char *question, app_prompt_fn fn);
+/* The target whose source is source (a URL or pod/NAME), opened as :target does when there is
+ * none yet. -1 with e. */
+int app_target_for(struct app *a, const char *source, struct err *e);
+/* Starts a snapshot of target t at debug whose bytes go to a file in dir (store_begin): handed
+ * back in jobs_done.store for the caller to commit. Returns 0 or -1 with e. */
+int app_snapshot_into(struct app *a, int t, int debug, const char *dir, struct err *e);
+/* Adds a parsed snapshot (the app takes ownership). */
+struct app_snap *app_add_snap(struct app *a, struct snapshot *s, int target, int debug, double when);
+/* The snapshot loaded from path (parsed now unless it already is), or NULL with e. */
+struct app_snap *app_load_path(struct app *a, const char *path, struct err *e);
+
+/* The playbook pane (view_playbook.c). */
+/* :playbook NAME [DIR]: starts NAME, offering an open incident of it for resume (DIR: that one). */
+void view_playbook_start(struct app *a, const char *name, const char *dir);
+/* The pane's keys (p, n, i, o), whatever the view; 0 when r is not one. */
+int view_playbook_key(struct app *a, enum req r);
+/* Draws the pane into r. */
+void view_playbook_draw_pane(struct app *a, WINDOW *w, const struct view_region *r);
+/* Whether the pane waits for the snapshot d ends; then it takes d (commits the bytes into the
+ * incident, adds the snapshot, journals the step's result). */
+int view_playbook_take(struct app *a, struct jobs_done *d);
+/* Whether the pane shows a ticking timer (a redraw a second). */
+int view_playbook_ticking(const struct app *a);
+/* Frees the pane; the incident stays open for a resume. */
+void view_playbook_free(struct app *a);
 
 /* The top view. */
 struct view *app_view(struct app *a);

@@ -44,6 +44,10 @@ static const struct keys_binding bindings[] = {
 	{'w', "w", REQ_WRITE, 0},
 	{'r', "r", REQ_REFRESH, 0},
 	{CTRL('l'), "<C-l>", REQ_REFRESH, 0},
+	{'p', "p", REQ_PLAYBOOK, 0},
+	{'n', "n", REQ_PB_NEXT, 0},
+	{'i', "i", REQ_PB_NOTE, 0},
+	{'o', "o", REQ_PB_OPTION, 0},
 	{'q', "q", REQ_QUIT, 0},
 };
 

@@ -26,6 +26,10 @@
 	X(REQ_SNAPSHOTS, "snapshots view", "all")                                             \
 	X(REQ_WRITE, "write the view as Markdown to a file", "all")                   \
 	X(REQ_REFRESH, "sample the targets now, redraw", "all")                               \
+	X(REQ_PLAYBOOK, "playbook pane: show or hide (:playbook NAME starts one)", "all")    \
+	X(REQ_PB_NEXT, "playbook: run the step's action, then go to the next step", "all") \
+	X(REQ_PB_NOTE, "playbook: type a note for the step (journalled at enter)", "all")   \
+	X(REQ_PB_OPTION, "playbook: highlight the next option of a choice", "all")          \
 	X(REQ_QUIT, "quit", "all")
 
 enum req {

@@ -63,18 +63,20 @@ sys.exit(0 if colour else 1)
 PY
 }
 
-v=${GO_VERSIONS%% *}
-port=$(fixture_free_port)
-fixture_start "$v" "$port" -paused -initial 2 -pool 3
-url=http://127.0.0.1:$port
-
 tm -f /dev/null new-session -d -s t -x 100 -y 30 \
 	"env -i PATH=$PATH HOME=$WORK TERM=screen-256color TZ=UTC LC_ALL=C.UTF-8 PS1='$ ' bash --norc --noprofile"
 tm set-option -t t status off
 wait_for '$'
 run_in_pane "stty -a >$WORK/stty.before"
 
-# --- start on the URL, s, leak, s, d
+# --- start on the URL, s, leak, s, d: under every Go version; the rest runs on the last one
+last=${GO_VERSIONS##* }
+for v in $GO_VERSIONS; do
+echo "== Go $v"
+port=$(fixture_free_port)
+fixture_start "$v" "$port" -paused -initial 2 -pool 3
+url=http://127.0.0.1:$port
+tm send-keys -t "$PANE" clear Enter
 tm send-keys -t "$PANE" "$LEAKSCOPE tui --every 1 $url" Enter
 wait_for 'GOROUTINES'
 wait_for 'sampling'
@@ -101,6 +103,11 @@ grep -q '/min' "$WORK/diff.txt" || { echo "no slope figure above the diff"; exit
 echo "ok: s, s, d: the first row is $top at main.go:$line, +9"
 has_colour "$WORK/diff.esc" || { echo "the default screen has no colour (the NO_COLOR check would prove nothing)"; exit 1; }
 LC_ALL=C grep -q '[^ -~]' "$WORK/diff.txt" || { echo "the default UTF-8 screen has no braille or bars"; exit 1; }
+[ "$v" = "$last" ] && break
+tm send-keys -t "$PANE" q
+wait_gone "$(console_pid)"
+fixture_stop
+done
 
 # --- enter opens the stack; q quits and the terminal is as before
 tm send-keys -t "$PANE" Enter

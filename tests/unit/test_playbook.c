@@ -256,6 +256,87 @@ static void test_render_and_scrub(void **state)
 	pb_playbook_free(pb);
 }
 
+static const char rank_pb[] =
+	"{\"id\":\"pods\",\"title\":\"Pods\",\"steps\":["
+	"{\"id\":\"rank\",\"title\":\"R\",\"action\":\"rank_pods\"},"
+	"{\"id\":\"snap\",\"title\":\"S\",\"text\":\"of {{rank.outlier}} via {{source}}\",\"action\":\"snapshot\"}]}";
+
+struct hook {
+	char source[64], dest[512];
+	int debug, calls;
+};
+
+/* A host that only starts captures (as the console does): the profile comes later. */
+static int pending_fetch(void *ctx, const char *source, int debug, const char *dest, struct err *e)
+{
+	struct hook *h = ctx;
+
+	(void)e;
+	snprintf(h->source, sizeof(h->source), "%s", source);
+	snprintf(h->dest, sizeof(h->dest), "%s", dest);
+	h->debug = debug;
+	h->calls++;
+	return PB_PENDING;
+}
+
+/* rank_pods from the host's counts picks the outlier as the source of later snapshots, across a
+ * resume; a snapshot handed to the host's hook stays pending until pb_run_fetched. */
+static void test_rank_and_pending_snapshot(void **state)
+{
+	struct err e;
+	struct pb_playbook *pb = pb_playbook_parse(rank_pb, strlen(rank_pb), "pods.json", &e);
+	struct hook hk = {.calls = 0};
+	struct pb_host h = {.source = "pod/given", .fetch = pending_fetch, .fetch_ctx = &hk};
+	const struct pb_pod_count pods[] = {{"web-0", 41, NULL}, {"web-1", 40, NULL}, {"web-2", 42, NULL},
+					    {"web-3", 440, NULL}, {"web-4", -1, "timed out"}};
+	char *d = xasprintf("%s/rank", dir), *t;
+	struct pb_run *r;
+
+	(void)state;
+	assert_non_null(pb);
+	r = pb_run_open(pb, d, &h, &e);
+	assert_non_null(r);
+	assert_string_equal(pb_run_source(r), "pod/given");
+	assert_int_equal(pb_run_rank(r, pods, 0, &e), -1); /* nothing to rank: a failed result */
+	assert_false(pb_run_result_ok(r));
+	assert_int_equal(pb_run_rank(r, pods, 5, &e), 0);
+	assert_true(pb_run_result_ok(r));
+	assert_non_null(strstr(pb_run_summary(r, "rank"), "outlier: web-3 (440 goroutines)"));
+	assert_string_equal(pb_run_source(r), "pod/web-3");
+	assert_int_equal(pb_run_advance(r, &e), 0);
+	pb_run_free(r);
+
+	r = pb_run_open(pb, d, &h, &e); /* resumed: the pick is kept */
+	assert_non_null(r);
+	assert_string_equal(pb_run_source(r), "pod/web-3");
+	t = pb_run_render(r, pb_run_step(r)->text);
+	assert_string_equal(t, "of web-3 via pod/web-3");
+	free(t);
+	assert_int_equal(pb_run_rank(r, pods, 5, &e), -1); /* not a rank step */
+	assert_int_equal(pb_run_act(r, NULL, &e), PB_PENDING);
+	assert_int_equal(hk.calls, 1);
+	assert_string_equal(hk.source, "pod/web-3");
+	assert_int_equal(hk.debug, 1);
+	assert_true(pb_run_pending(r));
+	assert_false(pb_run_has_result(r));
+	assert_string_equal(pb_run_pending_dest(r), hk.dest);
+	assert_int_equal(pb_run_fetched(r, "cancelled", &e), -1);
+	assert_false(pb_run_pending(r));
+	assert_true(pb_run_has_result(r));
+	assert_false(pb_run_result_ok(r));
+	assert_int_equal(pb_run_fetched(r, NULL, &e), -1); /* nothing pending */
+	assert_int_equal(pb_run_act(r, NULL, &e), PB_PENDING);
+	write_file(hk.dest, "goroutine profile: total 3\n3 @ 0x1 0x2\n#\t0x1\tmain.f+0x1\t/app/main.go:10\n\n");
+	assert_int_equal(pb_run_fetched(r, NULL, &e), 0);
+	assert_true(pb_run_result_ok(r));
+	assert_non_null(strstr(pb_run_summary(r, "snap"), "3 goroutines"));
+	assert_int_equal(count_events(d, "result", "snap"), 2);
+	assert_int_equal(count_events(d, "result", "rank"), 2);
+	pb_run_free(r);
+	free(d);
+	pb_playbook_free(pb);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -279,6 +360,7 @@ int main(void)
 		cmocka_unit_test(test_malformed),    cmocka_unit_test(test_loop_with_exit),
 		cmocka_unit_test(test_bundled),      cmocka_unit_test(test_answers),
 		cmocka_unit_test(test_resume),       cmocka_unit_test(test_render_and_scrub),
+		cmocka_unit_test(test_rank_and_pending_snapshot),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
