@@ -2,12 +2,14 @@
 #include "cli/cli.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "analyze/parse.h"
 #include "fetch/source.h"
@@ -133,6 +135,67 @@ struct snapshot *cli_load(const char *source, enum snap_by by, struct err *e)
 		fprintf(stderr, "leakscope: note: %s\n", s.note);
 	source_close(&s);
 	return snap;
+}
+
+struct load_job {
+	char *const *sources;
+	int n, next;
+	enum snap_by by;
+	struct snapshot **out;
+	struct err *errs;
+	pthread_mutex_t lock;
+};
+
+static void *load_worker(void *arg)
+{
+	struct load_job *j = arg;
+
+	for (;;) {
+		int i;
+
+		pthread_mutex_lock(&j->lock);
+		i = j->next++;
+		pthread_mutex_unlock(&j->lock);
+		if (i >= j->n)
+			return NULL;
+		j->out[i] = cli_load(j->sources[i], j->by, &j->errs[i]);
+	}
+}
+
+int cli_load_all(char *const *sources, int n, enum snap_by by, struct snapshot **out, struct err *e)
+{
+	struct load_job j = {sources, n, 0, by, out, NULL, PTHREAD_MUTEX_INITIALIZER};
+	pthread_t threads[8];
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	int nthreads = (int)(cores < 1 ? 1 : cores > 8 ? 8 : cores), started = 0, i, failed = -1;
+
+	for (i = 0, started = 0; i < n; i++)
+		started += strcmp(sources[i], "-") == 0;
+	if (started > 1)
+		return err_set(e, "standard input ('-') can be read only once");
+	started = 0;
+	if (nthreads > n)
+		nthreads = n;
+	j.errs = xcalloc((size_t)n, sizeof(*j.errs));
+	for (i = 1; i < nthreads; i++)
+		if (pthread_create(&threads[started], NULL, load_worker, &j) == 0)
+			started++;
+	load_worker(&j);
+	for (i = 0; i < started; i++)
+		pthread_join(threads[i], NULL);
+	for (i = 0; i < n; i++)
+		if (!out[i] && failed < 0)
+			failed = i;
+	if (failed >= 0) {
+		*e = j.errs[failed];
+		for (i = 0; i < n; i++) {
+			snap_free(out[i]);
+			out[i] = NULL;
+		}
+	}
+	free(j.errs);
+	pthread_mutex_destroy(&j.lock);
+	return failed >= 0 ? -1 : 0;
 }
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)

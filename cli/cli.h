@@ -19,6 +19,9 @@ struct cli_command {
  * SOURCE options seen so far (cli_source_option). Prints a note on stderr when the source fell
  * back (e.g. from goroutineleak). Returns NULL with e filled. */
 struct snapshot *cli_load(const char *source, enum snap_by by, struct err *e);
+/* Loads n SOURCEs at once, one thread per core, into out[0..n). Returns 0, or -1 with the first
+ * failing source's message in e and every out[i] NULL. */
+int cli_load_all(char *const *sources, int n, enum snap_by by, struct snapshot **out, struct err *e);
 
 /* The options every command that takes a SOURCE shares, for its getopt_long table and its
  * optstring (CLI_SOURCE_SHORT): -n, --context, --kubeconfig, --port, --kube-proxy, --cacert,
@@ -83,6 +86,7 @@ int cmd_diff(int argc, char **argv);
 /* The console (tui/); `leakscope` alone on a terminal runs it with no arguments. */
 int cmd_tui(int argc, char **argv);
 int cmd_slope(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
 int cmd_budget(int argc, char **argv);
 
 int cmd_classify(int argc, char **argv);

@@ -14,6 +14,7 @@ static const struct cli_command commands[] = {
 	{"snapshot", cmd_snapshot, "capture one profile (file, URL or pod) into the snapshot store"},
 	{"pods", cmd_pods, "goroutine count of every Running pod at once, outlier named"},
 	{"slope", cmd_slope, "goroutine-count slope per series, as Prometheus deriv(); alert replay"},
+	{"watch", cmd_watch, "a snapshot every interval: growth per stack group over time"},
 	{"budget", cmd_budget, "CI gate: goroutines leaked per test package against a budget"},
 	{"classify", cmd_classify, "the leak pattern of every stack group, with advice"},
 	{"known", cmd_known, "the known-leak database: add, lookup, list, import, export"},

@@ -1,7 +1,10 @@
-/* out.c: JSON and text renderings of stack groups. */
+/* out.c: JSON and text renderings of stack groups and of diffs. */
 #include "cli/out.h"
 
+#include <math.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "analyze/text.h"
 #include "cli/cli.h"
@@ -207,4 +210,286 @@ char *out_frame_text(const char *func, const char *file, long line, char *buf, s
 	else
 		snprintf(buf, n, "%s", f);
 	return buf;
+}
+
+/* --- diffs (diff, watch) -------------------------------------------------------------------- */
+
+int out_diff_shown(const struct diff_row *r, const struct out_diff_opts *o)
+{
+	if (r->ignored || (r->benign && !o->show_benign))
+		return 0;
+	return o->min_growth < 0 || r->delta >= o->min_growth;
+}
+
+void out_snap_json(struct json *j, const struct snapshot *s, double t)
+{
+	json_object(j);
+	json_key(j, "source");
+	json_str(j, s->source);
+	json_key(j, "format");
+	json_str(j, snap_format_name(s->format));
+	json_key(j, "profile");
+	json_str(j, snap_profile_name(s->profile));
+	json_key(j, "time");
+	json_time_ns(j, isnan(t) ? 0 : (int64_t)(t * 1e9));
+	json_key(j, "total");
+	json_int(j, s->total);
+	json_key(j, "truncated");
+	json_bool(j, s->truncated);
+	json_object_end(j);
+}
+
+void out_diff_json_fields(struct json *j, const struct diff *d, const struct out_diff_opts *o)
+{
+	size_t r, n = 0;
+	int i;
+
+	json_key(j, "before");
+	out_snap_json(j, d->snaps[0], d->times[0]);
+	json_key(j, "after");
+	out_snap_json(j, d->snaps[d->nsnaps - 1], d->times[d->nsnaps - 1]);
+	if (d->nsnaps > 2) {
+		json_key(j, "snapshots");
+		json_array(j);
+		for (i = 0; i < d->nsnaps; i++)
+			out_snap_json(j, d->snaps[i], d->times[i]);
+		json_array_end(j);
+	}
+	json_key(j, "elapsed_seconds");
+	json_double(j, d->elapsed);
+	json_key(j, "total_delta");
+	json_int(j, d->total_after - d->total_before);
+	json_key(j, "groups");
+	json_array(j);
+	for (r = 0; r < d->nrows && (o->limit < 0 || (long)n < o->limit); r++) {
+		const struct diff_row *row = &d->rows[r];
+
+		if (!out_diff_shown(row, o))
+			continue;
+		n++;
+		json_object(j);
+		json_key(j, "key");
+		json_str(j, row->group->key);
+		json_key(j, "fingerprint");
+		json_str(j, row->group->fingerprint);
+		json_key(j, "status");
+		json_str(j, diff_status_name(row->status));
+		json_key(j, "before");
+		json_int(j, row->before);
+		json_key(j, "after");
+		json_int(j, row->after);
+		json_key(j, "delta");
+		json_int(j, row->delta);
+		json_key(j, "growth_pct");
+		json_double(j, row->growth_pct);
+		json_key(j, "rate_per_minute");
+		json_double(j, row->rate_per_min);
+		if (d->nsnaps > 2) {
+			json_key(j, "counts");
+			json_array(j);
+			for (i = 0; i < d->nsnaps; i++)
+				json_int(j, row->counts[i]);
+			json_array_end(j);
+			json_key(j, "slope_per_minute");
+			json_double(j, row->slope_per_min);
+			json_key(j, "grew_every_step");
+			json_bool(j, row->every_step);
+		}
+		out_ages_json(j, &row->ages);
+		json_key(j, "leaked");
+		json_int(j, row->group->leaked);
+		json_key(j, "benign");
+		json_bool(j, row->benign);
+		out_states_json(j, row->group);
+		out_frames_json(j, row->group);
+		out_creator_json(j, row->group);
+		cli_group_extra_json(j, row->group, row);
+		json_object_end(j);
+	}
+	json_array_end(j);
+}
+
+void out_diff_json(const struct diff *d, const struct out_diff_opts *o)
+{
+	struct json j;
+
+	json_init(&j, stdout);
+	json_object(&j);
+	out_diff_json_fields(&j, d, o);
+	json_object_end(&j);
+}
+
+static void when(double t, char *buf, size_t n)
+{
+	time_t tt;
+	struct tm tm;
+
+	if (isnan(t)) {
+		snprintf(buf, n, "time unknown");
+		return;
+	}
+	tt = (time_t)t;
+	gmtime_r(&tt, &tm);
+	strftime(buf, n, "%Y-%m-%d %H:%M:%S UTC", &tm);
+}
+
+static void snap_line(const char *label, const struct snapshot *s, double t)
+{
+	char src[256], at[64];
+
+	when(t, at, sizeof(at));
+	printf("%-7s %s: %s %s, %s, %ld goroutines%s\n", label, text_sanitize(s->source, src, sizeof(src)),
+	       snap_format_name(s->format), snap_profile_name(s->profile), at, s->total,
+	       s->truncated ? " (cut short: a lower bound)" : "");
+}
+
+static void rate_text(const struct diff_row *row, char *buf, size_t n)
+{
+	if (!isnan(row->rate_per_min))
+		snprintf(buf, n, "%.1f", row->rate_per_min);
+	else if (row->ages.shape != DIFF_SHAPE_NONE && row->delta > 0)
+		snprintf(buf, n, "~%.1f", row->ages.per_minute);
+	else
+		snprintf(buf, n, "-");
+}
+
+static void growth_text(const struct diff_row *row, char *buf, size_t n)
+{
+	if (isnan(row->growth_pct))
+		snprintf(buf, n, row->delta ? "new" : "-");
+	else
+		snprintf(buf, n, "%+.0f%%", row->growth_pct);
+}
+
+void out_diff_text(const struct diff *d, const struct out_diff_opts *o)
+{
+	char states[256], frame[1200], rate[128], growth[32], share[96] = "";
+	size_t r, n = 0, hidden = 0, growing = 0;
+	int i;
+
+	snap_line("before", d->snaps[0], d->times[0]);
+	snap_line("after", d->snaps[d->nsnaps - 1], d->times[d->nsnaps - 1]);
+	if (d->nsnaps > 2)
+		printf("        and %d profiles between\n", d->nsnaps - 2);
+	for (r = 0; r < d->nrows; r++)
+		growing += out_diff_shown(&d->rows[r], o) && d->rows[r].delta > 0;
+	if (growing) {
+		size_t top = growing < 3 ? growing : 3;
+
+		snprintf(share, sizeof(share), "; the top %zu growing group%s explain %.0f%% of the growth", top,
+			 top == 1 ? "" : "s", 100 * diff_top_share(d, top));
+	}
+	printf("total %ld -> %ld (%+ld)", d->total_before, d->total_after, d->total_after - d->total_before);
+	if (!isnan(d->elapsed))
+		printf(" in %.0f s", d->elapsed);
+	printf("%s\n\n", share);
+	printf("%8s %8s %8s %7s %8s  %-8s %s\n", "BEFORE", "AFTER", "DELTA", "GROWTH", "/MIN", "STATUS", "STATE");
+	for (r = 0; r < d->nrows; r++) {
+		const struct diff_row *row = &d->rows[r];
+		const struct snap_frame *f = snap_top_frame(row->group);
+
+		if (!out_diff_shown(row, o)) {
+			hidden++;
+			continue;
+		}
+		if (o->limit >= 0 && (long)n >= o->limit)
+			continue;
+		n++;
+		rate_text(row, rate, sizeof(rate));
+		growth_text(row, growth, sizeof(growth));
+		out_states_text(row->group, states, sizeof(states));
+		printf("%8ld %8ld %+8ld %7s %8s  %-8s %s\n", row->before, row->after, row->delta, growth, rate,
+		       diff_status_name(row->status), states);
+		if (f)
+			out_frame_text(f->func, f->file, f->line, frame, sizeof(frame));
+		else
+			snprintf(frame, sizeof(frame), "(no frames)");
+		printf("%9s%s\n", row->every_step ? "* " : "", frame);
+		if (row->group->creator) {
+			out_frame_text(row->group->creator->func, row->group->creator->file, row->group->creator->line,
+				       frame, sizeof(frame));
+			printf("%9screated by %s\n", "", frame);
+		}
+		printf("%9sfp %s", "", row->group->fingerprint);
+		if (row->ages.shape != DIFF_SHAPE_NONE)
+			printf("  ages: %s", out_ages_text(&row->ages, rate, sizeof(rate)));
+		printf("\n");
+		if (d->nsnaps > 2) {
+			printf("%9scounts", "");
+			for (i = 0; i < d->nsnaps; i++)
+				printf("%s%ld", i ? " -> " : " ", row->counts[i]);
+			if (!isnan(row->slope_per_min))
+				printf(", slope %.1f/min", row->slope_per_min);
+			if (row->every_step)
+				printf(", grew at every step");
+			printf("\n");
+		}
+	}
+	if (n < d->nrows - hidden)
+		printf("... %zu more groups (--limit)\n", d->nrows - hidden - n);
+	if (hidden)
+		printf("(%zu background or ignored groups not shown; --show-benign shows them)\n", hidden);
+}
+
+/* A Markdown table cell: sanitized, with pipes escaped. */
+static void md_cell(const char *s)
+{
+	char clean[1200];
+	const char *p;
+
+	text_sanitize(s, clean, sizeof(clean));
+	for (p = clean; *p; p++) {
+		if (*p == '|')
+			fputs("\\|", stdout);
+		else
+			putchar(*p);
+	}
+}
+
+void out_diff_markdown(const struct diff *d, const struct out_diff_opts *o)
+{
+	char states[256], frame[1200], rate[32], growth[32];
+	size_t r, n = 0;
+
+	printf("Goroutine growth: %ld -> %ld (%+ld)", d->total_before, d->total_after,
+	       d->total_after - d->total_before);
+	if (!isnan(d->elapsed))
+		printf(" in %.0f s", d->elapsed);
+	printf("\n\n| delta | before | after | growth | /min | status | state | top frame | fingerprint |\n");
+	printf("|---:|---:|---:|---:|---:|---|---|---|---|\n");
+	for (r = 0; r < d->nrows && (o->limit < 0 || (long)n < o->limit); r++) {
+		const struct diff_row *row = &d->rows[r];
+		const struct snap_frame *f = snap_top_frame(row->group);
+
+		if (!out_diff_shown(row, o))
+			continue;
+		n++;
+		rate_text(row, rate, sizeof(rate));
+		growth_text(row, growth, sizeof(growth));
+		out_states_text(row->group, states, sizeof(states));
+		printf("| %+ld | %ld | %ld | %s | %s | %s | ", row->delta, row->before, row->after, growth, rate,
+		       diff_status_name(row->status));
+		md_cell(states);
+		printf(" | `");
+		md_cell(f ? out_frame_text(f->func, f->file, f->line, frame, sizeof(frame)) : "");
+		printf("` | `%s` |\n", row->group->fingerprint);
+	}
+}
+
+int out_diff_gate(const struct diff *d, const struct out_diff_opts *o, long fail_on, const char *cmd)
+{
+	size_t r;
+
+	for (r = 0; r < d->nrows; r++) {
+		const struct diff_row *row = &d->rows[r];
+		const struct snap_frame *f = snap_top_frame(row->group);
+		char name[512];
+
+		if (row->ignored || (row->benign && !o->show_benign) || row->delta < fail_on || row->delta <= 0)
+			continue;
+		fprintf(stderr, "leakscope %s: %s grew by %ld (--fail-on-growth %ld)\n", cmd,
+			text_sanitize(f ? f->func : row->group->key, name, sizeof(name)), row->delta, fail_on);
+		return 1;
+	}
+	return 0;
 }

@@ -1,4 +1,5 @@
-/* out.h: how groups are written, shared by top, diff and the other scripted commands. */
+/* out.h: how groups and diffs are written, shared by top, diff, watch and the other scripted
+ * commands. */
 #ifndef CLI_OUT_H
 #define CLI_OUT_H
 
@@ -31,5 +32,30 @@ char *out_states_text(const struct snap_group *g, char *buf, size_t n);
 char *out_wait_text(const struct snap_group *g, char *buf, size_t n);
 /* "func (file:line)" of a frame, sanitized, with the last path elements only. */
 char *out_frame_text(const char *func, const char *file, long line, char *buf, size_t n);
+
+/* What a diff shows: the first limit groups (-1: all), those that grew by min_growth or more (-1:
+ * any), background groups only with show_benign. Ignored groups are never shown. */
+struct out_diff_opts {
+	long limit, min_growth;
+	int show_benign;
+};
+
+/* Whether row r is shown under o. */
+int out_diff_shown(const struct diff_row *r, const struct out_diff_opts *o);
+/* `diff --json` on standard output: one object on one line. */
+void out_diff_json(const struct diff *d, const struct out_diff_opts *o);
+/* Its fields ("before" ... "groups") into the object j is writing. */
+void out_diff_json_fields(struct json *j, const struct diff *d, const struct out_diff_opts *o);
+/* {"source","format","profile","time","total","truncated"} of one snapshot captured at t (unix
+ * seconds, NAN: unknown). */
+void out_snap_json(struct json *j, const struct snapshot *s, double t);
+/* The text table of `diff` on standard output. */
+void out_diff_text(const struct diff *d, const struct out_diff_opts *o);
+/* The Markdown table of `diff --markdown` on standard output. */
+void out_diff_markdown(const struct diff *d, const struct out_diff_opts *o);
+/* The --fail-on-growth gate: the first shown-or-hidden-by-limit group (not ignored, not background
+ * unless o->show_benign) that grew by fail_on or more is named on stderr as "leakscope CMD: ...";
+ * returns 1 then, else 0. */
+int out_diff_gate(const struct diff *d, const struct out_diff_opts *o, long fail_on, const char *cmd);
 
 #endif

@@ -1,21 +1,25 @@
 /* slope.c: `leakscope slope` — the goroutine-count slope per series as Prometheus computes it,
- * leak start, time to a limit, alert-rule replay and outlier replicas. */
+ * leak start, time to a limit, alert-rule replay and outlier replicas; from Prometheus, from a
+ * saved answer, or from samples the command takes of the target itself. */
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <langinfo.h>
 #include <locale.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "analyze/slope.h"
 #include "analyze/text.h"
 #include "cli/cli.h"
 #include "cli/json.h"
 #include "fetch/prom.h"
+#include "fetch/source.h"
 
 #define MAX_RULES 16
 #define SPARK_WIDTH 48
@@ -24,6 +28,7 @@
 static const char usage[] =
 	"usage: leakscope slope --prometheus URL --query SELECTOR [options]\n"
 	"       leakscope slope --file SAVED.json [options]\n"
+	"       leakscope slope SOURCE --every 10s [--count N] [--metrics] [options]\n"
 	"\n"
 	"The goroutine-count trend of every series SELECTOR matches, computed from the raw samples\n"
 	"exactly as Prometheus' deriv() and predict_linear() compute it: the slope per second and per\n"
@@ -33,6 +38,13 @@ static const char usage[] =
 	"\n"
 	"SELECTOR is a series selector such as 'go_goroutines{namespace=\"x\",pod=~\"api-.*\"}'; it is\n"
 	"fetched as the instant query SELECTOR[span] at --at, so the times are the real scrape times.\n"
+	"\n"
+	"Without Prometheus, SOURCE (an http(s):// pprof URL or pod/NAME) is sampled every --every,\n"
+	"--count times (Ctrl-C stops early and still reports): the total on the first line of\n"
+	"goroutine?debug=1, the rest of the profile never transferred, or /metrics' go_goroutines with\n"
+	"--metrics. Each sample is stamped, in milliseconds, with the time its fetch began, as Prometheus\n"
+	"stamps a scrape, and the series {instance=\"SOURCE\"} is analysed exactly as above, at the last\n"
+	"sample; --range and --window default to the sampled span.\n"
 	"\n"
 	"options:\n"
 	"  --prometheus URL     the Prometheus server (http(s)://host:9090, a path prefix allowed)\n"
@@ -53,11 +65,19 @@ static const char usage[] =
 	"  --ascii              draw the sparkline in ASCII (the default when the locale is not UTF-8)\n"
 	"  --json               machine-readable output (documented in README.md)\n"
 	"  --file F             read a saved Prometheus answer instead of querying ('-': stdin)\n"
-	"  --save F             also write the Prometheus answer to F (atomically, mode 0600)\n"
-	"  --token-file F       bearer token for Prometheus (or the LEAKSCOPE_TOKEN variable)\n"
+	"  --save F             also write the Prometheus answer to F (atomically, mode 0600); when\n"
+	"                       sampling, the samples as a Prometheus answer that --file reads back\n"
+	"  --every D            sample SOURCE every D (default 10s)\n"
+	"  --count N            take N samples (default: until Ctrl-C)\n"
+	"  --metrics            sample /metrics' go_goroutines instead of the debug=1 header\n"
+	"  --token-file F       bearer token for Prometheus or SOURCE (or the LEAKSCOPE_TOKEN variable)\n"
 	"  --cacert F           CA bundle for https\n"
 	"  --insecure           do not verify the server's certificate\n"
 	"  -h, --help           this text\n"
+	"\n"
+	"SOURCE options: -n NS, --context C, --kubeconfig F, --port N, --kube-proxy URL, --leak-profile,\n"
+	"--max-bytes N, --timeout SECONDS, as for every command that takes a SOURCE (see 'leakscope top\n"
+	"--help').\n"
 	"\n"
 	"Durations: 30s, 5m, 1h, 1d, 1h30m. Rule grammar: see README.md or analyze/slope.h.\n"
 	"\n"
@@ -84,6 +104,13 @@ struct opts {
 	const char *url, *query, *file, *save, *token_file, *cacert;
 	int64_t window, range, at, interval, leak_start;
 	int have_at, have_leak_start, json, ascii, insecure, tune, left_open;
+	int have_window, have_range;
+	/* sampling SOURCE itself */
+	const char *source;
+	int64_t every;
+	int have_every;
+	long count; /* 0: until interrupted */
+	int metrics;
 	double limit;
 	int have_limit;
 	struct slope_rule *rules[MAX_RULES];
@@ -586,11 +613,64 @@ static void free_opts(struct opts *o)
 		slope_rule_free(o->rules[i]);
 }
 
+/* Everything after the samples are in r: the rows, then text or JSON. The same for Prometheus,
+ * a saved answer and sampling. */
+static int report(const struct prom_result *r, const struct opts *o, int64_t at)
+{
+	struct row *rows = xcalloc(r->nseries + 1, sizeof(*rows));
+	size_t i, k;
+	struct err e;
+	int ret = CLI_OK;
+
+	if (compute(rows, r, o, at, &e) < 0) {
+		ret = cli_error("%s", e.msg);
+		goto done;
+	}
+	if (r->nseries == 0)
+		fprintf(stderr, "leakscope: no series matched%s%s\n", o->query ? " " : "", o->query ? o->query : "");
+	if (o->json) {
+		struct json j;
+
+		json_init(&j, stdout);
+		json_object(&j);
+		json_key(&j, "at");
+		json_time_ms(&j, at);
+		json_key(&j, "window_seconds");
+		json_double(&j, (double)o->window / 1000.0);
+		json_key(&j, "range_seconds");
+		json_double(&j, (double)o->range / 1000.0);
+		json_key(&j, "series");
+		json_array(&j);
+		for (i = 0; i < r->nseries; i++)
+			write_json_row(&j, &rows[i], o);
+		json_array_end(&j);
+		if (o->tune && r->nseries > 0 && tune(&rows[0], o, at, &j, &e) < 0) {
+			json_object_end(&j);
+			ret = cli_error("%s", e.msg);
+			goto done;
+		}
+		json_object_end(&j);
+	} else {
+		write_text(rows, r->nseries, o, at, o->ascii || !locale_is_utf8());
+		if (o->tune && r->nseries > 0 && tune(&rows[0], o, at, NULL, &e) < 0) {
+			ret = cli_error("%s", e.msg);
+			goto done;
+		}
+	}
+	if (fflush(stdout) != 0 || ferror(stdout))
+		ret = cli_error("writing output failed");
+done:
+	for (i = 0; i < r->nseries; i++)
+		for (k = 0; k < o->nrules; k++)
+			free(rows[i].rules[k].alerts);
+	free(rows);
+	return ret;
+}
+
 static int run(struct opts *o)
 {
 	struct http_opts ho = {0};
 	struct prom_result r;
-	struct row *rows = NULL;
 	char *token = NULL, *body = NULL, *query = NULL;
 	size_t len = 0, i, k;
 	int64_t at = o->at, span, maxwin = 0;
@@ -642,49 +722,7 @@ static int run(struct opts *o)
 	}
 	if (r.type == PROM_VECTOR && r.nseries > 0 && !o->file)
 		fprintf(stderr, "leakscope: warning: prometheus answered a vector; is --query a plain selector?\n");
-	rows = xcalloc(r.nseries + 1, sizeof(*rows));
-	if (compute(rows, &r, o, at, &e) < 0) {
-		ret = cli_error("%s", e.msg);
-		goto done;
-	}
-	if (r.nseries == 0)
-		fprintf(stderr, "leakscope: no series matched%s%s\n", o->query ? " " : "", o->query ? o->query : "");
-	if (o->json) {
-		struct json j;
-
-		json_init(&j, stdout);
-		json_object(&j);
-		json_key(&j, "at");
-		json_time_ms(&j, at);
-		json_key(&j, "window_seconds");
-		json_double(&j, (double)o->window / 1000.0);
-		json_key(&j, "range_seconds");
-		json_double(&j, (double)o->range / 1000.0);
-		json_key(&j, "series");
-		json_array(&j);
-		for (i = 0; i < r.nseries; i++)
-			write_json_row(&j, &rows[i], o);
-		json_array_end(&j);
-		if (o->tune && r.nseries > 0 && tune(&rows[0], o, at, &j, &e) < 0) {
-			json_object_end(&j);
-			ret = cli_error("%s", e.msg);
-			goto done;
-		}
-		json_object_end(&j);
-	} else {
-		write_text(rows, r.nseries, o, at, o->ascii || !locale_is_utf8());
-		if (o->tune && r.nseries > 0 && tune(&rows[0], o, at, NULL, &e) < 0) {
-			ret = cli_error("%s", e.msg);
-			goto done;
-		}
-	}
-	if (fflush(stdout) != 0 || ferror(stdout))
-		ret = cli_error("writing output failed");
-done:
-	for (i = 0; i < r.nseries; i++)
-		for (k = 0; k < o->nrules; k++)
-			free(rows[i].rules[k].alerts);
-	free(rows);
+	ret = report(&r, o, at);
 	prom_result_done(&r);
 out:
 	if (token) {
@@ -693,6 +731,239 @@ out:
 	}
 	free(body);
 	free(query);
+	return ret;
+}
+
+/* --- sampling the target itself ------------------------------------------------------------- */
+
+static volatile sig_atomic_t interrupted;
+
+static void on_interrupt(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+static int64_t now_ms(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Sleeps until the monotonic time reaches deadline_ms; returns early (-1) when interrupted. */
+static int sleep_until(int64_t deadline_ms)
+{
+	struct timespec ts = {(time_t)(deadline_ms / 1000), (long)(deadline_ms % 1000) * 1000000};
+
+	while (!interrupted) {
+		if (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) != EINTR)
+			return 0;
+	}
+	return -1;
+}
+
+/* Writes the samples as Prometheus answers an instant query of a range selector, which --file
+ * reads back exactly: times as seconds with three decimals, values as strings. */
+static int save_samples(const char *path, const struct prom_series *ps, struct err *e)
+{
+	char *buf = NULL;
+	size_t len = 0, i;
+	FILE *f = open_memstream(&buf, &len);
+	struct json j;
+	int ret;
+
+	if (!f)
+		return err_set(e, "%s: %s", path, strerror(errno));
+	fputs("{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[{\"metric\":{", f);
+	for (i = 0; i < ps->nlabels; i++) {
+		if (i)
+			fputc(',', f);
+		json_init(&j, f);
+		json_str(&j, ps->labels[i].name);
+		fputc(':', f);
+		json_init(&j, f);
+		json_str(&j, ps->labels[i].value);
+	}
+	fputs("},\"values\":[", f);
+	for (i = 0; i < ps->nsamples; i++) {
+		const struct slope_sample *sm = &ps->samples[i];
+		char v[40];
+
+		if (isnan(sm->v))
+			snprintf(v, sizeof(v), "NaN");
+		else if (isinf(sm->v))
+			snprintf(v, sizeof(v), "%cInf", sm->v > 0 ? '+' : '-');
+		else
+			snprintf(v, sizeof(v), "%.17g", sm->v);
+		fprintf(f, "%s[%lld.%03lld,\"%s\"]", i ? "," : "", (long long)(sm->t / 1000), (long long)(sm->t % 1000),
+			v);
+	}
+	fputs("]}]}}\n", f);
+	if (fclose(f) != 0) {
+		free(buf);
+		return err_set(e, "%s: cannot build the answer", path);
+	}
+	ret = prom_save(path, buf, len, e);
+	free(buf);
+	return ret;
+}
+
+/* Takes one sample: the time its fetch began, in ms since the epoch, and the goroutine total. */
+static int take_sample(struct source *s, int metrics, struct slope_sample *out, struct err *e)
+{
+	long total;
+
+	out->t = now_ms(CLOCK_REALTIME);
+	if (metrics)
+		return source_metrics_total(s, &out->v, e);
+	if (source_peek_total(s, &total, e) < 0)
+		return -1;
+	out->v = (double)total;
+	return 0;
+}
+
+/* The instance label: the source as given, without userinfo, query or token. */
+static char *instance_of(const struct source *s)
+{
+	char buf[512];
+
+	if (s->kind == SOURCE_URL)
+		return xstrdup(http_redact(s->arg, buf, sizeof(buf)));
+	return xstrdup(s->arg);
+}
+
+static int sample(struct opts *o)
+{
+	struct source_opts *so = cli_source_opts();
+	struct sigaction sa, old_int, old_term;
+	struct prom_result r;
+	struct prom_series *ps;
+	struct source src;
+	struct err e;
+	size_t cap = 0, failures = 0;
+	int64_t start, span;
+	int tty = isatty(STDERR_FILENO), ret;
+	const char *pp;
+	char *base;
+	long i, tick = 0;
+
+	if (!http_is_url(o->source) && !source_is_pod(o->source))
+		return cli_usage_error("slope", "'%s' is not an http(s):// URL or pod/NAME to sample (a saved "
+						"Prometheus answer is read with --file)",
+				       o->source);
+	/* --token-file, --cacert and --insecure serve the SOURCE here */
+	if (o->token_file)
+		so->token_file = o->token_file;
+	if (o->cacert)
+		so->cacert = o->cacert;
+	if (o->insecure) {
+		so->insecure = 1;
+		fputs("leakscope: warning: --insecure: the server's certificate is not verified\n", stderr);
+	}
+	/* a whole profile URL is sampled through its pprof base, so only the header is read */
+	pp = http_is_url(o->source) ? strstr(o->source, "/debug/pprof/") : NULL;
+	base = pp ? xstrndup(o->source, (size_t)(pp - o->source)) : NULL;
+	ret = source_open(base ? base : o->source, so, &src, &e);
+	free(base);
+	if (ret < 0)
+		return cli_error("%s", e.msg);
+	prom_result_init(&r);
+	r.type = PROM_MATRIX;
+	r.series = ps = xcalloc(1, sizeof(*ps));
+	r.nseries = 1;
+	ps->labels = xcalloc(1, sizeof(*ps->labels));
+	ps->labels[0].name = xstrdup("instance");
+	ps->labels[0].value = instance_of(&src);
+	ps->nlabels = 1;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_interrupt;
+	sigemptyset(&sa.sa_mask);
+	interrupted = 0;
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	start = now_ms(CLOCK_MONOTONIC);
+	for (i = 0; o->count == 0 || i < o->count; i++) {
+		struct slope_sample sm;
+
+		if (i > 0) {
+			/* a sample that took longer than the interval skips the slots it overran, as a
+			 * Prometheus scrape does, instead of sampling back to back */
+			int64_t now = now_ms(CLOCK_MONOTONIC);
+
+			if (start + ++tick * o->every < now)
+				tick = (now - start) / o->every + 1;
+			if (sleep_until(start + tick * o->every) < 0)
+				break;
+		}
+		if (interrupted)
+			break;
+		if (take_sample(&src, o->metrics, &sm, &e) < 0) {
+			if (ps->nsamples == 0) {
+				if (tty)
+					fputs("\r\033[K", stderr);
+				ret = cli_error("%s", e.msg);
+				goto out;
+			}
+			/* one bad scrape does not end a series, as in Prometheus: say so, go on */
+			failures++;
+			fprintf(stderr, "%sleakscope: warning: sample %ld: %s\n", tty ? "\r\033[K" : "", i + 1, e.msg);
+			continue;
+		}
+		ps->samples = xgrow(ps->samples, &cap, ps->nsamples + 1, sizeof(*ps->samples));
+		ps->samples[ps->nsamples++] = sm;
+		if (tty) {
+			char d[32];
+
+			if (o->count)
+				fprintf(stderr, "\r\033[Ksample %ld/%ld: %.15g goroutines", i + 1, o->count, sm.v);
+			else
+				fprintf(stderr, "\r\033[Ksample %ld: %.15g goroutines (Ctrl-C ends)", i + 1, sm.v);
+			if (o->count == 0 || i + 1 < o->count)
+				fprintf(stderr, ", next in %s", slope_format_duration(o->every, d, sizeof(d)));
+			fflush(stderr);
+		}
+	}
+	if (tty)
+		fputs("\r\033[K", stderr);
+	if (interrupted)
+		fprintf(stderr, "leakscope: interrupted after %zu sample%s\n", ps->nsamples,
+			ps->nsamples == 1 ? "" : "s");
+	if (failures)
+		fprintf(stderr, "leakscope: %zu sample%s failed and %s left out\n", failures, failures == 1 ? "" : "s",
+			failures == 1 ? "is" : "are");
+	/* the analysis spans what was sampled, unless told otherwise */
+	span = ps->samples[ps->nsamples - 1].t - ps->samples[0].t;
+	/* whole seconds, with the first sample inside [T-W, T] (and (T-W, T] with --left-open) */
+	span = (span + 999) / 1000 * 1000 + (o->left_open && span % 1000 == 0 ? 1000 : 0);
+	if (span <= 0)
+		span = 1000;
+	if (!o->have_range)
+		o->range = span;
+	if (!o->have_window)
+		o->window = o->range;
+	if (!o->have_at)
+		o->at = ps->samples[ps->nsamples - 1].t;
+	if (o->save) {
+		char d1[32], d2[32];
+
+		if (save_samples(o->save, ps, &e) < 0) {
+			ret = cli_error("%s", e.msg);
+			goto out;
+		}
+		fprintf(stderr, "leakscope: %zu samples saved to %s; the same analysis: leakscope slope --file %s "
+				"--range %s --window %s\n",
+			ps->nsamples, o->save, o->save, slope_format_duration(o->range, d1, sizeof(d1)),
+			slope_format_duration(o->window, d2, sizeof(d2)));
+	}
+	ret = report(&r, o, o->at);
+out:
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	prom_result_done(&r);
+	source_close(&src);
 	return ret;
 }
 
@@ -718,7 +989,20 @@ int cmd_slope(int argc, char **argv)
 		{"token", required_argument, NULL, 'X'},
 		{"cacert", required_argument, NULL, 'c'},
 		{"insecure", no_argument, NULL, 'k'},
+		{"every", required_argument, NULL, 'E'},
+		{"count", required_argument, NULL, 'N'},
+		{"metrics", no_argument, NULL, 'M'},
 		{"help", no_argument, NULL, 'h'},
+		/* the SOURCE options that do not clash with Prometheus' own --cacert, --insecure and
+		 * --token-file (which serve the SOURCE when sampling) */
+		{"namespace", required_argument, NULL, 'n'},
+		{"context", required_argument, NULL, CLI_OPT_CONTEXT},
+		{"kubeconfig", required_argument, NULL, CLI_OPT_KUBECONFIG},
+		{"port", required_argument, NULL, CLI_OPT_PORT},
+		{"kube-proxy", required_argument, NULL, CLI_OPT_KUBE_PROXY},
+		{"leak-profile", no_argument, NULL, CLI_OPT_LEAK_PROFILE},
+		{"max-bytes", required_argument, NULL, CLI_OPT_MAX_BYTES},
+		{"timeout", required_argument, NULL, CLI_OPT_TIMEOUT},
 		{NULL, 0, NULL, 0},
 	};
 	struct opts o;
@@ -729,9 +1013,10 @@ int cmd_slope(int argc, char **argv)
 	o.window = 30 * 60000;
 	o.range = 6 * 3600000;
 	o.interval = 60000;
+	o.every = 10000;
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":hn:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			o.url = optarg;
@@ -742,10 +1027,12 @@ int cmd_slope(int argc, char **argv)
 		case 'w':
 			if (slope_parse_duration(optarg, &o.window) < 0)
 				return free_opts(&o), bad_duration("--window", optarg);
+			o.have_window = 1;
 			break;
 		case 'r':
 			if (slope_parse_duration(optarg, &o.range) < 0)
 				return free_opts(&o), bad_duration("--range", optarg);
+			o.have_range = 1;
 			break;
 		case 'i':
 			if (slope_parse_duration(optarg, &o.interval) < 0)
@@ -812,20 +1099,50 @@ int cmd_slope(int argc, char **argv)
 		case 'k':
 			o.insecure = 1;
 			break;
+		case 'E':
+			if (slope_parse_duration(optarg, &o.every) < 0 || o.every < 100)
+				return free_opts(&o), cli_usage_error("slope", "--every takes a duration of 100ms or more "
+									     "such as 10s or 1m, not '%s'",
+								   optarg);
+			o.have_every = 1;
+			break;
+		case 'N':
+			if (cli_parse_long(optarg, 1, 100000000, &o.count) < 0)
+				return free_opts(&o), cli_usage_error("slope", "--count takes a whole number of samples, "
+									     "not '%s'",
+								   optarg);
+			break;
+		case 'M':
+			o.metrics = 1;
+			break;
 		case 'h':
 			free_opts(&o);
 			fputs(usage, stdout);
 			return CLI_OK;
 		case ':':
 			return free_opts(&o), cli_usage_error("slope", "%s needs a value", argv[optind - 1]);
-		default:
+		default: {
+			int handled = cli_source_option("slope", c, optarg);
+
+			if (handled < 0)
+				return free_opts(&o), CLI_TROUBLE;
+			if (handled)
+				break;
 			return free_opts(&o), cli_usage_error("slope", "unknown option '%s'", argv[optind - 1]);
 		}
+		}
 	}
-	if (optind != argc)
-		ret = cli_usage_error("slope", "unexpected argument '%s' (sampling a SOURCE itself is not "
-					       "supported yet; use --prometheus or --file)",
-				      argv[optind]);
+	if (optind < argc)
+		o.source = argv[optind];
+	if (optind + 1 < argc)
+		ret = cli_usage_error("slope", "unexpected argument '%s' (one SOURCE at a time)", argv[optind + 1]);
+	else if (o.source && (o.url || o.query || o.file))
+		ret = cli_usage_error("slope", "SOURCE is sampled itself: no --prometheus, --query or --file with it");
+	else if (o.source)
+		ret = sample(&o);
+	else if (o.count || o.metrics || o.have_every)
+		ret = cli_usage_error("slope", "%s samples a SOURCE: give one (an http(s):// URL or pod/NAME)",
+				      o.count ? "--count" : o.metrics ? "--metrics" : "--every");
 	else if (o.file && (o.url || o.query))
 		ret = cli_usage_error("slope", "--file reads a saved answer: no --prometheus or --query with it");
 	else if (o.file && o.save)

@@ -316,6 +316,134 @@ int source_peek_total(struct source *s, long *total, struct err *e)
 	return 0;
 }
 
+int source_metrics_line(const char *line, double *v)
+{
+	const char *p = line + 13;
+	char *end;
+	double d;
+
+	if (strncmp(line, "go_goroutines", 13) != 0 || (*p != ' ' && *p != '\t' && *p != '{'))
+		return -1;
+	if (*p == '{') {
+		/* label values may hold '}' inside quotes: skip them as the format escapes them */
+		int quoted = 0;
+
+		for (p++; *p && (quoted || *p != '}'); p++) {
+			if (quoted && *p == '\\' && p[1])
+				p++;
+			else if (*p == '"')
+				quoted = !quoted;
+		}
+		if (*p != '}')
+			return -1;
+		p++;
+	}
+	if (*p != ' ' && *p != '\t')
+		return -1;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	errno = 0;
+	d = strtod(p, &end);
+	if (end == p || (*end && *end != ' ' && *end != '\t' && *end != '\r') || errno == ERANGE)
+		return -1;
+	*v = d;
+	return 0;
+}
+
+#define METRICS_LINE_MAX 4096
+#define METRICS_MAX_BYTES ((uint64_t)16 << 20)
+
+struct metrics {
+	char line[METRICS_LINE_MAX + 1];
+	size_t n;
+	int skip;     /* the current line is longer than the buffer: not ours */
+	int found;
+	double value;
+	uint64_t got;
+};
+
+static int metrics_sink(void *ctx, const void *data, size_t n, struct err *e)
+{
+	struct metrics *m = ctx;
+	const char *d = data;
+	size_t i;
+
+	m->got += n;
+	for (i = 0; i < n; i++) {
+		if (d[i] != '\n') {
+			if (m->n < METRICS_LINE_MAX)
+				m->line[m->n++] = d[i];
+			else
+				m->skip = 1;
+			continue;
+		}
+		m->line[m->n] = '\0';
+		if (!m->skip && source_metrics_line(m->line, &m->value) == 0) {
+			m->found = 1;
+			err_set(e, "(enough)");
+			return -1; /* stop reading: the gauge is all we wanted */
+		}
+		m->n = 0;
+		m->skip = 0;
+	}
+	if (m->got > METRICS_MAX_BYTES)
+		return err_set(e, "/metrics larger than %llu bytes without go_goroutines",
+			       (unsigned long long)METRICS_MAX_BYTES);
+	return 0;
+}
+
+/* The /metrics URL next to a pprof URL: the part before /debug/pprof/ (or before the query). */
+static char *metrics_url(const struct source *s)
+{
+	const char *pp, *q;
+	size_t len;
+
+	if (s->kind == SOURCE_POD)
+		return kube_proxy_url(s->kc.server, s->ns, s->scheme, s->pod, s->port, "/metrics");
+	q = s->arg + strcspn(s->arg, "?#");
+	pp = strstr(s->arg, "/debug/pprof");
+	len = (size_t)((pp && pp < q ? pp : q) - s->arg);
+	while (len && s->arg[len - 1] == '/')
+		len--;
+	return xasprintf("%.*s/metrics", (int)len, s->arg);
+}
+
+int source_metrics_total(struct source *s, double *total, struct err *e)
+{
+	struct metrics *m;
+	struct http_result *r;
+	char *saved = s->url, shown[512];
+	int ret;
+
+	if (s->kind == SOURCE_FILE)
+		return err_set(e, "%.200s: a file has no /metrics", s->arg);
+	m = xcalloc(1, sizeof(*m));
+	r = xmalloc(sizeof(*r));
+	s->url = metrics_url(s);
+	ret = fetch_once(s, metrics_sink, m, r, e);
+	if (m->found) {
+		ret = 0;
+	} else if (ret == 0 || (r->status == 404 && s->kind == SOURCE_URL)) {
+		if (m->n && !m->skip) { /* the last line, without a newline */
+			m->line[m->n] = '\0';
+			if (source_metrics_line(m->line, &m->value) == 0) {
+				m->found = 1;
+				ret = 0;
+			}
+		}
+		if (!m->found)
+			ret = err_set(e, "%.200s: %s", http_redact(s->url, shown, sizeof(shown)),
+				      ret == 0 ? "no go_goroutines metric" : "no /metrics here (HTTP 404)");
+	}
+	if (m->found)
+		*total = m->value;
+	free(s->url);
+	s->url = saved;
+	free(r);
+	free(m);
+	return ret;
+}
+
 struct tee {
 	struct parser *parser;
 	http_sink tee;
@@ -390,8 +518,7 @@ struct snapshot *source_snapshot(struct source *s, enum snap_by by, http_sink te
 		ret = source_fetch(s, tee_sink, &t, e);
 	}
 	if (ret == 0) {
-		snap = parse_finish(t.parser, e);
-		t.parser = NULL;
+		snap = parse_finish(t.parser, e); /* hands the snapshot over; the parser is still ours */
 	}
 	parse_free(t.parser);
 	if (snap && !snap->time_ns && started)

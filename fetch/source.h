@@ -66,6 +66,14 @@ void source_set_debug(struct source *s, int debug);
 int source_fetch(struct source *s, http_sink sink, void *ctx, struct err *e);
 /* The goroutine total from the first line of a debug=1 profile, reading no further. */
 int source_peek_total(struct source *s, long *total, struct err *e);
+/* The value of go_goroutines in one line of the Prometheus text format ("go_goroutines 41",
+ * "go_goroutines{job=\"x\"} 41 1700000000000"). Returns 0 with *v, or -1 when the line is
+ * another metric, a comment, or not a sample. */
+int source_metrics_line(const char *line, double *v);
+/* The go_goroutines gauge from the source's /metrics: the URL's host and any path prefix before
+ * /debug/pprof/, or the pod through the API server's proxy. Reads no further than that line.
+ * Not for files. Returns 0, or -1 with e filled. */
+int source_metrics_total(struct source *s, double *total, struct err *e);
 /* Reads the source into the parser, passing every byte to tee too (when not NULL). The snapshot
  * (caller owns) gets the fetch time when the format carries none. */
 struct snapshot *source_snapshot(struct source *s, enum snap_by by, http_sink tee, void *tee_ctx,

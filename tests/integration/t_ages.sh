@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# runs: beside
 # The leak rate from a single debug=2 snapshot: the fixture leaks at a known rate for several
 # minutes, with a GC every few seconds so the runtime records wait ages; the rate leakscope
 # estimates from the ages alone is within 25% of the true one, and the shape reads "steady".

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# runs: beside
 # t_slope_prometheus.sh: `leakscope slope` against a real Prometheus (the Debian 2.42 package)
 # scraping the leaky fixture every second on 127.0.0.1.
 #

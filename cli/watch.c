@@ -1,0 +1,388 @@
+/* watch.c: `leakscope watch SOURCE` — a snapshot every interval, and after each one the growth of
+ * every stack group over the snapshots kept, redrawn in place on a terminal. */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "analyze/diff.h"
+#include "analyze/slope.h"
+#include "analyze/text.h"
+#include "cli/cli.h"
+#include "cli/json.h"
+#include "cli/out.h"
+#include "fetch/source.h"
+
+#define MAX_IGNORE 64
+#define DEFAULT_KEEP 10
+#define DEFAULT_EVERY_MS 30000
+
+static const char usage[] =
+	"usage: leakscope watch SOURCE [--every 30s] [--count N] [options]\n"
+	"\n"
+	"Takes a goroutine profile of SOURCE (an http(s):// pprof URL or pod/NAME) every --every, keeps\n"
+	"the last --keep in memory, and after each one shows what `leakscope diff` shows for all the\n"
+	"kept profiles with their real capture times: before and after, counts over time, a\n"
+	"least-squares slope per minute, and a '*' on groups that grew at every step. On a terminal the\n"
+	"screen is redrawn in place; otherwise each round is appended.\n"
+	"\n"
+	"options:\n"
+	"  --every D            time between snapshots (default 30s; 30s, 5m, 1h30m)\n"
+	"  --count N            stop after N snapshots (default: until Ctrl-C)\n"
+	"  --keep K             snapshots kept and compared, 2 to 64 (default 10)\n"
+	"  --json               one JSON object per round, one per line: diff --json's shape with\n"
+	"                       \"round\" first (the first round, one snapshot, has no groups)\n"
+	"  --limit N            show the first N groups (default: what fits the terminal, else 20;\n"
+	"                       all with --json)\n"
+	"  --min-growth N       hide groups that grew by less than N over the kept snapshots\n"
+	"  --fail-on-growth N   exit 1 as soon as a group grew by N or more over the kept snapshots\n"
+	"  --ignore FUNC        leave out groups whose top frame is FUNC (repeatable)\n"
+	"  --show-benign        keep runtime and standard-library background goroutines\n"
+	"  --by lines|funcs     group by function, file and line (default), or functions only\n"
+	"  -h, --help           this text\n"
+	"\n"
+	"%s"
+	"\n"
+	"--debug 2 adds wait states and wait ages, but stops the world while the service writes it.\n"
+	"Ctrl-C ends the watch after the round in progress.\n"
+	"exit status: 0 done (or interrupted), 1 --fail-on-growth tripped, 2 trouble (the first\n"
+	"snapshot failed, usage); a later snapshot that fails is a warning and the watch goes on\n";
+
+struct opts {
+	int json, tty;
+	struct out_diff_opts show;
+	long fail_on, count, keep;
+	int64_t every;
+	enum snap_by by;
+	const char *ignore[MAX_IGNORE];
+	size_t nignore;
+};
+
+static volatile sig_atomic_t interrupted;
+
+static void on_interrupt(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+/* Sleeps until the monotonic time reaches deadline (ns); returns -1 when interrupted first. */
+static int sleep_until(int64_t deadline)
+{
+	struct timespec ts = {(time_t)(deadline / 1000000000), (long)(deadline % 1000000000)};
+
+	while (!interrupted) {
+		if (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) != EINTR)
+			return 0;
+	}
+	return -1;
+}
+
+static int64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static double snap_time(const struct snapshot *s)
+{
+	return s->time_ns > 0 ? (double)s->time_ns / 1e9 : NAN;
+}
+
+static char *clock_text(double t, char *buf, size_t n)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	gmtime_r(&tt, &tm);
+	strftime(buf, n, "%H:%M:%S", &tm);
+	return buf;
+}
+
+/* How many groups fit a terminal of this height: about five lines each under a ten-line header. */
+static long fit_limit(void)
+{
+	struct winsize ws;
+
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) < 0 || ws.ws_row == 0)
+		return 20;
+	return ws.ws_row > 20 ? (ws.ws_row - 10) / 5 : 2;
+}
+
+static void header(const char *shown, const struct opts *o, long round, struct snapshot *const *kept, int n)
+{
+	char src[256], d[32], a[16], b[16];
+
+	printf("watch %s every %s: round %ld", text_sanitize(shown, src, sizeof(src)),
+	       slope_format_duration(o->every, d, sizeof(d)), round);
+	if (o->count)
+		printf(" of %ld", o->count);
+	printf(", %d snapshot%s kept", n, n == 1 ? "" : "s");
+	if (n > 1 && !isnan(snap_time(kept[0])) && !isnan(snap_time(kept[n - 1])))
+		printf(" (%s .. %s UTC)", clock_text(snap_time(kept[0]), a, sizeof(a)),
+		       clock_text(snap_time(kept[n - 1]), b, sizeof(b)));
+	printf("%s\n", o->tty ? "; Ctrl-C quits" : "");
+}
+
+/* The first round: one snapshot, nothing to compare yet. */
+static void first_round(const struct snapshot *s, const struct opts *o)
+{
+	char at[64], src[256];
+	time_t tt;
+	struct tm tm;
+
+	if (o->json) {
+		struct json j;
+
+		json_init(&j, stdout);
+		json_object(&j);
+		json_key(&j, "round");
+		json_int(&j, 1);
+		json_key(&j, "before");
+		out_snap_json(&j, s, snap_time(s));
+		json_key(&j, "after");
+		out_snap_json(&j, s, snap_time(s));
+		json_key(&j, "elapsed_seconds");
+		json_double(&j, 0);
+		json_key(&j, "total_delta");
+		json_int(&j, 0);
+		json_key(&j, "groups");
+		json_array(&j);
+		json_array_end(&j);
+		json_object_end(&j);
+		return;
+	}
+	if (isnan(snap_time(s))) {
+		snprintf(at, sizeof(at), "time unknown");
+	} else {
+		tt = (time_t)snap_time(s);
+		gmtime_r(&tt, &tm);
+		strftime(at, sizeof(at), "%Y-%m-%d %H:%M:%S UTC", &tm);
+	}
+	printf("first   %s: %s %s, %s, %ld goroutines in %zu groups\n", text_sanitize(s->source, src, sizeof(src)),
+	       snap_format_name(s->format), snap_profile_name(s->profile), at, s->total, s->ngroups);
+	printf("(the growth shows from the next snapshot on)\n");
+}
+
+static void render(const struct diff *d, const struct opts *o, long round)
+{
+	if (o->json) {
+		struct json j;
+
+		json_init(&j, stdout);
+		json_object(&j);
+		json_key(&j, "round");
+		json_int(&j, round);
+		out_diff_json_fields(&j, d, &o->show);
+		json_object_end(&j);
+		return;
+	}
+	out_diff_text(d, &o->show);
+}
+
+static int watch(const char *arg, struct opts *o)
+{
+	struct snapshot *kept[DIFF_MAX_SNAPS] = {NULL};
+	struct sigaction sa, old_int, old_term;
+	struct diff_opts dopts = {o->ignore, o->nignore};
+	struct source src;
+	struct err e;
+	int n = 0, i, rc = CLI_OK;
+	int64_t start;
+	long round = 0, tick = 0, attempts = 0;
+
+	if (source_open(arg, cli_source_opts(), &src, &e) < 0)
+		return cli_error("%s", e.msg);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_interrupt;
+	sigemptyset(&sa.sa_mask);
+	interrupted = 0;
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	start = mono_ns();
+	for (tick = 0; o->count == 0 || round < o->count;) {
+		struct snapshot *snap;
+		double times[DIFF_MAX_SNAPS];
+		struct diff *d;
+
+		if (attempts++ > 0) {
+			/* a capture that took longer than the interval (a big debug=2 dump) skips the
+			 * slots it overran instead of capturing back to back */
+			int64_t now = mono_ns(), every = o->every * 1000000;
+
+			if (start + ++tick * every < now)
+				tick = (now - start) / every + 1;
+			if (sleep_until(start + tick * every) < 0)
+				break;
+		}
+		snap = source_snapshot(&src, o->by, NULL, NULL, &e);
+		if (src.note[0] && attempts == 1)
+			fprintf(stderr, "leakscope: note: %s\n", src.note);
+		if (!snap) {
+			if (round == 0) {
+				rc = cli_error("%s", e.msg);
+				break;
+			}
+			/* one failed snapshot (a restart, a timeout) does not end the watch */
+			fprintf(stderr, "leakscope: warning: %s (the watch goes on)\n", e.msg);
+			if (interrupted)
+				break;
+			continue;
+		}
+		round++;
+		if (n == o->keep) {
+			snap_free(kept[0]);
+			memmove(kept, kept + 1, (size_t)(n - 1) * sizeof(kept[0]));
+			n--;
+		}
+		kept[n++] = snap;
+		if (o->tty && !o->json)
+			fputs("\033[H\033[2J", stdout);
+		else if (!o->json && round > 1)
+			putchar('\n');
+		if (!o->json)
+			header(src.shown, o, round, kept, n);
+		if (n == 1) {
+			first_round(snap, o);
+		} else {
+			for (i = 0; i < n; i++)
+				times[i] = snap_time(kept[i]);
+			d = diff_new(kept, n, times, &dopts);
+			if (!d) {
+				rc = cli_error("watch: the snapshots cannot be compared");
+				break;
+			}
+			render(d, o, round);
+			if (fflush(stdout) != 0 || ferror(stdout)) {
+				diff_free(d);
+				rc = cli_error("writing output failed");
+				break;
+			}
+			if (o->fail_on >= 0 && out_diff_gate(d, &o->show, o->fail_on, "watch")) {
+				diff_free(d);
+				rc = CLI_GATE;
+				break;
+			}
+			diff_free(d);
+		}
+		if (fflush(stdout) != 0 || ferror(stdout)) {
+			rc = cli_error("writing output failed");
+			break;
+		}
+		if (interrupted)
+			break;
+	}
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	for (i = 0; i < n; i++)
+		snap_free(kept[i]);
+	source_close(&src);
+	return rc;
+}
+
+int cmd_watch(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"every", required_argument, NULL, 'e'},
+		{"count", required_argument, NULL, 'c'},
+		{"keep", required_argument, NULL, 'k'},
+		{"json", no_argument, NULL, 'j'},
+		{"limit", required_argument, NULL, 'l'},
+		{"min-growth", required_argument, NULL, 'g'},
+		{"fail-on-growth", required_argument, NULL, 'f'},
+		{"ignore", required_argument, NULL, 'i'},
+		{"show-benign", no_argument, NULL, 'B'},
+		{"by", required_argument, NULL, 'b'},
+		{"help", no_argument, NULL, 'h'},
+		CLI_SOURCE_OPTIONS,
+		{NULL, 0, NULL, 0},
+	};
+	struct opts o = {.show = {.limit = -2, .min_growth = -1},
+			 .fail_on = -1,
+			 .keep = DEFAULT_KEEP,
+			 .every = DEFAULT_EVERY_MS,
+			 .by = SNAP_BY_LINES};
+	int c;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":h" CLI_SOURCE_SHORT, longopts, NULL)) != -1) {
+		switch (c) {
+		case 'e':
+			if (slope_parse_duration(optarg, &o.every) < 0 || o.every < 100)
+				return cli_usage_error("watch", "--every takes a duration of 100ms or more such as 30s "
+								"or 5m, not '%s'",
+						       optarg);
+			break;
+		case 'c':
+			if (cli_parse_long(optarg, 1, 1000000000, &o.count) < 0)
+				return cli_usage_error("watch", "--count takes a whole number of snapshots, not '%s'",
+						       optarg);
+			break;
+		case 'k':
+			if (cli_parse_long(optarg, 2, DIFF_MAX_SNAPS, &o.keep) < 0)
+				return cli_usage_error("watch", "--keep takes a number from 2 to %d, not '%s'",
+						       DIFF_MAX_SNAPS, optarg);
+			break;
+		case 'j':
+			o.json = 1;
+			break;
+		case 'l':
+		case 'g':
+		case 'f': {
+			long v;
+
+			if (cli_parse_long(optarg, 0, 1000000000, &v) < 0)
+				return cli_usage_error("watch", "%s takes a whole number, not '%s'", argv[optind - 1],
+						       optarg);
+			*(c == 'l' ? &o.show.limit : c == 'g' ? &o.show.min_growth : &o.fail_on) = v;
+			break;
+		}
+		case 'i':
+			if (o.nignore == MAX_IGNORE)
+				return cli_usage_error("watch", "at most %d --ignore options", MAX_IGNORE);
+			o.ignore[o.nignore++] = optarg;
+			break;
+		case 'B':
+			o.show.show_benign = 1;
+			break;
+		case 'b':
+			if (cli_parse_by(optarg, &o.by) < 0)
+				return cli_usage_error("watch", "--by takes 'lines' or 'funcs', not '%s'", optarg);
+			break;
+		case 'h':
+			printf(usage, cli_source_help);
+			return CLI_OK;
+		case ':':
+			return cli_usage_error("watch", "%s needs a value", argv[optind - 1]);
+		default: {
+			int handled = cli_source_option("watch", c, optarg);
+
+			if (handled < 0)
+				return CLI_TROUBLE;
+			if (handled)
+				break;
+			return cli_usage_error("watch", "unknown option '%s'", argv[optind - 1]);
+		}
+		}
+	}
+	if (argc - optind != 1)
+		return cli_usage_error("watch", argc == optind ? "needs a SOURCE: an http(s):// URL or pod/NAME"
+							     : "one SOURCE at a time");
+	if (!http_is_url(argv[optind]) && !source_is_pod(argv[optind]))
+		return cli_usage_error("watch", "'%s' is not an http(s):// URL or pod/NAME (to compare saved "
+						"profiles, use leakscope diff)",
+				       argv[optind]);
+	o.tty = isatty(STDOUT_FILENO);
+	if (o.show.limit == -2)
+		o.show.limit = o.json ? -1 : o.tty ? fit_limit() : 20;
+	return watch(argv[optind], &o);
+}
