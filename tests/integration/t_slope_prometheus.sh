@@ -145,8 +145,12 @@ times=("${ts[$((n - 3))]}" "$((resume1 + 15400))" "$((end - 22000))" "$((end - 1
 checks=0
 for W in 10s 30s 1m; do
 	case $W in 10s) wms=10000 ;; 30s) wms=30000 ;; 1m) wms=60000 ;; esac
-	# and a T that puts sample k exactly on the left edge T - W (in the window in Prometheus 2)
-	edge=$(( ${ts[$((n - 40))]} + wms ))
+	# and a T that puts sample k exactly on the left edge T - W (in the window in Prometheus 2),
+	# no later than the newest sample: a T in the future would see samples scraped between the
+	# two queries
+	k=$((n - 40))
+	while [ "$k" -gt 0 ] && [ $(( ${ts[$k]} + wms )) -gt "${ts[$((n - 1))]}" ]; do k=$((k - 1)); done
+	edge=$(( ${ts[$k]} + wms ))
 	for T in "${times[@]}" "$edge"; do
 		compare "deriv[$W] at $T" "$(ours "$T" "$W" slope_per_second)" \
 			"$(prom_value "deriv($SEL[$W])" "$T")" || fail "deriv mismatch"
