@@ -355,12 +355,9 @@ int cmd_classify(int argc, char **argv)
 		return cli_usage_error("classify", "missing SOURCE");
 	if (n > DIFF_MAX_SNAPS)
 		return cli_usage_error("classify", "at most %d profiles", DIFF_MAX_SNAPS);
-	for (i = 0; i < (size_t)n; i++) {
-		snaps[i] = cli_load(argv[optind + (int)i], by, &e);
-		if (!snaps[i]) {
-			rc = cli_error("%s", e.msg);
-			goto out;
-		}
+	if (cli_load_all(argv + optind, n, by, snaps, &e) < 0) {
+		rc = cli_error("%s", e.msg);
+		goto out;
 	}
 	if (n > 1) {
 		double times[DIFF_MAX_SNAPS];
