@@ -93,7 +93,9 @@ char *secret_base64_decode(const char *s, size_t *len)
 		}
 		v = b64val((unsigned char)*s);
 		if (v < 0 || pad) {
-			secret_free(out);
+			/* out is not a string yet: wipe all of it */
+			explicit_bzero(out, n / 4 * 3 + 4);
+			free(out);
 			return NULL;
 		}
 		acc = (acc << 6) | (unsigned)v;

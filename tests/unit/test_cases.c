@@ -22,6 +22,8 @@ struct buf {
 	size_t len, cap;
 };
 
+static void put(struct buf *b, const char *fmt, ...) XM_PRINTF(2, 3);
+
 static void put(struct buf *b, const char *fmt, ...)
 {
 	va_list ap;
