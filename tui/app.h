@@ -209,6 +209,14 @@ void app_list_scroll(struct view *v, int h);
 int app_filter_match(const struct view *v, const char *text);
 /* Draws the header row of a list in the header colour. */
 void app_draw_header(WINDOW *w, int y, int x, int width, const char *text);
+/* The snapshots of target t in memory. */
+int app_snaps_of(const struct app *a, int t);
+/* The keys of a list of targets (idx: the target on each row, borrowed): the selected row's target
+ * becomes a->cur_target, enter opens its snapshots. */
+int app_target_list_key(struct app *a, struct view *v, enum req r, const int *idx);
+/* The GOROUTINES, /MIN, TREND, SNAPS and STATE columns of target t's row y, from column x to column
+ * right; state is the view's word for t, shown unless t has an error or a snapshot in flight. */
+void app_draw_target_cells(struct app *a, WINDOW *w, int y, int x, int right, int t, int sel, const char *state);
 
 /* The slope chart of target t into r: series, least-squares trend, A/B marks, axes; compact
  * leaves the axes out and uses one label line. Returns the rows used. */
@@ -219,5 +227,66 @@ int app_command_info(size_t i, const char **name, const char **args, const char 
 
 /* Markdown helpers: a cell with '|' escaped and control characters removed. */
 void app_md_cell(FILE *f, const char *s);
+
+/* ---- shared by the files of the console (app.c and its helpers) ---- */
+
+struct term_opts;
+struct podlist_result;
+
+/* targets.c: -n, --context and the rest, for :target, :pod and the pods view (:ns changes the
+ * namespace). */
+extern struct source_opts app_source_opts;
+/* Unix seconds now, with microseconds. */
+double app_now(void);
+/* Adds a target named name (copied); returns its index. */
+int app_add_target(struct app *a, const char *name, enum app_target_kind kind);
+/* The target the files loaded go under, added the first time. */
+int app_files_target(struct app *a);
+/* Appends a sample of v goroutines at when (unix seconds) unless it is not newer than the last. */
+void app_add_sample(struct app_target *t, double when, long v);
+/* Opens arg (a URL or pod/NAME) with so as a new target; its index, or -1 with e. */
+int app_open_target(struct app *a, const char *arg, const struct source_opts *so, struct err *e);
+/* Starts sampling target t now (when it can be sampled) and schedules its next sample. */
+void app_start_sample(struct app *a, int t, double now);
+/* Samples the targets that are due (all: every one now). */
+void app_sample_due(struct app *a, int all);
+/* Loads a saved Prometheus answer's first series into the first target. 0, or -1 with e. */
+int app_load_series(struct app *a, const char *path, struct err *e);
+
+/* snapshots.c: loads a file as a snapshot of the files target. 0, or -1 with e. */
+int app_load_file(struct app *a, const char *path, struct err *e);
+/* The jobs' completion callback (ctx: the app): a sample, a snapshot or the playbook's. */
+void app_job_done(void *ctx, struct jobs_done *d);
+
+/* pods.c: takes the finished listings and starts the next one when it is due. */
+void app_pods_due(struct app *a);
+
+/* app.c: refreshes the top view's rows and asks for a redraw. */
+void app_refresh_top(struct app *a);
+/* Handles one key: the line being edited, the view's bindings, then the global ones. */
+void app_key(struct app *a, int key);
+/* Draws the whole screen. */
+void app_draw(struct app *a);
+
+/* status.c: the title line (row 0) and the status line (the last row). */
+void app_draw_title(struct app *a, int cols);
+void app_draw_status(struct app *a, int rows, int cols);
+
+/* cmdline.c: a key while the filter, the ':' line or a prompt is being edited. */
+void app_edit_key(struct app *a, int key);
+
+/* export.c: writes the top view as Markdown to path (NULL or "": a name of the view and the time),
+ * atomically; the status line says how it went. */
+void app_write_markdown(struct app *a, const char *path);
+
+/* script.c: the test mode. Reads LEAKSCOPE_TUI_SCRIPT, LEAKSCOPE_TUI_DUMP, LEAKSCOPE_TUI_SIZE and
+ * LEAKSCOPE_TUI_TIMING into a and to. 0, or -1 with e (a's files are closed by the caller). */
+int app_test_init(struct app *a, struct term_opts *to, struct err *e);
+/* A key, timed with its redraw under LEAKSCOPE_TUI_TIMING. */
+void app_handle_key(struct app *a, int key);
+/* Appends the screen to LEAKSCOPE_TUI_DUMP. */
+void app_dump_screen(struct app *a);
+/* Runs one line of the script: 1 to hold (waiting), 0 after a step, -1 at the end. */
+int app_script_step(struct app *a);
 
 #endif

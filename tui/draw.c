@@ -326,3 +326,15 @@ char *draw_span(double secs, char *out, size_t n)
 		snprintf(out, n, "%lds", s);
 	return out;
 }
+
+int draw_row_text(WINDOW *w, int y, char *out, size_t n)
+{
+	size_t len;
+
+	if (mvwinnstr(w, y, 0, out, (int)n - 1) == ERR)
+		out[0] = '\0';
+	len = strlen(out);
+	while (len && out[len - 1] == ' ')
+		len--;
+	return (int)len;
+}

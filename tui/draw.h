@@ -56,4 +56,8 @@ char *draw_clock(double t, char *out, size_t n);
 /* "1h05m", "3m20s", "45s" of seconds, or "-" when NAN. */
 char *draw_span(double secs, char *out, size_t n);
 
+/* Row y of w as text read back from the window (winnstr) into out (n bytes), trailing blanks
+ * left out; returns its length. Markdown export and the test mode's screen dumps use it. */
+int draw_row_text(WINDOW *w, int y, char *out, size_t n);
+
 #endif

@@ -68,15 +68,6 @@ static void p_refresh(struct app *a, struct view *v)
 		a->cur_target = p->idx[v->sel < v->nrows ? v->sel : v->nrows - 1];
 }
 
-static int snaps_of(const struct app *a, int t)
-{
-	int i, n = 0;
-
-	for (i = 0; i < a->nsnaps; i++)
-		n += a->snaps[i].target == t;
-	return n;
-}
-
 /* "+999.0" for an infinite z (all the other replicas agree exactly). */
 static char *z_text(double z, char *out, size_t n)
 {
@@ -133,26 +124,9 @@ static void p_draw(struct app *a, struct view *v, WINDOW *w, const struct view_r
 		const struct app_target *tg = &a->targets[t];
 		int y = r->y + 1 + i, sel = v->top + i == v->sel, attr = sel ? term_attr(TERM_SELECT) : 0;
 		int out = t < p->nz && outlier_is(p->z[t]);
-		double slope = app_target_slope(a, t), vals[16];
-		char count[32], rate[32], spark[256], state[300], zt[32];
-		size_t k, first = tg->nseries > 16 ? tg->nseries - 16 : 0;
+		char state[64], zt[32];
 
-		for (k = first; k < tg->nseries; k++)
-			vals[k - first] = tg->series[k].v;
-		draw_spark(vals, tg->nseries - first, 16, !term_utf8(), spark, sizeof(spark));
-		if (tg->last_total >= 0)
-			draw_count((double)tg->last_total, count, sizeof(count));
-		else
-			snprintf(count, sizeof(count), "-");
-		if (isnan(slope))
-			snprintf(rate, sizeof(rate), "-");
-		else
-			snprintf(rate, sizeof(rate), "%+.1f", slope);
-		if (tg->err[0])
-			snprintf(state, sizeof(state), "%s", tg->err);
-		else if (jobs_busy(a->jobs, JOBS_SNAPSHOT, t))
-			snprintf(state, sizeof(state), "snapshot...");
-		else if (tg->last_total < 0)
+		if (tg->last_total < 0)
 			snprintf(state, sizeof(state), "sampling...");
 		else
 			snprintf(state, sizeof(state), "z=%s", z_text(p->z[t], zt, sizeof(zt)));
@@ -161,13 +135,7 @@ static void p_draw(struct app *a, struct view *v, WINDOW *w, const struct view_r
 		draw_text(w, y, r->x, 1, sel ? attr : term_attr(TERM_GROW), out ? "*" : " ");
 		draw_textf(w, y, r->x + 2, namew, attr | (out && !sel ? term_attr(TERM_GROW) : 0), "%s", tg->name);
 		draw_textf(w, y, r->x + namew + 3, 7, attr, "%s", tg->phase ? tg->phase : "-");
-		draw_textf(w, y, r->x + namew + 11, 10, attr, "%10s", count);
-		draw_textf(w, y, r->x + namew + 22, 8, attr | (!isnan(slope) && slope > 0 ? term_attr(TERM_GROW) : 0),
-			   "%8s", rate);
-		draw_text(w, y, r->x + namew + 32, 16, sel ? attr : term_attr(TERM_SERIES), spark);
-		draw_textf(w, y, r->x + namew + 49, 5, attr, "%5d", snaps_of(a, t));
-		draw_text(w, y, r->x + namew + 56, r->w - namew - 56, tg->err[0] && !sel ? term_attr(TERM_ERROR) : attr,
-			  state);
+		app_draw_target_cells(a, w, y, r->x + namew + 11, r->x + r->w, t, sel, state);
 	}
 	draw_summary(a, p, w, r->y + r->h - 1, r->x, r->w);
 }
@@ -175,19 +143,8 @@ static void p_draw(struct app *a, struct view *v, WINDOW *w, const struct view_r
 static int p_key(struct app *a, struct view *v, enum req r)
 {
 	struct pods *p = v->priv;
-	int res = app_list_key(a, v, r);
 
-	if (v->nrows && v->sel < v->nrows)
-		a->cur_target = p->idx[v->sel];
-	if (res)
-		return res;
-	if (r == REQ_ENTER && v->nrows) {
-		int t = a->cur_target;
-
-		app_push(a, &view_snaps_ops, &t);
-		return VIEW_HANDLED | VIEW_REDRAW;
-	}
-	return 0;
+	return app_target_list_key(a, v, r, p->idx);
 }
 
 static int p_markdown(struct app *a, struct view *v, FILE *f)
@@ -219,7 +176,7 @@ static int p_markdown(struct app *a, struct view *v, FILE *f)
 		else
 			fprintf(f, "%+.2f", slope);
 		fprintf(f, " | %s | %s | %d |\n", z_text(z, zt, sizeof(zt)), outlier_is(z) ? "**yes**" : "",
-			snaps_of(a, t));
+			app_snaps_of(a, t));
 	}
 	return 0;
 }

@@ -1,0 +1,280 @@
+/* cmdline.c: the ':' command line, the filter and prompt editing, and the commands. */
+#include "tui/app.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct command {
+	const char *name, *args, *help;
+	void (*run)(struct app *a, const char *arg);
+};
+
+static void cmd_quit(struct app *a, const char *arg)
+{
+	(void)arg;
+	a->quit = 1;
+}
+
+static void cmd_snap(struct app *a, const char *arg)
+{
+	if (*arg) {
+		if (strlen(arg) != 1 || arg[0] < '0' || arg[0] > '2') {
+			app_error(a, ":snap takes 0, 1 or 2 (the debug= format)");
+			return;
+		}
+		a->debug = arg[0] - '0';
+	}
+	app_snapshot(a, a->cur_target);
+}
+
+static void cmd_diff(struct app *a, const char *arg)
+{
+	int x, y;
+
+	if (*arg) {
+		if (sscanf(arg, "%d %d", &x, &y) != 2 || !app_snap_by_id(a, x) || !app_snap_by_id(a, y)) {
+			app_error(a, ":diff takes two snapshot numbers (as the snapshots view shows them)");
+			return;
+		}
+		a->diff_a = x;
+		a->diff_b = y;
+		app_push(a, &view_diff_ops, &(struct view_diff_arg){x, y});
+		return;
+	}
+	app_diff(a, a->cur_target);
+}
+
+static void cmd_open(struct app *a, const char *arg)
+{
+	struct err e;
+
+	if (!*arg) {
+		app_error(a, ":open takes a file");
+		return;
+	}
+	if (app_load_file(a, arg, &e) < 0) {
+		app_error(a, "%s", e.msg);
+		return;
+	}
+	app_message(a, "loaded %s as snapshot #%d", arg, a->next_id);
+	app_refresh_top(a);
+}
+
+static void cmd_target(struct app *a, const char *arg)
+{
+	struct err e;
+	int t;
+
+	if (!*arg) {
+		app_error(a, ":target takes a URL or pod/NAME");
+		return;
+	}
+	/* resolving a pod reads the kubeconfig and may ask the API server for its port once */
+	t = app_open_target(a, arg, &app_source_opts, &e);
+	if (t < 0) {
+		app_error(a, "%s", e.msg);
+		return;
+	}
+	a->cur_target = t;
+	app_start_sample(a, t, app_now());
+	app_message(a, "added %s", a->targets[t].name);
+	app_refresh_top(a);
+}
+
+static void cmd_pod(struct app *a, const char *arg)
+{
+	char ref[300];
+
+	snprintf(ref, sizeof(ref), "pod/%s", arg);
+	cmd_target(a, *arg ? ref : "");
+}
+
+static char ns_buf[256];
+
+static void cmd_ns(struct app *a, const char *arg)
+{
+	snprintf(ns_buf, sizeof(ns_buf), "%s", arg);
+	app_source_opts.ns = *arg ? ns_buf : NULL;
+	if (a->pods) {
+		podlist_set_ns(a->pods, app_source_opts.ns);
+		a->next_list = 0; /* as soon as the listing in flight, if any, is done */
+		app_message(a, "listing the pods of %s", *arg ? arg : "the context's namespace");
+		return;
+	}
+	app_message(a, "namespace for :pod: %s", *arg ? arg : "(the context's)");
+}
+
+static void cmd_write(struct app *a, const char *arg)
+{
+	app_write_markdown(a, arg);
+}
+
+static void cmd_every(struct app *a, const char *arg)
+{
+	char *end;
+	double s = strtod(arg, &end);
+
+	if (!*arg || *end || !(s >= 0) || s > 86400) {
+		app_error(a, ":every takes seconds (0 stops sampling)");
+		return;
+	}
+	a->every = s;
+	if (s > 0)
+		app_message(a, "sampling every %g s", s);
+	else
+		app_message(a, "sampling stopped");
+}
+
+static void cmd_playbook(struct app *a, const char *arg)
+{
+	char name[256];
+	const char *dir;
+	size_t n = strcspn(arg, " ");
+
+	if (!n) {
+		app_error(a, ":playbook takes a NAME (goroutine-leak, slope-alert, ci-budget, pprof-exposure) and "
+			     "optionally an incident directory");
+		return;
+	}
+	snprintf(name, sizeof(name), "%.*s", (int)(n < 255 ? n : 255), arg);
+	for (dir = arg + n; *dir == ' '; dir++)
+		;
+	view_playbook_start(a, name, *dir ? dir : NULL);
+}
+
+static void cmd_help(struct app *a, const char *arg)
+{
+	(void)arg;
+	app_push(a, &view_help_ops, NULL);
+}
+
+static void cmd_targets(struct app *a, const char *arg)
+{
+	(void)arg;
+	while (app_pop(a))
+		;
+	if (app_view(a)->ops != &view_targets_ops)
+		app_push(a, &view_targets_ops, NULL);
+}
+
+static void cmd_pods(struct app *a, const char *arg)
+{
+	(void)arg;
+	while (app_pop(a))
+		;
+	if (app_view(a)->ops != &view_pods_ops)
+		app_push(a, &view_pods_ops, NULL);
+	if (!a->pods || !a->pods_listed)
+		app_pods_list(a);
+}
+
+static void cmd_snaps(struct app *a, const char *arg)
+{
+	(void)arg;
+	app_push(a, &view_snaps_ops, NULL);
+}
+
+static void cmd_slope(struct app *a, const char *arg)
+{
+	(void)arg;
+	app_push(a, &view_slope_ops, &a->cur_target);
+}
+
+static const struct command commands[] = {
+	{"snap", "[0|1|2]", "snapshot the selected target (debug=N, default 1)", cmd_snap},
+	{"diff", "[A B]", "diff snapshots A and B (default: as d)", cmd_diff},
+	{"open", "FILE", "load a saved profile as a snapshot", cmd_open},
+	{"target", "URL|pod/NAME", "add a target to sample and snapshot", cmd_target},
+	{"pod", "NAME", "add pod NAME of the namespace as a target", cmd_pod},
+	{"ns", "NS", "the namespace of the pods view and :pod", cmd_ns},
+	{"every", "SECONDS", "sample the targets every SECONDS (0: stop)", cmd_every},
+	{"w", "[FILE]", "write the current view as Markdown (atomically)", cmd_write},
+	{"pods", "", "the pods view: the Running pods of the namespace", cmd_pods},
+	{"targets", "", "the targets view", cmd_targets},
+	{"snaps", "", "the snapshots view", cmd_snaps},
+	{"slope", "", "the slope chart of the selected target", cmd_slope},
+	{"playbook", "NAME [DIR]", "start a playbook in the pane (an open incident is offered for resume)",
+	 cmd_playbook},
+	{"help", "", "keys and commands", cmd_help},
+	{"q", "", "quit", cmd_quit},
+	{"quit", "", "quit", cmd_quit},
+};
+
+int app_command_info(size_t i, const char **name, const char **args, const char **help)
+{
+	if (i >= sizeof(commands) / sizeof(commands[0]))
+		return 0;
+	*name = commands[i].name;
+	*args = commands[i].args;
+	*help = commands[i].help;
+	return 1;
+}
+
+static void run_command(struct app *a, const char *line)
+{
+	char name[64];
+	size_t i, n;
+
+	while (*line == ' ' || *line == ':')
+		line++;
+	n = strcspn(line, " ");
+	if (n == 0)
+		return;
+	snprintf(name, sizeof(name), "%.*s", (int)(n < 63 ? n : 63), line);
+	line += n;
+	while (*line == ' ')
+		line++;
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(commands[i].name, name) == 0) {
+			commands[i].run(a, line);
+			a->dirty = 1;
+			return;
+		}
+	app_error(a, "unknown command :%s (:help lists them)", name);
+}
+
+/* ---- the line being edited ---- */
+
+void app_edit_key(struct app *a, int key)
+{
+	struct view *v = app_view(a);
+	char *buf = a->mode == APP_FILTER ? v->filter : a->input;
+	size_t cap = a->mode == APP_FILTER ? sizeof(v->filter) : sizeof(a->input), len = strlen(buf);
+
+	if (key == 27) {
+		if (a->mode == APP_FILTER)
+			snprintf(v->filter, sizeof(v->filter), "%s", a->saved_filter);
+		if (a->mode == APP_PROMPT && a->prompt_fn)
+			a->prompt_fn(a, NULL);
+		a->mode = APP_NORMAL;
+	} else if (key == '\r' || key == '\n' || key == KEY_ENTER) {
+		enum app_mode m = a->mode;
+
+		a->mode = APP_NORMAL;
+		if (m == APP_COMMAND)
+			run_command(a, a->input);
+		else if (m == APP_PROMPT && a->prompt_fn)
+			a->prompt_fn(a, a->input);
+		else if (v->filter[0])
+			app_message(a, "filter: %s (esc clears)", v->filter);
+		a->dirty = 1;
+		return;
+	} else if (key == KEY_BACKSPACE || key == 127 || key == 8) {
+		if (len)
+			buf[len - 1] = '\0';
+		else if (a->mode == APP_COMMAND)
+			a->mode = APP_NORMAL;
+	} else if (key == ('u' & 0x1f)) {
+		buf[0] = '\0';
+	} else if (key >= 0x20 && key < 0x7f && len + 1 < cap) {
+		buf[len] = (char)key;
+		buf[len + 1] = '\0';
+	}
+	a->inputlen = strlen(a->input);
+	if (a->mode == APP_FILTER || buf == v->filter) {
+		v->sel = v->top = 0;
+		app_refresh_top(a);
+	}
+	a->dirty = 1;
+}

@@ -1,0 +1,130 @@
+/* list.c: what the list views share: cursor movement, scrolling, the filter, the header, and the
+ * columns of a target's row (the targets and pods views). */
+#include "tui/app.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "tui/draw.h"
+#include "tui/term.h"
+
+int app_list_key(struct app *a, struct view *v, enum req r)
+{
+	int page = a->body_h > 3 ? a->body_h - 2 : 1, old = v->sel;
+
+	switch (r) {
+	case REQ_DOWN:
+		v->sel++;
+		break;
+	case REQ_UP:
+		v->sel--;
+		break;
+	case REQ_PAGE_DOWN:
+		v->sel += page;
+		break;
+	case REQ_PAGE_UP:
+		v->sel -= page;
+		break;
+	case REQ_FIRST:
+		v->sel = 0;
+		break;
+	case REQ_LAST:
+		v->sel = v->nrows - 1;
+		break;
+	default:
+		return 0;
+	}
+	if (v->sel >= v->nrows)
+		v->sel = v->nrows - 1;
+	if (v->sel < 0)
+		v->sel = 0;
+	return VIEW_HANDLED | (v->sel != old ? VIEW_REDRAW : 0);
+}
+
+void app_list_scroll(struct view *v, int h)
+{
+	if (v->sel >= v->nrows)
+		v->sel = v->nrows - 1;
+	if (v->sel < 0)
+		v->sel = 0;
+	if (h < 1)
+		h = 1;
+	if (v->sel < v->top)
+		v->top = v->sel;
+	if (v->sel >= v->top + h)
+		v->top = v->sel - h + 1;
+	if (v->top > v->nrows - h)
+		v->top = v->nrows - h;
+	if (v->top < 0)
+		v->top = 0;
+}
+
+int app_filter_match(const struct view *v, const char *text)
+{
+	return !v->filter[0] || strcasestr(text, v->filter) != NULL;
+}
+
+void app_draw_header(WINDOW *w, int y, int x, int width, const char *text)
+{
+	draw_text(w, y, x, width, term_attr(TERM_HEADER), text);
+}
+
+/* ---- rows of targets ---- */
+
+int app_snaps_of(const struct app *a, int t)
+{
+	int i, n = 0;
+
+	for (i = 0; i < a->nsnaps; i++)
+		n += a->snaps[i].target == t;
+	return n;
+}
+
+int app_target_list_key(struct app *a, struct view *v, enum req r, const int *idx)
+{
+	int res = app_list_key(a, v, r);
+
+	if (v->nrows && v->sel < v->nrows)
+		a->cur_target = idx[v->sel];
+	if (res)
+		return res;
+	if (r == REQ_ENTER && v->nrows) {
+		int t = a->cur_target;
+
+		app_push(a, &view_snaps_ops, &t);
+		return VIEW_HANDLED | VIEW_REDRAW;
+	}
+	return 0;
+}
+
+void app_draw_target_cells(struct app *a, WINDOW *w, int y, int x, int right, int t, int sel, const char *state)
+{
+	const struct app_target *tg = &a->targets[t];
+	int attr = sel ? term_attr(TERM_SELECT) : 0;
+	double slope = app_target_slope(a, t), vals[16];
+	char count[32], rate[32], spark[256], st[300];
+	size_t k, first = tg->nseries > 16 ? tg->nseries - 16 : 0;
+
+	for (k = first; k < tg->nseries; k++)
+		vals[k - first] = tg->series[k].v;
+	draw_spark(vals, tg->nseries - first, 16, !term_utf8(), spark, sizeof(spark));
+	if (tg->last_total >= 0)
+		draw_count((double)tg->last_total, count, sizeof(count));
+	else
+		snprintf(count, sizeof(count), "-");
+	if (isnan(slope))
+		snprintf(rate, sizeof(rate), "-");
+	else
+		snprintf(rate, sizeof(rate), "%+.1f", slope);
+	if (tg->err[0])
+		snprintf(st, sizeof(st), "%s", tg->err);
+	else if (jobs_busy(a->jobs, JOBS_SNAPSHOT, t))
+		snprintf(st, sizeof(st), "snapshot...");
+	else
+		snprintf(st, sizeof(st), "%s", state);
+	draw_textf(w, y, x, 10, attr, "%10s", count);
+	draw_textf(w, y, x + 11, 8, attr | (!isnan(slope) && slope > 0 ? term_attr(TERM_GROW) : 0), "%8s", rate);
+	draw_text(w, y, x + 21, 16, sel ? attr : term_attr(TERM_SERIES), spark);
+	draw_textf(w, y, x + 38, 5, attr, "%5d", app_snaps_of(a, t));
+	draw_text(w, y, x + 45, right - x - 45, tg->err[0] && !sel ? term_attr(TERM_ERROR) : attr, st);
+}

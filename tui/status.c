@@ -1,0 +1,96 @@
+/* status.c: the title and status lines: messages, errors and prompts, and their drawing. */
+#include "tui/app.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "tui/draw.h"
+#include "tui/term.h"
+
+static void set_status(struct app *a, int err, const char *fmt, va_list ap) XM_PRINTF(3, 0);
+
+static void set_status(struct app *a, int err, const char *fmt, va_list ap)
+{
+	vsnprintf(a->status, sizeof(a->status), fmt, ap);
+	a->status_err = err;
+	a->dirty = 1;
+}
+
+void app_message(struct app *a, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	set_status(a, 0, fmt, ap);
+	va_end(ap);
+}
+
+void app_error(struct app *a, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	set_status(a, 1, fmt, ap);
+	va_end(ap);
+}
+
+void app_prompt(struct app *a, const char *question, app_prompt_fn fn)
+{
+	snprintf(a->prompt, sizeof(a->prompt), "%s", question);
+	a->prompt_fn = fn;
+	a->mode = APP_PROMPT;
+	a->input[0] = '\0';
+	a->inputlen = 0;
+	a->dirty = 1;
+}
+
+/* ---- drawing ---- */
+
+void app_draw_title(struct app *a, int cols)
+{
+	struct view *v = app_view(a);
+	char buf[512];
+	size_t o;
+
+	o = (size_t)snprintf(buf, sizeof(buf), " leakscope | %s", v->ops->name);
+	if (a->ntargets && a->cur_target < a->ntargets)
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o, " | %s", a->targets[a->cur_target].name);
+	if (a->mark_a || a->mark_b)
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o, " | A #%d B #%d", a->mark_a, a->mark_b);
+	if (a->every > 0 && a->ntargets && a->targets[a->cur_target].kind != APP_TARGET_FILES)
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o, " | every %gs", a->every);
+	if (v->filter[0] && o < sizeof(buf))
+		snprintf(buf + o, sizeof(buf) - o, " | filter: %s", v->filter);
+	draw_fill(stdscr, 0, 0, term_attr(TERM_TITLE));
+	draw_text(stdscr, 0, 0, cols, term_attr(TERM_TITLE), buf);
+}
+
+void app_draw_status(struct app *a, int rows, int cols)
+{
+	int y = rows - 1, attr = term_attr(TERM_STATUS), used;
+	char progress[300], right[340];
+
+	draw_fill(stdscr, y, 0, attr);
+	if (a->mode == APP_PROMPT) {
+		used = draw_textf(stdscr, y, 0, cols - 1, attr, "%s%s", a->prompt, a->input);
+		draw_text(stdscr, y, used, 1, term_attr(TERM_SELECT), " ");
+		return;
+	}
+	if (a->mode == APP_FILTER || a->mode == APP_COMMAND) {
+		const char *buf = a->mode == APP_FILTER ? app_view(a)->filter : a->input;
+
+		used = draw_textf(stdscr, y, 0, cols - 1, attr, "%c%s", a->mode == APP_FILTER ? '/' : ':', buf);
+		draw_text(stdscr, y, used, 1, term_attr(TERM_SELECT), " ");
+		return;
+	}
+	jobs_progress(a->jobs, app_now(), progress, sizeof(progress));
+	if (progress[0])
+		snprintf(right, sizeof(right), "%s (esc cancels)", progress);
+	else
+		snprintf(right, sizeof(right), "? help  q quit");
+	used = draw_width(right) + 1;
+	if (used > cols / 2)
+		used = cols / 2;
+	draw_text(stdscr, y, 0, cols - used - 1, a->status_err ? term_attr(TERM_ERROR) | attr : attr, a->status);
+	draw_text(stdscr, y, cols - used, used, attr, right);
+}
