@@ -9,8 +9,6 @@
 #include "cli/cli.h"
 #include "cli/out.h"
 
-#define MAX_IGNORE 64
-
 static const char usage[] =
 	"usage: leakscope diff BEFORE AFTER [MORE...] [options]\n"
 	"\n"
@@ -43,11 +41,7 @@ static const char usage[] =
 
 struct opts {
 	int json, markdown;
-	struct out_diff_opts show; /* --limit, --min-growth, --show-benign */
-	long fail_on;
-	enum snap_by by;
-	const char *ignore[MAX_IGNORE];
-	size_t nignore;
+	struct out_diff_args a; /* --limit, --min-growth, --fail-on-growth, --ignore, --show-benign, --by */
 	double times[DIFF_MAX_SNAPS];
 	double before_time, after_time;
 };
@@ -75,12 +69,7 @@ int cmd_diff(int argc, char **argv)
 	static const struct option longopts[] = {
 		{"json", no_argument, NULL, 'j'},
 		{"markdown", no_argument, NULL, 'm'},
-		{"limit", required_argument, NULL, 'l'},
-		{"min-growth", required_argument, NULL, 'g'},
-		{"fail-on-growth", required_argument, NULL, 'f'},
-		{"ignore", required_argument, NULL, 'i'},
-		{"show-benign", no_argument, NULL, 'B'},
-		{"by", required_argument, NULL, 'b'},
+		OUT_DIFF_LONGOPTS,
 		{"before-time", required_argument, NULL, 'T'},
 		{"after-time", required_argument, NULL, 'A'},
 		{"times", required_argument, NULL, 't'},
@@ -88,7 +77,7 @@ int cmd_diff(int argc, char **argv)
 		CLI_SOURCE_OPTIONS,
 		{NULL, 0, NULL, 0},
 	};
-	struct opts o = {.show = {.limit = -2, .min_growth = -1}, .fail_on = -1, .by = SNAP_BY_LINES};
+	struct opts o = {.a = OUT_DIFF_ARGS_INIT};
 	struct snapshot *snaps[DIFF_MAX_SNAPS] = {NULL};
 	struct diff_opts dopts;
 	struct diff *d = NULL;
@@ -108,28 +97,6 @@ int cmd_diff(int argc, char **argv)
 		case 'm':
 			o.markdown = 1;
 			break;
-		case 'l':
-		case 'g':
-		case 'f': {
-			long v;
-
-			if (cli_parse_long(optarg, 0, 1000000000, &v) < 0)
-				return cli_usage_error("diff", "%s takes a whole number, not '%s'", argv[optind - 1], optarg);
-			*(c == 'l' ? &o.show.limit : c == 'g' ? &o.show.min_growth : &o.fail_on) = v;
-			break;
-		}
-		case 'i':
-			if (o.nignore == MAX_IGNORE)
-				return cli_usage_error("diff", "at most %d --ignore options", MAX_IGNORE);
-			o.ignore[o.nignore++] = optarg;
-			break;
-		case 'B':
-			o.show.show_benign = 1;
-			break;
-		case 'b':
-			if (cli_parse_by(optarg, &o.by) < 0)
-				return cli_usage_error("diff", "--by takes 'lines' or 'funcs', not '%s'", optarg);
-			break;
 		case 'T':
 		case 'A':
 			if (cli_parse_time(optarg, c == 'T' ? &o.before_time : &o.after_time) < 0)
@@ -148,7 +115,10 @@ int cmd_diff(int argc, char **argv)
 		case ':':
 			return cli_usage_error("diff", "%s needs a value", argv[optind - 1]);
 		default: {
-			int handled = cli_source_option("diff", c, optarg);
+			int handled = out_diff_option("diff", c, argv[optind - 1], optarg, &o.a);
+
+			if (!handled)
+				handled = cli_source_option("diff", c, optarg);
 
 			if (handled < 0)
 				return CLI_TROUBLE;
@@ -171,31 +141,31 @@ int cmd_diff(int argc, char **argv)
 		o.times[0] = o.before_time;
 	if (!isnan(o.after_time))
 		o.times[n - 1] = o.after_time;
-	if (o.show.limit == -2)
-		o.show.limit = o.json || o.markdown ? -1 : 20;
+	if (o.a.show.limit == -2)
+		o.a.show.limit = o.json || o.markdown ? -1 : 20;
 	/* The profiles are read side by side: two large dumps take the time of one. */
-	if (cli_load_all(argv + optind, n, o.by, snaps, &e) < 0) {
+	if (cli_load_all(argv + optind, n, o.a.by, snaps, &e) < 0) {
 		rc = cli_error("%s", e.msg);
 		goto out;
 	}
-	dopts.ignore = o.ignore;
-	dopts.nignore = o.nignore;
+	dopts.ignore = o.a.ignore;
+	dopts.nignore = o.a.nignore;
 	d = diff_new(snaps, n, o.times, &dopts);
 	if (!d) {
 		rc = cli_error("diff: the profiles cannot be compared");
 		goto out;
 	}
 	if (o.json)
-		out_diff_json(d, &o.show);
+		out_diff_json(d, &o.a.show);
 	else if (o.markdown)
-		out_diff_markdown(d, &o.show);
+		out_diff_markdown(d, &o.a.show);
 	else
-		out_diff_text(d, &o.show);
+		out_diff_text(d, &o.a.show);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		rc = cli_error("writing output failed");
 		goto out;
 	}
-	if (o.fail_on >= 0 && out_diff_gate(d, &o.show, o.fail_on, "diff"))
+	if (o.a.fail_on >= 0 && out_diff_gate(d, &o.a.show, o.a.fail_on, "diff"))
 		rc = CLI_GATE;
 out:
 	diff_free(d);

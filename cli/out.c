@@ -476,6 +476,40 @@ void out_diff_markdown(const struct diff *d, const struct out_diff_opts *o)
 	}
 }
 
+int out_diff_option(const char *cmd, int c, const char *name, const char *arg, struct out_diff_args *a)
+{
+	long v;
+
+	switch (c) {
+	case 'l':
+	case 'g':
+	case 'f':
+		if (cli_parse_long(arg, 0, 1000000000, &v) < 0) {
+			cli_usage_error(cmd, "%s takes a whole number, not '%s'", name, arg);
+			return -1;
+		}
+		*(c == 'l' ? &a->show.limit : c == 'g' ? &a->show.min_growth : &a->fail_on) = v;
+		return 1;
+	case 'i':
+		if (a->nignore == OUT_DIFF_MAX_IGNORE) {
+			cli_usage_error(cmd, "at most %d --ignore options", OUT_DIFF_MAX_IGNORE);
+			return -1;
+		}
+		a->ignore[a->nignore++] = arg;
+		return 1;
+	case 'B':
+		a->show.show_benign = 1;
+		return 1;
+	case 'b':
+		if (cli_parse_by(arg, &a->by) < 0) {
+			cli_usage_error(cmd, "--by takes 'lines' or 'funcs', not '%s'", arg);
+			return -1;
+		}
+		return 1;
+	}
+	return 0;
+}
+
 int out_diff_gate(const struct diff *d, const struct out_diff_opts *o, long fail_on, const char *cmd)
 {
 	size_t r;

@@ -40,6 +40,30 @@ struct out_diff_opts {
 	int show_benign;
 };
 
+/* The options diff and watch share, and what they set. */
+#define OUT_DIFF_MAX_IGNORE 64
+struct out_diff_args {
+	struct out_diff_opts show; /* --limit, --min-growth, --show-benign */
+	long fail_on;              /* --fail-on-growth, -1: none */
+	enum snap_by by;           /* --by */
+	const char *ignore[OUT_DIFF_MAX_IGNORE]; /* --ignore, repeatable */
+	size_t nignore;
+};
+/* Their defaults: limit -2 (not given), no minimum growth, no gate, grouped by lines. */
+#define OUT_DIFF_ARGS_INIT {.show = {.limit = -2, .min_growth = -1}, .fail_on = -1, .by = SNAP_BY_LINES}
+/* Their getopt_long entries: --limit, --min-growth, --fail-on-growth, --ignore, --show-benign, --by. */
+#define OUT_DIFF_LONGOPTS                                       \
+	{"limit", required_argument, NULL, 'l'},                \
+	{"min-growth", required_argument, NULL, 'g'},           \
+	{"fail-on-growth", required_argument, NULL, 'f'},       \
+	{"ignore", required_argument, NULL, 'i'},               \
+	{"show-benign", no_argument, NULL, 'B'},                \
+	{"by", required_argument, NULL, 'b'}
+/* Takes option c with its value arg into a, when it is one of OUT_DIFF_LONGOPTS (name: how it was
+ * written, argv[optind - 1]): returns 1 then, 0 when it is not one of them, -1 after printing a
+ * usage error for CMD on a bad value. */
+int out_diff_option(const char *cmd, int c, const char *name, const char *arg, struct out_diff_args *a);
+
 /* Whether row r is shown under o. */
 int out_diff_shown(const struct diff_row *r, const struct out_diff_opts *o);
 /* `diff --json` on standard output: one object on one line. */

@@ -19,7 +19,6 @@
 #include "cli/out.h"
 #include "fetch/source.h"
 
-#define MAX_IGNORE 64
 #define DEFAULT_KEEP 10
 #define DEFAULT_EVERY_MS 30000
 
@@ -56,12 +55,9 @@ static const char usage[] =
 
 struct opts {
 	int json, tty;
-	struct out_diff_opts show;
-	long fail_on, count, keep;
+	struct out_diff_args a; /* --limit, --min-growth, --fail-on-growth, --ignore, --show-benign, --by */
+	long count, keep;
 	int64_t every;
-	enum snap_by by;
-	const char *ignore[MAX_IGNORE];
-	size_t nignore;
 };
 
 static volatile sig_atomic_t interrupted;
@@ -181,18 +177,18 @@ static void render(const struct diff *d, const struct opts *o, long round)
 		json_object(&j);
 		json_key(&j, "round");
 		json_int(&j, round);
-		out_diff_json_fields(&j, d, &o->show);
+		out_diff_json_fields(&j, d, &o->a.show);
 		json_object_end(&j);
 		return;
 	}
-	out_diff_text(d, &o->show);
+	out_diff_text(d, &o->a.show);
 }
 
 static int watch(const char *arg, struct opts *o)
 {
 	struct snapshot *kept[DIFF_MAX_SNAPS] = {NULL};
 	struct sigaction sa, old_int, old_term;
-	struct diff_opts dopts = {o->ignore, o->nignore};
+	struct diff_opts dopts = {o->a.ignore, o->a.nignore};
 	struct source src;
 	struct err e;
 	int n = 0, i, rc = CLI_OK;
@@ -223,7 +219,7 @@ static int watch(const char *arg, struct opts *o)
 			if (sleep_until(start + tick * every) < 0)
 				break;
 		}
-		snap = source_snapshot(&src, o->by, NULL, NULL, &e);
+		snap = source_snapshot(&src, o->a.by, NULL, NULL, &e);
 		if (src.note[0] && attempts == 1)
 			fprintf(stderr, "leakscope: note: %s\n", src.note);
 		if (!snap) {
@@ -266,7 +262,7 @@ static int watch(const char *arg, struct opts *o)
 				rc = cli_error("writing output failed");
 				break;
 			}
-			if (o->fail_on >= 0 && out_diff_gate(d, &o->show, o->fail_on, "watch")) {
+			if (o->a.fail_on >= 0 && out_diff_gate(d, &o->a.show, o->a.fail_on, "watch")) {
 				diff_free(d);
 				rc = CLI_GATE;
 				break;
@@ -295,21 +291,12 @@ int cmd_watch(int argc, char **argv)
 		{"count", required_argument, NULL, 'c'},
 		{"keep", required_argument, NULL, 'k'},
 		{"json", no_argument, NULL, 'j'},
-		{"limit", required_argument, NULL, 'l'},
-		{"min-growth", required_argument, NULL, 'g'},
-		{"fail-on-growth", required_argument, NULL, 'f'},
-		{"ignore", required_argument, NULL, 'i'},
-		{"show-benign", no_argument, NULL, 'B'},
-		{"by", required_argument, NULL, 'b'},
+		OUT_DIFF_LONGOPTS,
 		{"help", no_argument, NULL, 'h'},
 		CLI_SOURCE_OPTIONS,
 		{NULL, 0, NULL, 0},
 	};
-	struct opts o = {.show = {.limit = -2, .min_growth = -1},
-			 .fail_on = -1,
-			 .keep = DEFAULT_KEEP,
-			 .every = DEFAULT_EVERY_MS,
-			 .by = SNAP_BY_LINES};
+	struct opts o = {.a = OUT_DIFF_ARGS_INIT, .keep = DEFAULT_KEEP, .every = DEFAULT_EVERY_MS};
 	int c;
 
 	opterr = 0;
@@ -335,36 +322,16 @@ int cmd_watch(int argc, char **argv)
 		case 'j':
 			o.json = 1;
 			break;
-		case 'l':
-		case 'g':
-		case 'f': {
-			long v;
-
-			if (cli_parse_long(optarg, 0, 1000000000, &v) < 0)
-				return cli_usage_error("watch", "%s takes a whole number, not '%s'", argv[optind - 1],
-						       optarg);
-			*(c == 'l' ? &o.show.limit : c == 'g' ? &o.show.min_growth : &o.fail_on) = v;
-			break;
-		}
-		case 'i':
-			if (o.nignore == MAX_IGNORE)
-				return cli_usage_error("watch", "at most %d --ignore options", MAX_IGNORE);
-			o.ignore[o.nignore++] = optarg;
-			break;
-		case 'B':
-			o.show.show_benign = 1;
-			break;
-		case 'b':
-			if (cli_parse_by(optarg, &o.by) < 0)
-				return cli_usage_error("watch", "--by takes 'lines' or 'funcs', not '%s'", optarg);
-			break;
 		case 'h':
 			printf(usage, cli_source_help);
 			return CLI_OK;
 		case ':':
 			return cli_usage_error("watch", "%s needs a value", argv[optind - 1]);
 		default: {
-			int handled = cli_source_option("watch", c, optarg);
+			int handled = out_diff_option("watch", c, argv[optind - 1], optarg, &o.a);
+
+			if (!handled)
+				handled = cli_source_option("watch", c, optarg);
 
 			if (handled < 0)
 				return CLI_TROUBLE;
@@ -382,7 +349,7 @@ int cmd_watch(int argc, char **argv)
 						"profiles, use leakscope diff)",
 				       argv[optind]);
 	o.tty = isatty(STDOUT_FILENO);
-	if (o.show.limit == -2)
-		o.show.limit = o.json ? -1 : o.tty ? fit_limit() : 20;
+	if (o.a.show.limit == -2)
+		o.a.show.limit = o.json ? -1 : o.tty ? fit_limit() : 20;
 	return watch(argv[optind], &o);
 }

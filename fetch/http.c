@@ -206,14 +206,9 @@ int http_get_ex(const char *url, const struct http_opts *o, http_sink sink, void
 	return ret;
 }
 
-struct buf {
-	char *p;
-	size_t len, cap;
-};
-
-static int to_buf(void *ctx, const void *data, size_t n, struct err *e)
+int http_buf_sink(void *ctx, const void *data, size_t n, struct err *e)
 {
-	struct buf *b = ctx;
+	struct http_buf *b = ctx;
 
 	(void)e;
 	b->p = xgrow(b->p, &b->cap, b->len + n + 1, 1);
@@ -226,9 +221,9 @@ static int to_buf(void *ctx, const void *data, size_t n, struct err *e)
 int http_get_buf(const char *url, const struct http_opts *o, char **body, size_t *len, long *status,
 		 struct err *e)
 {
-	struct buf b = {NULL, 0, 0};
+	struct http_buf b = {NULL, 0, 0};
 
-	if (http_get(url, o, to_buf, &b, status, e) < 0) {
+	if (http_get(url, o, http_buf_sink, &b, status, e) < 0) {
 		free(b.p);
 		return -1;
 	}

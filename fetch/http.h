@@ -38,6 +38,15 @@ struct http_result {
 /* Receives the body as it arrives; returns 0 to go on, or -1 (with the message in e) to stop. */
 typedef int (*http_sink)(void *ctx, const void *data, size_t n, struct err *e);
 
+/* A body gathered in memory by http_buf_sink: p (NULL until a byte came, then NUL-terminated, the
+ * caller frees it) holds len bytes in cap. Start it as {NULL, 0, 0}. */
+struct http_buf {
+	char *p;
+	size_t len, cap;
+};
+/* The sink that appends to a struct http_buf (ctx). */
+int http_buf_sink(void *ctx, const void *data, size_t n, struct err *e);
+
 /* GETs url, streaming a 2xx body into sink. A non-2xx answer is an error whose message names the
  * status and the start of the body. Returns 0 or -1 with e filled; *status gets the HTTP status
  * (0 when none came). */

@@ -170,34 +170,17 @@ void kube_explain(const struct http_result *r, const char *what, struct err *e)
 		err_set(e, "%.180s%s", base, hint);
 }
 
-struct jbuf {
-	char *p;
-	size_t len, cap;
-};
-
-static int to_jbuf(void *ctx, const void *data, size_t n, struct err *e)
-{
-	struct jbuf *b = ctx;
-
-	(void)e;
-	b->p = xgrow(b->p, &b->cap, b->len + n + 1, 1);
-	memcpy(b->p + b->len, data, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-	return 0;
-}
-
 /* GETs url and parses it; a non-2xx answer becomes one explained line. */
 static cJSON *api_get(const char *url, const struct http_opts *h, struct err *e)
 {
 	struct http_opts o = *h;
 	struct http_result *r = xmalloc(sizeof(*r));
-	struct jbuf b = {NULL, 0, 0};
+	struct http_buf b = {NULL, 0, 0};
 	cJSON *root = NULL;
 
 	if (!o.max_bytes || o.max_bytes > KUBE_API_MAX_BYTES)
 		o.max_bytes = KUBE_API_MAX_BYTES;
-	if (http_get_ex(url, &o, to_jbuf, &b, r, e) < 0) {
+	if (http_get_ex(url, &o, http_buf_sink, &b, r, e) < 0) {
 		kube_explain(r, "api", e);
 	} else {
 		root = b.p ? cJSON_ParseWithLength(b.p, b.len) : NULL;

@@ -9,23 +9,15 @@
 set -u
 . "$ROOT/tests/lib/fixture.sh"
 . "$ROOT/tests/lib/nginx.sh"
+. "$ROOT/tests/lib/apistub.sh"
 
 NS=shop
 TOKEN="ls-test-token-$RANDOM$RANDOM-do-not-print"
 PODS="web-0 web-1 web-2 web-3 web-4"
 OUTLIER=web-3
-PIDS=()
 fails=0
 
-cleanup() {
-    local p
-    nginx_stop
-    for p in "${PIDS[@]}"; do
-        kill "$p" 2>/dev/null
-        wait "$p" 2>/dev/null
-    done
-}
-trap cleanup EXIT
+trap apistub_stop EXIT
 
 fail() {
     echo "FAIL: $*"
@@ -56,87 +48,18 @@ one_line_err() { # NAME PATTERN
     fi
 }
 
-nginx_certs "$WORK/certs" || exit 1
-mkdir -p "$WORK/api" "$WORK/kube"
-printf '%s\n' "$TOKEN" >"$WORK/kube/token"
+apistub_init "$TOKEN" || exit 1
 printf 'wrong-token\n' >"$WORK/kube/bad-token"
-chmod 600 "$WORK/kube/token"
 
-# start_pods VERSION: one fixture per pod; the outlier has 20 times the leaks of the others.
-start_pods() {
-    local version=$1 pod port p
-    for p in "${PIDS[@]}"; do
-        kill "$p" 2>/dev/null
-        wait "$p" 2>/dev/null
-    done
-    PIDS=()
-    for pod in $PODS; do
-        port=$(fixture_free_port) || return 1
-        if [ "$pod" = "$OUTLIER" ]; then
-            fixture_start "$version" "$port" -paused -initial 60 || return 1
-        else
-            fixture_start "$version" "$port" -paused -initial 3 || return 1
-        fi
-        PIDS+=("$FIXTURE_PID")
-        eval "PORT_${pod//-/_}=$port"
-    done
-}
-
-# write_api: the PodList, the pod objects and the nginx server body routing to the fixtures.
-write_api() {
-    local pod port first=1 conf=$WORK/api/server.conf
-    {
-        printf '{"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"1"},"items":['
-        for pod in $PODS; do
-            [ $first = 1 ] || printf ','
-            first=0
-            printf '{"metadata":{"name":"%s","namespace":"%s","labels":{"app":"web"}},' "$pod" "$NS"
-            printf '"spec":{"containers":[{"name":"app","ports":[{"name":"pprof","containerPort":6060,"protocol":"TCP"}]}]},'
-            printf '"status":{"phase":"Running","podIP":"10.0.0.%s"}}' "${pod#web-}"
-        done
-        printf ']}\n'
-    } >"$WORK/api/podlist.json"
-    cat >"$WORK/api/http.conf" <<EOF
-map_hash_bucket_size 256;
-map "\$http_authorization:\$ssl_client_verify" \$auth_ok {
-    default 0;
-    "Bearer $TOKEN:NONE" 1;
-    "Bearer $TOKEN:SUCCESS" 1;
-    ":SUCCESS" 1;
-}
-EOF
-    {
-        cat <<EOF
-if (\$auth_ok = 0) {
-    return 401 '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401}';
-}
-location = /api/v1/namespaces/$NS/pods {
-    alias $WORK/api/podlist.json;
-}
+# the Status errors beyond the pods' own: a pod the user may not proxy to, and any other pod
+cat >"$WORK/api/errors.conf" <<EOF
 location ~ ^/api/v1/namespaces/[^/]+/pods/secret-0 {
     return 403 '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"pods \\\\"secret-0\\\\" is forbidden: User \\\\"system:serviceaccount:shop:oncall\\\\" cannot get resource \\\\"pods/proxy\\\\" in API group \\\\"\\\\" in the namespace \\\\"shop\\\\"","reason":"Forbidden","details":{"name":"secret-0","kind":"pods"},"code":403}';
 }
-EOF
-        for pod in $PODS; do
-            eval "port=\$PORT_${pod//-/_}"
-            printf '{"metadata":{"name":"%s","namespace":"%s"},"spec":{"containers":[{"name":"app","ports":[{"containerPort":6060}]}]},"status":{"phase":"Running"}}\n' \
-                "$pod" "$NS" >"$WORK/api/pod-$pod.json"
-            cat <<EOF
-location = /api/v1/namespaces/$NS/pods/$pod {
-    alias $WORK/api/pod-$pod.json;
-}
-location ~ ^/api/v1/namespaces/$NS/pods/$pod:6060/proxy(/.*)\$ {
-    proxy_pass http://127.0.0.1:$port\$1\$is_args\$args;
-}
-EOF
-        done
-        cat <<EOF
 location ~ ^/api/v1/namespaces/[^/]+/pods/(?:https?:)?([^/:]+) {
     return 404 '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"pods \\\\"\$1\\\\" not found","reason":"NotFound","details":{"name":"\$1","kind":"pods"},"code":404}';
 }
 EOF
-    } >"$conf"
-}
 
 # kubeconfig NAME USER_YAML [CLUSTER_EXTRA_YAML]: a kubeconfig in YAML, with the CA as data unless
 # told otherwise.
@@ -172,13 +95,11 @@ EOF
 }
 
 first=${GO_VERSIONS%% *}
-API_PORT=$(fixture_free_port)
 for version in $GO_VERSIONS; do
     echo "== Go $version"
-    start_pods "$version" || exit 1
-    write_api
-    nginx_stop
-    nginx_start "$API_PORT" "$WORK/api/server.conf" "$WORK/api/http.conf" || exit 1
+    apistub_replicas "$version" "$OUTLIER" "$PODS" || exit 1
+    apistub_conf -c -l "$NS" "$WORK/api/errors.conf"
+    apistub_serve || exit 1
 
     kubeconfig token.yaml "tokenFile: token"
     export KUBECONFIG=$WORK/kube/token.yaml LEAKSCOPE_KUBECTL= XDG_STATE_HOME=$WORK/state HOME=$WORK/home

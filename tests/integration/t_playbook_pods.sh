@@ -12,28 +12,23 @@
 set -u
 . "$ROOT/tests/lib/fixture.sh"
 . "$ROOT/tests/lib/nginx.sh"
+. "$ROOT/tests/lib/apistub.sh"
 
 NS=shop
 TOKEN="ls-test-token-$RANDOM$RANDOM-do-not-print"
 PODS="web-0 web-1 web-2 web-3 web-4"
 OUTLIER=web-3
-PIDS=()
 PROM_PID=
 BG=
 fails=0
 
 cleanup() {
-    local p
     [ -n "$BG" ] && kill "$BG" 2>/dev/null
     if [ -n "$PROM_PID" ]; then
         kill "$PROM_PID" 2>/dev/null
         wait "$PROM_PID" 2>/dev/null
     fi
-    nginx_stop
-    for p in "${PIDS[@]}"; do
-        kill "$p" 2>/dev/null
-        wait "$p" 2>/dev/null
-    done
+    apistub_stop
 }
 trap cleanup EXIT
 
@@ -42,93 +37,7 @@ fail() {
     fails=$((fails + 1))
 }
 
-nginx_certs "$WORK/certs" || exit 1
-mkdir -p "$WORK/api" "$WORK/kube"
-printf '%s\n' "$TOKEN" >"$WORK/kube/token"
-chmod 600 "$WORK/kube/token"
-
-start_pods() { # VERSION
-    local version=$1 pod port p
-    for p in "${PIDS[@]}"; do
-        kill "$p" 2>/dev/null
-        wait "$p" 2>/dev/null
-    done
-    PIDS=()
-    for pod in $PODS; do
-        port=$(fixture_free_port) || return 1
-        if [ "$pod" = "$OUTLIER" ]; then
-            fixture_start "$version" "$port" -paused -initial 60 -pool 4 || return 1
-        else
-            fixture_start "$version" "$port" -paused -initial 3 -pool 4 || return 1
-        fi
-        PIDS+=("$FIXTURE_PID")
-        eval "PORT_${pod//-/_}=$port"
-    done
-}
-
-write_api() {
-    local pod port first=1
-    {
-        printf '{"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"1"},"items":['
-        for pod in $PODS; do
-            [ $first = 1 ] || printf ','
-            first=0
-            printf '{"metadata":{"name":"%s","namespace":"%s","labels":{"app":"web"}},' "$pod" "$NS"
-            printf '"spec":{"containers":[{"name":"app","ports":[{"name":"pprof","containerPort":6060,"protocol":"TCP"}]}]},'
-            printf '"status":{"phase":"Running","podIP":"10.0.0.%s"}}' "${pod#web-}"
-        done
-        printf ']}\n'
-    } >"$WORK/api/podlist.json"
-    cat >"$WORK/api/http.conf" <<EOF
-map \$http_authorization \$auth_ok {
-    default 0;
-    "Bearer $TOKEN" 1;
-}
-EOF
-    {
-        cat <<EOF
-if (\$auth_ok = 0) {
-    return 401 '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401}';
-}
-location = /api/v1/namespaces/$NS/pods {
-    alias $WORK/api/podlist.json;
-}
-EOF
-        for pod in $PODS; do
-            eval "port=\$PORT_${pod//-/_}"
-            printf '{"metadata":{"name":"%s","namespace":"%s"},"spec":{"containers":[{"name":"app","ports":[{"containerPort":6060}]}]},"status":{"phase":"Running"}}\n' \
-                "$pod" "$NS" >"$WORK/api/pod-$pod.json"
-            cat <<EOF
-location = /api/v1/namespaces/$NS/pods/$pod {
-    alias $WORK/api/pod-$pod.json;
-}
-location ~ ^/api/v1/namespaces/$NS/pods/$pod:6060/proxy(/.*)\$ {
-    proxy_pass http://127.0.0.1:$port\$1\$is_args\$args;
-}
-EOF
-        done
-    } >"$WORK/api/server.conf"
-}
-
-write_kubeconfig() {
-    # the context's namespace is another one: -n must reach the snapshots and the ranking
-    cat >"$WORK/kube/config" <<EOF
-apiVersion: v1
-kind: Config
-current-context: test
-contexts:
-- name: test
-  context: {cluster: stand-in, user: oncall, namespace: elsewhere}
-clusters:
-- name: stand-in
-  cluster:
-    server: https://127.0.0.1:$NGINX_PORT
-    certificate-authority-data: $(base64 -w0 "$WORK/certs/ca.crt")
-users:
-- name: oncall
-  user: {tokenFile: token}
-EOF
-}
+apistub_init "$TOKEN" || exit 1
 
 leak_in_background() { # PORT ROUNDS: chansend leaks 4 at a time, every pattern 1 at a time, 2 rounds a second
     local port=$1 i
@@ -168,14 +77,14 @@ export XDG_STATE_HOME=$WORK/state HOME=$WORK/home LEAKSCOPE_KNOWN_DB=$WORK/known
 export LEAKSCOPE_PLAYBOOKS=$ROOT/playbooks
 unset LEAKSCOPE_TOKEN KUBECONFIG
 first=${GO_VERSIONS%% *}
-API_PORT=$(fixture_free_port)
 for v in $GO_VERSIONS; do
     echo "== Go $v"
-    start_pods "$v" || exit 1
-    write_api
-    nginx_stop
-    nginx_start "$API_PORT" "$WORK/api/server.conf" "$WORK/api/http.conf" || exit 1
-    write_kubeconfig
+    apistub_replicas "$v" "$OUTLIER" "$PODS" -pool 4 || exit 1
+    apistub_conf -l "$NS"
+    apistub_serve || exit 1
+    # the context's namespace is another one: -n must reach the snapshots and the ranking
+    apistub_kubeconfig "$WORK/kube/config" test elsewhere \
+        "certificate-authority-data: $(base64 -w0 "$WORK/certs/ca.crt")"
     port3=$PORT_web_3
     fixture_expected "$port3" "$WORK/exp-$v.json"
     prom=()

@@ -7,50 +7,10 @@
 # output byte for byte; Ctrl-C stops early and still reports; a bad SOURCE is one line, exit 2.
 set -euo pipefail
 . "$ROOT/tests/lib/fixture.sh"
-# kube_proxy_start: a stand-in for `kubectl proxy` on a free port (KPROXY_PORT, KPROXY_PID):
-# /api/v1/namespaces/NS/pods/NAME:PORT/proxy/PATH is fetched from 127.0.0.1:PORT/PATH.
-KPROXY_PID=
-kube_proxy_start() {
-	KPROXY_PORT=$(fixture_free_port)
-	cat >"$WORK/kproxy.py" <<'PY'
-import http.server, re, sys, urllib.error, urllib.request
-class H(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
-        m = re.match(r"^/api/v1/namespaces/[^/]+/pods/[^/:]+:(\d+)/proxy(/.*)$", self.path)
-        body, code = b"", 404
-        if m:
-            try:
-                with urllib.request.urlopen("http://127.0.0.1:%s%s" % m.groups(), timeout=30) as r:
-                    body, code = r.read(), r.status
-            except urllib.error.HTTPError as e:
-                body, code = e.read(), e.code
-            except OSError as e:
-                body, code = str(e).encode(), 502
-        try:
-            self.send_response(code)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-        except OSError:
-            pass
-    def log_message(self, *a):
-        pass
-http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
-PY
-	python3 "$WORK/kproxy.py" "$KPROXY_PORT" &
-	KPROXY_PID=$!
-	local deadline=$((SECONDS + 10))
-	until curl -s -o /dev/null "http://127.0.0.1:$KPROXY_PORT/"; do
-		[ "$SECONDS" -lt "$deadline" ] || { echo "the kubectl proxy stand-in did not start"; return 1; }
-		sleep 0.1
-	done
-}
+. "$ROOT/tests/lib/kproxy.sh"
 cleanup() {
 	fixture_stop
-	if [ -n "$KPROXY_PID" ]; then
-		kill "$KPROXY_PID" 2>/dev/null
-		wait "$KPROXY_PID" 2>/dev/null || true
-	fi
+	kube_proxy_stop
 	return 0
 }
 trap cleanup EXIT

@@ -11,98 +11,24 @@
 set -u
 . "$ROOT/tests/lib/fixture.sh"
 . "$ROOT/tests/lib/nginx.sh"
+. "$ROOT/tests/lib/apistub.sh"
 
 NS=shop
 TOKEN="tui-test-token-$RANDOM$RANDOM"
 PODS="web-0 web-1 web-2 web-3 web-4"
 OUTLIER=web-3
-PIDS=()
 SOCK=leakscope-tui-pods-$$
 PANE=t:0
 fails=0
 tm() { tmux -L "$SOCK" "$@"; }
-stop_pods() {
-	local p
-	for p in "${PIDS[@]}"; do
-		kill "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
-	done
-	PIDS=()
-}
 cleanup() {
 	tm kill-server 2>/dev/null
-	nginx_stop
-	stop_pods
+	apistub_stop
 }
 trap cleanup EXIT
 fail() {
 	echo "FAIL: $*"
 	fails=$((fails + 1))
-}
-
-start_pods() { # VERSION
-	local pod port
-	stop_pods
-	for pod in $PODS; do
-		port=$(fixture_free_port) || return 1
-		if [ "$pod" = "$OUTLIER" ]; then
-			fixture_start "$1" "$port" -paused -initial 60 -pool 3 || return 1
-		else
-			fixture_start "$1" "$port" -paused -initial 3 -pool 3 || return 1
-		fi
-		PIDS+=("$FIXTURE_PID")
-		eval "PORT_${pod//-/_}=$port"
-	done
-}
-
-write_api() {
-	local pod port first=1
-	mkdir -p "$WORK/api" "$WORK/kube"
-	{
-		printf '{"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"1"},"items":['
-		for pod in $PODS; do
-			[ $first = 1 ] || printf ','
-			first=0
-			printf '{"metadata":{"name":"%s","namespace":"%s"},"spec":{"containers":[{"name":"app","ports":[{"containerPort":6060}]}]},"status":{"phase":"Running"}}' "$pod" "$NS"
-		done
-		printf ']}\n'
-	} >"$WORK/api/podlist.json"
-	{
-		cat <<EOF
-if (\$http_authorization != "Bearer $TOKEN") {
-    return 401 '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401}';
-}
-location = /api/v1/namespaces/$NS/pods {
-    alias $WORK/api/podlist.json;
-}
-EOF
-		for pod in $PODS; do
-			eval "port=\$PORT_${pod//-/_}"
-			cat <<EOF
-location ~ ^/api/v1/namespaces/$NS/pods/$pod:6060/proxy(/.*)\$ {
-    proxy_pass http://127.0.0.1:$port\$1\$is_args\$args;
-}
-EOF
-		done
-	} >"$WORK/api/server.conf"
-	printf '%s\n' "$TOKEN" >"$WORK/kube/token"
-	chmod 600 "$WORK/kube/token"
-	cat >"$WORK/kube/config" <<EOF
-apiVersion: v1
-kind: Config
-current-context: test
-contexts:
-- name: test
-  context: {cluster: stand-in, user: oncall, namespace: $NS}
-clusters:
-- name: stand-in
-  cluster:
-    server: https://127.0.0.1:$API_PORT
-    certificate-authority: $WORK/certs/ca.crt
-users:
-- name: oncall
-  user: {tokenFile: token}
-EOF
 }
 
 # console SCRIPT_TEXT NAME: the console in test mode, no target; the screens in $WORK/NAME.screen
@@ -132,16 +58,15 @@ run_in_pane() {
 	return 1
 }
 
-nginx_certs "$WORK/certs" || exit 1
+apistub_init "$TOKEN" || exit 1
 mkdir -p "$WORK/home"
-API_PORT=$(fixture_free_port)
 first=${GO_VERSIONS%% *}
 for version in $GO_VERSIONS; do
 	echo "== Go $version"
-	start_pods "$version" || exit 1
-	write_api
-	nginx_stop
-	nginx_start "$API_PORT" "$WORK/api/server.conf" || exit 1
+	apistub_replicas "$version" "$OUTLIER" "$PODS" -pool 3 || exit 1
+	apistub_conf "$NS"
+	apistub_serve || exit 1
+	apistub_kubeconfig "$WORK/kube/config" test "$NS"
 
 	# --- test mode: the pods listed and sampled, the outlier starred and named
 	console ':wait

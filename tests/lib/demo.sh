@@ -10,83 +10,31 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 . "$ROOT/tests/lib/fixture.sh"
 . "$ROOT/tests/lib/nginx.sh"
+. "$ROOT/tests/lib/apistub.sh"
 LS=$ROOT/leakscope
 GO=${DEMO_GO:-1.19}
 NS=demo
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/leakscope-demo.XXXXXX")
-PIDS=()
 cleanup() {
-	local p
-	nginx_stop
-	for p in "${PIDS[@]}"; do
-		kill "$p" 2>/dev/null || true
-		wait "$p" 2>/dev/null || true
-	done
+	apistub_stop
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
 # the two pods: checkout-0 leaks 2 goroutines a second per pattern, checkout-1 ten
-declare -A PORT RATE=([checkout-0]=0.4 [checkout-1]=2)
+declare -A RATE=([checkout-0]=0.4 [checkout-1]=2)
 for pod in checkout-0 checkout-1; do
-	PORT[$pod]=$(fixture_free_port)
-	fixture_start "$GO" "${PORT[$pod]}" -rate "${RATE[$pod]}" -initial 20 -pool 4 >/dev/null
-	PIDS+=("$FIXTURE_PID")
+	apistub_pod "$pod" "$GO" -rate "${RATE[$pod]}" -initial 20 -pool 4 >/dev/null
 done
 
 # the API server stand-in: the pod list and the pod proxy, a token required
-token=demo-token-$RANDOM$RANDOM
-nginx_certs "$WORK/certs"
-mkdir -p "$WORK/api" "$WORK/kube" "$WORK/state"
-printf '%s\n' "$token" >"$WORK/kube/token"
-chmod 600 "$WORK/kube/token"
-{
-	printf '{"kind":"PodList","apiVersion":"v1","metadata":{},"items":['
-	printf '{"metadata":{"name":"checkout-0","namespace":"%s"},"spec":{"containers":[{"name":"app","ports":[{"containerPort":6060}]}]},"status":{"phase":"Running"}},' "$NS"
-	printf '{"metadata":{"name":"checkout-1","namespace":"%s"},"spec":{"containers":[{"name":"app","ports":[{"containerPort":6060}]}]},"status":{"phase":"Running"}}' "$NS"
-	printf ']}\n'
-} >"$WORK/api/podlist.json"
-{
-	cat <<EOF
-if (\$http_authorization != "Bearer $token") {
-    return 401 '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401}';
-}
-location = /api/v1/namespaces/$NS/pods {
-    alias $WORK/api/podlist.json;
-}
-EOF
-	for pod in checkout-0 checkout-1; do
-		printf '{"metadata":{"name":"%s","namespace":"%s"},"spec":{"containers":[{"name":"app","ports":[{"containerPort":6060}]}]},"status":{"phase":"Running"}}\n' \
-			"$pod" "$NS" >"$WORK/api/pod-$pod.json"
-		cat <<EOF
-location = /api/v1/namespaces/$NS/pods/$pod {
-    alias $WORK/api/pod-$pod.json;
-}
-location ~ ^/api/v1/namespaces/$NS/pods/$pod:6060/proxy(/.*)\$ {
-    proxy_pass http://127.0.0.1:${PORT[$pod]}\$1\$is_args\$args;
-}
-EOF
-	done
-} >"$WORK/api/server.conf"
-api_port=$(fixture_free_port)
-nginx_start "$api_port" "$WORK/api/server.conf"
-cat >"$WORK/kube/config" <<EOF
-apiVersion: v1
-kind: Config
-current-context: demo
-contexts:
-- name: demo
-  context: {cluster: stand-in, user: oncall, namespace: $NS}
-clusters:
-- name: stand-in
-  cluster:
-    server: https://127.0.0.1:$api_port
-    certificate-authority: $WORK/certs/ca.crt
-users:
-- name: oncall
-  user: {tokenFile: token}
-EOF
+apistub_init "demo-token-$RANDOM$RANDOM"
+mkdir -p "$WORK/state"
+apistub_conf "$NS"
+apistub_serve
+api_port=$APISTUB_API_PORT
+apistub_kubeconfig "$WORK/kube/config" demo "$NS"
 export KUBECONFIG=$WORK/kube/config LEAKSCOPE_KUBECTL= XDG_STATE_HOME=$WORK/state
 
 echo "demo: two pods of a Go service leaking goroutines (checkout-1 five times faster) behind a local"

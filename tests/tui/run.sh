@@ -6,7 +6,7 @@
 #   # size: COLSxROWS   the screen (default 80x24)
 #   # env: VAR=VALUE    extra environment (repeatable)
 #   # file: NAME        a file the script writes (:w NAME) that must equal NAME.NAME.expected
-#   # api: yes          the kube API stand-in: nginx over HTTPS on 127.0.0.1 (tests/lib/nginx.sh)
+#   # api: yes          the kube API stand-in: nginx over HTTPS on 127.0.0.1 (tests/lib/apistub.sh)
 #                       serving data/api (a PodList of five pods, namespace shop, and each pod's
 #                       canned debug=1 profile through the pod proxy), a kubeconfig pointing at it
 #                       with its CA and a token file (KUBECONFIG; kubectl is not asked)
@@ -36,30 +36,11 @@ api_start() {
 	# shellcheck source=../lib/nginx.sh
 	. "$ROOT/tests/lib/nginx.sh"
 	. "$ROOT/tests/lib/fixture.sh"
-	local token=tui-test-token-$RANDOM$RANDOM port
-	nginx_certs "$API_DIR/certs" || return 1
-	mkdir -p "$API_DIR/kube"
-	printf '%s\n' "$token" >"$API_DIR/kube/token"
-	chmod 600 "$API_DIR/kube/token"
-	sed -e "s|@API@|$HERE/data/api|g" -e "s|@TOKEN@|$token|g" "$HERE/data/api/server.conf.in" >"$API_DIR/server.conf"
-	port=$(fixture_free_port) || return 1
-	nginx_start "$port" "$API_DIR/server.conf" || return 1
-	cat >"$API_DIR/kube/config" <<EOF
-apiVersion: v1
-kind: Config
-current-context: test
-contexts:
-- name: test
-  context: {cluster: stand-in, user: oncall, namespace: shop}
-clusters:
-- name: stand-in
-  cluster:
-    server: https://127.0.0.1:$port
-    certificate-authority: $API_DIR/certs/ca.crt
-users:
-- name: oncall
-  user: {tokenFile: token}
-EOF
+	. "$ROOT/tests/lib/apistub.sh"
+	apistub_init "tui-test-token-$RANDOM$RANDOM" || return 1
+	sed -e "s|@API@|$HERE/data/api|g" -e "s|@TOKEN@|$APISTUB_TOKEN|g" "$HERE/data/api/server.conf.in" >"$API_DIR/server.conf"
+	apistub_serve "$API_DIR/server.conf" || return 1
+	apistub_kubeconfig "$API_DIR/kube/config" test shop
 }
 api_stop() {
 	[ -n "$API_DIR" ] || return 0
