@@ -237,9 +237,18 @@ static int fetch_once(struct source *s, http_sink sink, void *ctx, struct http_r
 
 		kube_explain(r, "proxy", e);
 		if (kube_status_message(r->errbody, r->errlen, msg, sizeof(msg)) < 0) {
-			/* the API server's Status names the pod; other messages get its name */
+			/* The API server's Status names the pod; other messages get its name in place of
+			 * the long proxy URL, so that the hint at their end always fits. */
+			char shown[512];
+			const char *rest = base;
+			size_t len;
+
 			memcpy(base, e->msg, sizeof(base));
-			err_set(e, "pod/%.60s: %.180s", s->pod, base);
+			http_redact(s->url, shown, sizeof(shown));
+			len = strlen(shown);
+			if (strncmp(base, shown, len) == 0 && base[len] == ':' && base[len + 1] == ' ')
+				rest = base + len + 2;
+			err_set(e, "pod/%.60s: %s", s->pod, rest);
 		}
 	} else if (ret < 0) {
 		explain_url(r, s, e);
