@@ -50,8 +50,9 @@ int slope_parse_duration(const char *s, int64_t *ms);
 char *slope_format_duration(int64_t ms, char *buf, size_t n);
 
 /*
- * Alert rules. A rule holds while every condition holds at an evaluation; `for D` is Prometheus'
- * `for:` (pending first, firing once it has held D, resolved the first evaluation it does not).
+ * Alert rules (analyze/rule.c). A rule holds while every condition holds at an evaluation;
+ * `for D` is Prometheus' `for:` (pending first, firing once it has held D, resolved the first
+ * evaluation it does not).
  *
  *   rule      := condition { "and" condition } [ "for" DURATION ]
  *   condition := expr CMP expr                     CMP: > >= < <= == !=

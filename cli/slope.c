@@ -1,29 +1,18 @@
-/* slope.c: `leakscope slope` — the goroutine-count slope per series as Prometheus computes it,
- * leak start, time to a limit, alert-rule replay and outlier replicas; from Prometheus, from a
- * saved answer, or from samples the command takes of the target itself. */
+/* slope.c: `leakscope slope`: its options, and the samples from Prometheus or a saved answer. */
+#include "cli/slope.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
-#include <langinfo.h>
-#include <locale.h>
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
-#include "analyze/slope.h"
 #include "analyze/text.h"
 #include "cli/cli.h"
-#include "cli/json.h"
-#include "fetch/prom.h"
 #include "fetch/source.h"
-
-#define MAX_RULES 16
-#define SPARK_WIDTH 48
-#define PREDICT_SECONDS 3600.0
 
 static const char usage[] =
 	"usage: leakscope slope --prometheus URL --query SELECTOR [options]\n"
@@ -83,39 +72,6 @@ static const char usage[] =
 	"\n"
 	"exit status: 0 done, 2 trouble (usage, fetch failure, Prometheus error; one line on stderr)\n";
 
-struct rule_result {
-	struct slope_alert *alerts;
-	size_t nalerts;
-};
-
-struct row {
-	const struct prom_series *ps;
-	const struct slope_sample *range; /* the samples in the range */
-	size_t nrange;
-	size_t nwindow;
-	int has_slope, has_predict, has_start;
-	double slope, predict, z, to_limit;
-	int64_t leak_start;
-	int outlier;
-	struct rule_result rules[MAX_RULES];
-};
-
-struct opts {
-	const char *url, *query, *file, *save, *token_file, *cacert;
-	int64_t window, range, at, interval, leak_start;
-	int have_at, have_leak_start, json, ascii, insecure, tune, left_open;
-	int have_window, have_range;
-	/* sampling SOURCE itself */
-	const char *source;
-	int64_t every;
-	int have_every;
-	long count; /* 0: until interrupted */
-	int metrics;
-	double limit;
-	int have_limit;
-	struct slope_rule *rules[MAX_RULES];
-	size_t nrules;
-};
 
 /* --- parsing arguments ---------------------------------------------------------------------- */
 
@@ -173,21 +129,6 @@ static int parse_time(const char *s, int64_t *ms)
 	return 0;
 }
 
-static char *fmt_time(int64_t ms, char *buf, size_t n)
-{
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-	char base[32];
-
-	gmtime_r(&t, &tm);
-	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-	if (ms % 1000)
-		snprintf(buf, n, "%s.%03dZ", base, (int)(ms % 1000));
-	else
-		snprintf(buf, n, "%sZ", base);
-	return buf;
-}
-
 static char *read_token(const char *path, struct err *e)
 {
 	FILE *f = fopen(path, "r");
@@ -210,393 +151,6 @@ static char *read_token(const char *path, struct err *e)
 	return xstrdup(buf);
 }
 
-/* --- computing ------------------------------------------------------------------------------ */
-
-static int cmp_row(const void *a, const void *b)
-{
-	const struct row *x = a, *y = b;
-	int xv = x->has_slope && !isnan(x->slope), yv = y->has_slope && !isnan(y->slope);
-
-	if (xv != yv)
-		return yv - xv;
-	if (xv && x->slope != y->slope)
-		return x->slope < y->slope ? 1 : -1;
-	return 0;
-}
-
-static int compute(struct row *rows, const struct prom_result *r, const struct opts *o, int64_t at,
-		   struct err *e)
-{
-	enum slope_range mode = o->left_open ? SLOPE_RANGE_LEFT_OPEN : SLOPE_RANGE_CLOSED;
-	double *slopes = xcalloc(r->nseries + 1, sizeof(double)), *z = xcalloc(r->nseries + 1, sizeof(double));
-	size_t i, k, nvalid = 0;
-
-	for (i = 0; i < r->nseries; i++) {
-		const struct prom_series *s = &r->series[i];
-		struct row *w = &rows[i];
-		size_t lo, hi;
-
-		memset(w, 0, sizeof(*w));
-		w->ps = s;
-		slope_window(s->samples, s->nsamples, at, o->range, mode, &lo, &hi);
-		w->range = s->samples + lo;
-		w->nrange = hi - lo;
-		slope_window(s->samples, s->nsamples, at, o->window, mode, &lo, &hi);
-		w->nwindow = hi - lo;
-		w->has_slope = slope_deriv(s->samples + lo, hi - lo, &w->slope) == 0;
-		w->has_predict =
-			slope_predict_linear(s->samples + lo, hi - lo, at, PREDICT_SECONDS, &w->predict) == 0;
-		w->has_start = slope_leak_start(w->range, w->nrange, &w->leak_start) == 0;
-		w->to_limit = -1;
-		if (o->have_limit && w->has_slope && w->nrange > 0)
-			w->to_limit = slope_time_to_limit(w->range[w->nrange - 1].v, w->slope, o->limit);
-		slopes[i] = w->has_slope ? w->slope : NAN;
-		if (w->has_slope && isfinite(w->slope))
-			nvalid++;
-		for (k = 0; k < o->nrules; k++) {
-			struct slope_replay_opts ro = {at - o->range, at, o->interval, mode};
-
-			if (slope_replay(o->rules[k], s->samples, s->nsamples, &ro, &w->rules[k].alerts,
-					 &w->rules[k].nalerts, e) < 0) {
-				free(slopes);
-				free(z);
-				return -1;
-			}
-		}
-	}
-	slope_robust_z(slopes, r->nseries, z);
-	for (i = 0; i < r->nseries; i++) {
-		rows[i].z = z[i];
-		/* a robust z needs a crowd: with fewer than three replicas nothing stands out */
-		rows[i].outlier = nvalid >= 3 && isfinite(slopes[i]) && slope_is_outlier(z[i]);
-	}
-	free(slopes);
-	free(z);
-	qsort(rows, r->nseries, sizeof(*rows), cmp_row);
-	return 0;
-}
-
-/* --- text output ---------------------------------------------------------------------------- */
-
-static int locale_is_utf8(void)
-{
-	const char *cs;
-
-	setlocale(LC_CTYPE, "");
-	cs = nl_langinfo(CODESET);
-	return cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
-}
-
-/* The highest value in each of SPARK_WIDTH buckets over (at - range, at], scaled to 8 levels. */
-static void sparkline(const struct row *w, int64_t at, int64_t range, int ascii, char *out, size_t n)
-{
-	static const char *const blocks[8] = {"\u2581", "\u2582", "\u2583", "\u2584",
-					      "\u2585", "\u2586", "\u2587", "\u2588"};
-	static const char ascii_lv[] = "_.-:=+*#";
-	double v[SPARK_WIDTH], lo = INFINITY, hi = -INFINITY;
-	int has[SPARK_WIDTH] = {0};
-	size_t i, used = 0;
-
-	for (i = 0; i < w->nrange; i++) {
-		int64_t off = w->range[i].t - (at - range);
-		long b = (long)((double)off / (double)range * SPARK_WIDTH);
-
-		if (b < 0)
-			b = 0;
-		if (b >= SPARK_WIDTH)
-			b = SPARK_WIDTH - 1;
-		if (!isfinite(w->range[i].v))
-			continue;
-		if (!has[b] || w->range[i].v > v[b])
-			v[b] = w->range[i].v;
-		has[b] = 1;
-	}
-	for (i = 0; i < SPARK_WIDTH; i++)
-		if (has[i]) {
-			if (v[i] < lo)
-				lo = v[i];
-			if (v[i] > hi)
-				hi = v[i];
-		}
-	out[0] = '\0';
-	for (i = 0; i < SPARK_WIDTH && used + 4 < n; i++) {
-		int lv = 0;
-
-		if (!has[i]) {
-			out[used++] = ' ';
-			continue;
-		}
-		if (hi > lo)
-			lv = (int)((v[i] - lo) / (hi - lo) * 7.0 + 0.5);
-		if (ascii) {
-			out[used++] = ascii_lv[lv];
-		} else {
-			size_t len = strlen(blocks[lv]);
-
-			memcpy(out + used, blocks[lv], len);
-			used += len;
-		}
-	}
-	out[used] = '\0';
-}
-
-static char *fmt_seconds(double s, char *buf, size_t n)
-{
-	char d[32];
-
-	if (s < 0)
-		snprintf(buf, n, "never at this slope");
-	else if (s == 0)
-		snprintf(buf, n, "already reached");
-	else if (s > 100.0 * 365 * 86400)
-		snprintf(buf, n, "in over 100 years");
-	else
-		snprintf(buf, n, "in %s", slope_format_duration((int64_t)s * 1000, d, sizeof(d)));
-	return buf;
-}
-
-static void write_rule_text(const struct row *w, const struct opts *o, size_t k, int64_t at)
-{
-	const struct rule_result *rr = &w->rules[k];
-	char rule[256], a[40], b[40], d[32];
-	double days = (double)o->range / 86400000.0;
-	size_t i;
-	int first_after = -1;
-
-	text_sanitize(slope_rule_text(o->rules[k]), rule, sizeof(rule));
-	printf("  rule %s: %zu alert%s in %s (%.2f per day)\n", rule, rr->nalerts, rr->nalerts == 1 ? "" : "s",
-	       slope_format_duration(o->range, d, sizeof(d)), days > 0 ? (double)rr->nalerts / days : 0.0);
-	for (i = 0; i < rr->nalerts; i++) {
-		const struct slope_alert *al = &rr->alerts[i];
-
-		printf("    fired %s  %s%s\n", fmt_time(al->fired_at, a, sizeof(a)),
-		       al->resolved_at ? "resolved " : "still firing at ",
-		       fmt_time(al->resolved_at ? al->resolved_at : at, b, sizeof(b)));
-		if (w->has_start && first_after < 0 && al->fired_at >= w->leak_start)
-			first_after = (int)i;
-	}
-	if (w->has_start && first_after >= 0)
-		printf("    first firing after the leak started: %s after it\n",
-		       slope_format_duration(rr->alerts[first_after].fired_at - w->leak_start, d, sizeof(d)));
-}
-
-static void write_text(struct row *rows, size_t n, const struct opts *o, int64_t at, int ascii)
-{
-	char name[512], clean[512], a[40], d1[32], d2[32], spark[SPARK_WIDTH * 4 + 1], lim[64];
-	size_t i, k;
-
-	printf("%zu series at %s, slope over %s, range %s%s\n", n, fmt_time(at, a, sizeof(a)),
-	       slope_format_duration(o->window, d1, sizeof(d1)), slope_format_duration(o->range, d2, sizeof(d2)),
-	       o->left_open ? " (windows left-open)" : "");
-	for (i = 0; i < n; i++) {
-		struct row *w = &rows[i];
-
-		prom_series_name(w->ps, name, sizeof(name));
-		text_sanitize(name, clean, sizeof(clean));
-		printf("\n%s%s\n", clean, w->outlier ? "   <-- OUTLIER" : "");
-		if (w->nrange == 0) {
-			printf("  no samples in the range\n");
-			continue;
-		}
-		printf("  %zu samples, first %.15g, last %.15g\n", w->nrange, w->range[0].v,
-		       w->range[w->nrange - 1].v);
-		if (w->has_slope)
-			printf("  slope %+.6g/s = %+.6g/min over %zu samples (robust z %.2f)\n", w->slope, w->slope * 60,
-			       w->nwindow, isfinite(w->z) ? w->z : 0.0);
-		else
-			printf("  slope: fewer than 2 samples in the window\n");
-		if (w->has_predict)
-			printf("  predict_linear 1h ahead: %.15g\n", w->predict);
-		if (w->has_start)
-			printf("  leak start (flat, then rising): %s\n", fmt_time(w->leak_start, a, sizeof(a)));
-		else
-			printf("  leak start: no rise found\n");
-		if (o->have_limit)
-			printf("  limit %.15g: %s\n", o->limit, fmt_seconds(w->to_limit, lim, sizeof(lim)));
-		sparkline(w, at, o->range, ascii, spark, sizeof(spark));
-		printf("  |%s|\n", spark);
-		for (k = 0; k < o->nrules; k++)
-			write_rule_text(w, o, k, at);
-	}
-}
-
-/* --- JSON output ---------------------------------------------------------------------------- */
-
-static void json_time_ms(struct json *j, int64_t ms)
-{
-	json_time_ns(j, ms * 1000000);
-}
-
-static void write_json_row(struct json *j, const struct row *w, const struct opts *o)
-{
-	double days = (double)o->range / 86400000.0;
-	size_t i, k;
-
-	json_object(j);
-	json_key(j, "metric");
-	json_object(j);
-	for (i = 0; i < w->ps->nlabels; i++) {
-		json_key(j, w->ps->labels[i].name);
-		json_str(j, w->ps->labels[i].value);
-	}
-	json_object_end(j);
-	json_key(j, "samples");
-	json_int(j, (long long)w->nrange);
-	json_key(j, "first");
-	if (w->nrange)
-		json_double(j, w->range[0].v);
-	else
-		json_null(j);
-	json_key(j, "last");
-	if (w->nrange)
-		json_double(j, w->range[w->nrange - 1].v);
-	else
-		json_null(j);
-	json_key(j, "window_samples");
-	json_int(j, (long long)w->nwindow);
-	json_key(j, "slope_per_second");
-	json_double(j, w->has_slope ? w->slope : NAN);
-	json_key(j, "slope_per_minute");
-	json_double(j, w->has_slope ? w->slope * 60 : NAN);
-	json_key(j, "predict_linear");
-	json_object(j);
-	json_key(j, "seconds");
-	json_int(j, (long long)PREDICT_SECONDS);
-	json_key(j, "value");
-	json_double(j, w->has_predict ? w->predict : NAN);
-	json_object_end(j);
-	json_key(j, "leak_start");
-	if (w->has_start)
-		json_time_ms(j, w->leak_start);
-	else
-		json_null(j);
-	if (o->have_limit) {
-		json_key(j, "time_to_limit_seconds");
-		json_double(j, w->to_limit >= 0 ? w->to_limit : NAN);
-	}
-	json_key(j, "robust_z");
-	json_double(j, w->z);
-	json_key(j, "outlier");
-	json_bool(j, w->outlier);
-	json_key(j, "alerts");
-	json_array(j);
-	for (k = 0; k < o->nrules; k++)
-		for (i = 0; i < w->rules[k].nalerts; i++) {
-			const struct slope_alert *al = &w->rules[k].alerts[i];
-
-			json_object(j);
-			json_key(j, "rule");
-			json_str(j, slope_rule_text(o->rules[k]));
-			json_key(j, "active_at");
-			json_time_ms(j, al->active_at);
-			json_key(j, "fired_at");
-			json_time_ms(j, al->fired_at);
-			json_key(j, "resolved_at");
-			if (al->resolved_at)
-				json_time_ms(j, al->resolved_at);
-			else
-				json_null(j);
-			json_object_end(j);
-		}
-	json_array_end(j);
-	json_key(j, "rules");
-	json_array(j);
-	for (k = 0; k < o->nrules; k++) {
-		const struct rule_result *rr = &w->rules[k];
-		int64_t first = 0;
-
-		for (i = 0; i < rr->nalerts && w->has_start; i++)
-			if (rr->alerts[i].fired_at >= w->leak_start) {
-				first = rr->alerts[i].fired_at;
-				break;
-			}
-		json_object(j);
-		json_key(j, "rule");
-		json_str(j, slope_rule_text(o->rules[k]));
-		json_key(j, "alerts");
-		json_int(j, (long long)rr->nalerts);
-		json_key(j, "alerts_per_day");
-		json_double(j, days > 0 ? (double)rr->nalerts / days : 0);
-		json_key(j, "first_fired_after_leak_start");
-		if (first)
-			json_time_ms(j, first);
-		else
-			json_null(j);
-		json_object_end(j);
-	}
-	json_array_end(j);
-	json_object_end(j);
-}
-
-/* --- tuning --------------------------------------------------------------------------------- */
-
-static const int64_t tune_windows[] = {5 * 60000, 15 * 60000, 30 * 60000, 60 * 60000};
-static const double tune_thresholds[] = {0.1, 0.5, 1, 2, 5};
-static const int64_t tune_fors[] = {0, 5 * 60000, 10 * 60000, 15 * 60000};
-#define NTW (sizeof(tune_windows) / sizeof(tune_windows[0]))
-#define NTT (sizeof(tune_thresholds) / sizeof(tune_thresholds[0]))
-#define NTF (sizeof(tune_fors) / sizeof(tune_fors[0]))
-
-static int tune(const struct row *w, const struct opts *o, int64_t at, struct json *j, struct err *e)
-{
-	struct slope_tune_row rows[NTW * NTT * NTF];
-	struct slope_replay_opts ro = {at - o->range, at, o->interval,
-				       o->left_open ? SLOPE_RANGE_LEFT_OPEN : SLOPE_RANGE_CLOSED};
-	int64_t start = o->have_leak_start ? o->leak_start : w->leak_start;
-	char a[40], d1[16], d2[16], d3[16];
-	size_t i;
-
-	if (!o->have_leak_start && !w->has_start)
-		return err_set(e, "--tune: no leak start found in the steepest series; give --leak-start TIME");
-	if (slope_tune(w->ps->samples, w->ps->nsamples, &ro, start, tune_windows, NTW, tune_thresholds, NTT,
-		       tune_fors, NTF, rows, e) < 0)
-		return -1;
-	if (j) {
-		json_key(j, "tune");
-		json_object(j);
-		json_key(j, "leak_start");
-		json_time_ms(j, start);
-		json_key(j, "rows");
-		json_array(j);
-		for (i = 0; i < NTW * NTT * NTF; i++) {
-			json_object(j);
-			json_key(j, "rule");
-			{
-				char rule[96];
-
-				snprintf(rule, sizeof(rule), "deriv[%s] > %g for %s",
-					 slope_format_duration(rows[i].window_ms, d1, sizeof(d1)), rows[i].threshold,
-					 slope_format_duration(rows[i].for_ms, d2, sizeof(d2)));
-				json_str(j, rule);
-			}
-			json_key(j, "alerts_per_day");
-			json_double(j, rows[i].alerts_per_day);
-			json_key(j, "false_alerts");
-			json_int(j, (long long)rows[i].false_alerts);
-			json_key(j, "detection_delay_seconds");
-			if (rows[i].delay_ms >= 0)
-				json_double(j, (double)rows[i].delay_ms / 1000.0);
-			else
-				json_null(j);
-			json_object_end(j);
-		}
-		json_array_end(j);
-		json_object_end(j);
-		return 0;
-	}
-	printf("\ntuning over the steepest series, leak start %s:\n", fmt_time(start, a, sizeof(a)));
-	printf("  %-34s %10s %8s %10s\n", "RULE", "ALERTS/DAY", "FALSE", "DELAY");
-	for (i = 0; i < NTW * NTT * NTF; i++) {
-		char rule[96];
-
-		snprintf(rule, sizeof(rule), "deriv[%s] > %g for %s",
-			 slope_format_duration(rows[i].window_ms, d1, sizeof(d1)), rows[i].threshold,
-			 slope_format_duration(rows[i].for_ms, d2, sizeof(d2)));
-		printf("  %-34s %10.2f %8zu %10s\n", rule, rows[i].alerts_per_day, rows[i].false_alerts,
-		       rows[i].delay_ms >= 0 ? slope_format_duration(rows[i].delay_ms, d3, sizeof(d3)) : "missed");
-	}
-	return 0;
-}
 
 /* --- the command ---------------------------------------------------------------------------- */
 
@@ -605,7 +159,7 @@ static int bad_duration(const char *opt, const char *v)
 	return cli_usage_error("slope", "%s takes a duration such as 30s, 5m, 1h or 1d, not '%s'", opt, v);
 }
 
-static void free_opts(struct opts *o)
+static void free_opts(struct cli_slope_opts *o)
 {
 	size_t i;
 
@@ -613,61 +167,8 @@ static void free_opts(struct opts *o)
 		slope_rule_free(o->rules[i]);
 }
 
-/* Everything after the samples are in r: the rows, then text or JSON. The same for Prometheus,
- * a saved answer and sampling. */
-static int report(const struct prom_result *r, const struct opts *o, int64_t at)
-{
-	struct row *rows = xcalloc(r->nseries + 1, sizeof(*rows));
-	size_t i, k;
-	struct err e;
-	int ret = CLI_OK;
 
-	if (compute(rows, r, o, at, &e) < 0) {
-		ret = cli_error("%s", e.msg);
-		goto done;
-	}
-	if (r->nseries == 0)
-		fprintf(stderr, "leakscope: no series matched%s%s\n", o->query ? " " : "", o->query ? o->query : "");
-	if (o->json) {
-		struct json j;
-
-		json_init(&j, stdout);
-		json_object(&j);
-		json_key(&j, "at");
-		json_time_ms(&j, at);
-		json_key(&j, "window_seconds");
-		json_double(&j, (double)o->window / 1000.0);
-		json_key(&j, "range_seconds");
-		json_double(&j, (double)o->range / 1000.0);
-		json_key(&j, "series");
-		json_array(&j);
-		for (i = 0; i < r->nseries; i++)
-			write_json_row(&j, &rows[i], o);
-		json_array_end(&j);
-		if (o->tune && r->nseries > 0 && tune(&rows[0], o, at, &j, &e) < 0) {
-			json_object_end(&j);
-			ret = cli_error("%s", e.msg);
-			goto done;
-		}
-		json_object_end(&j);
-	} else {
-		write_text(rows, r->nseries, o, at, o->ascii || !locale_is_utf8());
-		if (o->tune && r->nseries > 0 && tune(&rows[0], o, at, NULL, &e) < 0) {
-			ret = cli_error("%s", e.msg);
-			goto done;
-		}
-	}
-	if (fflush(stdout) != 0 || ferror(stdout))
-		ret = cli_error("writing output failed");
-done:
-	for (i = 0; i < r->nseries; i++)
-		for (k = 0; k < o->nrules; k++)
-			free(rows[i].rules[k].alerts);
-	free(rows);
-	return ret;
-}
-
-static int run(struct opts *o)
+static int run(struct cli_slope_opts *o)
 {
 	struct http_opts ho = {0};
 	struct prom_result r;
@@ -722,7 +223,7 @@ static int run(struct opts *o)
 	}
 	if (r.type == PROM_VECTOR && r.nseries > 0 && !o->file)
 		fprintf(stderr, "leakscope: warning: prometheus answered a vector; is --query a plain selector?\n");
-	ret = report(&r, o, at);
+	ret = cli_slope_report(&r, o, at);
 	prom_result_done(&r);
 out:
 	if (token) {
@@ -731,239 +232,6 @@ out:
 	}
 	free(body);
 	free(query);
-	return ret;
-}
-
-/* --- sampling the target itself ------------------------------------------------------------- */
-
-static volatile sig_atomic_t interrupted;
-
-static void on_interrupt(int sig)
-{
-	(void)sig;
-	interrupted = 1;
-}
-
-static int64_t now_ms(clockid_t clock)
-{
-	struct timespec ts;
-
-	clock_gettime(clock, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Sleeps until the monotonic time reaches deadline_ms; returns early (-1) when interrupted. */
-static int sleep_until(int64_t deadline_ms)
-{
-	struct timespec ts = {(time_t)(deadline_ms / 1000), (long)(deadline_ms % 1000) * 1000000};
-
-	while (!interrupted) {
-		if (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) != EINTR)
-			return 0;
-	}
-	return -1;
-}
-
-/* Writes the samples as Prometheus answers an instant query of a range selector, which --file
- * reads back exactly: times as seconds with three decimals, values as strings. */
-static int save_samples(const char *path, const struct prom_series *ps, struct err *e)
-{
-	char *buf = NULL;
-	size_t len = 0, i;
-	FILE *f = open_memstream(&buf, &len);
-	struct json j;
-	int ret;
-
-	if (!f)
-		return err_set(e, "%s: %s", path, strerror(errno));
-	fputs("{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[{\"metric\":{", f);
-	for (i = 0; i < ps->nlabels; i++) {
-		if (i)
-			fputc(',', f);
-		json_init(&j, f);
-		json_str(&j, ps->labels[i].name);
-		fputc(':', f);
-		json_init(&j, f);
-		json_str(&j, ps->labels[i].value);
-	}
-	fputs("},\"values\":[", f);
-	for (i = 0; i < ps->nsamples; i++) {
-		const struct slope_sample *sm = &ps->samples[i];
-		char v[40];
-
-		if (isnan(sm->v))
-			snprintf(v, sizeof(v), "NaN");
-		else if (isinf(sm->v))
-			snprintf(v, sizeof(v), "%cInf", sm->v > 0 ? '+' : '-');
-		else
-			snprintf(v, sizeof(v), "%.17g", sm->v);
-		fprintf(f, "%s[%lld.%03lld,\"%s\"]", i ? "," : "", (long long)(sm->t / 1000), (long long)(sm->t % 1000),
-			v);
-	}
-	fputs("]}]}}\n", f);
-	if (fclose(f) != 0) {
-		free(buf);
-		return err_set(e, "%s: cannot build the answer", path);
-	}
-	ret = prom_save(path, buf, len, e);
-	free(buf);
-	return ret;
-}
-
-/* Takes one sample: the time its fetch began, in ms since the epoch, and the goroutine total. */
-static int take_sample(struct source *s, int metrics, struct slope_sample *out, struct err *e)
-{
-	long total;
-
-	out->t = now_ms(CLOCK_REALTIME);
-	if (metrics)
-		return source_metrics_total(s, &out->v, e);
-	if (source_peek_total(s, &total, e) < 0)
-		return -1;
-	out->v = (double)total;
-	return 0;
-}
-
-/* The instance label: the source as given, without userinfo, query or token. */
-static char *instance_of(const struct source *s)
-{
-	char buf[512];
-
-	if (s->kind == SOURCE_URL)
-		return xstrdup(http_redact(s->arg, buf, sizeof(buf)));
-	return xstrdup(s->arg);
-}
-
-static int sample(struct opts *o)
-{
-	struct source_opts *so = cli_source_opts();
-	struct sigaction sa, old_int, old_term;
-	struct prom_result r;
-	struct prom_series *ps;
-	struct source src;
-	struct err e;
-	size_t cap = 0, failures = 0;
-	int64_t start, span;
-	int tty = isatty(STDERR_FILENO), ret;
-	const char *pp;
-	char *base;
-	long i, tick = 0;
-
-	if (!http_is_url(o->source) && !source_is_pod(o->source))
-		return cli_usage_error("slope", "'%s' is not an http(s):// URL or pod/NAME to sample (a saved "
-						"Prometheus answer is read with --file)",
-				       o->source);
-	/* --token-file, --cacert and --insecure serve the SOURCE here */
-	if (o->token_file)
-		so->token_file = o->token_file;
-	if (o->cacert)
-		so->cacert = o->cacert;
-	if (o->insecure) {
-		so->insecure = 1;
-		fputs("leakscope: warning: --insecure: the server's certificate is not verified\n", stderr);
-	}
-	/* a whole profile URL is sampled through its pprof base, so only the header is read */
-	pp = http_is_url(o->source) ? strstr(o->source, "/debug/pprof/") : NULL;
-	base = pp ? xstrndup(o->source, (size_t)(pp - o->source)) : NULL;
-	ret = source_open(base ? base : o->source, so, &src, &e);
-	free(base);
-	if (ret < 0)
-		return cli_error("%s", e.msg);
-	prom_result_init(&r);
-	r.type = PROM_MATRIX;
-	r.series = ps = xcalloc(1, sizeof(*ps));
-	r.nseries = 1;
-	ps->labels = xcalloc(1, sizeof(*ps->labels));
-	ps->labels[0].name = xstrdup("instance");
-	ps->labels[0].value = instance_of(&src);
-	ps->nlabels = 1;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_interrupt;
-	sigemptyset(&sa.sa_mask);
-	interrupted = 0;
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
-	start = now_ms(CLOCK_MONOTONIC);
-	for (i = 0; o->count == 0 || i < o->count; i++) {
-		struct slope_sample sm;
-
-		if (i > 0) {
-			/* a sample that took longer than the interval skips the slots it overran, as a
-			 * Prometheus scrape does, instead of sampling back to back */
-			int64_t now = now_ms(CLOCK_MONOTONIC);
-
-			if (start + ++tick * o->every < now)
-				tick = (now - start) / o->every + 1;
-			if (sleep_until(start + tick * o->every) < 0)
-				break;
-		}
-		if (interrupted)
-			break;
-		if (take_sample(&src, o->metrics, &sm, &e) < 0) {
-			if (ps->nsamples == 0) {
-				if (tty)
-					fputs("\r\033[K", stderr);
-				ret = cli_error("%s", e.msg);
-				goto out;
-			}
-			/* one bad scrape does not end a series, as in Prometheus: say so, go on */
-			failures++;
-			fprintf(stderr, "%sleakscope: warning: sample %ld: %s\n", tty ? "\r\033[K" : "", i + 1, e.msg);
-			continue;
-		}
-		ps->samples = xgrow(ps->samples, &cap, ps->nsamples + 1, sizeof(*ps->samples));
-		ps->samples[ps->nsamples++] = sm;
-		if (tty) {
-			char d[32];
-
-			if (o->count)
-				fprintf(stderr, "\r\033[Ksample %ld/%ld: %.15g goroutines", i + 1, o->count, sm.v);
-			else
-				fprintf(stderr, "\r\033[Ksample %ld: %.15g goroutines (Ctrl-C ends)", i + 1, sm.v);
-			if (o->count == 0 || i + 1 < o->count)
-				fprintf(stderr, ", next in %s", slope_format_duration(o->every, d, sizeof(d)));
-			fflush(stderr);
-		}
-	}
-	if (tty)
-		fputs("\r\033[K", stderr);
-	if (interrupted)
-		fprintf(stderr, "leakscope: interrupted after %zu sample%s\n", ps->nsamples,
-			ps->nsamples == 1 ? "" : "s");
-	if (failures)
-		fprintf(stderr, "leakscope: %zu sample%s failed and %s left out\n", failures, failures == 1 ? "" : "s",
-			failures == 1 ? "is" : "are");
-	/* the analysis spans what was sampled, unless told otherwise */
-	span = ps->samples[ps->nsamples - 1].t - ps->samples[0].t;
-	/* whole seconds, with the first sample inside [T-W, T] (and (T-W, T] with --left-open) */
-	span = (span + 999) / 1000 * 1000 + (o->left_open && span % 1000 == 0 ? 1000 : 0);
-	if (span <= 0)
-		span = 1000;
-	if (!o->have_range)
-		o->range = span;
-	if (!o->have_window)
-		o->window = o->range;
-	if (!o->have_at)
-		o->at = ps->samples[ps->nsamples - 1].t;
-	if (o->save) {
-		char d1[32], d2[32];
-
-		if (save_samples(o->save, ps, &e) < 0) {
-			ret = cli_error("%s", e.msg);
-			goto out;
-		}
-		fprintf(stderr, "leakscope: %zu samples saved to %s; the same analysis: leakscope slope --file %s "
-				"--range %s --window %s\n",
-			ps->nsamples, o->save, o->save, slope_format_duration(o->range, d1, sizeof(d1)),
-			slope_format_duration(o->window, d2, sizeof(d2)));
-	}
-	ret = report(&r, o, o->at);
-out:
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
-	prom_result_done(&r);
-	source_close(&src);
 	return ret;
 }
 
@@ -1005,7 +273,7 @@ int cmd_slope(int argc, char **argv)
 		{"timeout", required_argument, NULL, CLI_OPT_TIMEOUT},
 		{NULL, 0, NULL, 0},
 	};
-	struct opts o;
+	struct cli_slope_opts o;
 	struct err e;
 	int c, ret;
 
@@ -1052,8 +320,8 @@ int cmd_slope(int argc, char **argv)
 			o.have_leak_start = 1;
 			break;
 		case 'R':
-			if (o.nrules == MAX_RULES)
-				return free_opts(&o), cli_usage_error("slope", "at most %d --rule options", MAX_RULES);
+			if (o.nrules == CLI_SLOPE_MAX_RULES)
+				return free_opts(&o), cli_usage_error("slope", "at most %d --rule options", CLI_SLOPE_MAX_RULES);
 			o.rules[o.nrules] = slope_rule_parse(optarg, &e);
 			if (!o.rules[o.nrules])
 				return free_opts(&o), cli_usage_error("slope", "%s", e.msg);
@@ -1139,7 +407,7 @@ int cmd_slope(int argc, char **argv)
 	else if (o.source && (o.url || o.query || o.file))
 		ret = cli_usage_error("slope", "SOURCE is sampled itself: no --prometheus, --query or --file with it");
 	else if (o.source)
-		ret = sample(&o);
+		ret = cli_slope_sample(&o);
 	else if (o.count || o.metrics || o.have_every)
 		ret = cli_usage_error("slope", "%s samples a SOURCE: give one (an http(s):// URL or pod/NAME)",
 				      o.count ? "--count" : o.metrics ? "--metrics" : "--every");

@@ -127,4 +127,45 @@ char *pb_run_render(const struct pb_run *r, const char *text);
 /* Masks secrets in text: bearer tokens, password=/token=/secret= values, URL userinfo. Caller frees. */
 char *pb_scrub(const char *text);
 
+#ifdef PB_RUN_INTERNAL
+/*
+ * The engine's own state and helpers, shared by the files of the engine (run.c, capture.c,
+ * rank.c, actions.c), each of which defines PB_RUN_INTERNAL before any include. Drivers do not:
+ * for them struct pb_run stays opaque.
+ */
+#include <cjson/cJSON.h>
+
+struct pb_run {
+	const struct pb_playbook *pb;
+	struct pb_host host;
+	char *dir;
+	int fd;
+	int resumed;
+	int64_t opened;
+	int cur;          /* current step index, -1 at the end */
+	int cur_result;   /* the current step has its result */
+	int cur_notes;
+	char *cur_choice;
+	cJSON *results;   /* step id -> {"ok","summary","data"} of its latest result */
+	char *scratch;    /* pb_run_summary's answer */
+	/* a capture the host's fetch hook is taking (PB_PENDING) */
+	char *pending_file, *pending_dest, *pending_src;
+};
+
+/* A step's latest result ({"ok","summary","data"}) and its data, or NULL; borrowed from r. */
+cJSON *pb_run_result_of(const struct pb_run *r, const char *step);
+cJSON *pb_run_data_of(const struct pb_run *r, const char *step);
+/* A URL without userinfo or query; anything else as it is; NULL for NULL. Caller frees. */
+char *pb_run_redact(const char *s);
+/* Journals a result of the current step; takes ownership of data. */
+int pb_run_record(struct pb_run *r, int ok, const char *summary, cJSON *data, struct err *e);
+/* Records a failed or unavailable action and returns -1 with e holding msg. */
+int pb_run_failed(struct pb_run *r, const char *msg, struct err *e);
+/* The snapshot action (capture.c): source override, else pb_run_source. As pb_run_act. */
+int pb_run_capture(struct pb_run *r, const char *override, struct err *e);
+/* The rank_pods action (rank.c): lists the Running pods and fetches every one's goroutine total
+ * at once (as `leakscope pods`), then ranks them as pb_run_rank. */
+int pb_run_rank_pods(struct pb_run *r, struct err *e);
+#endif
+
 #endif

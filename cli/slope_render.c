@@ -1,0 +1,492 @@
+/* slope_render.c: the report of `leakscope slope`: rows computed, then text or JSON, and tuning. */
+#include "cli/slope.h"
+
+#include <langinfo.h>
+#include <locale.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "analyze/text.h"
+#include "cli/cli.h"
+#include "cli/json.h"
+
+#define SPARK_WIDTH 48
+#define PREDICT_SECONDS 3600.0
+
+struct rule_result {
+	struct slope_alert *alerts;
+	size_t nalerts;
+};
+
+struct row {
+	const struct prom_series *ps;
+	const struct slope_sample *range; /* the samples in the range */
+	size_t nrange;
+	size_t nwindow;
+	int has_slope, has_predict, has_start;
+	double slope, predict, z, to_limit;
+	int64_t leak_start;
+	int outlier;
+	struct rule_result rules[CLI_SLOPE_MAX_RULES];
+};
+
+
+static char *fmt_time(int64_t ms, char *buf, size_t n)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+	char base[32];
+
+	gmtime_r(&t, &tm);
+	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+	if (ms % 1000)
+		snprintf(buf, n, "%s.%03dZ", base, (int)(ms % 1000));
+	else
+		snprintf(buf, n, "%sZ", base);
+	return buf;
+}
+
+
+/* --- computing ------------------------------------------------------------------------------ */
+
+static int cmp_row(const void *a, const void *b)
+{
+	const struct row *x = a, *y = b;
+	int xv = x->has_slope && !isnan(x->slope), yv = y->has_slope && !isnan(y->slope);
+
+	if (xv != yv)
+		return yv - xv;
+	if (xv && x->slope != y->slope)
+		return x->slope < y->slope ? 1 : -1;
+	return 0;
+}
+
+static int compute(struct row *rows, const struct prom_result *r, const struct cli_slope_opts *o, int64_t at,
+		   struct err *e)
+{
+	enum slope_range mode = o->left_open ? SLOPE_RANGE_LEFT_OPEN : SLOPE_RANGE_CLOSED;
+	double *slopes = xcalloc(r->nseries + 1, sizeof(double)), *z = xcalloc(r->nseries + 1, sizeof(double));
+	size_t i, k, nvalid = 0;
+
+	for (i = 0; i < r->nseries; i++) {
+		const struct prom_series *s = &r->series[i];
+		struct row *w = &rows[i];
+		size_t lo, hi;
+
+		memset(w, 0, sizeof(*w));
+		w->ps = s;
+		slope_window(s->samples, s->nsamples, at, o->range, mode, &lo, &hi);
+		w->range = s->samples + lo;
+		w->nrange = hi - lo;
+		slope_window(s->samples, s->nsamples, at, o->window, mode, &lo, &hi);
+		w->nwindow = hi - lo;
+		w->has_slope = slope_deriv(s->samples + lo, hi - lo, &w->slope) == 0;
+		w->has_predict =
+			slope_predict_linear(s->samples + lo, hi - lo, at, PREDICT_SECONDS, &w->predict) == 0;
+		w->has_start = slope_leak_start(w->range, w->nrange, &w->leak_start) == 0;
+		w->to_limit = -1;
+		if (o->have_limit && w->has_slope && w->nrange > 0)
+			w->to_limit = slope_time_to_limit(w->range[w->nrange - 1].v, w->slope, o->limit);
+		slopes[i] = w->has_slope ? w->slope : NAN;
+		if (w->has_slope && isfinite(w->slope))
+			nvalid++;
+		for (k = 0; k < o->nrules; k++) {
+			struct slope_replay_opts ro = {at - o->range, at, o->interval, mode};
+
+			if (slope_replay(o->rules[k], s->samples, s->nsamples, &ro, &w->rules[k].alerts,
+					 &w->rules[k].nalerts, e) < 0) {
+				free(slopes);
+				free(z);
+				return -1;
+			}
+		}
+	}
+	slope_robust_z(slopes, r->nseries, z);
+	for (i = 0; i < r->nseries; i++) {
+		rows[i].z = z[i];
+		/* a robust z needs a crowd: with fewer than three replicas nothing stands out */
+		rows[i].outlier = nvalid >= 3 && isfinite(slopes[i]) && slope_is_outlier(z[i]);
+	}
+	free(slopes);
+	free(z);
+	qsort(rows, r->nseries, sizeof(*rows), cmp_row);
+	return 0;
+}
+
+/* --- text output ---------------------------------------------------------------------------- */
+
+static int locale_is_utf8(void)
+{
+	const char *cs;
+
+	setlocale(LC_CTYPE, "");
+	cs = nl_langinfo(CODESET);
+	return cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
+}
+
+/* The highest value in each of SPARK_WIDTH buckets over (at - range, at], scaled to 8 levels. */
+static void sparkline(const struct row *w, int64_t at, int64_t range, int ascii, char *out, size_t n)
+{
+	static const char *const blocks[8] = {"\u2581", "\u2582", "\u2583", "\u2584",
+					      "\u2585", "\u2586", "\u2587", "\u2588"};
+	static const char ascii_lv[] = "_.-:=+*#";
+	double v[SPARK_WIDTH], lo = INFINITY, hi = -INFINITY;
+	int has[SPARK_WIDTH] = {0};
+	size_t i, used = 0;
+
+	for (i = 0; i < w->nrange; i++) {
+		int64_t off = w->range[i].t - (at - range);
+		long b = (long)((double)off / (double)range * SPARK_WIDTH);
+
+		if (b < 0)
+			b = 0;
+		if (b >= SPARK_WIDTH)
+			b = SPARK_WIDTH - 1;
+		if (!isfinite(w->range[i].v))
+			continue;
+		if (!has[b] || w->range[i].v > v[b])
+			v[b] = w->range[i].v;
+		has[b] = 1;
+	}
+	for (i = 0; i < SPARK_WIDTH; i++)
+		if (has[i]) {
+			if (v[i] < lo)
+				lo = v[i];
+			if (v[i] > hi)
+				hi = v[i];
+		}
+	out[0] = '\0';
+	for (i = 0; i < SPARK_WIDTH && used + 4 < n; i++) {
+		int lv = 0;
+
+		if (!has[i]) {
+			out[used++] = ' ';
+			continue;
+		}
+		if (hi > lo)
+			lv = (int)((v[i] - lo) / (hi - lo) * 7.0 + 0.5);
+		if (ascii) {
+			out[used++] = ascii_lv[lv];
+		} else {
+			size_t len = strlen(blocks[lv]);
+
+			memcpy(out + used, blocks[lv], len);
+			used += len;
+		}
+	}
+	out[used] = '\0';
+}
+
+static char *fmt_seconds(double s, char *buf, size_t n)
+{
+	char d[32];
+
+	if (s < 0)
+		snprintf(buf, n, "never at this slope");
+	else if (s == 0)
+		snprintf(buf, n, "already reached");
+	else if (s > 100.0 * 365 * 86400)
+		snprintf(buf, n, "in over 100 years");
+	else
+		snprintf(buf, n, "in %s", slope_format_duration((int64_t)s * 1000, d, sizeof(d)));
+	return buf;
+}
+
+static void write_rule_text(const struct row *w, const struct cli_slope_opts *o, size_t k, int64_t at)
+{
+	const struct rule_result *rr = &w->rules[k];
+	char rule[256], a[40], b[40], d[32];
+	double days = (double)o->range / 86400000.0;
+	size_t i;
+	int first_after = -1;
+
+	text_sanitize(slope_rule_text(o->rules[k]), rule, sizeof(rule));
+	printf("  rule %s: %zu alert%s in %s (%.2f per day)\n", rule, rr->nalerts, rr->nalerts == 1 ? "" : "s",
+	       slope_format_duration(o->range, d, sizeof(d)), days > 0 ? (double)rr->nalerts / days : 0.0);
+	for (i = 0; i < rr->nalerts; i++) {
+		const struct slope_alert *al = &rr->alerts[i];
+
+		printf("    fired %s  %s%s\n", fmt_time(al->fired_at, a, sizeof(a)),
+		       al->resolved_at ? "resolved " : "still firing at ",
+		       fmt_time(al->resolved_at ? al->resolved_at : at, b, sizeof(b)));
+		if (w->has_start && first_after < 0 && al->fired_at >= w->leak_start)
+			first_after = (int)i;
+	}
+	if (w->has_start && first_after >= 0)
+		printf("    first firing after the leak started: %s after it\n",
+		       slope_format_duration(rr->alerts[first_after].fired_at - w->leak_start, d, sizeof(d)));
+}
+
+static void write_text(struct row *rows, size_t n, const struct cli_slope_opts *o, int64_t at, int ascii)
+{
+	char name[512], clean[512], a[40], d1[32], d2[32], spark[SPARK_WIDTH * 4 + 1], lim[64];
+	size_t i, k;
+
+	printf("%zu series at %s, slope over %s, range %s%s\n", n, fmt_time(at, a, sizeof(a)),
+	       slope_format_duration(o->window, d1, sizeof(d1)), slope_format_duration(o->range, d2, sizeof(d2)),
+	       o->left_open ? " (windows left-open)" : "");
+	for (i = 0; i < n; i++) {
+		struct row *w = &rows[i];
+
+		prom_series_name(w->ps, name, sizeof(name));
+		text_sanitize(name, clean, sizeof(clean));
+		printf("\n%s%s\n", clean, w->outlier ? "   <-- OUTLIER" : "");
+		if (w->nrange == 0) {
+			printf("  no samples in the range\n");
+			continue;
+		}
+		printf("  %zu samples, first %.15g, last %.15g\n", w->nrange, w->range[0].v,
+		       w->range[w->nrange - 1].v);
+		if (w->has_slope)
+			printf("  slope %+.6g/s = %+.6g/min over %zu samples (robust z %.2f)\n", w->slope, w->slope * 60,
+			       w->nwindow, isfinite(w->z) ? w->z : 0.0);
+		else
+			printf("  slope: fewer than 2 samples in the window\n");
+		if (w->has_predict)
+			printf("  predict_linear 1h ahead: %.15g\n", w->predict);
+		if (w->has_start)
+			printf("  leak start (flat, then rising): %s\n", fmt_time(w->leak_start, a, sizeof(a)));
+		else
+			printf("  leak start: no rise found\n");
+		if (o->have_limit)
+			printf("  limit %.15g: %s\n", o->limit, fmt_seconds(w->to_limit, lim, sizeof(lim)));
+		sparkline(w, at, o->range, ascii, spark, sizeof(spark));
+		printf("  |%s|\n", spark);
+		for (k = 0; k < o->nrules; k++)
+			write_rule_text(w, o, k, at);
+	}
+}
+
+/* --- JSON output ---------------------------------------------------------------------------- */
+
+static void json_time_ms(struct json *j, int64_t ms)
+{
+	json_time_ns(j, ms * 1000000);
+}
+
+static void write_json_row(struct json *j, const struct row *w, const struct cli_slope_opts *o)
+{
+	double days = (double)o->range / 86400000.0;
+	size_t i, k;
+
+	json_object(j);
+	json_key(j, "metric");
+	json_object(j);
+	for (i = 0; i < w->ps->nlabels; i++) {
+		json_key(j, w->ps->labels[i].name);
+		json_str(j, w->ps->labels[i].value);
+	}
+	json_object_end(j);
+	json_key(j, "samples");
+	json_int(j, (long long)w->nrange);
+	json_key(j, "first");
+	if (w->nrange)
+		json_double(j, w->range[0].v);
+	else
+		json_null(j);
+	json_key(j, "last");
+	if (w->nrange)
+		json_double(j, w->range[w->nrange - 1].v);
+	else
+		json_null(j);
+	json_key(j, "window_samples");
+	json_int(j, (long long)w->nwindow);
+	json_key(j, "slope_per_second");
+	json_double(j, w->has_slope ? w->slope : NAN);
+	json_key(j, "slope_per_minute");
+	json_double(j, w->has_slope ? w->slope * 60 : NAN);
+	json_key(j, "predict_linear");
+	json_object(j);
+	json_key(j, "seconds");
+	json_int(j, (long long)PREDICT_SECONDS);
+	json_key(j, "value");
+	json_double(j, w->has_predict ? w->predict : NAN);
+	json_object_end(j);
+	json_key(j, "leak_start");
+	if (w->has_start)
+		json_time_ms(j, w->leak_start);
+	else
+		json_null(j);
+	if (o->have_limit) {
+		json_key(j, "time_to_limit_seconds");
+		json_double(j, w->to_limit >= 0 ? w->to_limit : NAN);
+	}
+	json_key(j, "robust_z");
+	json_double(j, w->z);
+	json_key(j, "outlier");
+	json_bool(j, w->outlier);
+	json_key(j, "alerts");
+	json_array(j);
+	for (k = 0; k < o->nrules; k++)
+		for (i = 0; i < w->rules[k].nalerts; i++) {
+			const struct slope_alert *al = &w->rules[k].alerts[i];
+
+			json_object(j);
+			json_key(j, "rule");
+			json_str(j, slope_rule_text(o->rules[k]));
+			json_key(j, "active_at");
+			json_time_ms(j, al->active_at);
+			json_key(j, "fired_at");
+			json_time_ms(j, al->fired_at);
+			json_key(j, "resolved_at");
+			if (al->resolved_at)
+				json_time_ms(j, al->resolved_at);
+			else
+				json_null(j);
+			json_object_end(j);
+		}
+	json_array_end(j);
+	json_key(j, "rules");
+	json_array(j);
+	for (k = 0; k < o->nrules; k++) {
+		const struct rule_result *rr = &w->rules[k];
+		int64_t first = 0;
+
+		for (i = 0; i < rr->nalerts && w->has_start; i++)
+			if (rr->alerts[i].fired_at >= w->leak_start) {
+				first = rr->alerts[i].fired_at;
+				break;
+			}
+		json_object(j);
+		json_key(j, "rule");
+		json_str(j, slope_rule_text(o->rules[k]));
+		json_key(j, "alerts");
+		json_int(j, (long long)rr->nalerts);
+		json_key(j, "alerts_per_day");
+		json_double(j, days > 0 ? (double)rr->nalerts / days : 0);
+		json_key(j, "first_fired_after_leak_start");
+		if (first)
+			json_time_ms(j, first);
+		else
+			json_null(j);
+		json_object_end(j);
+	}
+	json_array_end(j);
+	json_object_end(j);
+}
+
+/* --- tuning --------------------------------------------------------------------------------- */
+
+static const int64_t tune_windows[] = {5 * 60000, 15 * 60000, 30 * 60000, 60 * 60000};
+static const double tune_thresholds[] = {0.1, 0.5, 1, 2, 5};
+static const int64_t tune_fors[] = {0, 5 * 60000, 10 * 60000, 15 * 60000};
+#define NTW (sizeof(tune_windows) / sizeof(tune_windows[0]))
+#define NTT (sizeof(tune_thresholds) / sizeof(tune_thresholds[0]))
+#define NTF (sizeof(tune_fors) / sizeof(tune_fors[0]))
+
+static int tune(const struct row *w, const struct cli_slope_opts *o, int64_t at, struct json *j, struct err *e)
+{
+	struct slope_tune_row rows[NTW * NTT * NTF];
+	struct slope_replay_opts ro = {at - o->range, at, o->interval,
+				       o->left_open ? SLOPE_RANGE_LEFT_OPEN : SLOPE_RANGE_CLOSED};
+	int64_t start = o->have_leak_start ? o->leak_start : w->leak_start;
+	char a[40], d1[16], d2[16], d3[16];
+	size_t i;
+
+	if (!o->have_leak_start && !w->has_start)
+		return err_set(e, "--tune: no leak start found in the steepest series; give --leak-start TIME");
+	if (slope_tune(w->ps->samples, w->ps->nsamples, &ro, start, tune_windows, NTW, tune_thresholds, NTT,
+		       tune_fors, NTF, rows, e) < 0)
+		return -1;
+	if (j) {
+		json_key(j, "tune");
+		json_object(j);
+		json_key(j, "leak_start");
+		json_time_ms(j, start);
+		json_key(j, "rows");
+		json_array(j);
+		for (i = 0; i < NTW * NTT * NTF; i++) {
+			json_object(j);
+			json_key(j, "rule");
+			{
+				char rule[96];
+
+				snprintf(rule, sizeof(rule), "deriv[%s] > %g for %s",
+					 slope_format_duration(rows[i].window_ms, d1, sizeof(d1)), rows[i].threshold,
+					 slope_format_duration(rows[i].for_ms, d2, sizeof(d2)));
+				json_str(j, rule);
+			}
+			json_key(j, "alerts_per_day");
+			json_double(j, rows[i].alerts_per_day);
+			json_key(j, "false_alerts");
+			json_int(j, (long long)rows[i].false_alerts);
+			json_key(j, "detection_delay_seconds");
+			if (rows[i].delay_ms >= 0)
+				json_double(j, (double)rows[i].delay_ms / 1000.0);
+			else
+				json_null(j);
+			json_object_end(j);
+		}
+		json_array_end(j);
+		json_object_end(j);
+		return 0;
+	}
+	printf("\ntuning over the steepest series, leak start %s:\n", fmt_time(start, a, sizeof(a)));
+	printf("  %-34s %10s %8s %10s\n", "RULE", "ALERTS/DAY", "FALSE", "DELAY");
+	for (i = 0; i < NTW * NTT * NTF; i++) {
+		char rule[96];
+
+		snprintf(rule, sizeof(rule), "deriv[%s] > %g for %s",
+			 slope_format_duration(rows[i].window_ms, d1, sizeof(d1)), rows[i].threshold,
+			 slope_format_duration(rows[i].for_ms, d2, sizeof(d2)));
+		printf("  %-34s %10.2f %8zu %10s\n", rule, rows[i].alerts_per_day, rows[i].false_alerts,
+		       rows[i].delay_ms >= 0 ? slope_format_duration(rows[i].delay_ms, d3, sizeof(d3)) : "missed");
+	}
+	return 0;
+}
+
+
+int cli_slope_report(const struct prom_result *r, const struct cli_slope_opts *o, int64_t at)
+{
+	struct row *rows = xcalloc(r->nseries + 1, sizeof(*rows));
+	size_t i, k;
+	struct err e;
+	int ret = CLI_OK;
+
+	if (compute(rows, r, o, at, &e) < 0) {
+		ret = cli_error("%s", e.msg);
+		goto done;
+	}
+	if (r->nseries == 0)
+		fprintf(stderr, "leakscope: no series matched%s%s\n", o->query ? " " : "", o->query ? o->query : "");
+	if (o->json) {
+		struct json j;
+
+		json_init(&j, stdout);
+		json_object(&j);
+		json_key(&j, "at");
+		json_time_ms(&j, at);
+		json_key(&j, "window_seconds");
+		json_double(&j, (double)o->window / 1000.0);
+		json_key(&j, "range_seconds");
+		json_double(&j, (double)o->range / 1000.0);
+		json_key(&j, "series");
+		json_array(&j);
+		for (i = 0; i < r->nseries; i++)
+			write_json_row(&j, &rows[i], o);
+		json_array_end(&j);
+		if (o->tune && r->nseries > 0 && tune(&rows[0], o, at, &j, &e) < 0) {
+			json_object_end(&j);
+			ret = cli_error("%s", e.msg);
+			goto done;
+		}
+		json_object_end(&j);
+	} else {
+		write_text(rows, r->nseries, o, at, o->ascii || !locale_is_utf8());
+		if (o->tune && r->nseries > 0 && tune(&rows[0], o, at, NULL, &e) < 0) {
+			ret = cli_error("%s", e.msg);
+			goto done;
+		}
+	}
+	if (fflush(stdout) != 0 || ferror(stdout))
+		ret = cli_error("writing output failed");
+done:
+	for (i = 0; i < r->nseries; i++)
+		for (k = 0; k < o->nrules; k++)
+			free(rows[i].rules[k].alerts);
+	free(rows);
+	return ret;
+}

@@ -1,0 +1,601 @@
+/* actions.c: pb_run_act and the diff, classify, known-leak, slope, wait and report actions. */
+#define PB_RUN_INTERNAL
+#include "playbooks/run.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze/diff.h"
+#include "analyze/parse.h"
+#include "analyze/slope.h"
+#include "fetch/http.h"
+#include "fetch/prom.h"
+#include "playbooks/classify.h"
+#include "playbooks/journal.h"
+#include "playbooks/known.h"
+#include "playbooks/report.h"
+#include "playbooks/util.h"
+
+/* Frames kept per group in results: enough to read the code path in a report. */
+#define RUN_FRAMES 8
+/* Points of the slope chart kept in a result. */
+#define RUN_CHART_POINTS 60
+
+static cJSON *frames_json(const struct snap_group *g)
+{
+	cJSON *arr = cJSON_CreateArray();
+	int i;
+
+	for (i = 0; i < g->nframes && i < RUN_FRAMES; i++) {
+		cJSON *f = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(f, "func", g->frames[i].func);
+		cJSON_AddStringToObject(f, "file", g->frames[i].file);
+		cJSON_AddNumberToObject(f, "line", (double)g->frames[i].line);
+		cJSON_AddItemToArray(arr, f);
+	}
+	return arr;
+}
+
+static char *frame_text(const struct snap_frame *f)
+{
+	const char *file, *slash;
+
+	if (!f)
+		return xstrdup("(no frames)");
+	file = f->file;
+	slash = strrchr(file, '/');
+	if (slash && slash > file) {
+		const char *p = slash - 1;
+
+		while (p > file && *p != '/')
+			p--;
+		file = *p == '/' ? p + 1 : p;
+	}
+	return xasprintf("%s (%s:%ld)", f->func, file, f->line);
+}
+
+static const char *main_state(const struct snap_group *g)
+{
+	int i, best = -1;
+
+	for (i = 0; i < g->nstates; i++)
+		if (best < 0 || g->states[i].count > g->states[best].count)
+			best = i;
+	return best >= 0 ? g->states[best].name : NULL;
+}
+
+/* A group as results carry it. row NULL: a single snapshot. */
+static cJSON *group_json(const struct snap_group *g, const struct diff_row *row, const struct pb_class *c)
+{
+	cJSON *o = cJSON_CreateObject();
+	const struct snap_frame *f = snap_top_frame(g);
+	char *ft = frame_text(f);
+
+	cJSON_AddStringToObject(o, "fingerprint", g->fingerprint);
+	cJSON_AddStringToObject(o, "key", g->key);
+	cJSON_AddNumberToObject(o, "count", (double)(row ? row->after : g->count));
+	if (row) {
+		cJSON_AddNumberToObject(o, "before", (double)row->before);
+		cJSON_AddNumberToObject(o, "delta", (double)row->delta);
+		if (isnan(row->rate_per_min))
+			cJSON_AddNullToObject(o, "rate_per_minute");
+		else
+			cJSON_AddNumberToObject(o, "rate_per_minute", row->rate_per_min);
+	}
+	if (main_state(g))
+		cJSON_AddStringToObject(o, "state", main_state(g));
+	cJSON_AddStringToObject(o, "top", ft);
+	if (f) {
+		cJSON_AddStringToObject(o, "func", f->func);
+		cJSON_AddStringToObject(o, "file", f->file);
+		cJSON_AddNumberToObject(o, "line", (double)f->line);
+	}
+	if (c) {
+		cJSON_AddStringToObject(o, "verdict", pb_verdict_name(c->verdict));
+		if (c->pattern) {
+			cJSON_AddStringToObject(o, "pattern", c->pattern->id);
+			cJSON_AddStringToObject(o, "pattern_title", c->pattern->title);
+			cJSON_AddStringToObject(o, "explanation", c->pattern->explanation);
+			cJSON_AddStringToObject(o, "advice", c->pattern->advice);
+			cJSON_AddBoolToObject(o, "exact", c->exact);
+		}
+	}
+	cJSON_AddItemToObject(o, "frames", frames_json(g));
+	free(ft);
+	return o;
+}
+
+static const char *step_file(const struct pb_run *r, const char *step, int64_t *time_ms)
+{
+	cJSON *res = pb_run_result_of(r, step), *d;
+	cJSON *t;
+
+	if (!res || !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(res, "ok")))
+		return NULL;
+	d = cJSON_GetObjectItemCaseSensitive(res, "data");
+	t = cJSON_GetObjectItemCaseSensitive(d, "time_ms");
+	if (time_ms)
+		*time_ms = cJSON_IsNumber(t) ? (int64_t)t->valuedouble : 0;
+	return pb_jstr(d, "file");
+}
+
+static struct snapshot *load_step(const struct pb_run *r, const char *step, int64_t *time_ms, struct err *e)
+{
+	const char *file = step_file(r, step, time_ms);
+	struct snapshot *s;
+	char *path;
+
+	if (!file) {
+		err_set(e, "not available: snapshot step '%s' has no snapshot", step);
+		return NULL;
+	}
+	path = xasprintf("%s/%s", r->dir, file);
+	s = parse_path(path, SNAP_BY_LINES, e);
+	free(path);
+	return s;
+}
+
+/* The growing rows of the diff of two snapshot steps, classified. */
+struct pair {
+	struct snapshot *snaps[2];
+	struct diff *d;
+	double elapsed;
+};
+
+static void pair_done(struct pair *p)
+{
+	diff_free(p->d);
+	snap_free(p->snaps[0]);
+	snap_free(p->snaps[1]);
+}
+
+static int pair_load(const struct pb_run *r, const struct pb_step *ds, struct pair *p, struct err *e)
+{
+	int64_t t0 = 0, t1 = 0;
+	double times[2] = {NAN, NAN};
+
+	memset(p, 0, sizeof(*p));
+	p->snaps[0] = load_step(r, ds->before, &t0, e);
+	if (!p->snaps[0])
+		return -1;
+	p->snaps[1] = load_step(r, ds->after, &t1, e);
+	if (!p->snaps[1]) {
+		pair_done(p);
+		return -1;
+	}
+	if (t0 && t1) {
+		times[0] = (double)t0 / 1000.0;
+		times[1] = (double)t1 / 1000.0;
+	}
+	p->d = diff_new(p->snaps, 2, times, NULL);
+	if (!p->d) {
+		pair_done(p);
+		return err_set(e, "the snapshots of '%s' and '%s' cannot be compared", ds->before, ds->after);
+	}
+	return 0;
+}
+
+static int act_diff(struct pb_run *r, struct err *e)
+{
+	const struct pb_step *s = pb_run_step(r);
+	struct pair p;
+	struct err fe;
+	cJSON *d, *groups;
+	char sum[1024];
+	size_t i;
+	long kept = 0;
+	const struct diff_row *top = NULL;
+
+	if (pair_load(r, s, &p, &fe) < 0)
+		return pb_run_failed(r, fe.msg, e);
+	d = cJSON_CreateObject();
+	cJSON_AddStringToObject(d, "before", s->before);
+	cJSON_AddStringToObject(d, "after", s->after);
+	cJSON_AddNumberToObject(d, "total_before", (double)p.d->total_before);
+	cJSON_AddNumberToObject(d, "total_after", (double)p.d->total_after);
+	cJSON_AddNumberToObject(d, "total_delta", (double)(p.d->total_after - p.d->total_before));
+	if (isnan(p.d->elapsed))
+		cJSON_AddNullToObject(d, "elapsed_seconds");
+	else
+		cJSON_AddNumberToObject(d, "elapsed_seconds", p.d->elapsed);
+	groups = cJSON_AddArrayToObject(d, "groups");
+	for (i = 0; i < p.d->nrows && kept < s->limit; i++) {
+		const struct diff_row *row = &p.d->rows[i];
+
+		if (row->benign || row->delta <= 0)
+			continue;
+		if (!top)
+			top = row;
+		cJSON_AddItemToArray(groups, group_json(row->group, row, NULL));
+		kept++;
+	}
+	if (top) {
+		char *ft = frame_text(snap_top_frame(top->group));
+
+		cJSON_AddStringToObject(d, "top_frame", ft);
+		cJSON_AddStringToObject(d, "top_fingerprint", top->group->fingerprint);
+		cJSON_AddNumberToObject(d, "top_delta", (double)top->delta);
+		if (!isnan(top->rate_per_min))
+			cJSON_AddNumberToObject(d, "top_rate", top->rate_per_min);
+		snprintf(sum, sizeof(sum), "total %ld -> %ld (%+ld)%s; fastest growing: %s %+ld", p.d->total_before,
+			 p.d->total_after, p.d->total_after - p.d->total_before, "", ft, top->delta);
+		if (!isnan(top->rate_per_min)) {
+			size_t l = strlen(sum);
+
+			snprintf(sum + l, sizeof(sum) - l, " (%.1f/min)", top->rate_per_min);
+		}
+		free(ft);
+	} else {
+		snprintf(sum, sizeof(sum), "total %ld -> %ld (%+ld); no group grew", p.d->total_before, p.d->total_after,
+			 p.d->total_after - p.d->total_before);
+	}
+	pair_done(&p);
+	return pb_run_record(r, 1, sum, d, e);
+}
+
+struct citem {
+	const struct snap_group *g;
+	const struct diff_row *row;
+	struct pb_class c;
+};
+
+static int citem_cmp(const void *a, const void *b)
+{
+	const struct citem *x = a, *y = b;
+	int rx = pb_flagged(x->c.verdict) ? (x->c.verdict == PB_V_LEAK ? 0 : 1) : 2;
+	int ry = pb_flagged(y->c.verdict) ? (y->c.verdict == PB_V_LEAK ? 0 : 1) : 2;
+	long dx = x->row ? x->row->delta : x->g->count, dy = y->row ? y->row->delta : y->g->count;
+
+	if (rx != ry)
+		return rx - ry;
+	if (dx != dy)
+		return dx > dy ? -1 : 1;
+	return strcmp(x->g->key, y->g->key);
+}
+
+static int act_classify(struct pb_run *r, struct err *e)
+{
+	const struct pb_step *s = pb_run_step(r);
+	const struct pb_step *from = &r->pb->steps[pb_step_index(r->pb, s->from)];
+	struct pair p = {{NULL, NULL}, NULL, 0};
+	struct snapshot *one = NULL;
+	struct citem *items;
+	size_t n = 0, i;
+	struct err fe;
+	cJSON *d, *groups;
+	char sum[1024];
+	long kept = 0;
+
+	if (from->action == PB_ACT_CLASSIFY)
+		return pb_run_failed(r, "classify must come from a diff or snapshot step", e);
+	if (from->action == PB_ACT_DIFF) {
+		if (pair_load(r, from, &p, &fe) < 0)
+			return pb_run_failed(r, fe.msg, e);
+		items = xcalloc(p.d->nrows + 1, sizeof(*items));
+		for (i = 0; i < p.d->nrows; i++) {
+			const struct diff_row *row = &p.d->rows[i];
+
+			if (row->benign || row->after == 0)
+				continue;
+			items[n].g = row->group;
+			items[n].row = row;
+			items[n].c = pb_classify(row->group, pb_growth_of(row->group, row));
+			n++;
+		}
+	} else {
+		one = load_step(r, from->id, NULL, &fe);
+		if (!one)
+			return pb_run_failed(r, fe.msg, e);
+		items = xcalloc(one->ngroups + 1, sizeof(*items));
+		for (i = 0; i < one->ngroups; i++) {
+			items[n].g = one->groups[i];
+			items[n].c = pb_classify(one->groups[i], pb_growth_of(one->groups[i], NULL));
+			n++;
+		}
+	}
+	if (n > 1)
+		qsort(items, n, sizeof(*items), citem_cmp);
+	d = cJSON_CreateObject();
+	cJSON_AddStringToObject(d, "from", from->id);
+	groups = cJSON_AddArrayToObject(d, "groups");
+	for (i = 0; i < n && kept < s->limit; i++) {
+		if (!pb_flagged(items[i].c.verdict))
+			continue;
+		cJSON_AddItemToArray(groups, group_json(items[i].g, items[i].row, &items[i].c));
+		kept++;
+	}
+	if (kept) {
+		const struct citem *t = &items[0];
+		char *ft = frame_text(snap_top_frame(t->g));
+		int root = t->c.verdict == PB_V_LEAK && t->c.pattern && t->c.pattern->leak;
+
+		cJSON_AddStringToObject(d, "top_frame", ft);
+		cJSON_AddStringToObject(d, "verdict", pb_verdict_name(t->c.verdict));
+		cJSON_AddStringToObject(d, "pattern", t->c.pattern ? t->c.pattern->id : "none");
+		cJSON_AddStringToObject(d, "pattern_title", t->c.pattern ? t->c.pattern->title : "no pattern in the catalogue");
+		cJSON_AddStringToObject(d, "advice", t->c.pattern ? t->c.pattern->advice : "");
+		cJSON_AddBoolToObject(d, "root_cause", root);
+		snprintf(sum, sizeof(sum), "%s: %s (%s), %s", ft, t->c.pattern ? t->c.pattern->id : "no pattern",
+			 t->c.pattern ? t->c.pattern->title : "not in the catalogue", pb_verdict_name(t->c.verdict));
+		if (t->row) {
+			size_t l = strlen(sum);
+
+			snprintf(sum + l, sizeof(sum) - l, ", %+ld", t->row->delta);
+		}
+		free(ft);
+	} else {
+		cJSON_AddStringToObject(d, "pattern", "none");
+		cJSON_AddStringToObject(d, "verdict", "none");
+		cJSON_AddBoolToObject(d, "root_cause", 0);
+		snprintf(sum, sizeof(sum), "no group is a leak or suspect");
+	}
+	free(items);
+	pair_done(&p);
+	snap_free(one);
+	return pb_run_record(r, 1, sum, d, e);
+}
+
+static int act_lookup(struct pb_run *r, struct err *e)
+{
+	const struct pb_step *s = pb_run_step(r);
+	const struct pb_step *from = &r->pb->steps[pb_step_index(r->pb, s->from)];
+	char *where = r->host.db ? xstrdup(r->host.db) : pb_kdb_default();
+	struct pb_kdb *db;
+	struct err fe;
+	cJSON *d, *matches, *fps = cJSON_CreateArray(), *it;
+	char sum[1024];
+	int nmatch = 0;
+
+	/* the fingerprints to look up */
+	if (from->action == PB_ACT_SNAPSHOT) {
+		struct snapshot *snap = load_step(r, from->id, NULL, &fe);
+		size_t i;
+
+		if (!snap) {
+			cJSON_Delete(fps);
+			free(where);
+			return pb_run_failed(r, fe.msg, e);
+		}
+		for (i = 0; i < snap->ngroups && (long)i < s->limit; i++) {
+			cJSON *o = cJSON_CreateObject();
+			char *ft = frame_text(snap_top_frame(snap->groups[i]));
+
+			cJSON_AddStringToObject(o, "fingerprint", snap->groups[i]->fingerprint);
+			cJSON_AddStringToObject(o, "top", ft);
+			cJSON_AddItemToArray(fps, o);
+			free(ft);
+		}
+		snap_free(snap);
+	} else {
+		cJSON *fd = pb_run_data_of(r, from->id), *g;
+
+		if (!fd || !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(pb_run_result_of(r, from->id), "ok"))) {
+			cJSON_Delete(fps);
+			free(where);
+			snprintf(sum, sizeof(sum), "not available: step '%s' has no result", from->id);
+			return pb_run_failed(r, sum, e);
+		}
+		cJSON_ArrayForEach(g, cJSON_GetObjectItemCaseSensitive(fd, "groups"))
+		{
+			cJSON *o = cJSON_CreateObject();
+
+			cJSON_AddStringToObject(o, "fingerprint", pb_jstr(g, "fingerprint") ? pb_jstr(g, "fingerprint") : "");
+			cJSON_AddStringToObject(o, "top", pb_jstr(g, "top") ? pb_jstr(g, "top") : "");
+			cJSON_AddItemToArray(fps, o);
+		}
+	}
+	db = pb_kdb_open(where, 0, &fe);
+	if (!db) {
+		snprintf(sum, sizeof(sum), "no known-leak database (%.200s): nothing to compare with", fe.msg);
+		cJSON_Delete(fps);
+		free(where);
+		d = cJSON_CreateObject();
+		cJSON_AddArrayToObject(d, "matches");
+		cJSON_AddNumberToObject(d, "looked_up", 0);
+		return pb_run_record(r, 1, sum, d, e);
+	}
+	d = cJSON_CreateObject();
+	matches = cJSON_AddArrayToObject(d, "matches");
+	sum[0] = '\0';
+	cJSON_ArrayForEach(it, fps)
+	{
+		struct pb_known_list l;
+		size_t k;
+
+		pb_known_list_init(&l);
+		if (pb_kdb_lookup(db, pb_jstr(it, "fingerprint"), &l, &fe) < 0) {
+			pb_known_list_done(&l);
+			pb_kdb_free(db);
+			cJSON_Delete(fps);
+			cJSON_Delete(d);
+			free(where);
+			return pb_run_failed(r, fe.msg, e);
+		}
+		for (k = 0; k < l.n; k++) {
+			cJSON *m = cJSON_CreateObject();
+
+			cJSON_AddStringToObject(m, "fingerprint", l.items[k].fingerprint);
+			cJSON_AddStringToObject(m, "top", pb_jstr(it, "top"));
+			cJSON_AddStringToObject(m, "incident", l.items[k].incident);
+			if (l.items[k].fix)
+				cJSON_AddStringToObject(m, "fix", l.items[k].fix);
+			if (l.items[k].note)
+				cJSON_AddStringToObject(m, "note", l.items[k].note);
+			if (l.items[k].added)
+				cJSON_AddStringToObject(m, "added", l.items[k].added);
+			cJSON_AddItemToArray(matches, m);
+			if (!nmatch++) {
+				snprintf(sum, sizeof(sum), "%s: seen before in incident %s%s%s", pb_jstr(it, "top"),
+					 l.items[k].incident, l.items[k].fix ? ", fixed in " : "",
+					 l.items[k].fix ? l.items[k].fix : "");
+				cJSON_AddStringToObject(d, "incident", l.items[k].incident);
+				cJSON_AddStringToObject(d, "fix", l.items[k].fix ? l.items[k].fix : "");
+			}
+		}
+		pb_known_list_done(&l);
+	}
+	cJSON_AddNumberToObject(d, "looked_up", cJSON_GetArraySize(fps));
+	if (!nmatch)
+		snprintf(sum, sizeof(sum), "none of the %d groups is a known leak (%s)", cJSON_GetArraySize(fps),
+			 pb_kdb_backend(db));
+	else if (nmatch > 1) {
+		size_t l = strlen(sum);
+
+		snprintf(sum + l, sizeof(sum) - l, " (and %d more matches)", nmatch - 1);
+	}
+	pb_kdb_free(db);
+	cJSON_Delete(fps);
+	free(where);
+	return pb_run_record(r, 1, sum, d, e);
+}
+
+static int act_slope(struct pb_run *r, struct err *e)
+{
+	const struct pb_step *s = pb_run_step(r);
+	struct prom_result res;
+	struct err fe;
+	int64_t win_ms, range_ms, now = pb_now_ms();
+	char *q, sum[1024], name[512];
+	size_t i, best = 0;
+	double best_slope = -INFINITY;
+	cJSON *d, *pts;
+
+	if (!r->host.prometheus)
+		return pb_run_failed(r, "not available: no --prometheus URL (run 'leakscope slope' by hand)", e);
+	if (slope_parse_duration(s->window, &win_ms) < 0 || slope_parse_duration(s->range, &range_ms) < 0)
+		return pb_run_failed(r, "the step's window or range is not a duration", e);
+	q = xasprintf("%s[%s]", s->query, s->range);
+	http_global_init();
+	{
+		struct http_opts o = {.timeout_ms = 60000};
+
+		if (prom_query(r->host.prometheus, q, now, &o, &res, NULL, NULL, &fe) < 0) {
+			free(q);
+			return pb_run_failed(r, fe.msg, e);
+		}
+	}
+	free(q);
+	if (res.nseries == 0) {
+		prom_result_done(&res);
+		return pb_run_failed(r, "the query returned no series", e);
+	}
+	for (i = 0; i < res.nseries; i++) {
+		const struct prom_series *ps = &res.series[i];
+		size_t lo, hi;
+		double v;
+
+		slope_window(ps->samples, ps->nsamples, now, win_ms, SLOPE_RANGE_CLOSED, &lo, &hi);
+		if (slope_deriv(ps->samples + lo, hi - lo, &v) == 0 && v > best_slope) {
+			best_slope = v;
+			best = i;
+		}
+	}
+	d = cJSON_CreateObject();
+	{
+		const struct prom_series *ps = &res.series[best];
+		size_t step = ps->nsamples > RUN_CHART_POINTS ? (ps->nsamples + RUN_CHART_POINTS - 1) / RUN_CHART_POINTS : 1;
+		int64_t start;
+
+		prom_series_name(ps, name, sizeof(name));
+		cJSON_AddStringToObject(d, "query", s->query);
+		cJSON_AddStringToObject(d, "series", name);
+		cJSON_AddStringToObject(d, "window", s->window);
+		cJSON_AddStringToObject(d, "range", s->range);
+		cJSON_AddNumberToObject(d, "series_count", (double)res.nseries);
+		if (isfinite(best_slope))
+			cJSON_AddNumberToObject(d, "per_minute", best_slope * 60);
+		if (ps->nsamples)
+			cJSON_AddNumberToObject(d, "current", ps->samples[ps->nsamples - 1].v);
+		pts = cJSON_AddArrayToObject(d, "points");
+		for (i = 0; i < ps->nsamples; i += step)
+			cJSON_AddItemToArray(pts, cJSON_CreateNumber(ps->samples[i].v));
+		if (slope_leak_start(ps->samples, ps->nsamples, &start) == 0) {
+			char t[40];
+
+			cJSON_AddStringToObject(d, "leak_start", pb_utc_ms(start, t, sizeof(t)));
+		}
+		if (s->rule) {
+			struct slope_rule *rule = slope_rule_parse(s->rule, &fe);
+
+			cJSON_AddStringToObject(d, "rule", s->rule);
+			if (rule && ps->nsamples) {
+				struct slope_replay_opts o = {ps->samples[0].t, now, 60000, SLOPE_RANGE_CLOSED};
+				struct slope_alert *alerts = NULL;
+				size_t nalerts = 0;
+
+				if (slope_replay(rule, ps->samples, ps->nsamples, &o, &alerts, &nalerts, &fe) == 0) {
+					cJSON_AddNumberToObject(d, "alerts", (double)nalerts);
+					if (nalerts) {
+						char t[40];
+
+						cJSON_AddStringToObject(d, "first_fired",
+									pb_utc_ms(alerts[0].fired_at, t, sizeof(t)));
+					}
+				}
+				free(alerts);
+			}
+			slope_rule_free(rule);
+		}
+		snprintf(sum, sizeof(sum), "%s: %s%.1f/min over %s, now %.0f", name, best_slope >= 0 ? "+" : "",
+			 isfinite(best_slope) ? best_slope * 60 : 0.0, s->window,
+			 ps->nsamples ? ps->samples[ps->nsamples - 1].v : 0.0);
+	}
+	prom_result_done(&res);
+	return pb_run_record(r, 1, sum, d, e);
+}
+
+int pb_run_act(struct pb_run *r, const char *source_override, struct err *e)
+{
+	const struct pb_step *s = pb_run_step(r);
+
+	if (!s)
+		return err_set(e, "the run has ended");
+	switch (s->action) {
+	case PB_ACT_NONE:
+	case PB_ACT_NOTE:
+		return 0;
+	case PB_ACT_SNAPSHOT:
+		return pb_run_capture(r, source_override, e);
+	case PB_ACT_WAIT: {
+		cJSON *d = cJSON_CreateObject();
+		char sum[128];
+
+		long secs = r->host.wait_seconds > 0 ? r->host.wait_seconds : s->seconds;
+
+		cJSON_AddNumberToObject(d, "seconds", (double)secs);
+		cJSON_AddNumberToObject(d, "until_ms", (double)(pb_now_ms() + secs * 1000));
+		snprintf(sum, sizeof(sum), "waited %ld s", secs);
+		return pb_run_record(r, 1, sum, d, e);
+	}
+	case PB_ACT_DIFF:
+		return act_diff(r, e);
+	case PB_ACT_CLASSIFY:
+		return act_classify(r, e);
+	case PB_ACT_LOOKUP_KNOWN:
+		return act_lookup(r, e);
+	case PB_ACT_SLOPE:
+		return act_slope(r, e);
+	case PB_ACT_RANK_PODS:
+		return pb_run_rank_pods(r, e);
+	case PB_ACT_REPORT: {
+		struct err fe;
+		char sum[512];
+		cJSON *d;
+
+		if (pb_report_write(r->dir, NULL, NULL, &fe) < 0)
+			return pb_run_failed(r, fe.msg, e);
+		d = cJSON_CreateObject();
+		cJSON_AddStringToObject(d, "markdown", "report.md");
+		cJSON_AddStringToObject(d, "json", "report.json");
+		snprintf(sum, sizeof(sum), "report.md and report.json written in %.400s", r->dir);
+		if (pb_run_record(r, 1, sum, d, e) < 0)
+			return -1;
+		/* written again so that the report's own step is in it */
+		return pb_report_write(r->dir, NULL, NULL, e);
+	}
+	}
+	return 0;
+}

@@ -1,0 +1,231 @@
+/* capture.c: the snapshot action: a profile copied, fetched or handed to the host, then journalled. */
+#define PB_RUN_INTERNAL
+#include "playbooks/run.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "analyze/parse.h"
+#include "fetch/http.h"
+#include "fetch/source.h"
+#include "playbooks/journal.h"
+#include "playbooks/util.h"
+
+struct file_sink {
+	FILE *f;
+};
+
+static int to_file(void *ctx, const void *data, size_t n, struct err *e)
+{
+	struct file_sink *s = ctx;
+
+	if (fwrite(data, 1, n, s->f) != n)
+		return err_set(e, "writing the snapshot failed: %s", strerror(errno));
+	return 0;
+}
+
+/* The profile URL of a pprof source at the given debug level. */
+static char *profile_url(const char *src, int debug)
+{
+	char *base = xstrdup(src), *q = strchr(base, '?'), *url;
+	size_t n;
+
+	if (q)
+		*q = '\0';
+	n = strlen(base);
+	while (n > 0 && base[n - 1] == '/')
+		base[--n] = '\0';
+	if (strstr(base, "/debug/pprof/goroutine"))
+		url = xasprintf("%s?debug=%d", base, debug);
+	else if (n >= 12 && strcmp(base + n - 12, "/debug/pprof") == 0)
+		url = xasprintf("%s/goroutine?debug=%d", base, debug);
+	else
+		url = xasprintf("%s/debug/pprof/goroutine?debug=%d", base, debug);
+	free(base);
+	return url;
+}
+
+static int copy_file(const char *from, const char *to, struct err *e)
+{
+	char *data;
+	size_t len;
+	int rc;
+
+	if (pb_read_file(from, (size_t)1 << 30, &data, &len, e) < 0)
+		return -1;
+	rc = pb_write_atomic(to, data, len, NULL, e);
+	free(data);
+	return rc;
+}
+
+/* A pod's profile through the API server's pod proxy (fetch/source.h), into dest. */
+static int fetch_pod(struct pb_run *r, const char *src, int debug, const char *dest, struct err *e)
+{
+	struct source_opts o;
+	struct source so;
+	struct file_sink fs;
+	char *tmp;
+	int rc;
+
+	if (r->host.source_opts)
+		o = *r->host.source_opts;
+	else
+		source_opts_init(&o);
+	o.debug = debug;
+	http_global_init();
+	if (source_open(src, &o, &so, e) < 0)
+		return -1;
+	source_set_debug(&so, debug);
+	tmp = xasprintf("%s.part", dest);
+	fs.f = fopen(tmp, "wb");
+	if (!fs.f) {
+		rc = err_set(e, "cannot write %s: %s", tmp, strerror(errno));
+	} else {
+		rc = source_fetch(&so, to_file, &fs, e);
+		if (fclose(fs.f) != 0 && rc == 0)
+			rc = err_set(e, "writing %s failed", tmp);
+		if (rc == 0 && rename(tmp, dest) < 0)
+			rc = err_set(e, "cannot write %s: %s", dest, strerror(errno));
+		if (rc < 0)
+			unlink(tmp);
+	}
+	source_close(&so);
+	free(tmp);
+	return rc;
+}
+
+/* A readable file is copied; anything else goes to the host's fetch hook when it has one, else
+ * URLs are fetched here and pods through the pod proxy. */
+static int fetch_profile(struct pb_run *r, const char *src, int debug, const char *dest, struct err *e)
+{
+	if (!http_is_url(src) && !source_is_pod(src) && access(src, R_OK) == 0)
+		return copy_file(src, dest, e);
+	if (r->host.fetch)
+		return r->host.fetch(r->host.fetch_ctx, src, debug, dest, e);
+	if (source_is_pod(src))
+		return fetch_pod(r, src, debug, dest, e);
+	if (http_is_url(src)) {
+		char *url = profile_url(src, debug), *tmp = xasprintf("%s.part", dest);
+		struct http_opts o = {.timeout_ms = 120000};
+		struct file_sink s = {fopen(tmp, "wb")};
+		long status = 0;
+		int rc;
+
+		if (!s.f) {
+			err_set(e, "cannot write %s: %s", tmp, strerror(errno));
+			free(url);
+			free(tmp);
+			return -1;
+		}
+		http_global_init();
+		rc = http_get(url, &o, to_file, &s, &status, e);
+		if (fclose(s.f) != 0 && rc == 0)
+			rc = err_set(e, "writing %s failed", tmp);
+		if (rc == 0 && rename(tmp, dest) < 0)
+			rc = err_set(e, "cannot write %s: %s", dest, strerror(errno));
+		if (rc < 0)
+			unlink(tmp);
+		free(url);
+		free(tmp);
+		return rc;
+	}
+	return err_set(e, "cannot take a snapshot of '%s': not an http(s) URL, pod/NAME nor a readable file", src);
+}
+
+/* Parses the profile now at dir/file and journals it as the snapshot step's result. */
+static int snapshot_taken(struct pb_run *r, const char *src, const char *file, struct err *e)
+{
+	const struct pb_step *s = pb_run_step(r);
+	char *dest = xasprintf("%s/%s", r->dir, file), *red, sum[512];
+	struct snapshot *snap;
+	cJSON *d;
+	struct err fe;
+	int64_t t;
+
+	t = pb_now_ms();
+	chmod(dest, 0600);
+	snap = parse_path(dest, SNAP_BY_LINES, &fe);
+	free(dest);
+	if (!snap)
+		return pb_run_failed(r, fe.msg, e);
+	red = pb_run_redact(src);
+	d = cJSON_CreateObject();
+	cJSON_AddStringToObject(d, "file", file);
+	cJSON_AddStringToObject(d, "source", red);
+	cJSON_AddNumberToObject(d, "debug", s->debug);
+	cJSON_AddStringToObject(d, "format", snap_format_name(snap->format));
+	cJSON_AddNumberToObject(d, "total", (double)snap->total);
+	cJSON_AddNumberToObject(d, "groups", (double)snap->ngroups);
+	cJSON_AddNumberToObject(d, "time_ms", (double)t);
+	snprintf(sum, sizeof(sum), "%ld goroutines in %zu groups (%s), saved as %s", snap->total, snap->ngroups,
+		 snap_format_name(snap->format), file);
+	free(red);
+	snap_free(snap);
+	return pb_run_record(r, 1, sum, d, e);
+}
+
+static void pending_clear(struct pb_run *r)
+{
+	free(r->pending_file);
+	free(r->pending_dest);
+	free(r->pending_src);
+	r->pending_file = r->pending_dest = r->pending_src = NULL;
+}
+
+int pb_run_capture(struct pb_run *r, const char *override, struct err *e)
+{
+	const struct pb_step *s = pb_run_step(r);
+	const char *src = override ? override : pb_run_source(r);
+	char *file, *dest;
+	struct err fe;
+	int rc;
+
+	if (!src)
+		return pb_run_failed(r, "not available: no --source to take a snapshot of", e);
+	pending_clear(r);
+	file = xasprintf("snap-%s.%s", s->id, s->debug == 0 ? "pb.gz" : "txt");
+	dest = xasprintf("%s/%s", r->dir, file);
+	rc = fetch_profile(r, src, s->debug, dest, &fe);
+	if (rc == PB_PENDING) {
+		r->pending_file = file;
+		r->pending_dest = dest;
+		r->pending_src = xstrdup(src);
+		return PB_PENDING;
+	}
+	free(dest);
+	if (rc < 0) {
+		free(file);
+		return pb_run_failed(r, fe.msg, e);
+	}
+	rc = snapshot_taken(r, src, file, e);
+	free(file);
+	return rc;
+}
+
+int pb_run_pending(const struct pb_run *r)
+{
+	return r->pending_file != NULL;
+}
+
+const char *pb_run_pending_dest(const struct pb_run *r)
+{
+	return r->pending_dest;
+}
+
+int pb_run_fetched(struct pb_run *r, const char *failure, struct err *e)
+{
+	int rc;
+
+	if (!r->pending_file || !pb_run_step(r))
+		return err_set(e, "no capture is pending");
+	if (failure)
+		rc = pb_run_failed(r, failure, e);
+	else
+		rc = snapshot_taken(r, r->pending_src, r->pending_file, e);
+	pending_clear(r);
+	return rc;
+}
