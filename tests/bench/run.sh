@@ -10,6 +10,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 LS=$ROOT/leakscope
 OUT=${BENCH_DIR:-$ROOT/bench}
 GO=${BENCH_GO:-1.27}
+export FIXTURE_READY_SECONDS=${FIXTURE_READY_SECONDS:-180}
 RUNS=${BENCH_RUNS:-5}
 mkdir -p "$OUT"
 trap fixture_stop EXIT

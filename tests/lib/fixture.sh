@@ -18,7 +18,7 @@
 # fixture_start VERSION PORT [ARGS...]
 #     Builds if needed, starts the fixture on 127.0.0.1:PORT in the
 #     background with the extra ARGS (e.g. -paused -initial 5), waits until
-#     /expected answers (20 s at most) and sets FIXTURE_PID, FIXTURE_PORT
+#     /expected answers (FIXTURE_READY_SECONDS, default 20, at most) and sets FIXTURE_PID, FIXTURE_PORT
 #     and FIXTURE_LOG (its stderr). GODEBUG and GOTRACEBACK from the caller's
 #     environment are passed through (e.g. GODEBUG=tracebacklabels=1).
 #
@@ -96,7 +96,7 @@ fixture_start() {
     FIXTURE_LOG=$FIXTURE_RUN/leaky-$version.$port.log
     "$bin" -addr "127.0.0.1:$port" "$@" 2>"$FIXTURE_LOG" &
     FIXTURE_PID=$!
-    local deadline=$((SECONDS + 20))
+    local deadline=$((SECONDS + ${FIXTURE_READY_SECONDS:-20}))
     while [ "$SECONDS" -lt "$deadline" ]; do
         if curl -sf -o /dev/null --max-time 5 "http://127.0.0.1:$port/expected"; then
             return 0
@@ -109,7 +109,7 @@ fixture_start() {
         fi
         sleep 0.1
     done
-    echo "fixture_start: fixture not ready on port $port after 20 s" >&2
+    echo "fixture_start: fixture not ready on port $port after ${FIXTURE_READY_SECONDS:-20} s" >&2
     fixture_stop
     return 1
 }
