@@ -28,6 +28,11 @@ leakscope: $(LIB_OBJ) $(MAIN_OBJ)
 	@echo "  LD      $@"
 	@$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# The leak-pattern catalogue is a data file, built into the binary.
+playbooks/patterns_data.c: playbooks/patterns.json playbooks/embed.sh
+	@echo "  GEN     $@"
+	@sh playbooks/embed.sh playbooks/patterns.json $@
+
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"

@@ -16,6 +16,7 @@
 
 static const char usage[] =
 	"usage: leakscope classify SOURCE [MORE...] [--json] [--all] [--limit N] [--by lines|funcs]\n"
+	"                          [--patterns-file FILE]\n"
 	"\n"
 	"Names the kind of leak of every stack group from its frames and wait states: channel send with\n"
 	"no receiver, select loop without a ctx.Done() exit, HTTP response body not closed, WaitGroup\n"
@@ -31,12 +32,17 @@ static const char usage[] =
 	"\n"
 	"Groups in the known-leak database ($LEAKSCOPE_KNOWN_DB or the default, see `known`) say so.\n"
 	"\n"
+	"The catalogue is built in (playbooks/patterns.json at build time); a team's own catalogue in the\n"
+	"same format (playbooks/README.md) replaces it with --patterns-file FILE or $LEAKSCOPE_PATTERNS.\n"
+	"\n"
 	"options:\n"
 	"  --json         machine-readable output (documented in README.md)\n"
 	"  --all          show every group (default: leak, suspect and unknown ones)\n"
 	"  --limit N      show the first N groups\n"
 	"  --by lines|funcs  group by function, file and line (default), or functions only\n"
 	"  --patterns     list the catalogue and exit\n"
+	"  --patterns-file FILE  classify with the catalogue in FILE (default: $LEAKSCOPE_PATTERNS, else\n"
+	"                 the built-in one); a file that does not validate is an error\n"
 	"  -h, --help     this text\n"
 	"\n"
 	"exit status: 0 done, 2 trouble\n";
@@ -118,7 +124,15 @@ static void pattern_json(struct json *j, const struct pb_class *c)
 
 void cli_group_extra_json(struct json *j, const struct snap_group *g, const struct diff_row *row)
 {
+	static int warned;
 	struct pb_class c = pb_classify(g, pb_growth_of(g, row));
+
+	if (!warned && pb_patterns_error()) {
+		/* top and diff are not the place to stop for it: say so once, on stderr. */
+		fprintf(stderr, "leakscope: LEAKSCOPE_PATTERNS not used, patterns are the built-in ones: %s\n",
+			pb_patterns_error());
+		warned = 1;
+	}
 
 	pattern_json(j, &c);
 	known_json(j, g->fingerprint);
@@ -296,11 +310,12 @@ static void write_text(const struct item *items, size_t nitems, int all, long li
 
 static void list_patterns(void)
 {
+	const struct pb_catalogue *cat = pb_patterns();
 	size_t i;
 
-	for (i = 0; i < pb_npatterns; i++)
-		printf("%-24s %s%s\n", pb_patterns[i].id, pb_patterns[i].title,
-		       pb_patterns[i].leak ? "" : " [not a leak]");
+	for (i = 0; i < cat->n; i++)
+		printf("%-24s %s%s\n", cat->patterns[i].id, cat->patterns[i].title,
+		       cat->patterns[i].leak ? "" : " [not a leak]");
 }
 
 int cmd_classify(int argc, char **argv)
@@ -308,7 +323,8 @@ int cmd_classify(int argc, char **argv)
 	static const struct option opts[] = {
 		{"json", no_argument, NULL, 'j'},     {"all", no_argument, NULL, 'a'},
 		{"limit", required_argument, NULL, 'l'}, {"by", required_argument, NULL, 'b'},
-		{"patterns", no_argument, NULL, 'p'}, {"help", no_argument, NULL, 'h'},
+		{"patterns", no_argument, NULL, 'p'}, {"patterns-file", required_argument, NULL, 'P'},
+		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	struct snapshot *snaps[DIFF_MAX_SNAPS] = {NULL};
@@ -316,8 +332,9 @@ int cmd_classify(int argc, char **argv)
 	struct diff *d = NULL;
 	struct item *items = NULL;
 	size_t nitems = 0, i;
+	const char *patterns_file = NULL;
 	long limit = -1;
-	int json = 0, all = 0, c, n, rc = CLI_OK;
+	int json = 0, all = 0, list = 0, c, n, rc = CLI_OK;
 	struct err e;
 
 	opterr = 0;
@@ -339,8 +356,11 @@ int cmd_classify(int argc, char **argv)
 				return cli_usage_error("classify", "--by takes 'lines' or 'funcs', not '%s'", optarg);
 			break;
 		case 'p':
-			list_patterns();
-			return CLI_OK;
+			list = 1;
+			break;
+		case 'P':
+			patterns_file = optarg;
+			break;
 		case 'h':
 			fputs(usage, stdout);
 			return CLI_OK;
@@ -349,6 +369,13 @@ int cmd_classify(int argc, char **argv)
 		default:
 			return cli_usage_error("classify", "unknown option '%s'", argv[optind - 1]);
 		}
+	}
+	/* The catalogue first: a team's file that does not validate stops here, naming the fault. */
+	if (pb_patterns_use(patterns_file, &e) < 0)
+		return cli_error("%s", e.msg);
+	if (list) {
+		list_patterns();
+		return CLI_OK;
 	}
 	n = argc - optind;
 	if (n < 1)

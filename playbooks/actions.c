@@ -271,6 +271,8 @@ static int act_classify(struct pb_run *r, struct err *e)
 
 	if (from->action == PB_ACT_CLASSIFY)
 		return pb_run_failed(r, "classify must come from a diff or snapshot step", e);
+	if (pb_patterns() && pb_patterns_error())
+		return pb_run_failed(r, pb_patterns_error(), e); /* $LEAKSCOPE_PATTERNS does not validate */
 	if (from->action == PB_ACT_DIFF) {
 		if (pair_load(r, from, &p, &fe) < 0)
 			return pb_run_failed(r, fe.msg, e);

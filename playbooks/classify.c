@@ -122,16 +122,17 @@ static int rule_matches(const struct pb_pattern *p, const struct snap_group *g, 
 
 struct pb_class pb_classify(const struct snap_group *g, enum pb_growth growth)
 {
+	const struct pb_catalogue *cat = pb_patterns();
 	struct pb_class c = {NULL, PB_V_UNKNOWN, growth, main_state(g), 0};
 	size_t i;
 
-	for (i = 0; i < pb_npatterns; i++) {
+	for (i = 0; i < cat->n; i++) {
 		int exact;
 
-		if (rule_matches(&pb_patterns[i], g, c.state, growth, &exact)) {
-			c.pattern = &pb_patterns[i];
+		if (rule_matches(&cat->patterns[i], g, c.state, growth, &exact)) {
+			c.pattern = &cat->patterns[i];
 			/* Only the debug=0/1 fallbacks stand for a family of patterns. */
-			c.exact = !pb_patterns[i].no_states;
+			c.exact = !cat->patterns[i].no_states;
 			(void)exact;
 			break;
 		}
@@ -153,11 +154,12 @@ struct pb_class pb_classify(const struct snap_group *g, enum pb_growth growth)
 
 const struct pb_pattern *pb_pattern_find(const char *id)
 {
+	const struct pb_catalogue *cat = pb_patterns();
 	size_t i;
 
-	for (i = 0; i < pb_npatterns; i++)
-		if (strcmp(pb_patterns[i].id, id) == 0)
-			return &pb_patterns[i];
+	for (i = 0; i < cat->n; i++)
+		if (strcmp(cat->patterns[i].id, id) == 0)
+			return &cat->patterns[i];
 	return NULL;
 }
 

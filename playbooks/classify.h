@@ -3,7 +3,10 @@
 #ifndef PLAYBOOKS_CLASSIFY_H
 #define PLAYBOOKS_CLASSIFY_H
 
+#include <stddef.h>
+
 #include "analyze/diff.h"
+#include "analyze/err.h"
 #include "analyze/snapshot.h"
 
 #define PB_RULE_MAX 8
@@ -14,8 +17,9 @@ enum pb_growth_rule {
 	PB_GROWTH_GROWING, /* only a group known to grow (a diff, or steady wait ages) */
 };
 
-/* One catalogue entry. Function patterns are exact names or use '*' for any run of characters. A
- * rule matches when every condition it states holds:
+/* One catalogue entry, as playbooks/patterns.json spells it (the format is in playbooks/README.md).
+ * Function patterns are exact names or use '*' for any run of characters. A rule matches when
+ * every condition it states holds:
  *   states   the group's main wait state is one of these (debug=2); a group without states
  *            (debug=0/1) passes only when frames_alone is set
  *   leaf     the innermost canonical frame matches one of these
@@ -41,9 +45,35 @@ struct pb_pattern {
 	int alone;         /* suspicious even in one snapshot with no growth known */
 };
 
-/* The built-in catalogue (playbooks/patterns.c), in match order. */
-extern const struct pb_pattern pb_patterns[];
-extern const size_t pb_npatterns;
+/* A catalogue: its patterns in match order, and where it came from. Owns its strings. */
+struct pb_catalogue {
+	char *name; /* the file, or "built-in" */
+	struct pb_pattern *patterns;
+	size_t n;
+};
+
+/* The built-in catalogue: playbooks/patterns.json as it was at build time (playbooks/patterns_data.c,
+ * made by playbooks/embed.sh), so the binary needs no file beside it. */
+extern const char pb_patterns_json[];
+extern const size_t pb_patterns_json_len;
+
+/* Parses and validates a catalogue; name is for messages. NULL with e naming the file, the pattern
+ * (id and position) and the fault. */
+struct pb_catalogue *pb_catalogue_parse(const char *text, size_t len, const char *name, struct err *e);
+/* pb_catalogue_parse on a file. */
+struct pb_catalogue *pb_catalogue_load(const char *path, struct err *e);
+void pb_catalogue_free(struct pb_catalogue *c);
+
+/* The catalogue classification uses. Until pb_patterns_use is called, the first call picks it:
+ * $LEAKSCOPE_PATTERNS when set, else the built-in one. When that file does not load, the built-in
+ * catalogue is used and pb_patterns_error says why. */
+const struct pb_catalogue *pb_patterns(void);
+/* Makes path (NULL: $LEAKSCOPE_PATTERNS when set and not empty, else the built-in catalogue) the
+ * one classification uses. -1 with e when it does not load; the catalogue in use stays. Pattern
+ * pointers taken from an earlier file catalogue are no longer valid afterwards. */
+int pb_patterns_use(const char *path, struct err *e);
+/* Why $LEAKSCOPE_PATTERNS was not used by pb_patterns, or NULL. */
+const char *pb_patterns_error(void);
 
 /* What is known of a group's growth. */
 enum pb_growth { PB_UNKNOWN, PB_GROWING, PB_STABLE };

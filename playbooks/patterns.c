@@ -1,205 +1,360 @@
-/* patterns.c: the leak-pattern catalogue: data only, in match order (the first rule that matches
- * names the pattern). See classify.h for what each field asks. Wait states are as Go prints them:
- * Go 1.21 and newer say "sync.Mutex.Lock" and "sync.WaitGroup.Wait" where older Go says
- * "semacquire"; frames cover both ("sync.(*Mutex).Lock" is on the stack in every version). */
+/* patterns.c: the leak-pattern catalogue: reading and validating a catalogue file (the format is
+ * in playbooks/README.md), the built-in one (playbooks/patterns.json, embedded at build time as
+ * playbooks/patterns_data.c) and the choice of the one classification uses. */
 #include "playbooks/classify.h"
 
-const struct pb_pattern pb_patterns[] = {
-	{
-		.id = "runtime-proven-leak",
-		.title = "goroutines the runtime proved leaked",
-		.explanation = "The goroutineleak profile marks goroutines blocked on a channel or lock that no "
-			       "live goroutine can reach any more: they can never wake up.",
-		.advice = "Follow the top user frame: the channel or lock it waits on lost its other end. Fix "
-			  "the code path that dropped it (a return before the send, a forgotten close).",
-		.proven = 1,
-		.leak = 1,
-		.alone = 1,
-	},
-	{
-		.id = "nil-channel",
-		.title = "send or receive on a nil channel",
-		.explanation = "An operation on a nil channel blocks forever: the channel was never made, or "
-			       "was set to nil and then used outside a select.",
-		.advice = "Make the channel before the goroutine starts (make(chan T)); only disable select "
-			  "cases by setting a channel to nil, never a plain send or receive.",
-		.states = {"chan send (nil chan)", "chan receive (nil chan)"},
-		.leak = 1,
-		.alone = 1,
-	},
-	{
-		.id = "select-empty",
-		.title = "select {} blocks forever",
-		.explanation = "An empty select never returns. Fine once in main; a leak when goroutines doing "
-			       "it keep being started.",
-		.advice = "Wait on something that ends: a context's Done channel, a signal, or a WaitGroup.",
-		.states = {"select (no cases)"},
-		.leak = 1,
-	},
-	{
-		.id = "http-body-not-closed",
-		.title = "HTTP response body not closed",
-		.explanation = "Each net/http client connection has a readLoop and a writeLoop goroutine. When "
-			       "resp.Body is never closed (or not read to the end) the connection is neither "
-			       "reused nor closed, so both goroutines stay and grow together with the requests.",
-		.advice = "defer resp.Body.Close() right after the error check of every request, on every "
-			  "path (also on non-2xx answers), and drain the body (io.Copy(io.Discard, resp.Body)) "
-			  "to keep connections reusable. Set Transport.IdleConnTimeout.",
-		.any = {"net/http.(*persistConn).readLoop", "net/http.(*persistConn).writeLoop"},
-		.frames_alone = 1,
-		.leak = 1,
-	},
-	{
-		.id = "server-read-no-deadline",
-		.title = "server connection stuck reading without a deadline",
-		.explanation = "An HTTP server connection waits for the next request with no read or idle "
-			       "timeout: every client that opens a connection and goes quiet (or never closes "
-			       "its bodies) pins a conn.serve goroutine for ever.",
-		.advice = "Set http.Server ReadHeaderTimeout, ReadTimeout and IdleTimeout (net.Conn "
-			  "SetReadDeadline for raw servers); look at the clients too: a client that never "
-			  "closes response bodies keeps these open.",
-		.any = {"net/http.(*conn).serve"},
-		.none = {"net/http.(*connReader).backgroundRead", "*.ServeHTTP"},
-		.leaf = {"internal/poll.runtime_pollWait"},
-		.frames_alone = 1,
-		.leak = 1,
-	},
-	{
-		.id = "waitgroup-never-done",
-		.title = "sync.WaitGroup never done",
-		.explanation = "Wait blocks until the counter is zero; a path that Adds without a matching "
-			       "Done (an early return, a skipped goroutine, a panic without defer) blocks it for ever.",
-		.advice = "Add(1) right before each go statement and defer wg.Done() as the goroutine's first "
-			  "line; never Add for work that may be skipped.",
-		.states = {"semacquire", "sync.WaitGroup.Wait"},
-		.any = {"sync.(*WaitGroup).Wait"},
-		.frames_alone = 1,
-		.leak = 1,
-		.alone = 1,
-	},
-	{
-		.id = "mutex-never-unlocked",
-		.title = "mutex never unlocked",
-		.explanation = "Every goroutine that tries to take the lock queues behind a holder that "
-			       "returned (an error path, a panic) without unlocking it.",
-		.advice = "Lock and defer Unlock on the next line; find the early return between Lock and "
-			  "Unlock in the function that holds the lock (often not the one on this stack).",
-		.states = {"semacquire", "sync.Mutex.Lock", "sync.RWMutex.Lock", "sync.RWMutex.RLock"},
-		.any = {"sync.(*Mutex).Lock", "sync.(*RWMutex).Lock", "sync.(*RWMutex).RLock"},
-		.frames_alone = 1,
-		.leak = 1,
-		.alone = 1,
-	},
-	{
-		.id = "cond-never-signalled",
-		.title = "sync.Cond never signalled",
-		.explanation = "Cond.Wait sleeps until Signal or Broadcast; a waiter whose condition is never "
-			       "announced (or was announced before it waited) never wakes.",
-		.advice = "Check the condition in a loop around Wait, Broadcast on every state change and on "
-			  "shutdown; a channel closed once is often simpler.",
-		.states = {"sync.Cond.Wait", "semacquire"},
-		.any = {"sync.(*Cond).Wait"},
-		.frames_alone = 1,
-		.leak = 1,
-	},
-	{
-		.id = "sleep-loop",
-		.title = "time.Sleep loop that never ends",
-		.explanation = "A goroutine polls with time.Sleep and has no way to stop; every start adds one.",
-		.advice = "Use a time.Ticker in a select with ctx.Done(), stop the ticker on return.",
-		.states = {"sleep"},
-		.leaf = {"time.Sleep"},
-		.frames_alone = 1,
-		.leak = 1,
-	},
-	{
-		.id = "chan-send-no-receiver",
-		.title = "channel send with no receiver (the caller timed out)",
-		.explanation = "A goroutine sends its result on an unbuffered channel, but the receiver gave up "
-			       "(a timeout, a cancelled context, an early return) and nobody will ever read it.",
-		.advice = "Make the channel buffered with room for every sender (make(chan T, 1)), or select on "
-			  "the send and ctx.Done() so the sender can leave.",
-		.states = {"chan send"},
-		.leak = 1,
-		.alone = 1,
-	},
-	{
-		.id = "chan-recv-never-closed",
-		.title = "channel receive never fed or closed",
-		.explanation = "Goroutines range over or receive from a channel that nobody sends to or closes "
-			       "any more; they pile up as more are started.",
-		.advice = "The sending side must close the channel when done (defer close(ch)); receivers "
-			  "should also select on ctx.Done().",
-		.states = {"chan receive"},
-		.growth = PB_GROWTH_GROWING,
-		.leak = 1,
-	},
-	{
-		.id = "idle-receiver",
-		.title = "waiting to receive: a worker pool or consumer unless it grows",
-		.explanation = "A fixed set of goroutines waiting for work on a channel is the normal shape of a "
-			       "worker pool; it is a leak only if the group grows.",
-		.advice = "Nothing to do unless it grows: compare two snapshots (leakscope diff).",
-		.states = {"chan receive"},
-	},
-	{
-		.id = "select-no-exit",
-		.title = "select loop without a ctx.Done() exit",
-		.explanation = "A loop selects over channels none of which will ever be ready: its context is "
-			       "never cancelled (the cancel func is dropped or stored and forgotten) or it has no "
-			       "Done case at all.",
-		.advice = "Give the loop a <-ctx.Done() case and make sure the owner calls cancel (defer "
-			  "cancel() where the context is made; go vet's lostcancel finds dropped ones).",
-		.states = {"select"},
-		.growth = PB_GROWTH_GROWING,
-		.leak = 1,
-	},
-	{
-		.id = "select-loop",
-		.title = "select loop waiting: an event loop unless it grows",
-		.explanation = "A long-lived loop waiting in select is normal when there is a fixed number of them.",
-		.advice = "Nothing to do unless it grows: compare two snapshots (leakscope diff).",
-		.states = {"select"},
-	},
-	{
-		.id = "net-read-no-deadline",
-		.title = "network read without a deadline",
-		.explanation = "Goroutines wait for bytes from peers that went quiet; without a deadline they "
-			       "wait for ever, one per connection.",
-		.advice = "Set a read deadline (conn.SetReadDeadline) or a timeout on the client; close "
-			  "connections on context cancellation.",
-		.states = {"IO wait"},
-		.any = {"net.(*conn).Read", "net.(*netFD).Read"},
-		.frames_alone = 1,
-		.growth = PB_GROWTH_GROWING,
-		.leak = 1,
-	},
-	{
-		.id = "chan-or-select",
-		.title = "blocked on a channel operation or select",
-		.explanation = "The goroutine parked in its own code: a channel send, a receive or a select "
-			       "(debug=0 and debug=1 profiles hide which; a debug=2 profile names the wait "
-			       "state). It grows, so the other end of that channel is gone.",
-		.advice = "Take a debug=2 snapshot for the exact pattern. Typical fixes: a buffered result "
-			  "channel for senders whose receiver timed out, a ctx.Done() case in select loops, "
-			  "close() by the sender for receivers.",
-		.leaf_user = 1,
-		.no_states = 1,
-		.frames_alone = 1,
-		.growth = PB_GROWTH_GROWING,
-		.leak = 1,
-	},
-	{
-		.id = "parked-in-user-code",
-		.title = "waiting on a channel or select, not known to grow",
-		.explanation = "The goroutine parked in its own code (a channel operation or a select); "
-			       "worker pools and event loops look like this. Only growth makes it a leak.",
-		.advice = "Compare two snapshots (leakscope diff), or take a debug=2 snapshot for wait "
-			  "states and ages.",
-		.leaf_user = 1,
-		.no_states = 1,
-		.frames_alone = 1,
-	},
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "playbooks/util.h"
+
+#define PB_PATTERNS_MAX 1000           /* patterns in one catalogue */
+#define PB_PATTERNS_FILE_MAX (1 << 20) /* bytes in a catalogue file */
+#define PB_PATTERN_ID_MAX 64
+
+struct pctx {
+	const char *name; /* the file */
+	struct err *e;
+	int pos;          /* the pattern's position (0-based), -1 outside the list */
+	const char *id;   /* its id, once read */
 };
 
-const size_t pb_npatterns = sizeof(pb_patterns) / sizeof(pb_patterns[0]);
+static int fail(struct pctx *c, const char *fmt, ...) XM_PRINTF(2, 3);
+
+static int fail(struct pctx *c, const char *fmt, ...)
+{
+	char what[200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	if (c->pos < 0)
+		return err_set(c->e, "%.120s: %s", c->name, what);
+	if (c->id)
+		return err_set(c->e, "%.120s: pattern '%.64s' (#%d): %s", c->name, c->id, c->pos + 1, what);
+	return err_set(c->e, "%.120s: pattern #%d: %s", c->name, c->pos + 1, what);
+}
+
+static int only_keys(struct pctx *c, const cJSON *o, const char *const *allowed, const char *where)
+{
+	const cJSON *it;
+
+	cJSON_ArrayForEach(it, o)
+	{
+		int k, ok = 0;
+
+		for (k = 0; allowed[k]; k++)
+			ok |= strcmp(it->string, allowed[k]) == 0;
+		if (!ok)
+			return fail(c, "unknown field \"%.60s\" in %s", it->string, where);
+	}
+	return 0;
+}
+
+/* Text that reaches the terminal as it is: no control characters. */
+static int printable(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 0;
+	return 1;
+}
+
+static int get_str(struct pctx *c, const cJSON *o, const char *key, const char **out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	if (!v)
+		return fail(c, "missing \"%s\"", key);
+	if (!cJSON_IsString(v))
+		return fail(c, "\"%s\" must be a string", key);
+	if (!*v->valuestring)
+		return fail(c, "\"%s\" is empty", key);
+	if (!printable(v->valuestring))
+		return fail(c, "\"%s\" holds a control character", key);
+	*out = xstrdup(v->valuestring);
+	return 0;
+}
+
+static int get_bool(struct pctx *c, const cJSON *o, const char *key, int *out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	if (!v)
+		return 0;
+	if (!cJSON_IsBool(v))
+		return fail(c, "\"%s\" must be true or false", key);
+	*out = cJSON_IsTrue(v);
+	return 0;
+}
+
+/* A list of 1 to PB_RULE_MAX non-empty strings; absent leaves out empty. */
+static int get_list(struct pctx *c, const cJSON *o, const char *key, const char **out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key), *it;
+	int n = 0;
+
+	if (!v)
+		return 0;
+	if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) < 1 || cJSON_GetArraySize(v) > PB_RULE_MAX)
+		return fail(c, "\"%s\" must be an array of 1 to %d strings", key, PB_RULE_MAX);
+	cJSON_ArrayForEach(it, v)
+	{
+		if (!cJSON_IsString(it) || !*it->valuestring)
+			return fail(c, "\"%s\" entry %d must be a non-empty string", key, n + 1);
+		if (!printable(it->valuestring))
+			return fail(c, "\"%s\" entry %d holds a control character", key, n + 1);
+		out[n++] = xstrdup(it->valuestring);
+	}
+	return 0;
+}
+
+static int valid_id(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++, n++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-' || *s == '_'))
+			return 0;
+	return n > 0 && n <= PB_PATTERN_ID_MAX;
+}
+
+static int parse_when(struct pctx *c, const cJSON *w, struct pb_pattern *p)
+{
+	static const char *const keys[] = {"proven", "states", "no_states", "frames_alone", "leaf",
+					   "leaf_user", "any", "none", "growth", NULL};
+	const cJSON *g;
+
+	if (!cJSON_IsObject(w))
+		return fail(c, "missing \"when\": an object of match conditions");
+	if (only_keys(c, w, keys, "\"when\"") < 0 || get_bool(c, w, "proven", &p->proven) < 0 ||
+	    get_list(c, w, "states", p->states) < 0 || get_bool(c, w, "no_states", &p->no_states) < 0 ||
+	    get_bool(c, w, "frames_alone", &p->frames_alone) < 0 || get_list(c, w, "leaf", p->leaf) < 0 ||
+	    get_bool(c, w, "leaf_user", &p->leaf_user) < 0 || get_list(c, w, "any", p->any) < 0 ||
+	    get_list(c, w, "none", p->none) < 0)
+		return -1;
+	g = cJSON_GetObjectItemCaseSensitive(w, "growth");
+	if (g) {
+		if (cJSON_IsString(g) && strcmp(g->valuestring, "any") == 0)
+			p->growth = PB_GROWTH_ANY;
+		else if (cJSON_IsString(g) && strcmp(g->valuestring, "growing") == 0)
+			p->growth = PB_GROWTH_GROWING;
+		else
+			return fail(c, "\"growth\" must be \"any\" or \"growing\"");
+	}
+	if (p->proven && (p->states[0] || p->no_states || p->frames_alone || p->leaf[0] || p->leaf_user ||
+			  p->any[0] || p->none[0] || p->growth != PB_GROWTH_ANY))
+		return fail(c, "\"proven\" stands alone: the runtime's proof is the whole rule");
+	if (p->no_states && p->states[0])
+		return fail(c, "\"no_states\" and \"states\" exclude each other");
+	if (!p->proven && !p->states[0] && !p->no_states && !p->leaf[0] && !p->leaf_user && !p->any[0] &&
+	    !p->none[0] && p->growth == PB_GROWTH_ANY)
+		return fail(c, "\"when\" states no condition, so the pattern would match every group");
+	return 0;
+}
+
+static int parse_pattern(struct pctx *c, const cJSON *o, struct pb_pattern *p)
+{
+	static const char *const keys[] = {"id", "title", "explanation", "advice", "leak", "alone", "when", NULL};
+
+	if (!cJSON_IsObject(o))
+		return fail(c, "a pattern must be a JSON object");
+	if (get_str(c, o, "id", &p->id) < 0)
+		return -1;
+	if (!valid_id(p->id))
+		return fail(c, "the id \"%.64s\" must be 1 to %d lowercase letters, digits, '-' or '_'", p->id,
+			    PB_PATTERN_ID_MAX);
+	c->id = p->id;
+	if (only_keys(c, o, keys, "the pattern") < 0 || get_str(c, o, "title", &p->title) < 0 ||
+	    get_str(c, o, "explanation", &p->explanation) < 0 || get_str(c, o, "advice", &p->advice) < 0 ||
+	    get_bool(c, o, "leak", &p->leak) < 0 || get_bool(c, o, "alone", &p->alone) < 0)
+		return -1;
+	return parse_when(c, cJSON_GetObjectItemCaseSensitive(o, "when"), p);
+}
+
+static void free_list(const char **l)
+{
+	int i;
+
+	for (i = 0; i < PB_RULE_MAX; i++)
+		free((char *)l[i]);
+}
+
+void pb_catalogue_free(struct pb_catalogue *cat)
+{
+	size_t i;
+
+	if (!cat)
+		return;
+	for (i = 0; i < cat->n; i++) {
+		struct pb_pattern *p = &cat->patterns[i];
+
+		free((char *)p->id);
+		free((char *)p->title);
+		free((char *)p->explanation);
+		free((char *)p->advice);
+		free_list(p->states);
+		free_list(p->leaf);
+		free_list(p->any);
+		free_list(p->none);
+	}
+	free(cat->patterns);
+	free(cat->name);
+	free(cat);
+}
+
+struct pb_catalogue *pb_catalogue_parse(const char *text, size_t len, const char *name, struct err *e)
+{
+	static const char *const keys[] = {"patterns", NULL};
+	struct pctx c = {name, e, -1, NULL};
+	struct pb_catalogue *cat = xcalloc(1, sizeof(*cat));
+	const char *where = NULL;
+	cJSON *root = cJSON_ParseWithLengthOpts(text, len, &where, 0);
+	const cJSON *list, *o;
+	size_t i, n;
+
+	cat->name = xstrdup(name);
+	if (!root) {
+		long line = 1;
+		const char *p;
+
+		for (p = text; where && p < where && p < text + len; p++)
+			line += *p == '\n';
+		err_set(e, "%.120s: not valid JSON (near line %ld)", name, line);
+		goto bad;
+	}
+	if (!cJSON_IsObject(root)) {
+		fail(&c, "the catalogue must be a JSON object with \"patterns\"");
+		goto bad;
+	}
+	if (only_keys(&c, root, keys, "the catalogue") < 0)
+		goto bad;
+	list = cJSON_GetObjectItemCaseSensitive(root, "patterns");
+	if (!cJSON_IsArray(list) || cJSON_GetArraySize(list) < 1 || cJSON_GetArraySize(list) > PB_PATTERNS_MAX) {
+		fail(&c, "\"patterns\" must be an array of 1 to %d patterns", PB_PATTERNS_MAX);
+		goto bad;
+	}
+	n = (size_t)cJSON_GetArraySize(list);
+	cat->patterns = xcalloc(n, sizeof(*cat->patterns));
+	cJSON_ArrayForEach(o, list)
+	{
+		struct pb_pattern *p = &cat->patterns[cat->n];
+
+		c.pos = (int)cat->n;
+		c.id = NULL;
+		cat->n++; /* counted before parsing, so a half-read pattern is freed too */
+		if (parse_pattern(&c, o, p) < 0)
+			goto bad;
+		for (i = 0; i + 1 < cat->n; i++)
+			if (strcmp(cat->patterns[i].id, p->id) == 0) {
+				fail(&c, "the id is already used by pattern #%zu", i + 1);
+				goto bad;
+			}
+	}
+	cJSON_Delete(root);
+	return cat;
+bad:
+	cJSON_Delete(root);
+	pb_catalogue_free(cat);
+	return NULL;
+}
+
+struct pb_catalogue *pb_catalogue_load(const char *path, struct err *e)
+{
+	struct pb_catalogue *cat;
+	char *text;
+	size_t len;
+
+	if (pb_read_file(path, PB_PATTERNS_FILE_MAX, &text, &len, e) < 0)
+		return NULL;
+	cat = pb_catalogue_parse(text, len, path, e);
+	free(text);
+	return cat;
+}
+
+/* ---- the catalogue in use ---- */
+
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static struct pb_catalogue *builtin, *active;
+static char load_error[sizeof(((struct err *)0)->msg)];
+
+/* Called with mu held. The embedded file is checked by the unit tests, so a fault is a build bug. */
+static struct pb_catalogue *builtin_locked(void)
+{
+	struct err e;
+
+	if (!builtin) {
+		builtin = pb_catalogue_parse(pb_patterns_json, pb_patterns_json_len, "built-in", &e);
+		if (!builtin)
+			fatal("the built-in pattern catalogue: %s", e.msg);
+	}
+	return builtin;
+}
+
+static int use_locked(const char *path, struct err *e)
+{
+	struct pb_catalogue *cat;
+
+	if (!path) {
+		const char *env = getenv("LEAKSCOPE_PATTERNS");
+
+		if (env && *env)
+			path = env;
+	}
+	if (path) {
+		cat = pb_catalogue_load(path, e);
+		if (!cat)
+			return -1;
+	} else {
+		cat = builtin_locked();
+	}
+	if (active && active != builtin)
+		pb_catalogue_free(active);
+	active = cat;
+	load_error[0] = '\0';
+	return 0;
+}
+
+int pb_patterns_use(const char *path, struct err *e)
+{
+	int rc;
+
+	pthread_mutex_lock(&mu);
+	rc = use_locked(path, e);
+	pthread_mutex_unlock(&mu);
+	return rc;
+}
+
+const struct pb_catalogue *pb_patterns(void)
+{
+	const struct pb_catalogue *cat;
+
+	pthread_mutex_lock(&mu);
+	if (!active) {
+		struct err e;
+
+		if (use_locked(NULL, &e) < 0) {
+			snprintf(load_error, sizeof(load_error), "%s", e.msg);
+			active = builtin_locked();
+		}
+	}
+	cat = active;
+	pthread_mutex_unlock(&mu);
+	return cat;
+}
+
+const char *pb_patterns_error(void)
+{
+	const char *msg;
+
+	pthread_mutex_lock(&mu);
+	msg = load_error[0] ? load_error : NULL;
+	pthread_mutex_unlock(&mu);
+	return msg;
+}

@@ -86,3 +86,90 @@ PY
 done
 "$LEAKSCOPE" classify --patterns | grep -q '^idle-receiver .*\[not a leak\]'
 echo "ok: classify per pattern under Go $GO_VERSIONS"
+
+# The catalogue is a data file, playbooks/patterns.json, built into the binary: the checked-in C
+# that carries it is what playbooks/embed.sh makes of the JSON now, and a lone copy of the binary
+# (no file beside it) still has every pattern.
+sh "$ROOT/playbooks/embed.sh" "$ROOT/playbooks/patterns.json" | cmp -s - "$ROOT/playbooks/patterns_data.c" || {
+	echo "playbooks/patterns_data.c is stale: run playbooks/embed.sh playbooks/patterns.json playbooks/patterns_data.c"
+	exit 1
+}
+mkdir -p "$WORK/lone"
+cp "$LEAKSCOPE" "$WORK/lone/leakscope"
+n_json=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["patterns"]))' "$ROOT/playbooks/patterns.json")
+n_bin=$(cd "$WORK/lone" && env -u LEAKSCOPE_PATTERNS ./leakscope classify --patterns | wc -l)
+[ "$n_json" = "$n_bin" ] || { echo "built-in catalogue has $n_bin patterns, patterns.json $n_json"; exit 1; }
+echo "ok: built-in catalogue is playbooks/patterns.json ($n_bin patterns), no file needed"
+
+# A malformed catalogue: exit 2, one line naming the file and the pattern, by flag and by environment.
+cat >"$WORK/bad.json" <<'JSON'
+{"patterns": [
+  {"id": "fine", "title": "t", "explanation": "x", "advice": "y", "when": {"states": ["select"]}},
+  {"id": "broken", "title": "t", "explanation": "x", "advice": "y", "when": {"states": ["select"], "growth": "sometimes"}}
+]}
+JSON
+printf '{"patterns": [\n  {"id": "a",\n' >"$WORK/notjson.json"
+src=$WORK/chansend-a2
+for how in flag env; do
+	for f in bad notjson; do
+		rc=0
+		if [ $how = flag ]; then
+			"$LEAKSCOPE" classify --patterns-file "$WORK/$f.json" "$src" >"$WORK/out" 2>"$WORK/err" || rc=$?
+		else
+			LEAKSCOPE_PATTERNS=$WORK/$f.json "$LEAKSCOPE" classify "$src" >"$WORK/out" 2>"$WORK/err" || rc=$?
+		fi
+		cat "$WORK/err"
+		[ $rc -eq 2 ] || { echo "$how $f: exit $rc, wanted 2"; exit 1; }
+		[ ! -s "$WORK/out" ] || { echo "$how $f: output on stdout"; exit 1; }
+		[ "$(wc -l <"$WORK/err")" -eq 1 ] || { echo "$how $f: not one line"; exit 1; }
+		grep -qF "$WORK/$f.json" "$WORK/err"
+	done
+done
+"$LEAKSCOPE" classify --patterns-file "$WORK/bad.json" "$src" 2>"$WORK/err" || true
+grep -qF "bad.json: pattern 'broken' (#2): \"growth\" must be \"any\" or \"growing\"" "$WORK/err"
+LEAKSCOPE_PATTERNS=$WORK/notjson.json "$LEAKSCOPE" classify "$src" 2>"$WORK/err" || true
+grep -qF "notjson.json: not valid JSON (near line " "$WORK/err"
+echo "ok: a malformed catalogue exits 2 with one line naming the file and the pattern"
+
+# A team's own catalogue recognises a pattern of its own: the channel-send leak of the fixture,
+# named after the function that leaks, by flag and by environment, and --patterns lists it.
+python3 - "$WORK" <<'PY'
+import json, sys
+w = sys.argv[1]
+p = json.load(open("%s/chansend-exp.json" % w))["patterns"]["chansend"]
+json.dump({"patterns": [
+    {"id": "team-result-send", "title": "result send after the caller left (team runbook R-12)",
+     "explanation": "The fetch helper sends its result after the caller timed out.",
+     "advice": "Use the buffered result channel from the runbook.", "leak": True, "alone": True,
+     "when": {"states": ["chan send"], "any": [p["func"]]}},
+    {"id": "team-parked", "title": "parked in user code", "explanation": "x", "advice": "y",
+     "when": {"leaf_user": True, "no_states": True, "frames_alone": True}},
+]}, open("%s/team.json" % w, "w"), indent=2)
+open("%s/team-func" % w, "w").write(p["func"] + "\n" + p["top"] + "\n")
+PY
+"$LEAKSCOPE" classify --patterns --patterns-file "$WORK/team.json" >"$WORK/team-list"
+grep -q "^team-result-send .*team runbook R-12" "$WORK/team-list"
+"$LEAKSCOPE" classify --json --all --patterns-file "$WORK/team.json" "$WORK/chansend-b2" "$WORK/chansend-a2" \
+	>"$WORK/team-flag.json"
+LEAKSCOPE_PATTERNS=$WORK/team.json "$LEAKSCOPE" classify --json --all "$WORK/chansend-a2" >"$WORK/team-env.json"
+"$LEAKSCOPE" classify --json --all "$WORK/chansend-a2" >"$WORK/team-none.json"
+python3 - "$WORK" <<'PY'
+import json, sys
+w = sys.argv[1]
+func, top = open("%s/team-func" % w).read().split()
+def find(name):
+    doc = json.load(open("%s/%s.json" % (w, name)))
+    hits = [g for g in doc["groups"] if g["frames"] and g["frames"][0]["func"] == top
+            and any(f["func"] == func for f in g["frames"])]
+    assert len(hits) == 1, (name, len(hits))
+    return hits[0], doc
+g, doc = find("team-flag")
+assert g["pattern"]["id"] == "team-result-send" and g["verdict"] == "leak", g
+ids = {x["pattern"]["id"] for x in doc["groups"] if x["pattern"]}
+assert ids <= {"team-result-send", "team-parked"}, ids
+g, _ = find("team-env")
+assert g["pattern"]["id"] == "team-result-send" and g["verdict"] == "suspect", g
+g, _ = find("team-none")
+assert g["pattern"]["id"] == "chan-send-no-receiver", g
+print("ok: a team catalogue names its own pattern (flag and LEAKSCOPE_PATTERNS); the built-in one otherwise")
+PY

@@ -4,12 +4,15 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "analyze/parse.h"
 #include "playbooks/classify.h"
+#include "playbooks/util.h"
 
 struct ccase {
 	const char *name;
@@ -150,12 +153,15 @@ static void test_glob(void **state)
 
 static void test_catalogue(void **state)
 {
+	const struct pb_catalogue *cat = pb_patterns();
 	size_t i, j;
 
 	(void)state;
-	assert_true(pb_npatterns >= 14);
-	for (i = 0; i < pb_npatterns; i++) {
-		const struct pb_pattern *p = &pb_patterns[i];
+	assert_null(pb_patterns_error());
+	assert_string_equal(cat->name, "built-in");
+	assert_true(cat->n >= 14);
+	for (i = 0; i < cat->n; i++) {
+		const struct pb_pattern *p = &cat->patterns[i];
 
 		assert_non_null(p->id);
 		assert_non_null(p->title);
@@ -163,9 +169,135 @@ static void test_catalogue(void **state)
 		assert_non_null(p->advice);
 		assert_ptr_equal(pb_pattern_find(p->id), p);
 		for (j = 0; j < i; j++)
-			assert_string_not_equal(pb_patterns[j].id, p->id);
+			assert_string_not_equal(cat->patterns[j].id, p->id);
 	}
 	assert_null(pb_pattern_find("no-such-pattern"));
+}
+
+/* The catalogue built into the binary is playbooks/patterns.json as it is now: a stale
+ * playbooks/patterns_data.c (playbooks/embed.sh not run after an edit) fails here. */
+static void test_embedded_fresh(void **state)
+{
+	const char *data = getenv("LEAKSCOPE_DATA");
+	char path[4096];
+	char *text;
+	size_t len;
+	struct err e;
+
+	(void)state;
+	if (data) /* tests/lib/unit.sh sets it; otherwise run from the repository root */
+		snprintf(path, sizeof(path), "%s/../../playbooks/patterns.json", data);
+	else
+		snprintf(path, sizeof(path), "playbooks/patterns.json");
+	if (pb_read_file(path, 1 << 20, &text, &len, &e) < 0)
+		fail_msg("%s", e.msg);
+	if (len != pb_patterns_json_len || memcmp(text, pb_patterns_json, len) != 0)
+		fail_msg("playbooks/patterns_data.c is stale: run playbooks/embed.sh playbooks/patterns.json "
+			 "playbooks/patterns_data.c");
+	free(text);
+}
+
+/* A malformed catalogue is refused with the file, the pattern and the fault named. */
+static void test_malformed(void **state)
+{
+	static const struct {
+		const char *text, *want;
+	} bad[] = {
+		{"{\"patterns\": [", "cat.json: not valid JSON (near line 1)"},
+		{"[]", "cat.json: the catalogue must be a JSON object"},
+		{"{\"patterns\": []}", "cat.json: \"patterns\" must be an array of 1 to"},
+		{"{\"patterns\": [{\"id\": \"a\", \"title\": \"t\", \"explanation\": \"x\", \"advice\": \"y\"}]}",
+		 "cat.json: pattern 'a' (#1): missing \"when\""},
+		{"{\"patterns\": [{\"id\": \"a\", \"title\": \"t\", \"explanation\": \"x\", \"advice\": \"y\", "
+		 "\"when\": {\"states\": [\"select\"], \"growht\": \"growing\"}}]}",
+		 "cat.json: pattern 'a' (#1): unknown field \"growht\" in \"when\""},
+		{"{\"patterns\": [{\"id\": \"a\", \"title\": \"t\", \"explanation\": \"x\", \"advice\": \"y\", "
+		 "\"when\": {\"states\": [\"select\"]}}, {\"id\": \"b\", \"title\": \"t\", \"explanation\": \"x\", "
+		 "\"advice\": \"y\", \"when\": {\"growth\": \"sometimes\"}}]}",
+		 "cat.json: pattern 'b' (#2): \"growth\" must be \"any\" or \"growing\""},
+		{"{\"patterns\": [{\"id\": \"a\", \"title\": \"t\", \"explanation\": \"x\", \"advice\": \"y\", "
+		 "\"when\": {\"leaf_user\": true}}, {\"id\": \"a\", \"title\": \"t\", \"explanation\": \"x\", "
+		 "\"advice\": \"y\", \"when\": {\"leaf_user\": true}}]}",
+		 "cat.json: pattern 'a' (#2): the id is already used by pattern #1"},
+		{"{\"patterns\": [{\"id\": \"a\", \"title\": \"\", \"explanation\": \"x\", \"advice\": \"y\", "
+		 "\"when\": {\"leaf_user\": true}}]}",
+		 "cat.json: pattern 'a' (#1): \"title\" is empty"},
+		{"{\"patterns\": [{\"id\": \"A b\"}]}", "cat.json: pattern #1: the id \"A b\" must be"},
+		{"{\"patterns\": [{\"id\": \"a\", \"title\": \"t\", \"explanation\": \"x\", \"advice\": \"y\", "
+		 "\"when\": {}}]}",
+		 "cat.json: pattern 'a' (#1): \"when\" states no condition"},
+		{"{\"patterns\": [{\"id\": \"a\", \"title\": \"t\", \"explanation\": \"x\", \"advice\": \"y\", "
+		 "\"when\": {\"any\": [\"f1\", \"f2\", \"f3\", \"f4\", \"f5\", \"f6\", \"f7\", \"f8\", \"f9\"]}}]}",
+		 "cat.json: pattern 'a' (#1): \"any\" must be an array of 1 to 8 strings"},
+		{"{\"patterns\": [{\"id\": \"a\", \"title\": \"t\", \"explanation\": \"x\", \"advice\": \"y\", "
+		 "\"when\": {\"proven\": true, \"states\": [\"select\"]}}]}",
+		 "cat.json: pattern 'a' (#1): \"proven\" stands alone"},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct err e = {""};
+		struct pb_catalogue *cat = pb_catalogue_parse(bad[i].text, strlen(bad[i].text), "cat.json", &e);
+
+		if (cat)
+			fail_msg("case %zu: accepted", i);
+		if (strncmp(e.msg, bad[i].want, strlen(bad[i].want)) != 0)
+			fail_msg("case %zu: '%s', wanted '%s...'", i, e.msg, bad[i].want);
+		if (strchr(e.msg, '\n'))
+			fail_msg("case %zu: more than one line: '%s'", i, e.msg);
+	}
+}
+
+/* A team's own catalogue replaces the built-in one, and a file that does not load leaves the
+ * catalogue in use as it was. */
+static void test_custom_catalogue(void **state)
+{
+	static const char custom[] =
+		"{\"patterns\": [\n"
+		"  {\"id\": \"queue-consumer-stuck\", \"title\": \"consumer stuck on the job queue\",\n"
+		"   \"explanation\": \"x\", \"advice\": \"y\", \"leak\": true, \"alone\": true,\n"
+		"   \"when\": {\"states\": [\"chan receive\"], \"any\": [\"example.com/jobs.(*Queue).*\"]}}\n"
+		"]}\n";
+	const char *dump = G2("chan receive", F("example.com/jobs.(*Queue).next", "/app/q.go", 12)
+						      F("main.consume", "/app/c.go", 8));
+	char path[] = "/tmp/test_classify.XXXXXX";
+	struct snapshot *s = parse_text(dump);
+	struct pb_class k;
+	struct err e;
+	FILE *f;
+	int fd;
+
+	(void)state;
+	k = pb_classify(s->groups[0], PB_UNKNOWN);
+	assert_string_equal(k.pattern->id, "idle-receiver");
+	assert_int_equal(k.verdict, PB_V_UNKNOWN);
+
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	fputs(custom, f);
+	fclose(f);
+	if (pb_patterns_use(path, &e) < 0)
+		fail_msg("%s", e.msg);
+	assert_string_equal(pb_patterns()->name, path);
+	k = pb_classify(s->groups[0], PB_UNKNOWN);
+	assert_non_null(k.pattern);
+	assert_string_equal(k.pattern->id, "queue-consumer-stuck");
+	assert_int_equal(k.verdict, PB_V_SUSPECT);
+	assert_null(pb_pattern_find("idle-receiver"));
+
+	assert_int_equal(pb_patterns_use("/nonexistent/patterns.json", &e), -1);
+	assert_non_null(strstr(e.msg, "/nonexistent/patterns.json"));
+	assert_string_equal(pb_patterns()->name, path); /* unchanged */
+
+	unsetenv("LEAKSCOPE_PATTERNS");
+	assert_int_equal(pb_patterns_use(NULL, &e), 0);
+	assert_string_equal(pb_patterns()->name, "built-in");
+	assert_string_equal(pb_classify(s->groups[0], PB_UNKNOWN).pattern->id, "idle-receiver");
+	unlink(path);
+	snap_free(s);
 }
 
 /* Steady wait ages count as growth in a single snapshot. */
@@ -195,6 +327,9 @@ int main(void)
 		cmocka_unit_test(test_glob),
 		cmocka_unit_test(test_catalogue),
 		cmocka_unit_test(test_ages_growth),
+		cmocka_unit_test(test_embedded_fresh),
+		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_custom_catalogue),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
