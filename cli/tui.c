@@ -10,6 +10,7 @@
 #include "tui/tui.h"
 
 #define MAX_TARGETS 64
+#define MAX_RULES 8
 
 static const char usage[] =
 	"usage: leakscope tui [URL|pod/NAME|FILE...] [options]\n"
@@ -26,6 +27,13 @@ static const char usage[] =
 	"  --every N            sample each target's goroutine total every N seconds (default 10; 0: off)\n"
 	"  --ascii              plain ASCII: no braille charts or block bars (also when the locale is not UTF-8)\n"
 	"  --series FILE        a saved Prometheus query_range answer: its first series is the slope chart's\n"
+	"  --prometheus URL     the targets' series come from this Prometheus (the raw samples of the last\n"
+	"                       hour, again every --every seconds) instead of sampling the targets\n"
+	"  --query Q            the selector asked for each target, $target standing for its name (default\n"
+	"                       go_goroutines{pod=\"$target\"} for pods, go_goroutines{instance=~\"$target\"}\n"
+	"                       for URLs); --token-file or LEAKSCOPE_TOKEN is Prometheus' bearer token\n"
+	"  --rule RULE          an alert rule replayed over the series (repeatable, as `leakscope slope`);\n"
+	"                       the slope chart draws the first one's threshold and firing intervals\n"
 	"  -l, --selector SEL   the pods view's label selector, as kubectl's -l (e.g. app=api)\n"
 	"  --no-store           keep the snapshots taken in memory only\n"
 	"  -h, --help           this text\n"
@@ -34,7 +42,7 @@ static const char usage[] =
 	"\n"
 	"NO_COLOR set and non-empty turns colour off. exit status: 0 quit, 2 trouble\n";
 
-enum { OPT_EVERY = 0x1200, OPT_ASCII, OPT_SERIES, OPT_NO_STORE };
+enum { OPT_EVERY = 0x1200, OPT_ASCII, OPT_SERIES, OPT_NO_STORE, OPT_PROMETHEUS, OPT_QUERY, OPT_RULE };
 
 int cmd_tui(int argc, char **argv)
 {
@@ -44,11 +52,14 @@ int cmd_tui(int argc, char **argv)
 		{"series", required_argument, NULL, OPT_SERIES},
 		{"selector", required_argument, NULL, 'l'},
 		{"no-store", no_argument, NULL, OPT_NO_STORE},
+		{"prometheus", required_argument, NULL, OPT_PROMETHEUS},
+		{"query", required_argument, NULL, OPT_QUERY},
+		{"rule", required_argument, NULL, OPT_RULE},
 		{"help", no_argument, NULL, 'h'},
 		CLI_SOURCE_OPTIONS,
 		{NULL, 0, NULL, 0},
 	};
-	const char *targets[MAX_TARGETS];
+	const char *targets[MAX_TARGETS], *rules[MAX_RULES];
 	struct tui_opts o = {.every = 10, .debug = 1};
 	struct err e;
 	int c, rc;
@@ -77,6 +88,17 @@ int cmd_tui(int argc, char **argv)
 		case OPT_NO_STORE:
 			o.no_store = 1;
 			break;
+		case OPT_PROMETHEUS:
+			o.prometheus = optarg;
+			break;
+		case OPT_QUERY:
+			o.query = optarg;
+			break;
+		case OPT_RULE:
+			if (o.nrules == MAX_RULES)
+				return cli_usage_error("tui", "at most %d --rule options", MAX_RULES);
+			rules[o.nrules++] = optarg;
+			break;
 		case 'h':
 			printf(usage, cli_source_help);
 			return CLI_OK;
@@ -96,6 +118,9 @@ int cmd_tui(int argc, char **argv)
 	for (; optind < argc; optind++)
 		targets[o.ntargets++] = argv[optind];
 	o.targets = targets;
+	o.rules = rules;
+	if (o.query && !o.prometheus)
+		return cli_usage_error("tui", "--query needs --prometheus");
 	o.source = cli_source_opts();
 	if (o.source->debug >= 0 && o.source->debug <= 2)
 		o.debug = o.source->debug;

@@ -386,6 +386,13 @@ static void app_free(struct app *a)
 			source_close(&a->targets[i].src);
 	}
 	free(a->targets);
+	for (i = 0; i < a->nrules; i++)
+		slope_rule_free(a->rules[i]);
+	free(a->prom_url);
+	if (a->prom_token) {
+		memset(a->prom_token, 0, strlen(a->prom_token));
+		free(a->prom_token);
+	}
 	if (a->script)
 		fclose(a->script);
 	if (a->timing)
@@ -407,6 +414,20 @@ int tui_run(const struct tui_opts *o, struct err *e)
 	if (o->source)
 		app_source_opts = *o->source;
 	a.jobs = jobs_new();
+	for (i = 0; i < o->nrules && i < APP_MAX_RULES; i++) {
+		struct err re;
+
+		if (!(a.rules[i] = slope_rule_parse(o->rules[i], &re))) {
+			err_set(e, "--rule: %s", re.msg);
+			app_free(&a);
+			return -1;
+		}
+		a.nrules++;
+	}
+	if (o->prometheus && app_prom_init(&a, o->prometheus, o->query, e) < 0) {
+		app_free(&a);
+		return -1;
+	}
 	for (i = 0; i < o->ntargets; i++) {
 		const char *arg = o->targets[i];
 

@@ -97,6 +97,11 @@ struct pbpane;
 typedef void (*app_prompt_fn)(struct app *a, const char *line);
 
 #define APP_MAX_VIEWS 16
+#define APP_MAX_RULES 8
+/* The span of a Prometheus query: the chart's range, plus the longest window of the rules. */
+#define APP_PROM_RANGE_MS ((int64_t)60 * 60 * 1000)
+/* The evaluation interval of a rule replay (Prometheus' default). */
+#define APP_RULE_INTERVAL_MS ((int64_t)60 * 1000)
 /* The playbook pane goes beside the view from this width on; a full view below it. */
 #define APP_PANE_MIN_COLS 100
 
@@ -132,6 +137,14 @@ struct app {
 	int store;       /* write the snapshots taken to the store */
 	FILE *timing;    /* LEAKSCOPE_TUI_TIMING: per key, the microseconds to handle and redraw */
 	double every;
+	/* --prometheus: the series of the targets from a Prometheus, not sampled (targets.c) */
+	char *prom_url;         /* the base URL, or NULL */
+	const char *prom_query; /* --query (borrowed), or NULL for the defaults */
+	struct http_opts prom_http;
+	char *prom_token;       /* secret: --token-file or LEAKSCOPE_TOKEN */
+	/* --rule: replayed over each series; the first one is drawn on the slope chart */
+	struct slope_rule *rules[APP_MAX_RULES];
+	int nrules;
 	int debug; /* debug=N of `s` */
 	int test, quit, dirty;
 	int signal; /* the SIGINT, SIGTERM or SIGHUP that ended the loop */
@@ -252,6 +265,16 @@ void app_start_sample(struct app *a, int t, double now);
 void app_sample_due(struct app *a, int all);
 /* Loads a saved Prometheus answer's first series into the first target. 0, or -1 with e. */
 int app_load_series(struct app *a, const char *path, struct err *e);
+/* --prometheus URL: series from there (reads the token). 0, or -1 with e. */
+int app_prom_init(struct app *a, const char *url, const char *query, struct err *e);
+/* Takes a Prometheus answer for target t (d->prom): its first series becomes t's series. */
+void app_prom_done(struct app *a, struct jobs_done *d);
+/* The first rule's threshold when it is `deriv[W] > X` (also >=, with `for`): X per second into
+ * *per_s and W into *window_ms; 0 when there is no such rule. */
+int app_rule_threshold(const struct app *a, double *per_s, int64_t *window_ms);
+/* The firing intervals of the first rule replayed over target t's series (every
+ * APP_RULE_INTERVAL_MS): *alerts (caller frees) and their number; -1 when no rule or no series. */
+int app_rule_replay(const struct app *a, int t, struct slope_alert **alerts, size_t *n);
 
 /* snapshots.c: loads a file as a snapshot of the files target. 0, or -1 with e. */
 int app_load_file(struct app *a, const char *path, struct err *e);

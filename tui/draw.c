@@ -205,6 +205,7 @@ void draw_chart_init(struct draw_chart *c, int w, int h, int ascii, double x0, d
 	c->y1 = y1 > y0 ? y1 : y0 + 1;
 	c->dots = xcalloc((size_t)c->w * (size_t)c->h, 1);
 	c->trend = xcalloc((size_t)c->w * (size_t)c->h, 1);
+	c->rule = xcalloc((size_t)c->w * (size_t)c->h, 1);
 	c->marks = xcalloc((size_t)c->w, 1);
 }
 
@@ -212,8 +213,9 @@ void draw_chart_done(struct draw_chart *c)
 {
 	free(c->dots);
 	free(c->trend);
+	free(c->rule);
 	free(c->marks);
-	c->dots = c->trend = NULL;
+	c->dots = c->trend = c->rule = NULL;
 	c->marks = NULL;
 }
 
@@ -224,7 +226,7 @@ void draw_chart_point(struct draw_chart *c, int layer, double x, double y)
 {
 	int dx = c->ascii ? 1 : 2, dy = c->ascii ? 1 : 4;
 	int gw = c->w * dx, gh = c->h * dy, gx, gy;
-	unsigned char *cells = layer ? c->trend : c->dots;
+	unsigned char *cells = layer == 2 ? c->rule : layer ? c->trend : c->dots;
 
 	if (!(x >= c->x0 && x <= c->x1 && y >= c->y0 && y <= c->y1))
 		return;
@@ -263,15 +265,15 @@ char *draw_chart_row(const struct draw_chart *c, int r, char *out, size_t n, cha
 	int x;
 
 	for (x = 0; x < c->w; x++) {
-		unsigned char s = c->dots[r * c->w + x], t = c->trend[r * c->w + x];
-		int kind = s ? 1 : t ? 2 : 0;
+		unsigned char s = c->dots[r * c->w + x], t = c->trend[r * c->w + x], l = c->rule[r * c->w + x];
+		int kind = s ? 1 : t ? 2 : l ? 3 : 0;
 
 		if (kinds)
 			kinds[x] = (char)kind;
 		if (c->ascii)
-			o = put_utf8(out, o, n, s ? '*' : t ? '.' : ' ');
+			o = put_utf8(out, o, n, s ? '*' : t ? '.' : l ? '-' : ' ');
 		else
-			o = put_utf8(out, o, n, kind ? 0x2800u + (unsigned)(s | t) : ' ');
+			o = put_utf8(out, o, n, kind ? 0x2800u + (unsigned)(s | t | l) : ' ');
 	}
 	out[o] = '\0';
 	return out;

@@ -27,26 +27,27 @@ char *draw_bar(double frac, int width, int ascii, char *out, size_t n);
 /* A sparkline of v[0..nv) over width cells (the last width values, scaled min..max). */
 char *draw_spark(const double *v, size_t nv, int width, int ascii, char *out, size_t n);
 
-/* A chart canvas: w x h cells; a dot grid of 2x4 per cell in braille, 1x1 in ASCII. Two layers:
- * the series and the trend line, the series winning where both fall in one cell. */
+/* A chart canvas: w x h cells; a dot grid of 2x4 per cell in braille, 1x1 in ASCII. Three layers:
+ * the series, the trend line and the alert threshold, the earlier winning where they share a cell. */
 struct draw_chart {
 	int w, h, ascii;
 	double x0, x1, y0, y1; /* the value ranges mapped to the canvas */
 	unsigned char *dots;   /* per cell: bits 0..7 series dots, in braille order */
 	unsigned char *trend;  /* per cell: bits 0..7 trend dots */
+	unsigned char *rule;   /* per cell: bits 0..7 of the alert threshold's line (layer 2) */
 	char *marks;           /* per column: a mark letter under the chart, or 0 */
 };
 
 void draw_chart_init(struct draw_chart *c, int w, int h, int ascii, double x0, double x1, double y0, double y1);
 void draw_chart_done(struct draw_chart *c);
-/* Plots one point (layer 0: series, 1: trend). Points outside the ranges are dropped. */
+/* Plots one point (layer 0: series, 1: trend, 2: threshold). Points outside the ranges are dropped. */
 void draw_chart_point(struct draw_chart *c, int layer, double x, double y);
 /* A straight segment, sampled finely enough to leave no gaps. */
 void draw_chart_line(struct draw_chart *c, int layer, double xa, double ya, double xb, double yb);
 /* Marks column of x with a letter ('A', 'B'). */
 void draw_chart_mark(struct draw_chart *c, double x, char letter);
-/* Row r of the canvas as text (UTF-8 braille or ASCII '*' and '.'), into out; *kinds (w bytes,
- * may be NULL) gets per cell 0 empty, 1 series, 2 trend. */
+/* Row r of the canvas as text (UTF-8 braille or ASCII '*', '.' and '-'), into out; *kinds (w bytes,
+ * may be NULL) gets per cell 0 empty, 1 series, 2 trend, 3 threshold. */
 char *draw_chart_row(const struct draw_chart *c, int r, char *out, size_t n, char *kinds);
 
 /* "12.3k", "4.5M" or "123" into out. */

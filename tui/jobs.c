@@ -28,6 +28,8 @@ struct job {
 	int gothead;
 	uint64_t got, max;
 	double started;
+	int prom;      /* a Prometheus answer: the body gathered in buf */
+	struct http_buf buf;
 };
 
 struct jobs {
@@ -63,6 +65,7 @@ static void job_free(struct jobs *j, struct job *b)
 	store_abort(b->tee);
 	free(b->url);
 	free(b->shown);
+	free(b->buf.p);
 	free(b);
 }
 
@@ -102,6 +105,13 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ctx)
 		err_set(&b->perr, "the answer is larger than %llu bytes", (unsigned long long)b->max);
 		return 0;
 	}
+	if (b->prom) {
+		if (http_buf_sink(&b->buf, data, n, &b->perr) < 0) {
+			b->failed = 1;
+			return 0;
+		}
+		return n;
+	}
 	if (b->kind == JOBS_SAMPLE) {
 		size_t room = sizeof(b->head) - 1 - b->headlen, k = n < room ? n : room;
 
@@ -121,14 +131,15 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ctx)
 	return n;
 }
 
-int jobs_start(struct jobs *j, enum jobs_kind kind, int target, int debug, const char *url, const char *source,
-	       const struct http_opts *o, struct store_file *tee, struct err *e)
+static int start(struct jobs *j, enum jobs_kind kind, int target, int debug, const char *url, const char *source,
+		 const struct http_opts *o, struct store_file *tee, int prom, struct err *e)
 {
 	struct job *b = xcalloc(1, sizeof(*b));
 	char shown[512];
 	CURLMcode mc;
 
 	b->kind = kind;
+	b->prom = prom;
 	b->target = target;
 	b->debug = debug;
 	b->url = xstrdup(url);
@@ -155,7 +166,7 @@ int jobs_start(struct jobs *j, enum jobs_kind kind, int target, int debug, const
 	curl_easy_setopt(b->h, CURLOPT_WRITEDATA, b);
 	curl_easy_setopt(b->h, CURLOPT_PRIVATE, b);
 	if (kind == JOBS_SAMPLE && !(o && o->timeout_ms))
-		curl_easy_setopt(b->h, CURLOPT_TIMEOUT_MS, 10000L);
+		curl_easy_setopt(b->h, CURLOPT_TIMEOUT_MS, prom ? 30000L : 10000L);
 	mc = curl_multi_add_handle(j->multi, b->h);
 	if (mc != CURLM_OK) {
 		err_set(e, "%s", curl_multi_strerror(mc));
@@ -171,6 +182,17 @@ int jobs_start(struct jobs *j, enum jobs_kind kind, int target, int debug, const
 	b->next = j->list;
 	j->list = b;
 	return 0;
+}
+
+int jobs_start(struct jobs *j, enum jobs_kind kind, int target, int debug, const char *url, const char *source,
+	       const struct http_opts *o, struct store_file *tee, struct err *e)
+{
+	return start(j, kind, target, debug, url, source, o, tee, 0, e);
+}
+
+int jobs_start_prom(struct jobs *j, int target, const char *url, const struct http_opts *o, struct err *e)
+{
+	return start(j, JOBS_SAMPLE, target, 0, url, NULL, o, NULL, 1, e);
 }
 
 int jobs_busy(const struct jobs *j, enum jobs_kind kind, int target)
@@ -231,6 +253,17 @@ static void finish(struct job *b, CURLcode rc, struct jobs_done *d)
 			*nl = '\0';
 		snprintf(d->msg, sizeof(d->msg), "%.160s: HTTP %ld%s%.60s", b->shown, status, b->headlen ? ": " : "",
 			 b->head);
+		return;
+	}
+	if (b->prom) {
+		d->prom = xmalloc(sizeof(*d->prom));
+		if (prom_parse(b->buf.p ? b->buf.p : "", b->buf.len, d->prom, &e) < 0) {
+			free(d->prom);
+			d->prom = NULL;
+			snprintf(d->msg, sizeof(d->msg), "%.150s: %.300s", b->shown, e.msg);
+			return;
+		}
+		d->ok = 1;
 		return;
 	}
 	if (b->kind == JOBS_SAMPLE) {

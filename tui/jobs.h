@@ -9,6 +9,7 @@
 #include "analyze/err.h"
 #include "analyze/snapshot.h"
 #include "fetch/http.h"
+#include "fetch/prom.h"
 #include "fetch/store.h"
 
 enum jobs_kind { JOBS_SNAPSHOT, JOBS_SAMPLE };
@@ -24,6 +25,8 @@ struct jobs_done {
 	long total;            /* goroutines: the snapshot's total, or the sampled debug=1 header */
 	double started, finished; /* unix seconds */
 	uint64_t bytes;
+	struct prom_result *prom; /* a Prometheus sample (jobs_start_prom): the parsed answer, the
+				     caller's (prom_result_done, free) when not NULL */
 	char msg[512]; /* the error, when !ok */
 };
 
@@ -40,6 +43,10 @@ void jobs_free(struct jobs *j);
  * jobs_done.store, or aborted when the transfer fails). Returns 0, or -1 with e (tee aborted). */
 int jobs_start(struct jobs *j, enum jobs_kind kind, int target, int debug, const char *url, const char *source,
 	       const struct http_opts *o, struct store_file *tee, struct err *e);
+/* Starts a JOBS_SAMPLE of target whose series comes from Prometheus: a GET of url (a query URL,
+ * copied) with o (borrowed until the job ends), the whole answer kept in memory and parsed with
+ * prom_parse when it ends (jobs_done.prom). Returns 0, or -1 with e. */
+int jobs_start_prom(struct jobs *j, int target, const char *url, const struct http_opts *o, struct err *e);
 /* Jobs of kind in flight (of target, or of any when target < 0). */
 int jobs_busy(const struct jobs *j, enum jobs_kind kind, int target);
 /* Cancels the jobs of kind; each is reported once as cancelled through the next jobs_run. */

@@ -1,7 +1,10 @@
 /* targets.c: the console's targets: opening URLs and pods, sampling their goroutine counts, the slope. */
 #include "tui/app.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
@@ -110,12 +113,207 @@ double app_target_slope(const struct app *a, int t)
 	return d * 60;
 }
 
+/* Appends s percent-encoded as a query parameter's value. */
+static char *append_escaped(char *out, size_t *len, size_t *cap, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		out = xgrow(out, cap, *len + 4, 1);
+		if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+			out[(*len)++] = (char)c;
+		} else {
+			out[(*len)++] = '%';
+			out[(*len)++] = hex[c >> 4];
+			out[(*len)++] = hex[c & 15];
+		}
+	}
+	out[*len] = '\0';
+	return out;
+}
+
+/* The query of target t: --query (or the default for its kind) with $target replaced by its name
+ * (the pod's name, or host:port), over the chart's range and the rules' longest window. */
+static char *prom_query_of(const struct app *a, const struct app_target *tg)
+{
+	const char *q = a->prom_query ? a->prom_query
+		      : tg->kind == APP_TARGET_POD ? "go_goroutines{pod=\"$target\"}"
+						   : "go_goroutines{instance=~\"$target\"}";
+	int64_t span = APP_PROM_RANGE_MS, w;
+	char *out = NULL, *ret;
+	size_t len = 0, cap = 0, nl = strlen(tg->name);
+	int i;
+
+	for (i = 0; i < a->nrules; i++)
+		if ((w = slope_rule_max_window(a->rules[i])) > 0)
+			span = APP_PROM_RANGE_MS + w > span ? APP_PROM_RANGE_MS + w : span;
+	out = xgrow(out, &cap, 1, 1);
+	out[0] = '\0';
+	while (*q) {
+		if (strncmp(q, "$target", 7) == 0) {
+			out = xgrow(out, &cap, len + nl + 1, 1);
+			memcpy(out + len, tg->name, nl + 1);
+			len += nl;
+			q += 7;
+		} else {
+			out = xgrow(out, &cap, len + 2, 1);
+			out[len++] = *q++;
+			out[len] = '\0';
+		}
+	}
+	ret = xasprintf("%s[%lldms]", out, (long long)span);
+	free(out);
+	return ret;
+}
+
+static char *read_token(const char *path, struct err *e)
+{
+	FILE *f = fopen(path, "r");
+	char buf[8192];
+	size_t n;
+
+	if (!f) {
+		err_set(e, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	while (n > 0 && isspace((unsigned char)buf[n - 1]))
+		buf[--n] = '\0';
+	if (n == 0) {
+		err_set(e, "%s: the token file is empty", path);
+		return NULL;
+	}
+	return xstrdup(buf);
+}
+
+int app_prom_init(struct app *a, const char *url, const char *query, struct err *e)
+{
+	size_t n = strlen(url);
+
+	if (!http_is_url(url))
+		return err_set(e, "--prometheus takes an http:// or https:// URL, not '%s'", url);
+	while (n > 0 && url[n - 1] == '/')
+		n--;
+	a->prom_url = xstrndup(url, n);
+	a->prom_query = query;
+	if (app_source_opts.token_file) {
+		if (!(a->prom_token = read_token(app_source_opts.token_file, e)))
+			return -1;
+	} else if (getenv("LEAKSCOPE_TOKEN") && *getenv("LEAKSCOPE_TOKEN")) {
+		a->prom_token = xstrdup(getenv("LEAKSCOPE_TOKEN"));
+	}
+	a->prom_http.token = a->prom_token;
+	a->prom_http.cacert = app_source_opts.cacert;
+	a->prom_http.insecure = app_source_opts.insecure;
+	a->prom_http.max_bytes = (uint64_t)64 << 20;
+	return 0;
+}
+
+/* Starts the Prometheus query of target t. */
+static void prom_sample(struct app *a, int t, double now)
+{
+	struct app_target *tg = &a->targets[t];
+	char *q = prom_query_of(a, tg), *url = NULL, tbuf[32];
+	size_t len = 0, cap = 0;
+	struct err e;
+
+	url = xgrow(url, &cap, strlen(a->prom_url) + 32, 1);
+	len = (size_t)sprintf(url, "%s/api/v1/query?query=", a->prom_url);
+	url = append_escaped(url, &len, &cap, q);
+	snprintf(tbuf, sizeof(tbuf), "&time=%.3f", now);
+	url = xgrow(url, &cap, len + strlen(tbuf) + 1, 1);
+	memcpy(url + len, tbuf, strlen(tbuf) + 1);
+	if (jobs_start_prom(a->jobs, t, url, &a->prom_http, &e) < 0)
+		snprintf(tg->err, sizeof(tg->err), "%s", e.msg);
+	free(url);
+	free(q);
+}
+
+void app_prom_done(struct app *a, struct jobs_done *d)
+{
+	struct app_target *tg = &a->targets[d->target];
+	const struct prom_series *s = NULL;
+	size_t i;
+
+	for (i = 0; i < d->prom->nseries && !s; i++)
+		if (d->prom->series[i].nsamples)
+			s = &d->prom->series[i];
+	if (!s) {
+		snprintf(tg->err, sizeof(tg->err), "prometheus: no samples for %.200s", tg->name);
+	} else {
+		/* the answer is the whole range: it replaces the series */
+		tg->nseries = 0;
+		for (i = 0; i < s->nsamples; i++) {
+			int64_t ms = s->samples[i].t;
+
+			if (tg->nseries && tg->series[tg->nseries - 1].t >= ms)
+				continue;
+			tg->series = xgrow(tg->series, &tg->capseries, tg->nseries + 1, sizeof(*tg->series));
+			tg->series[tg->nseries++] = s->samples[i];
+		}
+		tg->last_total = lround(tg->series[tg->nseries - 1].v);
+		if (d->prom->nseries > 1)
+			snprintf(tg->err, sizeof(tg->err), "prometheus: %zu series answered; the first is shown",
+				 d->prom->nseries);
+		else
+			tg->err[0] = '\0';
+	}
+	prom_result_done(d->prom);
+	free(d->prom);
+	d->prom = NULL;
+}
+
+int app_rule_threshold(const struct app *a, double *per_s, int64_t *window_ms)
+{
+	char win[32], cmp[3], rest[16];
+	int n = 0;
+
+	if (a->nrules == 0)
+		return 0;
+	/* deriv[W] > X, optionally followed by `for D` and nothing else */
+	if (sscanf(slope_rule_text(a->rules[0]), " deriv [ %31[^] ] ] %2[>=] %lf %n", win, cmp, per_s, &n) != 3)
+		return 0;
+	if (strcmp(cmp, ">") != 0 && strcmp(cmp, ">=") != 0)
+		return 0;
+	rest[0] = '\0';
+	sscanf(slope_rule_text(a->rules[0]) + n, "%15s", rest);
+	if (rest[0] && strcmp(rest, "for") != 0)
+		return 0;
+	return slope_parse_duration(win, window_ms) == 0;
+}
+
+int app_rule_replay(const struct app *a, int t, struct slope_alert **alerts, size_t *n)
+{
+	const struct app_target *tg = t >= 0 && t < a->ntargets ? &a->targets[t] : NULL;
+	struct slope_replay_opts o = {0};
+	struct err e;
+
+	*alerts = NULL;
+	*n = 0;
+	if (a->nrules == 0 || !tg || tg->nseries < 2)
+		return -1;
+	o.interval_ms = APP_RULE_INTERVAL_MS;
+	o.from = tg->series[0].t;
+	o.to = tg->series[tg->nseries - 1].t;
+	o.mode = SLOPE_RANGE_CLOSED;
+	return slope_replay(a->rules[0], tg->series, tg->nseries, &o, alerts, n, &e);
+}
+
 void app_start_sample(struct app *a, int t, double now)
 {
 	struct app_target *tg = &a->targets[t];
 	struct err e;
 
 	tg->next_sample = now + a->every;
+	if (a->prom_url) {
+		if (tg->kind != APP_TARGET_FILES && !jobs_busy(a->jobs, JOBS_SAMPLE, t))
+			prom_sample(a, t, now);
+		return;
+	}
 	if (!tg->sampling || jobs_busy(a->jobs, JOBS_SAMPLE, t))
 		return;
 	source_set_debug(&tg->src, 1);

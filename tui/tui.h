@@ -15,6 +15,12 @@ struct tui_opts {
 	const struct source_opts *source; /* borrowed */
 	const char *selector; /* -l: the pods view's label selector (NULL: every Running pod) */
 	int no_store;         /* --no-store: snapshots stay in memory only */
+	/* --prometheus: the targets' series come from there, not from sampling them */
+	const char *prometheus; /* base URL ("http://host:9090", a path prefix allowed), or NULL */
+	const char *query;      /* --query: the selector, $target standing for the target's name; NULL:
+				   go_goroutines{pod="$target"} / go_goroutines{instance=~"$target"} */
+	const char *const *rules; /* --rule: alert rules replayed over the series (the first drawn) */
+	int nrules;
 };
 
 /* Runs the console until the user quits. The test mode (LEAKSCOPE_TUI_SCRIPT and

@@ -1,5 +1,11 @@
 /* view_slope.c: the slope chart: a target's goroutine count over time with the least-squares
- * trend line, A and B marked, and the slope, predict_linear and leak start beside it. */
+ * trend line, A and B marked, and the slope, predict_linear and leak start beside it. With --rule,
+ * the first rule's threshold and its replayed firing intervals:
+ *  - a `deriv[W] > X` threshold is a rate, so it is drawn as the climb it implies: a line of slope X
+ *    over the last W of the chart, ending at the last sample. Where the series rose more steeply
+ *    than that line over the window, deriv[W] was above X;
+ *  - the intervals where the replayed alert fired (every minute, `for:` as Prometheus) are a row
+ *    under the chart, '━' ('=' in ASCII) firing and '─' ('-') pending. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +40,8 @@ static void draw_row(WINDOW *w, int y, int x, const struct draw_chart *c, int ro
 		cell[len] = '\0';
 		s += len;
 		if (kinds[col])
-			draw_text(w, y, x + col, 1, term_attr(kinds[col] == 1 ? TERM_SERIES : TERM_TREND), cell);
+			draw_text(w, y, x + col, 1,
+				  term_attr(kinds[col] == 1 ? TERM_SERIES : kinds[col] == 2 ? TERM_TREND : TERM_ERROR), cell);
 	}
 }
 
@@ -46,8 +53,42 @@ static void mark(struct app *a, struct draw_chart *c, int t, int id, char letter
 		draw_chart_mark(c, s->time, letter);
 }
 
+/* The column of time x (seconds) on a chart of cw columns over x0..x1. */
+static int column(double x, double x0, double x1, int cw)
+{
+	return (int)floor((x - x0) / (x1 > x0 ? x1 - x0 : 1) * (cw - 1) + 0.5);
+}
+
+/* The row of the replayed alerts under the chart: pending and firing spans, "alert" on the axis. */
+static void draw_alerts(struct app *a, WINDOW *w, int y, int x, int cw, int t, double x0, double x1, int ascii)
+{
+	struct slope_alert *al;
+	size_t n, i;
+	int col;
+
+	draw_text(w, y, x, AXIS_W - 1, term_attr(TERM_DIM), "alert");
+	if (app_rule_replay(a, t, &al, &n) < 0)
+		return;
+	for (i = 0; i < n; i++) {
+		double act = al[i].active_at / 1000.0, fire = al[i].fired_at / 1000.0;
+		double end = al[i].resolved_at ? al[i].resolved_at / 1000.0 : x1;
+		int c0 = column(act, x0, x1, cw), c1 = column(fire, x0, x1, cw), c2 = column(end, x0, x1, cw);
+
+		for (col = c0 < 0 ? 0 : c0; col < cw && col <= c2; col++) {
+			int firing = col >= c1;
+
+			draw_text(w, y, x + AXIS_W + col, 1, term_attr(firing ? TERM_ERROR : TERM_DIM),
+				  firing ? (ascii ? "=" : "\u2501") : (ascii ? "-" : "\u2500"));
+		}
+	}
+	free(al);
+}
+
 int view_slope_chart(struct app *a, WINDOW *w, const struct view_region *r, int t, int compact)
 {
+	int rule = !compact && a->nrules > 0;
+	double per_s;
+	int64_t win;
 	const struct app_target *tg = t >= 0 && t < a->ntargets ? &a->targets[t] : NULL;
 	struct draw_chart c;
 	double lo = INFINITY, hi = -INFINITY, x0, x1, slope, icpt, pad;
@@ -73,7 +114,7 @@ int view_slope_chart(struct app *a, WINDOW *w, const struct view_region *r, int 
 	x0 = tg->series[0].t / 1000.0;
 	x1 = tg->series[tg->nseries - 1].t / 1000.0;
 	cw = r->w - AXIS_W - (compact ? 14 : 0);
-	ch = r->h - (compact ? 1 : 2);
+	ch = r->h - (compact ? 1 : 2) - rule;
 	if (cw < 10 || ch < 2)
 		return 0;
 	draw_chart_init(&c, cw, ch, ascii, x0, x1, lo, hi);
@@ -82,6 +123,12 @@ int view_slope_chart(struct app *a, WINDOW *w, const struct view_region *r, int 
 				tg->series[k].v);
 	if (slope_regress(tg->series, tg->nseries, tg->series[0].t, &slope, &icpt) == 0 && !isnan(slope))
 		draw_chart_line(&c, 1, x0, icpt, x1, icpt + slope * (x1 - x0));
+	if (rule && app_rule_threshold(a, &per_s, &win)) {
+		/* the threshold's climb over the rule's window, ending at the last sample */
+		double xs = x1 - win / 1000.0 < x0 ? x0 : x1 - win / 1000.0, ve = tg->series[tg->nseries - 1].v;
+
+		draw_chart_line(&c, 2, xs, ve - per_s * (x1 - xs), x1, ve);
+	}
 	mark(a, &c, t, a->mark_a ? a->mark_a : a->diff_a, 'A');
 	mark(a, &c, t, a->mark_b ? a->mark_b : a->diff_b, 'B');
 	for (i = 0; i < ch; i++) {
@@ -91,6 +138,10 @@ int view_slope_chart(struct app *a, WINDOW *w, const struct view_region *r, int 
 			draw_textf(w, r->y + i, r->x, AXIS_W - 1, 0, "%*s", AXIS_W - 2, draw_count(lo, lab, sizeof(lab)));
 		draw_text(w, r->y + i, r->x + AXIS_W - 1, 1, term_attr(TERM_DIM), "|");
 		draw_row(w, r->y + i, r->x + AXIS_W, &c, i);
+	}
+	if (rule) {
+		draw_alerts(a, w, r->y + ch, r->x, cw, t, x0, x1, ascii);
+		ch++;
 	}
 	/* the line under the chart: the times at both ends */
 	draw_clock(x0, lab, sizeof(lab));
@@ -115,9 +166,14 @@ int view_slope_chart(struct app *a, WINDOW *w, const struct view_region *r, int 
 		draw_chart_done(&c);
 		return ch + 1;
 	}
-	draw_textf(w, r->y + ch + 1, r->x + AXIS_W, cw, term_attr(TERM_DIM),
-		   "%sseries of %s, %sleast-squares trend, A and B the diffed snapshots", ascii ? "* " : "", tg->name,
-		   ascii ? ". " : "");
+	if (rule)
+		draw_textf(w, r->y + ch + 1, r->x + AXIS_W, cw, term_attr(TERM_DIM),
+			   "%sseries of %s, %strend, %sthreshold's climb, %s firing", ascii ? "* " : "", tg->name,
+			   ascii ? ". " : "", ascii ? "- " : "", ascii ? "=" : "\u2501");
+	else
+		draw_textf(w, r->y + ch + 1, r->x + AXIS_W, cw, term_attr(TERM_DIM),
+			   "%sseries of %s, %sleast-squares trend, A and B the diffed snapshots", ascii ? "* " : "",
+			   tg->name, ascii ? ". " : "");
 	draw_chart_done(&c);
 	return ch + 2;
 }
@@ -130,8 +186,50 @@ static void l_open(struct app *a, struct view *v, const void *arg)
 	v->priv = p;
 }
 
-/* The figures beside the chart: current count, slope, predict_linear, leak start. */
-static int figures(struct app *a, int t, char lines[4][256])
+#define NFIG 6
+
+/* The first rule's line and its firing intervals' line. */
+static int rule_lines(struct app *a, int t, char lines[][256])
+{
+	struct slope_alert *al;
+	char c0[32], c1[32], *p;
+	size_t n, i, len;
+	double per_s;
+	int64_t win;
+
+	if (a->nrules == 0)
+		return 0;
+	if (app_rule_threshold(a, &per_s, &win))
+		snprintf(lines[0], 256, "rule %s: threshold %+.2f goroutines/min (rule 1 of %d)",
+			 slope_rule_text(a->rules[0]), per_s * 60, a->nrules);
+	else
+		snprintf(lines[0], 256, "rule %s (rule 1 of %d; its threshold is not a deriv[W] > X)",
+			 slope_rule_text(a->rules[0]), a->nrules);
+	if (app_rule_replay(a, t, &al, &n) < 0) {
+		snprintf(lines[1], 256, "replay: not enough samples");
+		return 2;
+	}
+	if (n == 0) {
+		snprintf(lines[1], 256, "never fired over the series (replayed every %llds)",
+			 (long long)(APP_RULE_INTERVAL_MS / 1000));
+		free(al);
+		return 2;
+	}
+	len = (size_t)snprintf(lines[1], 256, "fired %zu time%s:", n, n == 1 ? "" : "s");
+	for (i = 0; i < n && i < 3 && len < 200; i++) {
+		p = lines[1] + len;
+		len += (size_t)snprintf(p, 256 - len, " %s-%s", draw_clock(al[i].fired_at / 1000.0, c0, sizeof(c0)),
+					al[i].resolved_at ? draw_clock(al[i].resolved_at / 1000.0, c1, sizeof(c1))
+							  : "now (firing)");
+	}
+	if (i < n && len < 240)
+		snprintf(lines[1] + len, 256 - len, " +%zu more", n - i);
+	free(al);
+	return 2;
+}
+
+/* The figures beside the chart: current count, slope, predict_linear, leak start, the rule. */
+static int figures(struct app *a, int t, char lines[NFIG][256])
 {
 	const struct app_target *tg = &a->targets[t];
 	double per_min = app_target_slope(a, t), pred;
@@ -152,6 +250,7 @@ static int figures(struct app *a, int t, char lines[4][256])
 			 draw_clock(start / 1000.0, clock, sizeof(clock)));
 	else
 		snprintf(lines[n++], 256, "leak start: no climb found");
+	n += rule_lines(a, t, lines + n);
 	return n;
 }
 
@@ -159,7 +258,7 @@ static void l_draw(struct app *a, struct view *v, WINDOW *w, const struct view_r
 {
 	struct slopev *p = v->priv;
 	struct view_region c = *r;
-	char lines[4][256];
+	char lines[NFIG][256];
 	int n, i;
 
 	if (p->target < 0 || p->target >= a->ntargets) {
@@ -186,7 +285,7 @@ static int l_markdown(struct app *a, struct view *v, FILE *f)
 {
 	struct slopev *p = v->priv;
 	const struct app_target *tg;
-	char lines[4][256], clock[32];
+	char lines[NFIG][256], clock[32];
 	size_t k;
 	int n, i;
 

@@ -3,6 +3,7 @@
 # (LEAKSCOPE_TUI_SCRIPT, LEAKSCOPE_TUI_DUMP: curses on /dev/null at a fixed size, the screen read
 # back with winnstr) and its dump must equal NAME.screen. Header comments of a script:
 #   # args: ARGS...     leakscope tui ARGS (paths relative to tests/tui)
+#   # arg: ARG          one more argument, blanks and all, after ARGS (repeatable; e.g. a --rule's)
 #   # size: COLSxROWS   the screen (default 80x24)
 #   # env: VAR=VALUE    extra environment (repeatable)
 #   # file: NAME        a file the script writes (:w NAME) that must equal NAME.NAME.expected
@@ -56,6 +57,7 @@ for name in "${names[@]}"; do
 	args=$(sed -n 's/^# args: //p' "$script" | head -1)
 	size=$(sed -n 's/^# size: //p' "$script" | head -1)
 	mapfile -t extra < <(sed -n 's/^# env: //p' "$script")
+	mapfile -t more < <(sed -n 's/^# arg: //p' "$script")
 	mapfile -t files < <(sed -n 's/^# file: //p' "$script")
 	if grep -q '^# api: yes' "$script"; then
 		if ! api_start; then
@@ -68,7 +70,7 @@ for name in "${names[@]}"; do
 	# shellcheck disable=SC2086
 	(cd "$work" && env -i PATH="$PATH" HOME="$work/home" TERM=xterm-256color TZ=UTC LC_ALL=C.UTF-8 \
 		LEAKSCOPE_TUI_SIZE="${size:-80x24}" LEAKSCOPE_TUI_SCRIPT="$script" LEAKSCOPE_TUI_DUMP="$work/screen" \
-		"${extra[@]}" "$LEAKSCOPE" tui --every 0 $args) >"$work/out" 2>&1
+		"${extra[@]}" "$LEAKSCOPE" tui --every 0 $args ${more[@]+"${more[@]}"}) >"$work/out" 2>&1
 	rc=$?
 	ok=1
 	if [ $rc -ne 0 ] || [ ! -s "$work/screen" ]; then
