@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "playbooks/known.h"
 #include "tui/draw.h"
 #include "tui/term.h"
 
@@ -398,6 +399,24 @@ static void app_free(struct app *a)
 	if (a->timing)
 		fclose(a->timing);
 	free(a->dump_path);
+	pb_kdb_free(a->kdb);
+}
+
+int app_known_lookup(struct app *a, const char *fingerprint, struct pb_known_list *out)
+{
+	struct err e;
+
+	if (!a->kdb_tried) {
+		char *where = pb_kdb_default();
+
+		a->kdb_tried = 1;
+		if (strncmp(where, "postgres://", 11) != 0 && strncmp(where, "postgresql://", 13) != 0)
+			a->kdb = pb_kdb_open(where, 0, &e);
+		free(where);
+	}
+	if (!a->kdb)
+		return 0;
+	return pb_kdb_lookup(a->kdb, fingerprint, out, &e) < 0 ? 0 : (int)out->n;
 }
 
 int tui_run(const struct tui_opts *o, struct err *e)

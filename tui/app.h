@@ -93,6 +93,8 @@ struct app_snap {
 enum app_mode { APP_NORMAL, APP_FILTER, APP_COMMAND, APP_PROMPT };
 
 struct pbpane;
+struct pb_kdb;
+struct pb_known_list;
 /* What a prompt does with the line typed (NULL: esc cancelled it). */
 typedef void (*app_prompt_fn)(struct app *a, const char *line);
 
@@ -146,6 +148,9 @@ struct app {
 	struct slope_rule *rules[APP_MAX_RULES];
 	int nrules;
 	int debug; /* debug=N of `s` */
+	/* the known-leak database (app_known_lookup): opened the first time it is asked for */
+	struct pb_kdb *kdb;
+	int kdb_tried;
 	int test, quit, dirty;
 	int signal; /* the SIGINT, SIGTERM or SIGHUP that ended the loop */
 	int rows, cols;
@@ -213,6 +218,11 @@ struct app_snap *app_snap_by_id(struct app *a, int id);
 /* Goroutines per minute over the target's series (deriv over the last 30 minutes); NAN if
  * fewer than two samples. */
 double app_target_slope(const struct app *a, int t);
+
+/* Appends the known-leak records of fingerprint to out and returns how many there are (0 when
+ * none). The default database is opened read as it is, once; an absent file means no records,
+ * and a PostgreSQL one is not asked (the console never waits on the network for it). */
+int app_known_lookup(struct app *a, const char *fingerprint, struct pb_known_list *out);
 
 /* List movement for REQ_DOWN..REQ_LAST over v->nrows rows; 0 for other requests. */
 int app_list_key(struct app *a, struct view *v, enum req r);

@@ -4,11 +4,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "playbooks/classify.h"
+#include "playbooks/known.h"
 #include "tui/app.h"
 #include "tui/draw.h"
 #include "tui/term.h"
 
 #define CHART_ROWS 5
+/* The pattern column is shown when the top frame keeps this many columns beside it. */
+#define FRAME_MIN_COLS 40
 
 struct diffv {
 	struct view_diff_arg arg;
@@ -18,6 +22,12 @@ struct diffv {
 	size_t total;
 	long maxbar;
 	int target;
+	/* by row, once when the diff is built: the group's leak pattern (NULL: none matched) and
+	 * whether its fingerprint is in the known-leak database */
+	const struct pb_pattern **pattern;
+	unsigned char *known;
+	int patw;     /* the longest pattern id: the column's width, 0 when no row has one */
+	int anyknown; /* some row is known: the K column is shown */
 };
 
 static const char *short_path(const char *path)
@@ -68,6 +78,30 @@ static const struct snap_group *row_group(const struct diffv *p, size_t i)
 	return p->d ? p->d->rows[i].group : p->snaps[1]->groups[i];
 }
 
+/* Classifies every row and looks its fingerprint up in the known-leak database. */
+static void classify_rows(struct app *a, struct diffv *p)
+{
+	size_t i, n = p->d ? p->d->nrows : p->snaps[1]->ngroups;
+
+	p->pattern = xcalloc(n + 1, sizeof(*p->pattern));
+	p->known = xcalloc(n + 1, 1);
+	for (i = 0; i < n; i++) {
+		const struct snap_group *g = row_group(p, i);
+		struct pb_class c = pb_classify(g, pb_growth_of(g, p->d ? &p->d->rows[i] : NULL));
+		struct pb_known_list l;
+
+		p->pattern[i] = c.pattern;
+		if (c.pattern && (int)strlen(c.pattern->id) > p->patw)
+			p->patw = (int)strlen(c.pattern->id);
+		pb_known_list_init(&l);
+		if (app_known_lookup(a, g->fingerprint, &l) > 0)
+			p->known[i] = p->anyknown = 1;
+		pb_known_list_done(&l);
+	}
+	if (p->patw > 32)
+		p->patw = 32;
+}
+
 static void d_open(struct app *a, struct view *v, const void *arg)
 {
 	struct diffv *p = xcalloc(1, sizeof(*p));
@@ -89,6 +123,7 @@ static void d_open(struct app *a, struct view *v, const void *arg)
 		if (!p->d)
 			app_error(a, "#%d and #%d were grouped differently and cannot be diffed", sa->id, sb->id);
 	}
+	classify_rows(a, p);
 }
 
 static void d_refresh(struct app *a, struct view *v)
@@ -114,7 +149,8 @@ static void d_refresh(struct app *a, struct view *v)
 		/* the runtime's and the standard library's own goroutines are not what leaks */
 		if (p->d && p->d->rows[i].benign && p->d->rows[i].delta <= 0)
 			continue;
-		snprintf(text, sizeof(text), "%s %s", frame_text(g, frame, sizeof(frame)), main_state(g));
+		snprintf(text, sizeof(text), "%s %s %s", frame_text(g, frame, sizeof(frame)), main_state(g),
+			 p->pattern[i] ? p->pattern[i]->id : "");
 		if (v->filter[0] && !app_filter_match(v, text)) {
 			for (k = 0; k < g->nframes; k++)
 				if (app_filter_match(v, g->frames[k].func) || app_filter_match(v, g->frames[k].file))
@@ -144,7 +180,7 @@ static void d_draw(struct app *a, struct view *v, WINDOW *w, const struct view_r
 	struct diffv *p = v->priv;
 	struct view_region body = *r;
 	char bar[64], frame[1200], rate[32], span[32];
-	int i, wide = r->w >= 100, x;
+	int i, wide = r->w >= 100, x, fx, patx = -1, kx = -1, extra;
 
 	if (!p->snaps[1]) {
 		draw_text(w, r->y + 1, r->x + 2, r->w - 2, term_attr(TERM_ERROR), "the snapshot is gone");
@@ -162,13 +198,29 @@ static void d_draw(struct app *a, struct view *v, WINDOW *w, const struct view_r
 			   "B #%d against A #%d: %ld -> %ld goroutines (%+ld) in %s", p->arg.b, p->arg.a,
 			   p->d->total_before, p->d->total_after, p->d->total_after - p->d->total_before,
 			   isnan(p->d->elapsed) ? "an unknown time" : draw_span(p->d->elapsed, span, sizeof(span)));
-		draw_textf(w, body.y + 1, body.x, body.w, term_attr(TERM_HEADER), "%7s %7s %*s %-8s %-12s %s", "DELTA",
-			   "/MIN", wide ? 6 : 0, wide ? "AFTER" : "", "", "STATE", "TOP FRAME");
 	} else {
 		draw_textf(w, body.y, body.x, body.w, term_attr(TERM_HEADER), "#%d %s: %ld goroutines in %zu groups",
 			   p->arg.b, p->snaps[1]->source, p->snaps[1]->total, p->snaps[1]->ngroups);
-		draw_textf(w, body.y + 1, body.x, body.w, term_attr(TERM_HEADER), "%7s %7s %*s %-8s %-12s %s", "COUNT",
-			   "", wide ? 6 : 0, "", "", "STATE", "TOP FRAME");
+	}
+	/* the known mark in the first column (left of the delta's digits) when some row is known; the
+	 * pattern right of STATE when the top frame keeps room beside it, then the top frame */
+	x = body.x + (wide ? 23 : 16);
+	fx = x + 22;
+	if (p->anyknown)
+		kx = body.x;
+	if (p->patw && body.x + body.w - fx - (p->patw + 1) >= FRAME_MIN_COLS) {
+		patx = fx;
+		fx += p->patw + 1;
+	}
+	extra = patx >= 0;
+	draw_textf(w, body.y + 1, body.x, body.w, term_attr(TERM_HEADER), "%7s %7s %*s %-8s %-12s %s",
+		   p->d ? "DELTA" : "COUNT", p->d ? "/MIN" : "", wide ? 6 : 0, wide && p->d ? "AFTER" : "", "", "STATE",
+		   extra ? "" : "TOP FRAME");
+	if (kx >= 0)
+		draw_text(w, body.y + 1, kx, 1, term_attr(TERM_HEADER), "K");
+	if (extra) {
+		draw_text(w, body.y + 1, patx, p->patw, term_attr(TERM_HEADER), "PATTERN");
+		draw_text(w, body.y + 1, fx, body.x + body.w - fx, term_attr(TERM_HEADER), "TOP FRAME");
 	}
 	body.y += 2;
 	body.h -= 2;
@@ -198,11 +250,14 @@ static void d_draw(struct app *a, struct view *v, WINDOW *w, const struct view_r
 		} else {
 			draw_textf(w, y, body.x, 7, attr, "%7ld", g->count);
 		}
-		x = body.x + (wide ? 23 : 16);
 		draw_bar(val > 0 ? (double)val / (double)p->maxbar : 0, 8, !term_utf8(), bar, sizeof(bar));
 		draw_text(w, y, x, 8, sel ? attr : term_attr(TERM_BAR), bar);
 		draw_text(w, y, x + 9, 12, attr, main_state(g));
-		draw_text(w, y, x + 22, body.w - x - 22, attr, frame_text(g, frame, sizeof(frame)));
+		if (patx >= 0 && p->pattern[k])
+			draw_text(w, y, patx, p->patw, attr, p->pattern[k]->id);
+		if (kx >= 0 && p->known[k])
+			draw_text(w, y, kx, 1, sel ? attr : term_attr(TERM_GROW), "K");
+		draw_text(w, y, fx, body.x + body.w - fx, attr, frame_text(g, frame, sizeof(frame)));
 	}
 }
 
@@ -270,6 +325,8 @@ static void d_done(struct view *v)
 
 	diff_free(p->d);
 	free(p->idx);
+	free(p->pattern);
+	free(p->known);
 	free(p);
 }
 

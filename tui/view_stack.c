@@ -1,10 +1,13 @@
-/* view_stack.c: the stack view: one group's frames with file:line, its states, the wait-age
- * histogram and the rate it implies, labels, creator and fingerprint. */
+/* view_stack.c: the stack view: one group's leak pattern, verdict and advice, the known-leak
+ * record of its fingerprint, its frames with file:line, its states, the wait-age histogram and
+ * the rate it implies, labels, creator and fingerprint. */
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "playbooks/classify.h"
+#include "playbooks/known.h"
 #include "tui/app.h"
 #include "tui/draw.h"
 #include "tui/term.h"
@@ -41,7 +44,66 @@ static void add(struct stackv *p, enum term_role role, int frame, const char *fm
 	p->nlines++;
 }
 
-static void build(struct stackv *p)
+/* Long text (the advice) as lines of at most WRAP_COLS columns, split at blanks: the first after
+ * label, the others indented under it, so that an 80-column screen shows all of it. */
+#define WRAP_COLS 78
+static void add_wrapped(struct stackv *p, enum term_role role, const char *label, const char *text)
+{
+	size_t width = WRAP_COLS - 11, n;
+	int first = 1;
+
+	while (*text) {
+		n = strlen(text);
+		if (n > width) {
+			n = width;
+			while (n > 0 && text[n] != ' ')
+				n--;
+			if (!n)
+				n = width;
+		}
+		add(p, role, 0, "%-10s %.*s", first ? label : "", (int)n, text);
+		first = 0;
+		text += n;
+		while (*text == ' ')
+			text++;
+	}
+}
+
+/* The group's leak pattern with its verdict and advice, and the known-leak record. */
+static void add_pattern(struct app *a, struct stackv *p)
+{
+	const struct snap_group *g = p->g;
+	struct pb_class c = pb_classify(g, pb_growth_of(g, p->has_row ? &p->row : NULL));
+	struct pb_known_list l;
+	int flagged = pb_flagged(c.verdict);
+
+	if (c.pattern) {
+		char text[1024];
+
+		snprintf(text, sizeof(text), "%s: %s%s", c.pattern->id, c.pattern->title,
+			 c.exact ? "" : " (debug=2 tells which)");
+		add_wrapped(p, flagged ? TERM_GROW : TERM_NORMAL, "pattern", text);
+		add(p, TERM_NORMAL, 0, "verdict    %s (growth %s)", pb_verdict_name(c.verdict), pb_growth_name(c.growth));
+		add_wrapped(p, TERM_NORMAL, "advice", c.pattern->advice);
+	} else {
+		add(p, TERM_NORMAL, 0, "pattern    none in the catalogue");
+		add(p, TERM_NORMAL, 0, "verdict    %s (growth %s)", pb_verdict_name(c.verdict), pb_growth_name(c.growth));
+	}
+	pb_known_list_init(&l);
+	if (app_known_lookup(a, g->fingerprint, &l) > 0) {
+		const struct pb_known *k = &l.items[0];
+
+		add(p, TERM_GROW, 0, "known      seen before in incident %s%s%s", k->incident, k->fix ? ", fixed in " : "",
+		    k->fix ? k->fix : "");
+		if (k->note)
+			add_wrapped(p, TERM_NORMAL, "", k->note);
+		if (l.n > 1)
+			add(p, TERM_DIM, 0, "           and in %zu more incidents (`leakscope known list`)", l.n - 1);
+	}
+	pb_known_list_done(&l);
+}
+
+static void build(struct app *a, struct stackv *p)
 {
 	const struct snap_group *g = p->g;
 	char bar[64], states[1024];
@@ -56,6 +118,7 @@ static void build(struct stackv *p)
 		add(p, TERM_HEADER, 0, "%ld goroutines in snapshot #%d", g->count, p->snap);
 	if (!isnan(p->row.rate_per_min) && p->has_row)
 		add(p, TERM_NORMAL, 0, "rate       %.2f goroutines/min between A and B", p->row.rate_per_min);
+	add_pattern(a, p);
 	states[0] = '\0';
 	for (i = 0; i < g->nstates && o < sizeof(states); i++)
 		o += (size_t)snprintf(states + o, sizeof(states) - o, "%s%s %ld", i ? ", " : "", g->states[i].name,
@@ -118,7 +181,6 @@ static void k_open(struct app *a, struct view *v, const void *arg)
 	const struct view_stack_arg *sa = arg;
 	struct stackv *p = xcalloc(1, sizeof(*p));
 
-	(void)a;
 	p->g = sa->group;
 	p->snap = sa->snap;
 	p->row.rate_per_min = NAN;
@@ -127,7 +189,7 @@ static void k_open(struct app *a, struct view *v, const void *arg)
 		p->has_row = 1;
 	}
 	v->priv = p;
-	build(p);
+	build(a, p);
 }
 
 static void k_refresh(struct app *a, struct view *v)

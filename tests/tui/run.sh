@@ -7,6 +7,8 @@
 #   # size: COLSxROWS   the screen (default 80x24)
 #   # env: VAR=VALUE    extra environment (repeatable)
 #   # file: NAME        a file the script writes (:w NAME) that must equal NAME.NAME.expected
+#   # setup: ARGS...    leakscope ARGS run first, in the same directory and environment (repeatable;
+#                       e.g. `known add FP --incident INC-1` with an env: LEAKSCOPE_KNOWN_DB=known.db)
 #   # api: yes          the kube API stand-in: nginx over HTTPS on 127.0.0.1 (tests/lib/apistub.sh)
 #                       serving data/api (a PodList of five pods, namespace shop, and each pod's
 #                       canned debug=1 profile through the pod proxy), a kubeconfig pointing at it
@@ -59,6 +61,7 @@ for name in "${names[@]}"; do
 	mapfile -t extra < <(sed -n 's/^# env: //p' "$script")
 	mapfile -t more < <(sed -n 's/^# arg: //p' "$script")
 	mapfile -t files < <(sed -n 's/^# file: //p' "$script")
+	mapfile -t setups < <(sed -n 's/^# setup: //p' "$script")
 	if grep -q '^# api: yes' "$script"; then
 		if ! api_start; then
 			echo "tui: $name FAILED: the API stand-in did not start"
@@ -66,6 +69,22 @@ for name in "${names[@]}"; do
 			continue
 		fi
 		extra+=("KUBECONFIG=$API_DIR/kube/config" "LEAKSCOPE_KUBECTL=")
+	fi
+	setup_ok=1
+	for s in "${setups[@]}"; do
+		# shellcheck disable=SC2086
+		if ! (cd "$work" && env -i PATH="$PATH" HOME="$work/home" TZ=UTC LC_ALL=C.UTF-8 ${extra[@]+"${extra[@]}"} \
+			"$LEAKSCOPE" $s) >>"$work/setup.out" 2>&1; then
+			echo "tui: $name FAILED: setup \`leakscope $s\` failed:"
+			sed 's/^/    /' "$work/setup.out"
+			setup_ok=0
+			break
+		fi
+	done
+	if [ $setup_ok -eq 0 ]; then
+		fail=$((fail + 1))
+		echo "    (kept $work)"
+		continue
 	fi
 	# shellcheck disable=SC2086
 	(cd "$work" && env -i PATH="$PATH" HOME="$work/home" TERM=xterm-256color TZ=UTC LC_ALL=C.UTF-8 \
