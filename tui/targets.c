@@ -222,7 +222,7 @@ static void prom_sample(struct app *a, int t, double now)
 	struct err e;
 
 	url = xgrow(url, &cap, strlen(a->prom_url) + 32, 1);
-	len = (size_t)sprintf(url, "%s/api/v1/query?query=", a->prom_url);
+	len = (size_t)snprintf(url, cap, "%s/api/v1/query?query=", a->prom_url);
 	url = append_escaped(url, &len, &cap, q);
 	snprintf(tbuf, sizeof(tbuf), "&time=%.3f", now);
 	url = xgrow(url, &cap, len + strlen(tbuf) + 1, 1);
