@@ -12,6 +12,7 @@
 
 #include "analyze/text.h"
 #include "cli/cli.h"
+#include "fetch/secret.h"
 #include "fetch/source.h"
 
 static const char usage[] =
@@ -129,29 +130,6 @@ static int parse_time(const char *s, int64_t *ms)
 	return 0;
 }
 
-static char *read_token(const char *path, struct err *e)
-{
-	FILE *f = fopen(path, "r");
-	char buf[8192];
-	size_t n;
-
-	if (!f) {
-		err_set(e, "%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	while (n > 0 && isspace((unsigned char)buf[n - 1]))
-		buf[--n] = '\0';
-	if (n == 0) {
-		err_set(e, "%s: the token file is empty", path);
-		return NULL;
-	}
-	return xstrdup(buf);
-}
-
-
 /* --- the command ---------------------------------------------------------------------------- */
 
 static int bad_duration(const char *opt, const char *v)
@@ -194,13 +172,8 @@ static int run(struct cli_slope_opts *o)
 					at = r.series[i].samples[r.series[i].nsamples - 1].t;
 		}
 	} else {
-		if (o->token_file) {
-			token = read_token(o->token_file, &e);
-			if (!token)
-				return cli_error("%s", e.msg);
-		} else if (getenv("LEAKSCOPE_TOKEN") && *getenv("LEAKSCOPE_TOKEN")) {
-			token = xstrdup(getenv("LEAKSCOPE_TOKEN"));
-		}
+		if (secret_bearer_token(o->token_file, &token, &e) < 0)
+			return cli_error("%s", e.msg);
 		ho.token = token;
 		ho.cacert = o->cacert;
 		ho.insecure = o->insecure;
@@ -227,8 +200,7 @@ static int run(struct cli_slope_opts *o)
 	prom_result_done(&r);
 out:
 	if (token) {
-		memset(token, 0, strlen(token));
-		free(token);
+		secret_free(token);
 	}
 	free(body);
 	free(query);

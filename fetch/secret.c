@@ -52,6 +52,25 @@ int secret_read_file(const char *path, size_t max, int trim, char **out, size_t 
 	return 0;
 }
 
+int secret_bearer_token(const char *token_file, char **out, struct err *e)
+{
+	const char *env = getenv("LEAKSCOPE_TOKEN");
+
+	*out = NULL;
+	if (token_file) {
+		if (secret_read_file(token_file, SECRET_MAX_FILE, 1, out, NULL, e) < 0)
+			return -1;
+		if (!**out) {
+			secret_free(*out);
+			*out = NULL;
+			return err_set(e, "%s: the token file is empty", token_file);
+		}
+	} else if (env && *env) {
+		*out = xstrdup(env);
+	}
+	return 0;
+}
+
 void secret_free(char *s)
 {
 	if (!s)

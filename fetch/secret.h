@@ -13,6 +13,10 @@
  * secret_free. trim: drop trailing whitespace (tokens). Returns 0, or -1 with e naming the path
  * but never the content. */
 int secret_read_file(const char *path, size_t max, int trim, char **out, size_t *len, struct err *e);
+/* The bearer token a user gave: the content of token_file (trimmed; an empty file is an error)
+ * when it is not NULL, else the LEAKSCOPE_TOKEN variable, else none (*out NULL). The caller frees
+ * it with secret_free. Returns 0, or -1 with e naming the file but never the token. */
+int secret_bearer_token(const char *token_file, char **out, struct err *e);
 /* Overwrites s with zeros, then frees it; secret_free(NULL) does nothing. */
 void secret_free(char *s);
 /* Decodes standard base64 (whitespace ignored) into a NUL-terminated buffer the caller frees.

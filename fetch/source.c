@@ -96,7 +96,6 @@ static int open_url(const char *arg, const struct source_opts *o, struct source 
 {
 	const char *host = strstr(arg, "://") + 3, *at, *end;
 	const char *pp = strstr(arg, "/debug/pprof/");
-	const char *env = getenv("LEAKSCOPE_TOKEN");
 
 	s->kind = SOURCE_URL;
 	s->context = xstrdup("url");
@@ -108,12 +107,8 @@ static int open_url(const char *arg, const struct source_opts *o, struct source 
 	s->pod = xstrndup(host, (size_t)(end - host));
 	if (!s->pod[0])
 		return err_set(e, "%.60s: no host in the URL", s->shown ? s->shown : "URL");
-	if (o->token_file) {
-		if (secret_read_file(o->token_file, SECRET_MAX_FILE, 1, &s->token, NULL, e) < 0)
-			return -1;
-	} else if (env && *env) {
-		s->token = xstrdup(env);
-	}
+	if (secret_bearer_token(o->token_file, &s->token, e) < 0)
+		return -1;
 	s->http.token = s->token;
 	/* a whole profile URL: /debug/pprof/NAME with something after it */
 	if (pp && pp[13] && pp[13] != '?') {

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fetch/secret.h"
 #include "playbooks/known.h"
 #include "tui/draw.h"
 #include "tui/term.h"
@@ -390,10 +391,7 @@ static void app_free(struct app *a)
 	for (i = 0; i < a->nrules; i++)
 		slope_rule_free(a->rules[i]);
 	free(a->prom_url);
-	if (a->prom_token) {
-		memset(a->prom_token, 0, strlen(a->prom_token));
-		free(a->prom_token);
-	}
+	secret_free(a->prom_token);
 	if (a->script)
 		fclose(a->script);
 	if (a->timing)

@@ -10,6 +10,7 @@
 #include <sys/time.h>
 
 #include "fetch/prom.h"
+#include "fetch/secret.h"
 
 #define SLOPE_WINDOW_MS ((int64_t)30 * 60 * 1000)
 
@@ -168,28 +169,6 @@ static char *prom_query_of(const struct app *a, const struct app_target *tg)
 	return ret;
 }
 
-static char *read_token(const char *path, struct err *e)
-{
-	FILE *f = fopen(path, "r");
-	char buf[8192];
-	size_t n;
-
-	if (!f) {
-		err_set(e, "%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	while (n > 0 && isspace((unsigned char)buf[n - 1]))
-		buf[--n] = '\0';
-	if (n == 0) {
-		err_set(e, "%s: the token file is empty", path);
-		return NULL;
-	}
-	return xstrdup(buf);
-}
-
 int app_prom_init(struct app *a, const char *url, const char *query, struct err *e)
 {
 	size_t n = strlen(url);
@@ -200,12 +179,8 @@ int app_prom_init(struct app *a, const char *url, const char *query, struct err 
 		n--;
 	a->prom_url = xstrndup(url, n);
 	a->prom_query = query;
-	if (app_source_opts.token_file) {
-		if (!(a->prom_token = read_token(app_source_opts.token_file, e)))
-			return -1;
-	} else if (getenv("LEAKSCOPE_TOKEN") && *getenv("LEAKSCOPE_TOKEN")) {
-		a->prom_token = xstrdup(getenv("LEAKSCOPE_TOKEN"));
-	}
+	if (secret_bearer_token(app_source_opts.token_file, &a->prom_token, e) < 0)
+		return -1;
 	a->prom_http.token = a->prom_token;
 	a->prom_http.cacert = app_source_opts.cacert;
 	a->prom_http.insecure = app_source_opts.insecure;
