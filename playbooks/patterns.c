@@ -43,18 +43,9 @@ static int fail(struct pctx *c, const char *fmt, ...)
 
 static int only_keys(struct pctx *c, const cJSON *o, const char *const *allowed, const char *where)
 {
-	const cJSON *it;
+	const char *bad = pb_json_unknown_key(o, allowed);
 
-	cJSON_ArrayForEach(it, o)
-	{
-		int k, ok = 0;
-
-		for (k = 0; allowed[k]; k++)
-			ok |= strcmp(it->string, allowed[k]) == 0;
-		if (!ok)
-			return fail(c, "unknown field \"%.60s\" in %s", it->string, where);
-	}
-	return 0;
+	return bad ? fail(c, "unknown field \"%.60s\" in %s", bad, where) : 0;
 }
 
 /* Text that reaches the terminal as it is: no control characters. */

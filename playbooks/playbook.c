@@ -141,18 +141,9 @@ static int XM_PRINTF(2, 3) fail(struct ctx *c, const char *fmt, ...)
 
 static int only_keys(struct ctx *c, const cJSON *o, const char *const *allowed, const char *where)
 {
-	const cJSON *it;
+	const char *bad = pb_json_unknown_key(o, allowed);
 
-	cJSON_ArrayForEach(it, o)
-	{
-		int k, ok = 0;
-
-		for (k = 0; allowed[k]; k++)
-			ok |= strcmp(it->string, allowed[k]) == 0;
-		if (!ok)
-			return fail(c, "unknown field \"%.60s\" in %s", it->string, where);
-	}
-	return 0;
+	return bad ? fail(c, "unknown field \"%.60s\" in %s", bad, where) : 0;
 }
 
 /* A string field: *out gets a copy, or stays NULL when absent and not required. */

@@ -1,6 +1,7 @@
 /* util.c: file and time helpers for the incident code. */
 #include "playbooks/util.h"
 
+#include <cjson/cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -187,4 +188,20 @@ int64_t pb_parse_utc(const char *s)
 	if (*p != 'Z')
 		return -1;
 	return (int64_t)timegm(&tm) * 1000 + ms;
+}
+
+const char *pb_json_unknown_key(const struct cJSON *o, const char *const *allowed)
+{
+	const cJSON *it;
+
+	cJSON_ArrayForEach(it, o)
+	{
+		int k, ok = 0;
+
+		for (k = 0; allowed[k]; k++)
+			ok |= strcmp(it->string, allowed[k]) == 0;
+		if (!ok)
+			return it->string;
+	}
+	return NULL;
 }

@@ -19,6 +19,10 @@ int pb_mkdir_p(const char *dir, struct err *e);
 int pb_write_atomic(const char *path, const void *data, size_t len, const char *trailer, struct err *e);
 /* Reads a whole file of at most max bytes into a NUL-terminated buffer the caller frees. */
 int pb_read_file(const char *path, size_t max, char **out, size_t *len, struct err *e);
+struct cJSON;
+/* The first field of object o whose name is not in allowed (NULL-terminated), or NULL: the
+ * playbook and catalogue readers refuse fields they do not know. Borrowed from o. */
+const char *pb_json_unknown_key(const struct cJSON *o, const char *const *allowed);
 /* Now as "2026-11-28T15:03:01Z" (with milliseconds when ms is set) into buf. */
 char *pb_utc_now(char *buf, size_t n);
 char *pb_utc_ms(int64_t ms, char *buf, size_t n);
