@@ -7,7 +7,7 @@ program under test. It undoes the damage in its own simple way, line by line:
   1. decode: UTF-16 (by its BOM) or UTF-8 (BOM dropped, bad bytes replaced); CRLF -> LF;
   2. a line holding a whole dump with escaped newlines ("...\\ngoroutine 1 [running]:\\n...")
      is unescaped (\\n, \\t, \\");
-  3. per-line prefixes are stripped: GitHub Actions timestamps, "[hh:mm:ss] ",
+  3. per-line prefixes are stripped: GitHub Actions timestamps (with the log viewer's line number), "[hh:mm:ss] ",
      "[pod/NAME/container] ", journald "Mon DD hh:mm:ss host proc[pid]: ", "> " quotes,
      then all leading white space (so tabs turned into spaces, or a block indented, do not matter);
      Markdown fences and ** are dropped.
@@ -33,7 +33,7 @@ import json
 import re
 import sys
 
-TS_GHA = re.compile(r'^\ufeff?\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z ')
+TS_GHA = re.compile(r'^(?:\d+ )?\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z(?: |$)')
 TS_CLOCK = re.compile(r'^\[\d\d:\d\d:\d\d(?:\.\d+)?\] ')
 KUBECTL = re.compile(r'^\[pod/[^\]/]+/[^\]]+\] ')
 JOURNAL = re.compile(r'^[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S+ [^\s:]+(?:\[\d+\])?: ')
@@ -69,9 +69,13 @@ def unescape_lines(text):
 
 
 def clean(line):
-    for rx in (TS_GHA, TS_CLOCK, KUBECTL, JOURNAL):
-        line = rx.sub('', line, count=1)
-    line = QUOTE.sub('', line, count=1)
+    while True:
+        before = line
+        line = line.lstrip()
+        for rx in (TS_GHA, TS_CLOCK, KUBECTL, JOURNAL, QUOTE):
+            line = rx.sub('', line, count=1)
+        if line == before:
+            break
     line = line.strip()
     if line.startswith('```'):
         return ''
