@@ -64,6 +64,8 @@ def unescape_lines(text):
     for line in text.split('\n'):
         if '\\n' in line and re.search(r'goroutine \d+ \[', line):
             line = line.replace('\\n', '\n').replace('\\t', '\t').replace('\\"', '"')
+            # the log line's own text before the first header goes on a line of its own
+            line = re.sub(r'(?<!\n)(goroutine \d+ \[)', r'\n\1', line, count=1)
         out.append(line)
     return '\n'.join(out).split('\n')
 
