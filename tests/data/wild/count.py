@@ -27,7 +27,8 @@ unless nothing else would remain, and keeping the innermost 24; "created by" and
 "[originating from goroutine N]" ancestor frames are not part of it. That is the definition
 of a stack group in leakscope's README, implemented here independently.
 
-Usage: count.py FILE...      prints one JSON line per file
+Usage: count.py FILE...         prints one JSON line per file
+       count.py --keys FILE...  prints the frames of every group, to check a count by eye
 """
 import json
 import re
@@ -217,7 +218,25 @@ def count(path):
     return c.result()
 
 
+def show_keys(path):
+    """Print every group's frames, to check a count by eye."""
+    with open(path, 'rb') as f:
+        text = decode(f.read())
+    c = Counter()
+    for line in unescape_lines(text):
+        c.feed(clean(line))
+    c.close()
+    for i, key in enumerate(sorted(c.keys), 1):
+        print('group %d:' % i)
+        for fn, where in key:
+            print('    %s  %s' % (fn, where))
+
+
 def main(argv):
+    if argv[:1] == ['--keys']:
+        for path in argv[1:]:
+            show_keys(path)
+        return 0
     for path in argv:
         r = count(path)
         r['file'] = path
