@@ -128,7 +128,7 @@ int cli_slope_sample(struct cli_slope_opts *o)
 	char *base;
 	long i, tick = 0;
 
-	if (!http_is_url(o->source) && !source_is_pod(o->source))
+	if (!source_is_remote(o->source))
 		return cli_usage_error("slope", "'%s' is not an http(s):// URL or pod/NAME to sample (a saved "
 						"Prometheus answer is read with --file)",
 				       o->source);

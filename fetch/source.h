@@ -1,6 +1,7 @@
 /* source.h: a SOURCE as the commands take it — a file, '-', an http(s) URL (a pprof base or a
- * whole profile URL) or pod/NAME through the API server's pod proxy — resolved, fetched and
- * streamed into the parser. */
+ * whole profile URL), pod/NAME through the API server's pod proxy or its port-forward,
+ * unix:/PATH (pprof on a Unix socket) or pid/N (a Go process on this host) — resolved, fetched
+ * and streamed into the parser. */
 #ifndef FETCH_SOURCE_H
 #define FETCH_SOURCE_H
 
@@ -10,9 +11,14 @@
 #include "analyze/snapshot.h"
 #include "fetch/http.h"
 #include "fetch/kube.h"
+#include "fetch/portfwd.h"
 
 #define SOURCE_TIMEOUT_MS 30000L
 #define SOURCE_CONNECT_TIMEOUT_MS 5000L
+
+/* How a pod is reached: the pod proxy, falling back to port-forward when the proxy cannot connect
+ * (pprof bound to 127.0.0.1 inside the pod), or either one alone (--via). */
+enum source_via { SOURCE_VIA_AUTO, SOURCE_VIA_PROXY, SOURCE_VIA_PORTFORWARD };
 
 /* The options every command taking a SOURCE shares. Strings are borrowed. */
 struct source_opts {
@@ -28,11 +34,12 @@ struct source_opts {
 	int debug;               /* debug=N asked of pprof bases and pods (default 1) */
 	uint64_t max_bytes;      /* --max-bytes; 0: HTTP_DEFAULT_MAX_BYTES */
 	long timeout_ms;         /* --timeout; 0: SOURCE_TIMEOUT_MS */
+	enum source_via via;     /* --via */
 };
 
 void source_opts_init(struct source_opts *o);
 
-enum source_kind { SOURCE_FILE, SOURCE_URL, SOURCE_POD };
+enum source_kind { SOURCE_FILE, SOURCE_URL, SOURCE_POD, SOURCE_UNIX };
 
 /* A resolved source. Everything is owned by it (source_close). */
 struct source {
@@ -49,8 +56,14 @@ struct source {
 	char *scheme;  /* pod proxy scheme (NULL or "https") */
 	long port;     /* pod port */
 	struct kube_config kc;
-	struct http_opts http; /* borrows from kc and token */
+	struct http_opts http; /* how url is fetched: borrows from kc and token */
 	char *token;           /* secret */
+	char *unix_path;       /* SOURCE_UNIX: the socket; url is then http://localhost/... */
+	char *base_url;        /* SOURCE_UNIX: the pprof base as an http URL (http://localhost[/prefix]) */
+	char *local;           /* pid/N: the listener found ("127.0.0.1:6060" or a socket path) */
+	struct pfwd *pf;       /* pods through port-forward: the tunnel that url (on localhost) goes to */
+	struct http_opts api;  /* ... and the API server's options it uses; http then holds no token */
+	enum source_via via;
 	char note[256];        /* something worth telling the user (a fallback), or "" */
 };
 
@@ -83,5 +96,9 @@ struct snapshot *source_load(const char *arg, const struct source_opts *o, enum 
 
 /* Whether arg names a pod ("pod/NAME" or "pods/NAME"). */
 int source_is_pod(const char *arg);
+/* Whether arg is fetched rather than read as a file: a URL, a pod, unix:/PATH or pid/N. */
+int source_is_remote(const char *arg);
+/* Parses --via's value: auto, proxy or port-forward. Returns 0, or -1. */
+int source_parse_via(const char *s, enum source_via *via);
 
 #endif
