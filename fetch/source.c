@@ -398,6 +398,8 @@ static int proxy_cannot_connect(const struct source *s, const struct http_result
 	       (strstr(msg, "connection refused") || strstr(msg, "dial tcp"));
 }
 
+static void forwarded_note(struct source *s, long status);
+
 static int fetch_forwarded(struct source *s, http_sink sink, void *ctx, struct http_result *r, struct err *e)
 {
 	char first[sizeof(e->msg)];
@@ -409,10 +411,7 @@ static int fetch_forwarded(struct source *s, http_sink sink, void *ctx, struct h
 	source_set_debug(s, s->debug);
 	ret = fetch_once(s, sink, ctx, r, e);
 	if (ret == 0) {
-		snprintf(s->note, sizeof(s->note),
-			 "the pod proxy could not connect to port %ld (HTTP %ld): reached 127.0.0.1:%ld inside the pod "
-			 "through port-forward (--via port-forward goes there directly)",
-			 s->port, r->status ? r->status : 503, s->port);
+		forwarded_note(s, r->status);
 	} else {
 		char second[sizeof(e->msg)];
 
@@ -420,6 +419,42 @@ static int fetch_forwarded(struct source *s, http_sink sink, void *ctx, struct h
 		err_set(e, "%.120s; port-forward too: %.120s", first, second);
 	}
 	return ret;
+}
+
+static void forwarded_note(struct source *s, long status)
+{
+	snprintf(s->note, sizeof(s->note),
+		 "the pod proxy could not connect to port %ld (HTTP %ld): reached 127.0.0.1:%ld inside the pod "
+		 "through port-forward (--via port-forward goes there directly)",
+		 s->port, status ? status : 503, s->port);
+}
+
+int source_fallback(struct source *s, long status, struct err *e)
+{
+	struct http_result *r = xcalloc(1, sizeof(*r));
+	int can;
+
+	r->status = status;
+	can = proxy_cannot_connect(s, r);
+	free(r);
+	if (!can)
+		return 0;
+	if (use_portforward(s, e) < 0)
+		return -1;
+	source_set_debug(s, s->debug);
+	forwarded_note(s, status);
+	return 1;
+}
+
+void source_failure(struct source *s, char *msg, size_t n)
+{
+	char why[256];
+
+	if (!s->pf)
+		return;
+	pfwd_take_error(s->pf, why, sizeof(why));
+	if (why[0])
+		snprintf(msg, n, "pod/%.60s: %s", s->pod, why);
 }
 
 int source_fetch(struct source *s, http_sink sink, void *ctx, struct err *e)

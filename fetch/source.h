@@ -77,6 +77,12 @@ void source_set_debug(struct source *s, int debug);
 /* Fetches the profile, streaming the body into sink; falls back from goroutineleak to goroutine
  * (with s->note) when the former is not served. Each failure is one line in e. */
 int source_fetch(struct source *s, http_sink sink, void *ctx, struct err *e);
+/* For callers that fetch url themselves (curl multi): after a failed fetch with HTTP status, a pod
+ * whose proxy could not connect (--via auto) switches to port-forward. Returns 1 when it did (fetch
+ * the new url again; s->note says why), 0 when that does not apply, -1 with e. */
+int source_fallback(struct source *s, long status, struct err *e);
+/* The same callers' message for a failed fetch: a port-forwarded pod's tunnel error replaces msg. */
+void source_failure(struct source *s, char *msg, size_t n);
 /* The goroutine total from the first line of a debug=1 profile, reading no further. */
 int source_peek_total(struct source *s, long *total, struct err *e);
 /* The value of go_goroutines in one line of the Prometheus text format ("go_goroutines 41",

@@ -141,6 +141,22 @@ for name, p in pods.items():
 print("ok: pods --via port-forward answered for", ", ".join(sorted(pods)))
 PY
 
+# the console's pods view: the loopback-only pod answers through port-forward, without a key
+printf ':wait\n:wait\n:dump\n' >"$WORK/console.script"
+mkdir -p "$WORK/home"
+(cd "$WORK" && env -i PATH="$PATH" HOME="$WORK/home" TERM=xterm-256color TZ=UTC LC_ALL=C.UTF-8 \
+    KUBECONFIG="$WORK/kube/config" LEAKSCOPE_KUBECTL= XDG_STATE_HOME="$WORK/state" \
+    LEAKSCOPE_TUI_SIZE=120x30 LEAKSCOPE_TUI_SCRIPT="$WORK/console.script" LEAKSCOPE_TUI_DUMP="$WORK/console.screen" \
+    "$LEAKSCOPE" tui --every 0) >"$WORK/console.out" 2>&1 || fail "console: exit $?: $(cat "$WORK/console.out")"
+cat "$WORK/console.screen"
+# the row's count is the pod's goroutine total (the fixture holds its leaks: tens of goroutines)
+n=$(awk '$1 == "local-0" || $2 == "local-0" { for (i = 1; i < NF; i++) if ($i == "Running") { print $(i + 1); exit } }' "$WORK/console.screen")
+if [ "${n:-0}" -ge 10 ] 2>/dev/null && grep -q "local-0: the pod proxy could not connect.*port-forward" "$WORK/console.screen"; then
+    echo "ok: the console's pods view reads local-0 ($n goroutines) through port-forward and says so"
+else
+    fail "console: local-0 has no count: $(grep local-0 "$WORK/console.screen")"
+fi
+
 # the token went to the API server only: never to the pod, never printed
 if grep -q "$TOKEN" "$WORK/printed"; then fail "the token was printed"; else echo "ok: the token was never printed"; fi
 if [ "$(ls /tmp | grep -c '^leakscope-pf\.')" != 0 ]; then
