@@ -424,9 +424,9 @@ static int fetch_forwarded(struct source *s, http_sink sink, void *ctx, struct h
 static void forwarded_note(struct source *s, long status)
 {
 	snprintf(s->note, sizeof(s->note),
-		 "the pod proxy could not connect to port %ld (HTTP %ld): reached 127.0.0.1:%ld inside the pod "
-		 "through port-forward (--via port-forward goes there directly)",
-		 s->port, status ? status : 503, s->port);
+		 "port-forward: the pod proxy could not connect to port %ld (HTTP %ld), so pprof listens on the "
+		 "pod's 127.0.0.1 (--via port-forward goes there directly)",
+		 s->port, status ? status : 503);
 }
 
 int source_fallback(struct source *s, long status, struct err *e)
