@@ -17,7 +17,7 @@
 static struct source_opts src_opts = {.debug = 1};
 
 const char cli_source_help[] =
-	"SOURCE options (for URLs and pods):\n"
+	"SOURCE options (for URLs, pods, unix:/PATH and pid/N):\n"
 	"  -n, --namespace NS   the pod's namespace (default: the context's, else 'default')\n"
 	"  --context CTX        kubeconfig context (default: current-context)\n"
 	"  --kubeconfig FILE    default: $KUBECONFIG, else ~/.kube/config, else the pod's service account\n"

@@ -381,7 +381,7 @@ int cmd_slope(int argc, char **argv)
 	else if (o.source)
 		ret = cli_slope_sample(&o);
 	else if (o.count || o.metrics || o.have_every)
-		ret = cli_usage_error("slope", "%s samples a SOURCE: give one (an http(s):// URL or pod/NAME)",
+		ret = cli_usage_error("slope", "%s samples a SOURCE: give one (an http(s):// URL, pod/NAME, unix:/PATH or pid/N)",
 				      o.count ? "--count" : o.metrics ? "--metrics" : "--every");
 	else if (o.file && (o.url || o.query))
 		ret = cli_usage_error("slope", "--file reads a saved answer: no --prometheus or --query with it");

@@ -129,7 +129,7 @@ int cli_slope_sample(struct cli_slope_opts *o)
 	long i, tick = 0;
 
 	if (!source_is_remote(o->source))
-		return cli_usage_error("slope", "'%s' is not an http(s):// URL or pod/NAME to sample (a saved "
+		return cli_usage_error("slope", "'%s' is not an http(s):// URL, pod/NAME, unix:/PATH or pid/N to sample (a saved "
 						"Prometheus answer is read with --file)",
 				       o->source);
 	/* --token-file, --cacert and --insecure serve the SOURCE here */
