@@ -753,16 +753,39 @@ struct snapshot *source_snapshot(struct source *s, enum snap_by by, http_sink te
 	return snap;
 }
 
-struct snapshot *source_load(const char *arg, const struct source_opts *o, enum snap_by by, struct err *e)
+int source_http_opts(const struct source_opts *o, long default_timeout_ms, struct http_opts *h, char **token,
+		     struct err *e)
 {
-	struct source s;
-	struct snapshot *snap;
+	memset(h, 0, sizeof(*h));
+	*token = NULL;
+	if (secret_bearer_token(o->token_file, token, e) < 0)
+		return -1;
+	h->token = *token;
+	h->cacert = o->cacert;
+	h->insecure = o->insecure;
+	h->max_bytes = o->max_bytes;
+	h->timeout_ms = o->timeout_ms ? o->timeout_ms : default_timeout_ms;
+	h->connect_timeout_ms = SOURCE_CONNECT_TIMEOUT_MS;
+	return 0;
+}
 
-	if (!source_is_remote(arg))
-		return parse_path(arg, by, e); /* the parser's own reader, messages and all */
-	if (source_open(arg, o, &s, e) < 0)
-		return NULL;
-	snap = source_snapshot(&s, by, NULL, NULL, e);
-	source_close(&s);
-	return snap;
+int source_prom_query(const char *base, const char *q, int64_t time_ms, const struct source_opts *o,
+		      struct prom_result *r, char **body, size_t *len, struct err *e)
+{
+	struct source_opts none;
+	struct http_opts h;
+	char *token;
+	int ret;
+
+	if (!o) {
+		source_opts_init(&none);
+		o = &none;
+	}
+	prom_result_init(r);
+	if (source_http_opts(o, SOURCE_PROM_TIMEOUT_MS, &h, &token, e) < 0)
+		return -1;
+	http_global_init();
+	ret = prom_query(base, q, time_ms, &h, r, body, len, e);
+	secret_free(token);
+	return ret;
 }

@@ -12,15 +12,20 @@
 #include "fetch/http.h"
 #include "fetch/kube.h"
 #include "fetch/portfwd.h"
+#include "fetch/prom.h"
 
 #define SOURCE_TIMEOUT_MS 30000L
 #define SOURCE_CONNECT_TIMEOUT_MS 5000L
+/* Prometheus' whole-query timeout when --timeout is not given: a range of raw samples takes longer */
+#define SOURCE_PROM_TIMEOUT_MS 60000L
 
 /* How a pod is reached: the pod proxy, falling back to port-forward when the proxy cannot connect
  * (pprof bound to 127.0.0.1 inside the pod), or either one alone (--via). */
 enum source_via { SOURCE_VIA_AUTO, SOURCE_VIA_PROXY, SOURCE_VIA_PORTFORWARD };
 
-/* The options every command taking a SOURCE shares. Strings are borrowed. */
+/* The options of every fetch: the CLI's, the console's jobs and the playbook engine's (through
+ * struct pb_host) are this one struct, so a fetch that works in one works in all. Strings are
+ * borrowed. */
 struct source_opts {
 	const char *ns;          /* -n */
 	const char *context;     /* --context */
@@ -97,8 +102,18 @@ int source_metrics_total(struct source *s, double *total, struct err *e);
  * (caller owns) gets the fetch time when the format carries none. */
 struct snapshot *source_snapshot(struct source *s, enum snap_by by, http_sink tee, void *tee_ctx,
 				 struct err *e);
-/* source_open + source_snapshot + source_close: what `top` and `diff` need. */
-struct snapshot *source_load(const char *arg, const struct source_opts *o, enum snap_by by, struct err *e);
+
+/* The HTTP options o gives a server that is not a SOURCE (Prometheus): the bearer token
+ * (--token-file, else LEAKSCOPE_TOKEN) into *token, which h borrows (the caller frees it with
+ * secret_free), --cacert, --insecure, --max-bytes, and --timeout else default_timeout_ms.
+ * Returns 0, or -1 with e naming the token file. */
+int source_http_opts(const struct source_opts *o, long default_timeout_ms, struct http_opts *h, char **token,
+		     struct err *e);
+/* The instant query q at time_ms against the Prometheus at base, with o's token, CA, cap and
+ * timeout (SOURCE_PROM_TIMEOUT_MS when o has none), parsed into r; body as prom_query. o NULL:
+ * the defaults. Returns 0 or -1 with e. */
+int source_prom_query(const char *base, const char *q, int64_t time_ms, const struct source_opts *o,
+		      struct prom_result *r, char **body, size_t *len, struct err *e);
 
 /* Whether arg names a pod ("pod/NAME" or "pods/NAME"). */
 int source_is_pod(const char *arg);
