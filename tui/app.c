@@ -118,10 +118,10 @@ static int global_key(struct app *a, enum req r)
 
 	switch (r) {
 	case REQ_BACK: {
-		int n = jobs_cancel(a->jobs, JOBS_SNAPSHOT);
+		int n = jobs_cancel(a->jobs, JOBS_SNAPSHOT), q = jobs_cancel(a->jobs, JOBS_QUERY);
 
-		if (n) {
-			app_message(a, "cancelling the snapshot");
+		if (n || q) {
+			app_message(a, n ? "cancelling the snapshot" : "cancelling the Prometheus query");
 			return VIEW_HANDLED | VIEW_REDRAW;
 		}
 		if (v->filter[0]) {
@@ -281,7 +281,7 @@ static int timeout_ms(struct app *a)
 	double now = app_now(), next = now + 1.0;
 	int t;
 
-	if (jobs_busy(a->jobs, JOBS_SNAPSHOT, -1))
+	if (jobs_busy(a->jobs, JOBS_SNAPSHOT, -1) || jobs_busy(a->jobs, JOBS_QUERY, -1))
 		next = now + 0.2; /* the progress on the status line */
 	if (a->every > 0)
 		for (t = 0; t < a->ntargets; t++)

@@ -184,6 +184,8 @@ void view_playbook_draw_pane(struct app *a, WINDOW *w, const struct view_region 
 /* Whether the pane waits for the snapshot d ends; then it takes d (commits the bytes into the
  * incident, adds the snapshot, journals the step's result). */
 int view_playbook_take(struct app *a, struct jobs_done *d);
+/* Hands a finished playbook query (JOBS_QUERY) to the run waiting for it. */
+void view_playbook_queried(struct app *a, struct jobs_done *d);
 /* Whether the pane shows a ticking timer (a redraw a second). */
 int view_playbook_ticking(const struct app *a);
 /* Frees the pane; the incident stays open for a resume. */

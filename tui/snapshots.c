@@ -234,8 +234,13 @@ int app_snapshot_into(struct app *a, int t, int debug, const char *dir, struct e
 void app_job_done(void *ctx, struct jobs_done *d)
 {
 	struct app *a = ctx;
-	struct app_target *tg = &a->targets[d->target];
+	struct app_target *tg;
 
+	if (d->kind == JOBS_QUERY) {
+		view_playbook_queried(a, d);
+		return;
+	}
+	tg = &a->targets[d->target];
 	if (d->kind == JOBS_SAMPLE) {
 		if (d->prom) {
 			app_prom_done(a, d);
