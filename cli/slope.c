@@ -398,7 +398,7 @@ static int validate(const struct cli_slope_opts *o)
 	if (o->source)
 		return CLI_OK;
 	if (o->count || o->metrics || o->have_every)
-		return cli_usage_error("slope", "%s samples a SOURCE: give one (an http(s):// URL or pod/NAME)",
+		return cli_usage_error("slope", "%s samples a SOURCE: give one (an http(s):// URL, pod/NAME, unix:/PATH or pid/N)",
 				       o->count ? "--count" : o->metrics ? "--metrics" : "--every");
 	if (o->file && (o->url || o->query))
 		return cli_usage_error("slope", "--file reads a saved answer: no --prometheus or --query with it");

@@ -128,8 +128,8 @@ int cli_slope_sample(struct cli_slope_opts *o)
 	char *base;
 	long i, tick = 0;
 
-	if (!http_is_url(o->source) && !source_is_pod(o->source))
-		return cli_usage_error("slope", "'%s' is not an http(s):// URL or pod/NAME to sample (a saved "
+	if (!source_is_remote(o->source))
+		return cli_usage_error("slope", "'%s' is not an http(s):// URL, pod/NAME, unix:/PATH or pid/N to sample (a saved "
 						"Prometheus answer is read with --file)",
 				       o->source);
 	/* a whole profile URL is sampled through its pprof base, so only the header is read */

@@ -82,13 +82,14 @@ static int fetch_source(struct pb_run *r, const char *src, int debug, const char
  * through fetch/source here. */
 static int fetch_profile(struct pb_run *r, const char *src, int debug, const char *dest, struct err *e)
 {
-	if (!http_is_url(src) && !source_is_pod(src) && access(src, R_OK) == 0)
+	if (!source_is_remote(src) && access(src, R_OK) == 0)
 		return copy_file(src, dest, e);
 	if (r->host.fetch)
 		return r->host.fetch(r->host.fetch_ctx, src, debug, dest, e);
-	if (source_is_pod(src) || http_is_url(src))
+	if (source_is_remote(src))
 		return fetch_source(r, src, debug, dest, e);
-	return err_set(e, "cannot take a snapshot of '%s': not an http(s) URL, pod/NAME nor a readable file", src);
+	return err_set(e, "cannot take a snapshot of '%s': not an http(s) URL, pod/NAME, unix:/PATH, pid/N nor a "
+			  "readable file", src);
 }
 
 /* Parses the profile now at dir/file and journals it as the snapshot step's result. */

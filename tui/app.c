@@ -448,7 +448,7 @@ int tui_run(const struct tui_opts *o, struct err *e)
 	for (i = 0; i < o->ntargets; i++) {
 		const char *arg = o->targets[i];
 
-		if (http_is_url(arg) || source_is_pod(arg)) {
+		if (source_is_remote(arg)) {
 			if (app_open_target(&a, arg, &app_source_opts, e) < 0)
 				ret = -1;
 		} else if (app_load_file(&a, arg, e) < 0) {

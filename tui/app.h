@@ -273,6 +273,10 @@ void app_add_sample(struct app_target *t, double when, long v);
 int app_open_target(struct app *a, const char *arg, const struct source_opts *so, struct err *e);
 /* Starts sampling target t now (when it can be sampled) and schedules its next sample. */
 void app_start_sample(struct app *a, int t, double now);
+/* A failed fetch of target d->target: when its pod proxy could not connect, switches the target to
+ * port-forward and starts the same fetch again (returns 1); else fills d->msg with the best message
+ * and returns 0. */
+int app_target_forward(struct app *a, struct jobs_done *d);
 /* Samples the targets that are due (all: every one now). */
 void app_sample_due(struct app *a, int all);
 /* Loads a saved Prometheus answer's first series into the first target. 0, or -1 with e. */

@@ -243,6 +243,7 @@ static void finish(struct job *b, CURLcode rc, struct jobs_done *d)
 		return;
 	}
 	curl_easy_getinfo(b->h, CURLINFO_RESPONSE_CODE, &status);
+	d->status = status;
 	if (b->failed) {
 		snprintf(d->msg, sizeof(d->msg), "%.150s: %.300s", b->shown, b->perr.msg);
 		return;

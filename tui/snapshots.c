@@ -241,6 +241,8 @@ void app_job_done(void *ctx, struct jobs_done *d)
 		return;
 	}
 	tg = &a->targets[d->target];
+	if (!d->ok && !d->cancelled && app_target_forward(a, d))
+		return; /* the pod's proxy could not connect: the same fetch again, through port-forward */
 	if (d->kind == JOBS_SAMPLE) {
 		if (d->prom) {
 			app_prom_done(a, d);

@@ -249,6 +249,34 @@ int app_rule_replay(const struct app *a, int t, struct slope_alert **alerts, siz
 	return slope_replay(a->rules[0], tg->series, tg->nseries, &o, alerts, n, &e);
 }
 
+int app_target_forward(struct app *a, struct jobs_done *d)
+{
+	struct app_target *tg = &a->targets[d->target];
+	struct err e;
+	int r;
+
+	if (d->prom || (a->prom_url && d->kind == JOBS_SAMPLE))
+		return 0;
+	source_failure(&tg->src, d->msg, sizeof(d->msg));
+	r = source_fallback(&tg->src, d->status, &e);
+	if (r < 0)
+		snprintf(d->msg, sizeof(d->msg), "%s", e.msg);
+	if (r <= 0)
+		return 0;
+	app_message(a, "%s: %s", tg->name, tg->src.note);
+	if (d->kind == JOBS_SAMPLE) {
+		app_start_sample(a, d->target, app_now());
+		return 1;
+	}
+	if (!a->pb) {
+		app_snapshot(a, d->target);
+		return 1;
+	}
+	snprintf(d->msg, sizeof(d->msg), "%s: the pod proxy could not connect; port-forward is set up: take it again",
+		 tg->name);
+	return 0;
+}
+
 void app_start_sample(struct app *a, int t, double now)
 {
 	struct app_target *tg = &a->targets[t];
