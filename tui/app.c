@@ -408,13 +408,22 @@ int app_known_lookup(struct app *a, const char *fingerprint, struct pb_known_lis
 		char *where = pb_kdb_default();
 
 		a->kdb_tried = 1;
-		if (strncmp(where, "postgres://", 11) != 0 && strncmp(where, "postgresql://", 13) != 0)
+		/* a server is not asked from the key loop; a file that is there but does not open is said */
+		if (strncmp(where, "postgres://", 11) != 0 && strncmp(where, "postgresql://", 13) != 0) {
 			a->kdb = pb_kdb_open(where, 0, &e);
+			if (!a->kdb && access(where, F_OK) == 0)
+				app_error(a, "known-leak database: %.200s", e.msg);
+		}
 		free(where);
 	}
 	if (!a->kdb)
 		return 0;
-	return pb_kdb_lookup(a->kdb, fingerprint, out, &e) < 0 ? 0 : (int)out->n;
+	if (pb_kdb_lookup(a->kdb, fingerprint, out, &e) < 0) {
+		if (!a->kdb_failed++)
+			app_error(a, "known-leak lookup: %.200s", e.msg);
+		return 0;
+	}
+	return (int)out->n;
 }
 
 int tui_run(const struct tui_opts *o, struct err *e)

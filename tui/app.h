@@ -151,6 +151,7 @@ struct app {
 	/* the known-leak database (app_known_lookup): opened the first time it is asked for */
 	struct pb_kdb *kdb;
 	int kdb_tried;
+	int kdb_failed; /* lookups that failed (the first is said on the status line) */
 	int test, quit, dirty;
 	int signal; /* the SIGINT, SIGTERM or SIGHUP that ended the loop */
 	int rows, cols;
@@ -290,7 +291,7 @@ void app_prom_done(struct app *a, struct jobs_done *d);
 int app_rule_threshold(const struct app *a, double *per_s, int64_t *window_ms);
 /* The firing intervals of the first rule replayed over target t's series (every
  * APP_RULE_INTERVAL_MS): *alerts (caller frees) and their number; -1 when no rule or no series. */
-int app_rule_replay(const struct app *a, int t, struct slope_alert **alerts, size_t *n);
+int app_rule_replay(const struct app *a, int t, struct slope_alert **alerts, size_t *n, struct err *e);
 
 /* snapshots.c: loads a file as a snapshot of the files target. 0, or -1 with e. */
 int app_load_file(struct app *a, const char *path, struct err *e);

@@ -78,8 +78,10 @@ void app_store_scan(struct app *a, int t)
 	tg->stored = NULL;
 	tg->nstored = 0;
 	dir = store_dir_of(a, t, &e);
-	if (!dir)
+	if (!dir) {
+		snprintf(tg->err, sizeof(tg->err), "the store: %.240s", e.msg);
 		return;
+	}
 	tg->nstored = stored_scan(dir, &tg->stored);
 	free(dir);
 }

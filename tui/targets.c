@@ -232,21 +232,22 @@ int app_rule_threshold(const struct app *a, double *per_s, int64_t *window_ms)
 	return slope_parse_duration(win, window_ms) == 0;
 }
 
-int app_rule_replay(const struct app *a, int t, struct slope_alert **alerts, size_t *n)
+int app_rule_replay(const struct app *a, int t, struct slope_alert **alerts, size_t *n, struct err *e)
 {
 	const struct app_target *tg = t >= 0 && t < a->ntargets ? &a->targets[t] : NULL;
 	struct slope_replay_opts o = {0};
-	struct err e;
 
 	*alerts = NULL;
 	*n = 0;
-	if (a->nrules == 0 || !tg || tg->nseries < 2)
-		return -1;
+	if (a->nrules == 0)
+		return err_set(e, "no rule");
+	if (!tg || tg->nseries < 2)
+		return err_set(e, "not enough samples");
 	o.interval_ms = APP_RULE_INTERVAL_MS;
 	o.from = tg->series[0].t;
 	o.to = tg->series[tg->nseries - 1].t;
 	o.mode = SLOPE_RANGE_CLOSED;
-	return slope_replay(a->rules[0], tg->series, tg->nseries, &o, alerts, n, &e);
+	return slope_replay(a->rules[0], tg->series, tg->nseries, &o, alerts, n, e);
 }
 
 int app_target_forward(struct app *a, struct jobs_done *d)
