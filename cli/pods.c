@@ -248,7 +248,7 @@ static int run(const char *selector, int metrics, int json, long parallel, long 
 	if (o->token_file) {
 		secret_free(kc.token);
 		kc.token = NULL;
-		if (secret_read_file(o->token_file, SECRET_MAX_FILE, 1, &kc.token, NULL, &e) < 0)
+		if (secret_read_token(o->token_file, &kc.token, &e) < 0)
 			goto fail;
 	}
 	if (kube_http_opts(&kc, &h, &e) < 0)

@@ -226,6 +226,7 @@ static int serves_pprof(const struct local_found *c)
 	} else {
 		url = xasprintf("%s/debug/pprof/", c->source);
 	}
+	/* a probe: its failure is the answer (not pprof), so e is not shown */
 	ok = http_get_buf(url, &o, &body, NULL, &status, &e) == 0 && strstr(body, "goroutine") != NULL;
 	free(url);
 	free(body);

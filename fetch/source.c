@@ -230,7 +230,7 @@ static int open_pod(const char *arg, const struct source_opts *o, struct source 
 	s->context = xstrdup(s->kc.context);
 	s->ns = xstrdup(o->ns ? o->ns : s->kc.ns ? s->kc.ns : "default");
 	if (o->token_file) {
-		if (secret_read_file(o->token_file, SECRET_MAX_FILE, 1, &s->token, NULL, e) < 0)
+		if (secret_read_token(o->token_file, &s->token, e) < 0)
 			return -1;
 		secret_free(s->kc.token);
 		s->kc.token = xstrdup(s->token);
