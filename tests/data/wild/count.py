@@ -29,6 +29,7 @@ of a stack group in leakscope's README, implemented here independently.
 
 Usage: count.py FILE...         prints one JSON line per file
        count.py --keys FILE...  prints the frames of every group, to check a count by eye
+       count.py --check FILE... compares each FILE with its NAME.json sidecar (exit 1 on a mismatch)
 """
 import json
 import re
@@ -232,7 +233,24 @@ def show_keys(path):
             print('    %s  %s' % (fn, where))
 
 
+def check(paths):
+    """Compare each NAME.txt with its NAME.json sidecar; return the number of mismatches."""
+    bad = 0
+    for path in paths:
+        with open(path[:-len('.txt')] + '.json') as f:
+            side = json.load(f)
+        r = count(path)
+        groups = None if side['expect'] == 'refuse' else r['groups']
+        if (side['goroutines'], side['groups']) != (r['goroutines'], groups):
+            print('%s: sidecar says %s goroutines / %s groups, count.py %s / %s'
+                  % (path, side['goroutines'], side['groups'], r['goroutines'], groups))
+            bad += 1
+    return bad
+
+
 def main(argv):
+    if argv[:1] == ['--check']:
+        return 1 if check(argv[1:]) else 0
     if argv[:1] == ['--keys']:
         for path in argv[1:]:
             show_keys(path)
