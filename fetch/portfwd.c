@@ -483,15 +483,19 @@ static void pump(struct tunnel *t)
 {
 	unsigned char *buf = xmalloc(CHUNK);
 
+	int first = 1;
+
 	while (!t->closed) {
 		struct pollfd p[3] = {{t->local, POLLIN, 0}, {t->sock, POLLIN, 0}, {t->f->wake[0], POLLIN, 0}};
-		int r = poll(p, 3, (int)t->idle_ms);
+		int r = poll(p, 3, first ? 0 : (int)t->idle_ms);
 
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r <= 0 || p[2].revents)
+		if ((r <= 0 && !first) || p[2].revents)
 			break;
-		if (p[1].revents) {
+		/* the TLS layer may hold bytes the socket no longer shows: drain it first, then on readiness */
+		if (p[1].revents || first) {
+			first = 0;
 			for (;;) {
 				size_t got = 0;
 				CURLcode rc = curl_easy_recv(t->h, buf, CHUNK, &got);
@@ -519,6 +523,7 @@ static void tunnel(struct pfwd *f, int local)
 	struct tunnel t = {.f = f, .local = local, .hneed = 2, .channel = -1};
 
 	t.idle_ms = f->api.timeout_ms ? f->api.timeout_ms : IDLE_MS_DEFAULT;
+	set_error(f, "%s", ""); /* a new connection: the last one's failure is told already or moot */
 	if (ws_open(&t) == 0) {
 		pump(&t);
 		if (t.chan_errlen)
