@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "analyze/parse.h"
 #include "analyze/xmalloc.h"
 #include "fetch/kube.h"
 
@@ -45,15 +46,10 @@ static void on_line(struct xfer *x)
 	x->line[x->linelen] = '\0';
 	if (!x->metrics) {
 		/* "goroutine profile: total N" (or goroutineleak) is the first line */
-		const char *p = strstr(x->line, " profile: total ");
-
-		if (p) {
-			v = strtol(p + 16, &end, 10);
-			if (end != p + 16 && v >= 0) {
-				x->res->goroutines = v;
-				x->found = 1;
-				return;
-			}
+		if (parse_debug1_total(x->line, x->linelen, &v, NULL) == 0) {
+			x->res->goroutines = v;
+			x->found = 1;
+			return;
 		}
 		snprintf(x->res->error, sizeof(x->res->error), "not a debug=1 goroutine profile");
 		x->found = -1;

@@ -511,8 +511,6 @@ int source_peek_total(struct source *s, long *total, struct err *e)
 {
 	struct peek p = {.n = 0};
 	int saved = s->debug, ret;
-	const char *num;
-	char *end;
 
 	if (s->kind == SOURCE_FILE || !s->base)
 		return err_set(e, "cannot ask this source for a cheap count");
@@ -521,10 +519,8 @@ int source_peek_total(struct source *s, long *total, struct err *e)
 	source_set_debug(s, saved);
 	if (ret < 0 && !p.done)
 		return -1;
-	num = strstr(p.line, "profile: total ");
-	if (!num)
+	if (parse_debug1_total(p.line, p.n, total, NULL) < 0)
 		return err_set(e, "%.100s: the debug=1 profile has no 'total' header", s->shown);
-	*total = strtol(num + 15, &end, 10);
 	return 0;
 }
 

@@ -306,11 +306,6 @@ int podlist_fd(const struct podlist *p)
 	return p->fds[0];
 }
 
-unsigned podlist_gen(const struct podlist *p)
-{
-	return p->gen;
-}
-
 struct podlist_result *podlist_take(struct podlist *p)
 {
 	struct podlist_result *r;
