@@ -281,56 +281,87 @@ static char **child_env(char *const envp[])
 	return out;
 }
 
-/* Runs argv with envp (NULL: ours), LEAKSCOPE_TOKEN left out, stdin from /dev/null; collects stdout (capped) and, when
- * errout is given, the first line of stderr (else stderr goes to ours). Returns the exit status
- * (0..255), or -1 with e filled when it could not run, was killed or printed too much. */
-static int run_capture(char *const argv[], char *const envp[], char **out, size_t *outlen, char *errout,
-		       size_t errn, struct err *e)
-{
-	int po[2], pe[2] = {-1, -1}, status, ret = -1, open_fds;
-	posix_spawn_file_actions_t fa;
-	size_t n = 0, cap = 0, en = 0;
-	char *buf = NULL, **env;
-	long deadline = now_ms() + KUBE_CHILD_TIMEOUT_MS;
+/* A child being run: its pipes, and what it printed so far. */
+struct child {
+	const char *name;
 	pid_t pid;
+	int out, err;       /* read ends; -1 once closed (err: -1 when stderr stays ours) */
+	char *buf;          /* stdout */
+	size_t n, cap;
+	char *errout;       /* the start of stderr, NUL-terminated */
+	size_t errn, en;
+};
 
-	*out = NULL;
-	if (errout && errn)
-		errout[0] = '\0';
-	if (pipe2(po, O_CLOEXEC) < 0 || (errout && pipe2(pe, O_CLOEXEC) < 0))
+/* Starts argv with envp (LEAKSCOPE_TOKEN left out), stdin from /dev/null, stdout (and stderr
+ * when c->errout) into pipes. */
+static int spawn(struct child *c, char *const argv[], char *const envp[], struct err *e)
+{
+	int po[2], pe[2] = {-1, -1}, rc;
+	posix_spawn_file_actions_t fa;
+	char **env;
+
+	if (pipe2(po, O_CLOEXEC) < 0 || (c->errout && pipe2(pe, O_CLOEXEC) < 0))
 		return err_set(e, "cannot run %s: %s", argv[0], strerror(errno));
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_adddup2(&fa, po[1], 1);
-	if (errout)
+	if (c->errout)
 		posix_spawn_file_actions_adddup2(&fa, pe[1], 2);
-	env = child_env(envp ? envp : environ);
-	errno = posix_spawnp(&pid, argv[0], &fa, NULL, argv, env);
+	env = child_env(envp);
+	rc = posix_spawnp(&c->pid, argv[0], &fa, NULL, argv, env);
 	free(env);
 	posix_spawn_file_actions_destroy(&fa);
 	close(po[1]);
-	if (errout)
+	if (c->errout)
 		close(pe[1]);
-	if (errno) {
-		int saved = errno;
-
-		close(po[0]);
-		if (errout)
-			close(pe[0]);
-		return err_set(e, "cannot run %s: %s", argv[0], strerror(saved));
+	c->out = po[0];
+	c->err = pe[0];
+	if (rc) {
+		close(c->out);
+		if (c->errout)
+			close(c->err);
+		return err_set(e, "cannot run %s: %s", argv[0], strerror(rc));
 	}
-	open_fds = errout ? 2 : 1;
+	return 0;
+}
+
+/* Takes the bytes read from pipe k (0 stdout, 1 stderr): stdout kept up to its cap, stderr's
+ * start kept. Returns 0, or -1 with e when stdout is too much. */
+static int take(struct child *c, int k, const char *tmp, size_t r, struct err *e)
+{
+	if (k == 0) {
+		if (c->n + r > KUBE_CHILD_MAX)
+			return err_set(e, "%s printed more than %u bytes", c->name, KUBE_CHILD_MAX);
+		c->buf = xgrow(c->buf, &c->cap, c->n + r + 1, 1);
+		memcpy(c->buf + c->n, tmp, r);
+		c->n += r;
+	} else if (c->en + 1 < c->errn) {
+		size_t room = c->errn - 1 - c->en, t = r < room ? r : room;
+
+		memcpy(c->errout + c->en, tmp, t);
+		c->en += t;
+		c->errout[c->en] = '\0';
+	}
+	return 0;
+}
+
+/* Reads the child's pipes until both close, for KUBE_CHILD_TIMEOUT_MS at most (then it is
+ * killed). Returns 0, or -1 with e. */
+static int collect(struct child *c, struct err *e)
+{
+	long deadline = now_ms() + KUBE_CHILD_TIMEOUT_MS;
+	int npipes = c->errout ? 2 : 1, open_fds = npipes;
+
 	while (open_fds) {
-		struct pollfd pf[2] = {{po[0], POLLIN, 0}, {pe[0], POLLIN, 0}};
+		struct pollfd pf[2] = {{c->out, POLLIN, 0}, {c->err, POLLIN, 0}};
 		long left = deadline - now_ms();
 		int k;
 
-		if (left <= 0 || poll(pf, errout ? 2 : 1, (int)left) == 0) {
-			kill(pid, SIGKILL);
-			err_set(e, "%s did not finish within %d s", argv[0], KUBE_CHILD_TIMEOUT_MS / 1000);
-			goto reap;
+		if (left <= 0 || poll(pf, (nfds_t)npipes, (int)left) == 0) {
+			kill(c->pid, SIGKILL);
+			return err_set(e, "%s did not finish within %d s", c->name, KUBE_CHILD_TIMEOUT_MS / 1000);
 		}
-		for (k = 0; k < (errout ? 2 : 1); k++) {
+		for (k = 0; k < npipes; k++) {
 			char tmp[4096];
 			ssize_t r;
 
@@ -341,54 +372,54 @@ static int run_capture(char *const argv[], char *const envp[], char **out, size_
 				continue;
 			if (r <= 0) {
 				close(pf[k].fd);
-				if (k == 0)
-					po[0] = -1;
-				else
-					pe[0] = -1;
+				*(k == 0 ? &c->out : &c->err) = -1;
 				open_fds--;
-				continue;
-			}
-			if (k == 0) {
-				if (n + (size_t)r > KUBE_CHILD_MAX) {
-					kill(pid, SIGKILL);
-					err_set(e, "%s printed more than %u bytes", argv[0], KUBE_CHILD_MAX);
-					goto reap;
-				}
-				buf = xgrow(buf, &cap, n + (size_t)r + 1, 1);
-				memcpy(buf + n, tmp, (size_t)r);
-				n += (size_t)r;
-			} else if (en + 1 < errn) {
-				size_t take = (size_t)r < errn - 1 - en ? (size_t)r : errn - 1 - en;
-
-				memcpy(errout + en, tmp, take);
-				en += take;
-				errout[en] = '\0';
+			} else if (take(c, k, tmp, (size_t)r, e) < 0) {
+				kill(c->pid, SIGKILL);
+				return -1;
 			}
 		}
 	}
-	ret = 0;
-reap:
-	if (po[0] >= 0)
-		close(po[0]);
-	if (errout && pe[0] >= 0)
-		close(pe[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+	return 0;
+}
+
+/* Runs argv with envp (NULL: ours), LEAKSCOPE_TOKEN left out, stdin from /dev/null; collects
+ * stdout (capped) and, when errout is given, the first line of stderr (else stderr goes to
+ * ours). Returns the exit status (0..255), or -1 with e filled when it could not run, was killed
+ * or printed too much. */
+static int run_capture(char *const argv[], char *const envp[], char **out, size_t *outlen, char *errout,
+		       size_t errn, struct err *e)
+{
+	struct child c = {argv[0], 0, -1, -1, NULL, 0, 0, errout, errn, 0};
+	int status, ret;
+
+	*out = NULL;
+	if (errout && errn)
+		errout[0] = '\0';
+	if (spawn(&c, argv, envp ? envp : environ, e) < 0)
+		return -1;
+	ret = collect(&c, e);
+	if (c.out >= 0)
+		close(c.out);
+	if (errout && c.err >= 0)
+		close(c.err);
+	while (waitpid(c.pid, &status, 0) < 0 && errno == EINTR)
 		;
 	if (errout)
 		errout[strcspn(errout, "\r\n")] = '\0';
 	if (ret < 0) {
-		secret_free(buf);
+		secret_free(c.buf);
 		return -1;
 	}
 	if (!WIFEXITED(status)) {
-		secret_free(buf);
+		secret_free(c.buf);
 		return err_set(e, "%s was killed by signal %d", argv[0], WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 	}
-	if (!buf)
-		buf = xstrdup("");
-	buf[n] = '\0';
-	*out = buf;
-	*outlen = n;
+	if (!c.buf)
+		c.buf = xstrdup("");
+	c.buf[c.n] = '\0';
+	*out = c.buf;
+	*outlen = c.n;
 	return WEXITSTATUS(status);
 }
 
