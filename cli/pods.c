@@ -187,6 +187,46 @@ static void tunnels_explain(struct tunnels *t, size_t n, struct fan_result *res)
 	}
 }
 
+/* --via auto: the pods whose proxy could not connect (pprof on their 127.0.0.1) are asked again
+ * through port-forward, all at once; res[i] is replaced where that answers. */
+static void retry_forwarded(const struct kube_config *kc, const struct http_opts *api, const char *ns,
+			    const struct kube_pod *pods, size_t n, long port, const struct fan_opts *fo,
+			    struct fan_result *res)
+{
+	struct kube_pod *sub = xcalloc(n, sizeof(*sub));
+	struct fan_result *again = xcalloc(n, sizeof(*again));
+	const char **urls = xcalloc(n, sizeof(*urls));
+	size_t *at = xcalloc(n, sizeof(*at)), m = 0, i;
+	struct tunnels tun = {NULL, NULL, NULL};
+	struct fan_opts fo2 = *fo;
+	struct err e;
+
+	for (i = 0; i < n; i++)
+		if (res[i].goroutines < 0 && (res[i].status == 502 || res[i].status == 503)) {
+			sub[m] = pods[i];
+			urls[m] = fo->metrics ? "http://localhost/metrics" : "http://localhost/debug/pprof/goroutine?debug=1";
+			at[m++] = i;
+		}
+	if (m && tunnels_open(&tun, kc, api, ns, sub, m, port, &e) == 0) {
+		fo2.each = tun.each;
+		if (fan_totals(urls, m, &fo2, again, &e) == 0) {
+			tunnels_explain(&tun, m, again);
+			for (i = 0; i < m; i++) {
+				if (again[i].goroutines < 0)
+					continue;
+				res[at[i]] = again[i];
+				fprintf(stderr, "leakscope: note: %s answered through port-forward: its proxy could not "
+						"connect, so pprof listens on the pod's 127.0.0.1\n", pods[at[i]].name);
+			}
+		}
+	}
+	tunnels_close(&tun, m);
+	free(sub);
+	free(again);
+	free(urls);
+	free(at);
+}
+
 static int run(const char *selector, int metrics, int json, long parallel, long timeout_ms)
 {
 	struct tunnels tun = {NULL, NULL, NULL};
@@ -258,6 +298,8 @@ static int run(const char *selector, int metrics, int json, long parallel, long 
 			goto fail;
 		}
 		tunnels_explain(&tun, n, res);
+		if (o->via == SOURCE_VIA_AUTO)
+			retry_forwarded(&kc, &h, ns, pods, n, o->port, &fo, res);
 		for (i = 0; i < n; i++) {
 			rows[i].res = res[i];
 			if (!o->port && !pods[i].port && res[i].goroutines < 0)

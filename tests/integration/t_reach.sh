@@ -141,6 +141,18 @@ for name, p in pods.items():
 print("ok: pods --via port-forward answered for", ", ".join(sorted(pods)))
 PY
 
+# pods without --via: the loopback-only pod is asked again through port-forward, with a note
+expect_rc 0 "pods (auto)" "$LEAKSCOPE" pods --json
+python3 - "$WORK/out" <<'PY' || fail "pods (auto)"
+import json, sys
+pods = {p["name"]: p for p in json.load(open(sys.argv[1]))["pods"]}
+assert pods["local-0"]["error"] is None and pods["local-0"]["goroutines"], pods
+print("ok: pods reads local-0 through port-forward when its proxy cannot connect")
+PY
+grep -q "local-0 answered through port-forward" "$WORK/err" || fail "pods (auto): no note: $(cat "$WORK/err")"
+expect_rc 0 "pods --via proxy" "$LEAKSCOPE" pods --json --via proxy
+grep -q '"name":"local-0"[^}]*"goroutines":null' "$WORK/out" || fail "pods --via proxy fell back: $(cat "$WORK/out")"
+
 # the console's pods view: the loopback-only pod answers through port-forward, without a key
 printf ':wait\n:wait\n:dump\n' >"$WORK/console.script"
 mkdir -p "$WORK/home"
