@@ -256,6 +256,67 @@ static int citem_cmp(const void *a, const void *b)
 	return strcmp(x->g->key, y->g->key);
 }
 
+/* The groups of a diff step's pair (those still there) or of a snapshot step, classified and
+ * sorted leaks first. NULL with e when the step's snapshots cannot be read. */
+static struct citem *classify_items(const struct pb_run *r, const struct pb_step *from, struct pair *p,
+				    struct snapshot **one, size_t *n, struct err *e)
+{
+	struct citem *items;
+	size_t i;
+
+	*n = 0;
+	if (from->action == PB_ACT_DIFF) {
+		if (pair_load(r, from, p, e) < 0)
+			return NULL;
+		items = xcalloc(p->d->nrows + 1, sizeof(*items));
+		for (i = 0; i < p->d->nrows; i++) {
+			const struct diff_row *row = &p->d->rows[i];
+
+			if (row->benign || row->after == 0)
+				continue;
+			items[*n].g = row->group;
+			items[*n].row = row;
+			items[*n].c = pb_classify(row->group, pb_growth_of(row->group, row));
+			(*n)++;
+		}
+	} else {
+		*one = load_step(r, from->id, NULL, e);
+		if (!*one)
+			return NULL;
+		items = xcalloc((*one)->ngroups + 1, sizeof(*items));
+		for (i = 0; i < (*one)->ngroups; i++) {
+			items[*n].g = (*one)->groups[i];
+			items[*n].c = pb_classify((*one)->groups[i], pb_growth_of((*one)->groups[i], NULL));
+			(*n)++;
+		}
+	}
+	if (*n > 1)
+		qsort(items, *n, sizeof(*items), citem_cmp);
+	return items;
+}
+
+/* The classify step's verdict from its first item t (kept: at least one group was flagged). */
+static void classify_verdict(const struct citem *t, cJSON *d, char *sum, size_t n)
+{
+	char *ft = frame_text(snap_top_frame(t->g));
+	int root = t->c.verdict == PB_V_LEAK && t->c.pattern && t->c.pattern->leak;
+
+	cJSON_AddStringToObject(d, "top_frame", ft);
+	cJSON_AddStringToObject(d, "verdict", pb_verdict_name(t->c.verdict));
+	cJSON_AddStringToObject(d, "pattern", t->c.pattern ? t->c.pattern->id : "none");
+	cJSON_AddStringToObject(d, "pattern_title", t->c.pattern ? t->c.pattern->title : "no pattern in the catalogue");
+	cJSON_AddStringToObject(d, "advice", t->c.pattern ? t->c.pattern->advice : "");
+	cJSON_AddBoolToObject(d, "root_cause", root);
+	snprintf(sum, n, "%s: %s (%s), %s", ft, t->c.pattern ? t->c.pattern->id : "no pattern",
+		 t->c.pattern ? t->c.pattern->title : "not in the catalogue", pb_verdict_name(t->c.verdict));
+	if (t->row) {
+		size_t l = strlen(sum);
+
+		snprintf(sum + l, n - l, ", %+ld", t->row->delta);
+	}
+	free(ft);
+}
+
 static int act_classify(struct pb_run *r, struct err *e)
 {
 	const struct pb_step *s = pb_run_step(r);
@@ -263,7 +324,7 @@ static int act_classify(struct pb_run *r, struct err *e)
 	struct pair p = {{NULL, NULL}, NULL, 0};
 	struct snapshot *one = NULL;
 	struct citem *items;
-	size_t n = 0, i;
+	size_t n, i;
 	struct err fe;
 	cJSON *d, *groups;
 	char sum[1024];
@@ -273,33 +334,9 @@ static int act_classify(struct pb_run *r, struct err *e)
 		return pb_run_failed(r, "classify must come from a diff or snapshot step", e);
 	if (pb_patterns() && pb_patterns_error())
 		return pb_run_failed(r, pb_patterns_error(), e); /* $LEAKSCOPE_PATTERNS does not validate */
-	if (from->action == PB_ACT_DIFF) {
-		if (pair_load(r, from, &p, &fe) < 0)
-			return pb_run_failed(r, fe.msg, e);
-		items = xcalloc(p.d->nrows + 1, sizeof(*items));
-		for (i = 0; i < p.d->nrows; i++) {
-			const struct diff_row *row = &p.d->rows[i];
-
-			if (row->benign || row->after == 0)
-				continue;
-			items[n].g = row->group;
-			items[n].row = row;
-			items[n].c = pb_classify(row->group, pb_growth_of(row->group, row));
-			n++;
-		}
-	} else {
-		one = load_step(r, from->id, NULL, &fe);
-		if (!one)
-			return pb_run_failed(r, fe.msg, e);
-		items = xcalloc(one->ngroups + 1, sizeof(*items));
-		for (i = 0; i < one->ngroups; i++) {
-			items[n].g = one->groups[i];
-			items[n].c = pb_classify(one->groups[i], pb_growth_of(one->groups[i], NULL));
-			n++;
-		}
-	}
-	if (n > 1)
-		qsort(items, n, sizeof(*items), citem_cmp);
+	items = classify_items(r, from, &p, &one, &n, &fe);
+	if (!items)
+		return pb_run_failed(r, fe.msg, e);
 	d = cJSON_CreateObject();
 	cJSON_AddStringToObject(d, "from", from->id);
 	groups = cJSON_AddArrayToObject(d, "groups");
@@ -310,24 +347,7 @@ static int act_classify(struct pb_run *r, struct err *e)
 		kept++;
 	}
 	if (kept) {
-		const struct citem *t = &items[0];
-		char *ft = frame_text(snap_top_frame(t->g));
-		int root = t->c.verdict == PB_V_LEAK && t->c.pattern && t->c.pattern->leak;
-
-		cJSON_AddStringToObject(d, "top_frame", ft);
-		cJSON_AddStringToObject(d, "verdict", pb_verdict_name(t->c.verdict));
-		cJSON_AddStringToObject(d, "pattern", t->c.pattern ? t->c.pattern->id : "none");
-		cJSON_AddStringToObject(d, "pattern_title", t->c.pattern ? t->c.pattern->title : "no pattern in the catalogue");
-		cJSON_AddStringToObject(d, "advice", t->c.pattern ? t->c.pattern->advice : "");
-		cJSON_AddBoolToObject(d, "root_cause", root);
-		snprintf(sum, sizeof(sum), "%s: %s (%s), %s", ft, t->c.pattern ? t->c.pattern->id : "no pattern",
-			 t->c.pattern ? t->c.pattern->title : "not in the catalogue", pb_verdict_name(t->c.verdict));
-		if (t->row) {
-			size_t l = strlen(sum);
-
-			snprintf(sum + l, sizeof(sum) - l, ", %+ld", t->row->delta);
-		}
-		free(ft);
+		classify_verdict(&items[0], d, sum, sizeof(sum));
 	} else {
 		cJSON_AddStringToObject(d, "pattern", "none");
 		cJSON_AddStringToObject(d, "verdict", "none");
