@@ -189,6 +189,72 @@ static int shown(const struct item *it, int all)
 	return all || it->c.verdict == PB_V_LEAK || it->c.verdict == PB_V_SUSPECT || it->c.verdict == PB_V_UNKNOWN;
 }
 
+/* The catalogue pattern of a classified group (null without one). */
+static void item_pattern_json(struct json *j, const struct item *it)
+{
+	json_key(j, "pattern");
+	if (!it->c.pattern) {
+		json_null(j);
+		return;
+	}
+	json_object(j);
+	json_key(j, "id");
+	json_str(j, it->c.pattern->id);
+	json_key(j, "title");
+	json_str(j, it->c.pattern->title);
+	json_key(j, "exact");
+	json_bool(j, it->c.exact);
+	json_key(j, "leak_shape");
+	json_bool(j, it->c.pattern->leak);
+	json_key(j, "explanation");
+	json_str(j, it->c.pattern->explanation);
+	json_key(j, "advice");
+	json_str(j, it->c.pattern->advice);
+	json_object_end(j);
+}
+
+/* One classified group: counts, verdict, pattern, top frame, frames, known leak. */
+static void item_json(struct json *j, const struct item *it)
+{
+	const struct snap_frame *f = snap_top_frame(it->g);
+
+	json_object(j);
+	json_key(j, "key");
+	json_str(j, it->g->key);
+	json_key(j, "fingerprint");
+	json_str(j, it->g->fingerprint);
+	json_key(j, "count");
+	json_int(j, it->row ? it->row->after : it->g->count);
+	json_key(j, "delta");
+	if (it->row)
+		json_int(j, it->row->delta);
+	else
+		json_null(j);
+	json_key(j, "growth");
+	json_str(j, pb_growth_name(it->c.growth));
+	json_key(j, "verdict");
+	json_str(j, pb_verdict_name(it->c.verdict));
+	json_key(j, "state");
+	json_str(j, it->c.state);
+	item_pattern_json(j, it);
+	json_key(j, "top");
+	if (f) {
+		json_object(j);
+		json_key(j, "func");
+		json_str(j, f->func);
+		json_key(j, "file");
+		json_str(j, f->file);
+		json_key(j, "line");
+		json_int(j, f->line);
+		json_object_end(j);
+	} else {
+		json_null(j);
+	}
+	out_frames_json(j, it->g);
+	known_json(j, it->g->fingerprint);
+	json_object_end(j);
+}
+
 static void write_json(struct snapshot *const *snaps, int n, const struct item *items, size_t nitems, int all,
 		       long limit)
 {
@@ -214,65 +280,10 @@ static void write_json(struct snapshot *const *snaps, int n, const struct item *
 	json_key(&j, "groups");
 	json_array(&j);
 	for (i = 0; i < nitems && (limit < 0 || (long)k < limit); i++) {
-		const struct item *it = &items[i];
-		const struct snap_frame *f = snap_top_frame(it->g);
-
-		if (!shown(it, all))
+		if (!shown(&items[i], all))
 			continue;
 		k++;
-		json_object(&j);
-		json_key(&j, "key");
-		json_str(&j, it->g->key);
-		json_key(&j, "fingerprint");
-		json_str(&j, it->g->fingerprint);
-		json_key(&j, "count");
-		json_int(&j, it->row ? it->row->after : it->g->count);
-		json_key(&j, "delta");
-		if (it->row)
-			json_int(&j, it->row->delta);
-		else
-			json_null(&j);
-		json_key(&j, "growth");
-		json_str(&j, pb_growth_name(it->c.growth));
-		json_key(&j, "verdict");
-		json_str(&j, pb_verdict_name(it->c.verdict));
-		json_key(&j, "state");
-		json_str(&j, it->c.state);
-		json_key(&j, "pattern");
-		if (it->c.pattern) {
-			json_object(&j);
-			json_key(&j, "id");
-			json_str(&j, it->c.pattern->id);
-			json_key(&j, "title");
-			json_str(&j, it->c.pattern->title);
-			json_key(&j, "exact");
-			json_bool(&j, it->c.exact);
-			json_key(&j, "leak_shape");
-			json_bool(&j, it->c.pattern->leak);
-			json_key(&j, "explanation");
-			json_str(&j, it->c.pattern->explanation);
-			json_key(&j, "advice");
-			json_str(&j, it->c.pattern->advice);
-			json_object_end(&j);
-		} else {
-			json_null(&j);
-		}
-		json_key(&j, "top");
-		if (f) {
-			json_object(&j);
-			json_key(&j, "func");
-			json_str(&j, f->func);
-			json_key(&j, "file");
-			json_str(&j, f->file);
-			json_key(&j, "line");
-			json_int(&j, f->line);
-			json_object_end(&j);
-		} else {
-			json_null(&j);
-		}
-		out_frames_json(&j, it->g);
-		known_json(&j, it->g->fingerprint);
-		json_object_end(&j);
+		item_json(&j, &items[i]);
 	}
 	json_array_end(&j);
 	json_object_end(&j);
