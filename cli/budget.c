@@ -490,8 +490,10 @@ static int judge(struct budget *b)
 static void render(const struct budget *b, int gate, int json)
 {
 	if (b->n == 0)
-		fprintf(stderr, "leakscope budget: note: %s lists no packages: is the test helper in TestMain and "
-				"LEAKSCOPE_BUDGET_REPORT set?\n", b->name);
+		fprintf(stderr,
+			"leakscope budget: note: %s lists no packages: is the test helper in TestMain and "
+			"LEAKSCOPE_BUDGET_REPORT set?\n",
+			b->name);
 	else if (!gate && b->leaking > 0)
 		fprintf(stderr, "leakscope budget: warning: %ld package%s leak%s %lld goroutine%s, within the budget\n",
 			b->leaking, b->leaking == 1 ? "" : "s", b->leaking == 1 ? "s" : "", b->total,

@@ -72,7 +72,8 @@ static struct pb_kdb *known_db(void)
 		kdb_tried = 1;
 		kdb = pb_kdb_open(path, 0, &e);
 		if (!kdb && kdb_exists(path))
-			fprintf(stderr, "leakscope: warning: known-leak database: %s; known leaks are not marked\n", e.msg);
+			fprintf(stderr, "leakscope: warning: known-leak database: %s; known leaks are not marked\n",
+				e.msg);
 		free(path);
 	}
 	return kdb;
@@ -375,10 +376,18 @@ static int parse_args(int argc, char **argv, struct classify_opts *o, int *done)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'j': o->json = 1; break;
-		case 'a': o->all = 1; break;
-		case 'p': o->list = 1; break;
-		case 'P': o->patterns_file = optarg; break;
+		case 'j':
+			o->json = 1;
+			break;
+		case 'a':
+			o->all = 1;
+			break;
+		case 'p':
+			o->list = 1;
+			break;
+		case 'P':
+			o->patterns_file = optarg;
+			break;
 		case 'l':
 			if (cli_parse_long(optarg, 0, 1000000000, &o->limit) < 0)
 				return cli_usage_error("classify", "--limit takes a whole number, not '%s'", optarg);

@@ -225,8 +225,9 @@ static int save(const struct cli_slope_opts *o, const struct prom_series *ps)
 
 	if (save_samples(o->save, ps, &e) < 0)
 		return cli_error("%s", e.msg);
-	fprintf(stderr, "leakscope: %zu samples saved to %s; the same analysis: leakscope slope --file %s "
-			"--range %s --window %s\n",
+	fprintf(stderr,
+		"leakscope: %zu samples saved to %s; the same analysis: leakscope slope --file %s "
+		"--range %s --window %s\n",
 		ps->nsamples, o->save, o->save, slope_format_duration(o->range, d1, sizeof(d1)),
 		slope_format_duration(o->window, d2, sizeof(d2)));
 	return CLI_OK;

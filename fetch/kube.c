@@ -285,10 +285,10 @@ static char **child_env(char *const envp[])
 struct child {
 	const char *name;
 	pid_t pid;
-	int out, err;       /* read ends; -1 once closed (err: -1 when stderr stays ours) */
-	char *buf;          /* stdout */
+	int out, err; /* read ends; -1 once closed (err: -1 when stderr stays ours) */
+	char *buf;    /* stdout */
 	size_t n, cap;
-	char *errout;       /* the start of stderr, NUL-terminated */
+	char *errout; /* the start of stderr, NUL-terminated */
 	size_t errn, en;
 };
 
@@ -387,8 +387,8 @@ static int collect(struct child *c, struct err *e)
  * stdout (capped) and, when errout is given, the first line of stderr (else stderr goes to
  * ours). Returns the exit status (0..255), or -1 with e filled when it could not run, was killed
  * or printed too much. */
-static int run_capture(char *const argv[], char *const envp[], char **out, size_t *outlen, char *errout,
-		       size_t errn, struct err *e)
+static int run_capture(char *const argv[], char *const envp[], char **out, size_t *outlen, char *errout, size_t errn,
+		       struct err *e)
 {
 	struct child c = {argv[0], 0, -1, -1, NULL, 0, 0, errout, errn, 0};
 	int status, ret;

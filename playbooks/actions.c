@@ -455,7 +455,8 @@ static int lookup_all(struct pb_kdb *db, cJSON *fps, cJSON *d, char *sum, size_t
 	}
 	cJSON_AddNumberToObject(d, "looked_up", cJSON_GetArraySize(fps));
 	if (!nmatch) {
-		snprintf(sum, n, "none of the %d groups is a known leak (%s)", cJSON_GetArraySize(fps), pb_kdb_backend(db));
+		snprintf(sum, n, "none of the %d groups is a known leak (%s)", cJSON_GetArraySize(fps),
+			 pb_kdb_backend(db));
 	} else if (nmatch > 1) {
 		size_t l = strlen(sum);
 

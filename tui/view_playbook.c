@@ -362,8 +362,8 @@ static void next(struct app *a)
 		return;
 	}
 	if (pb_run_pending(p->run)) {
-		app_message(a, "%s (esc cancels it)", pb_run_pending_dest(p->run) ? "the snapshot is being taken"
-										  : "Prometheus is being asked");
+		app_message(a, "%s (esc cancels it)",
+			    pb_run_pending_dest(p->run) ? "the snapshot is being taken" : "Prometheus is being asked");
 		return;
 	}
 	acts = s->action != PB_ACT_NONE && s->action != PB_ACT_NOTE;
@@ -575,8 +575,8 @@ static void draw_timer(struct app *a, WINDOW *w, int y, const struct view_region
 	draw_text(w, y, r->x + 1, r->w - 2, hdr, buf);
 	k = draw_width(timer);
 	if (k + 2 + draw_width(buf) < r->w)
-		draw_text(w, y, r->x + r->w - k - 1, k, secs / 60 > p->pb->target_minutes ? term_attr(TERM_ERROR) | hdr : hdr,
-			  timer);
+		draw_text(w, y, r->x + r->w - k - 1, k,
+			  secs / 60 > p->pb->target_minutes ? term_attr(TERM_ERROR) | hdr : hdr, timer);
 }
 
 /* The step's state: in flight, its result (or the wait's countdown), or what n would do. */
@@ -586,8 +586,9 @@ static int draw_result(struct app *a, WINDOW *w, int y, const struct view_region
 	char buf[512];
 
 	if (pb_run_pending(p->run))
-		return wrap(w, y, r, term_attr(TERM_STATUS), pb_run_pending_dest(p->run) ? "taking the snapshot... (esc cancels)"
-										    : "asking Prometheus... (esc cancels)");
+		return wrap(w, y, r, term_attr(TERM_STATUS),
+			    pb_run_pending_dest(p->run) ? "taking the snapshot... (esc cancels)"
+							: "asking Prometheus... (esc cancels)");
 	if (!pb_run_has_result(p->run)) {
 		if (s->action != PB_ACT_NONE && s->action != PB_ACT_NOTE)
 			y = wrap(w, y, r, term_attr(TERM_DIM), "n runs this step's action");
@@ -599,7 +600,8 @@ static int draw_result(struct app *a, WINDOW *w, int y, const struct view_region
 		if (a->test)
 			snprintf(buf, sizeof(buf), "waiting: n goes on when you are ready");
 		else if (left > 0)
-			snprintf(buf, sizeof(buf), "waiting: %ld:%02ld left (n goes on now)", (long)left / 60, (long)left % 60);
+			snprintf(buf, sizeof(buf), "waiting: %ld:%02ld left (n goes on now)", (long)left / 60,
+				 (long)left % 60);
 		else
 			snprintf(buf, sizeof(buf), "the wait is over: n goes on");
 		return wrap(w, y, r, term_attr(TERM_GROW), buf);

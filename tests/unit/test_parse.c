@@ -410,7 +410,8 @@ static void test_debug1_total(void **state)
 		long total = -1;
 		int leak = -1;
 
-		assert_int_equal(parse_debug1_total(cases[i].line, strlen(cases[i].line), &total, &leak) == 0, cases[i].ok);
+		assert_int_equal(parse_debug1_total(cases[i].line, strlen(cases[i].line), &total, &leak) == 0,
+				 cases[i].ok);
 		if (cases[i].ok) {
 			assert_int_equal(total, cases[i].total);
 			assert_int_equal(leak, cases[i].leak);
