@@ -184,11 +184,56 @@ static void render(const struct diff *d, const struct opts *o, long round)
 	out_diff_text(d, &o->a.show);
 }
 
+/* Keeps snap as the newest of the last o->keep snapshots (the oldest goes). */
+static void keep_snap(struct snapshot **kept, int *n, int max, struct snapshot *snap)
+{
+	if (*n == max) {
+		snap_free(kept[0]);
+		memmove(kept, kept + 1, (size_t)(*n - 1) * sizeof(kept[0]));
+		(*n)--;
+	}
+	kept[(*n)++] = snap;
+}
+
+/* One round on stdout: the header, then the first snapshot's groups or the diff of the kept ones.
+ * Returns CLI_OK, CLI_GATE when --fail-on-growth trips, or CLI_TROUBLE (one line said). */
+static int show_round(const char *shown, struct opts *o, long round, struct snapshot **kept, int n)
+{
+	struct diff_opts dopts = {o->a.ignore, o->a.nignore};
+	double times[DIFF_MAX_SNAPS];
+	struct diff *d;
+	int i, rc = CLI_OK;
+
+	if (o->tty && !o->json)
+		fputs("\033[H\033[2J", stdout);
+	else if (!o->json && round > 1)
+		putchar('\n');
+	if (!o->json)
+		header(shown, o, round, kept, n);
+	if (n == 1) {
+		first_round(kept[0], o);
+	} else {
+		for (i = 0; i < n; i++)
+			times[i] = snap_time(kept[i]);
+		d = diff_new(kept, n, times, &dopts);
+		if (!d)
+			return cli_error("watch: the snapshots cannot be compared");
+		render(d, o, round);
+		if (fflush(stdout) != 0 || ferror(stdout))
+			rc = cli_error("writing output failed");
+		else if (o->a.fail_on >= 0 && out_diff_gate(d, &o->a.show, o->a.fail_on, "watch"))
+			rc = CLI_GATE;
+		diff_free(d);
+	}
+	if (rc == CLI_OK && (fflush(stdout) != 0 || ferror(stdout)))
+		rc = cli_error("writing output failed");
+	return rc;
+}
+
 static int watch(const char *arg, struct opts *o)
 {
 	struct snapshot *kept[DIFF_MAX_SNAPS] = {NULL};
 	struct sigaction sa, old_int, old_term;
-	struct diff_opts dopts = {o->a.ignore, o->a.nignore};
 	struct source src;
 	struct err e;
 	int n = 0, i, rc = CLI_OK;
@@ -206,8 +251,6 @@ static int watch(const char *arg, struct opts *o)
 	start = mono_ns();
 	for (tick = 0; o->count == 0 || round < o->count;) {
 		struct snapshot *snap;
-		double times[DIFF_MAX_SNAPS];
-		struct diff *d;
 
 		if (attempts++ > 0) {
 			/* a capture that took longer than the interval (a big debug=2 dump) skips the
@@ -233,47 +276,9 @@ static int watch(const char *arg, struct opts *o)
 				break;
 			continue;
 		}
-		round++;
-		if (n == o->keep) {
-			snap_free(kept[0]);
-			memmove(kept, kept + 1, (size_t)(n - 1) * sizeof(kept[0]));
-			n--;
-		}
-		kept[n++] = snap;
-		if (o->tty && !o->json)
-			fputs("\033[H\033[2J", stdout);
-		else if (!o->json && round > 1)
-			putchar('\n');
-		if (!o->json)
-			header(src.shown, o, round, kept, n);
-		if (n == 1) {
-			first_round(snap, o);
-		} else {
-			for (i = 0; i < n; i++)
-				times[i] = snap_time(kept[i]);
-			d = diff_new(kept, n, times, &dopts);
-			if (!d) {
-				rc = cli_error("watch: the snapshots cannot be compared");
-				break;
-			}
-			render(d, o, round);
-			if (fflush(stdout) != 0 || ferror(stdout)) {
-				diff_free(d);
-				rc = cli_error("writing output failed");
-				break;
-			}
-			if (o->a.fail_on >= 0 && out_diff_gate(d, &o->a.show, o->a.fail_on, "watch")) {
-				diff_free(d);
-				rc = CLI_GATE;
-				break;
-			}
-			diff_free(d);
-		}
-		if (fflush(stdout) != 0 || ferror(stdout)) {
-			rc = cli_error("writing output failed");
-			break;
-		}
-		if (interrupted)
+		keep_snap(kept, &n, o->keep, snap);
+		rc = show_round(src.shown, o, ++round, kept, n);
+		if (rc != CLI_OK || interrupted)
 			break;
 	}
 	sigaction(SIGINT, &old_int, NULL);
