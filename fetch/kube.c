@@ -612,80 +612,103 @@ static int in_cluster(const char *sa_dir, struct kube_config *kc, struct err *e)
 	return 0;
 }
 
+/* `kubectl config view --minify --raw -o json` (with --kubeconfig and --context) into kc. */
+static int load_by_kubectl(const char *kubectl, const struct kube_load_opts *o, const char *dir, struct kube_config *kc,
+			   struct err *e)
+{
+	char *argv[12], errline[256], *text = NULL;
+	size_t n = 0;
+	int k = 0, rc;
+
+	argv[k++] = (char *)kubectl;
+	argv[k++] = (char *)"config";
+	argv[k++] = (char *)"view";
+	argv[k++] = (char *)"--minify";
+	argv[k++] = (char *)"--raw";
+	argv[k++] = (char *)"-o";
+	argv[k++] = (char *)"json";
+	if (o->kubeconfig) {
+		argv[k++] = (char *)"--kubeconfig";
+		argv[k++] = (char *)o->kubeconfig;
+	}
+	if (o->context) {
+		argv[k++] = (char *)"--context";
+		argv[k++] = (char *)o->context;
+	}
+	argv[k] = NULL;
+	rc = run_capture(argv, NULL, &text, &n, errline, sizeof(errline), e);
+	if (rc != 0) {
+		if (rc > 0) {
+			secret_free(text);
+			err_set(e, "kubectl config view: %.200s", errline[0] ? errline : "failed");
+		}
+		return -1;
+	}
+	rc = kube_config_from_json(text, n, NULL, dir, kc, e);
+	secret_free(text);
+	return rc;
+}
+
+/* The kubeconfig at path read as YAML into kc (o->context, else its current one). */
+static int load_by_yaml(const char *path, const struct kube_load_opts *o, const char *dir, struct kube_config *kc,
+			struct err *e)
+{
+	char *text = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (secret_read_file(path, SECRET_MAX_FILE, 0, &text, &n, e) < 0)
+		return -1;
+	rc = kube_config_from_yaml(text, n, o->context, dir, kc, e);
+	secret_free(text);
+	return rc;
+}
+
+/* --kube-proxy: the server is the proxy, which adds the credentials itself. */
+static int load_proxy(const struct kube_load_opts *o, struct kube_config *kc, struct err *e)
+{
+	if (!http_is_url(o->kube_proxy))
+		return err_set(e, "--kube-proxy takes an http(s) URL such as http://127.0.0.1:8001");
+	kc->server = xstrdup(o->kube_proxy);
+	while (kc->server[strlen(kc->server) - 1] == '/')
+		kc->server[strlen(kc->server) - 1] = '\0';
+	kc->context = xstrdup("kube-proxy");
+	return 0;
+}
+
+/* No kubeconfig: the pod's service account, when running in one. */
+static int load_in_cluster(const struct kube_load_opts *o, const char *sa_dir, struct kube_config *kc, struct err *e)
+{
+	if (!getenv("KUBERNETES_SERVICE_HOST") || access(sa_dir, F_OK) != 0)
+		return err_set(e, "no kubeconfig (--kubeconfig, KUBECONFIG, ~/.kube/config) and not in a pod");
+	if (in_cluster(sa_dir, kc, e) < 0)
+		return -1;
+	if (o->context)
+		return err_set(e, "--context needs a kubeconfig; in a pod there is only the service account");
+	return 0;
+}
+
 int kube_config_load(const struct kube_load_opts *o, struct kube_config *kc, struct err *e)
 {
 	const char *kubectl = o->kubectl, *sa_dir = o->sa_dir;
-	char *path, *text = NULL, *dir;
-	size_t n = 0;
+	char *path, *dir;
 	int explicit, ret;
 
 	memset(kc, 0, sizeof(*kc));
-	if (o->kube_proxy) {
-		if (!http_is_url(o->kube_proxy))
-			return err_set(e, "--kube-proxy takes an http(s) URL such as http://127.0.0.1:8001");
-		kc->server = xstrdup(o->kube_proxy);
-		while (kc->server[strlen(kc->server) - 1] == '/')
-			kc->server[strlen(kc->server) - 1] = '\0';
-		kc->context = xstrdup("kube-proxy");
-		return 0;
-	}
+	if (o->kube_proxy)
+		return load_proxy(o, kc, e);
 	if (!sa_dir)
 		sa_dir = getenv("LEAKSCOPE_SA_DIR") ? getenv("LEAKSCOPE_SA_DIR") : KUBE_SA_DIR;
 	if (!kubectl)
 		kubectl = getenv("LEAKSCOPE_KUBECTL") ? getenv("LEAKSCOPE_KUBECTL") : "kubectl";
 	path = config_path(o, &explicit);
-	if (!path) {
-		if (getenv("KUBERNETES_SERVICE_HOST") && access(sa_dir, F_OK) == 0)
-			ret = in_cluster(sa_dir, kc, e);
-		else
-			return err_set(e, "no kubeconfig (--kubeconfig, KUBECONFIG, ~/.kube/config) and not in a pod");
-		if (ret < 0)
-			return -1;
-		if (o->context)
-			return err_set(e, "--context needs a kubeconfig; in a pod there is only the service account");
-		return 0;
-	}
+	if (!path)
+		return load_in_cluster(o, sa_dir, kc, e);
 	dir = dir_of(path);
-	if (*kubectl && on_path(kubectl)) {
-		char *argv[12], errline[256];
-		int k = 0, rc;
-
-		argv[k++] = (char *)kubectl;
-		argv[k++] = (char *)"config";
-		argv[k++] = (char *)"view";
-		argv[k++] = (char *)"--minify";
-		argv[k++] = (char *)"--raw";
-		argv[k++] = (char *)"-o";
-		argv[k++] = (char *)"json";
-		if (o->kubeconfig) {
-			argv[k++] = (char *)"--kubeconfig";
-			argv[k++] = (char *)o->kubeconfig;
-		}
-		if (o->context) {
-			argv[k++] = (char *)"--context";
-			argv[k++] = (char *)o->context;
-		}
-		argv[k] = NULL;
-		rc = run_capture(argv, NULL, &text, &n, errline, sizeof(errline), e);
-		if (rc != 0) {
-			if (rc > 0) {
-				secret_free(text);
-				err_set(e, "kubectl config view: %.200s", errline[0] ? errline : "failed");
-			}
-			free(path);
-			free(dir);
-			return -1;
-		}
-		ret = kube_config_from_json(text, n, NULL, dir, kc, e);
-	} else {
-		if (secret_read_file(path, SECRET_MAX_FILE, 0, &text, &n, e) < 0) {
-			free(path);
-			free(dir);
-			return -1;
-		}
-		ret = kube_config_from_yaml(text, n, o->context, dir, kc, e);
-	}
-	secret_free(text);
+	if (*kubectl && on_path(kubectl))
+		ret = load_by_kubectl(kubectl, o, dir, kc, e);
+	else
+		ret = load_by_yaml(path, o, dir, kc, e);
 	free(path);
 	free(dir);
 	if (ret < 0)
