@@ -135,10 +135,80 @@ static char **string_list(const cJSON *arr)
 	return out;
 }
 
+/* The cluster's server (without trailing slashes) and its CA. */
+static int cluster_of(const cJSON *cluster, const char *cname, const char *dir, struct kube_config *kc, struct err *e)
+{
+	const char *s = jstr(cluster, "server");
+
+	if (!s)
+		return err_set(e, "kubeconfig: cluster \"%.100s\" has no server", cname);
+	kc->server = xstrdup(s);
+	while (kc->server[0] && kc->server[strlen(kc->server) - 1] == '/')
+		kc->server[strlen(kc->server) - 1] = '\0';
+	kc->insecure = jbool(cluster, "insecure-skip-tls-verify");
+	if ((s = jstr(cluster, "certificate-authority")))
+		kc->ca_file = resolve_path(dir, s);
+	return take_data(cluster, "certificate-authority-data", &kc->ca_pem, &kc->ca_pem_len,
+			 "certificate-authority-data", e);
+}
+
+/* The user's exec credential plugin: its command, apiVersion, arguments and environment. */
+static int exec_of(const cJSON *exec, const char *uname, const char *dir, struct kube_config *kc, struct err *e)
+{
+	const cJSON *env;
+	const char *s;
+	size_t n = 0, i = 0;
+
+	if (!(s = jstr(exec, "command")))
+		return err_set(e, "kubeconfig: user \"%.80s\" has an exec plugin without a command", uname);
+	/* client-go: a command with a slash is relative to the kubeconfig's directory */
+	kc->exec_command = strchr(s, '/') ? resolve_path(dir, s) : xstrdup(s);
+	kc->exec_api_version = xstrdup(jstr(exec, "apiVersion") ? jstr(exec, "apiVersion")
+								: "client.authentication.k8s.io/v1");
+	kc->exec_args = string_list(cJSON_GetObjectItemCaseSensitive(exec, "args"));
+	cJSON_ArrayForEach(env, cJSON_GetObjectItemCaseSensitive(exec, "env")) n++;
+	kc->exec_env = xcalloc(n + 1, sizeof(*kc->exec_env));
+	cJSON_ArrayForEach(env, cJSON_GetObjectItemCaseSensitive(exec, "env"))
+	{
+		const char *k = jstr(env, "name"), *v = jstr(env, "value");
+
+		if (k)
+			kc->exec_env[i++] = xasprintf("%s=%s", k, v ? v : "");
+	}
+	return 0;
+}
+
+/* The user's credentials: a token or token file, a client certificate and key, an exec plugin. */
+static int user_of(const cJSON *user, const char *uname, const char *dir, struct kube_config *kc, struct err *e)
+{
+	const cJSON *exec;
+	const char *s;
+
+	if (cJSON_GetObjectItemCaseSensitive(user, "auth-provider"))
+		return err_set(e,
+			       "kubeconfig: user \"%.80s\" uses an auth-provider, which leakscope does not support "
+			       "(use an exec plugin)",
+			       uname);
+	if ((s = jstr(user, "token")))
+		kc->token = xstrdup(s);
+	if ((s = jstr(user, "tokenFile")))
+		kc->token_file = resolve_path(dir, s);
+	if ((s = jstr(user, "client-certificate")))
+		kc->cert_file = resolve_path(dir, s);
+	if ((s = jstr(user, "client-key")))
+		kc->key_file = resolve_path(dir, s);
+	if (take_data(user, "client-certificate-data", &kc->cert_pem, &kc->cert_pem_len, "client-certificate-data", e) <
+		    0 ||
+	    take_data(user, "client-key-data", &kc->key_pem, &kc->key_pem_len, "client-key-data", e) < 0)
+		return -1;
+	exec = cJSON_GetObjectItemCaseSensitive(user, "exec");
+	return cJSON_IsObject(exec) ? exec_of(exec, uname, dir, kc, e) : 0;
+}
+
 static int from_tree(const cJSON *root, const char *context, const char *dir, struct kube_config *kc,
 		     struct err *e)
 {
-	const cJSON *ctx, *cluster, *user, *exec;
+	const cJSON *ctx, *cluster, *user;
 	const char *name = context, *cname, *uname, *s;
 
 	memset(kc, 0, sizeof(*kc));
@@ -157,72 +227,16 @@ static int from_tree(const cJSON *root, const char *context, const char *dir, st
 	if (!cluster)
 		return err_set(e, "kubeconfig: context \"%.80s\" names no known cluster", name);
 	user = uname ? named(root, "users", uname, "user") : NULL;
-
 	kc->context = xstrdup(name);
 	kc->dir = dir ? xstrdup(dir) : NULL;
 	if ((s = jstr(ctx, "namespace")))
 		kc->ns = xstrdup(s);
-	s = jstr(cluster, "server");
-	if (!s) {
+	/* no user: anonymous */
+	if (cluster_of(cluster, cname, dir, kc, e) < 0 || (user && user_of(user, uname, dir, kc, e) < 0)) {
 		kube_config_done(kc);
-		return err_set(e, "kubeconfig: cluster \"%.100s\" has no server", cname);
-	}
-	kc->server = xstrdup(s);
-	while (kc->server[0] && kc->server[strlen(kc->server) - 1] == '/')
-		kc->server[strlen(kc->server) - 1] = '\0';
-	kc->insecure = jbool(cluster, "insecure-skip-tls-verify");
-	if ((s = jstr(cluster, "certificate-authority")))
-		kc->ca_file = resolve_path(dir, s);
-	if (take_data(cluster, "certificate-authority-data", &kc->ca_pem, &kc->ca_pem_len,
-		      "certificate-authority-data", e) < 0)
-		goto fail;
-	if (!user)
-		return 0; /* anonymous */
-	if (cJSON_GetObjectItemCaseSensitive(user, "auth-provider")) {
-		err_set(e, "kubeconfig: user \"%.80s\" uses an auth-provider, which leakscope does not support "
-			   "(use an exec plugin)", uname);
-		goto fail;
-	}
-	if ((s = jstr(user, "token")))
-		kc->token = xstrdup(s);
-	if ((s = jstr(user, "tokenFile")))
-		kc->token_file = resolve_path(dir, s);
-	if ((s = jstr(user, "client-certificate")))
-		kc->cert_file = resolve_path(dir, s);
-	if ((s = jstr(user, "client-key")))
-		kc->key_file = resolve_path(dir, s);
-	if (take_data(user, "client-certificate-data", &kc->cert_pem, &kc->cert_pem_len,
-		      "client-certificate-data", e) < 0 ||
-	    take_data(user, "client-key-data", &kc->key_pem, &kc->key_pem_len, "client-key-data", e) < 0)
-		goto fail;
-	exec = cJSON_GetObjectItemCaseSensitive(user, "exec");
-	if (cJSON_IsObject(exec)) {
-		const cJSON *env;
-		size_t n = 0, i = 0;
-
-		if (!(s = jstr(exec, "command"))) {
-			err_set(e, "kubeconfig: user \"%.80s\" has an exec plugin without a command", uname);
-			goto fail;
-		}
-		/* client-go: a command with a slash is relative to the kubeconfig's directory */
-		kc->exec_command = strchr(s, '/') ? resolve_path(dir, s) : xstrdup(s);
-		kc->exec_api_version = xstrdup(jstr(exec, "apiVersion") ? jstr(exec, "apiVersion")
-									 : "client.authentication.k8s.io/v1");
-		kc->exec_args = string_list(cJSON_GetObjectItemCaseSensitive(exec, "args"));
-		cJSON_ArrayForEach(env, cJSON_GetObjectItemCaseSensitive(exec, "env")) n++;
-		kc->exec_env = xcalloc(n + 1, sizeof(*kc->exec_env));
-		cJSON_ArrayForEach(env, cJSON_GetObjectItemCaseSensitive(exec, "env"))
-		{
-			const char *k = jstr(env, "name"), *v = jstr(env, "value");
-
-			if (k)
-				kc->exec_env[i++] = xasprintf("%s=%s", k, v ? v : "");
-		}
+		return -1;
 	}
 	return 0;
-fail:
-	kube_config_done(kc);
-	return -1;
 }
 
 int kube_config_from_json(const char *text, size_t n, const char *context, const char *dir,
