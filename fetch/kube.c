@@ -437,23 +437,14 @@ static int run_capture(char *const argv[], char *const envp[], char **out, size_
 	return WEXITSTATUS(status);
 }
 
-int kube_exec_credential(struct kube_config *kc, struct err *e)
+/* The plugin's environment: its own variables from the kubeconfig first, then ours (but those it
+ * sets and KUBERNETES_EXEC_INFO), then KUBERNETES_EXEC_INFO. The strings are borrowed but the last
+ * one, *info (the caller frees it and the array). */
+static char **exec_env(const struct kube_config *kc, char **info)
 {
-	char **argv, **envp, *out = NULL, *info;
-	const cJSON *status;
-	size_t n = 0, i, nargs = 0, nenv = 0, k = 0;
-	cJSON *root;
-	int rc, ret = -1;
-	const char *s;
+	size_t i, nenv = 0, k = 0;
+	char **envp;
 
-	if (!kc->exec_command)
-		return 0;
-	while (kc->exec_args && kc->exec_args[nargs])
-		nargs++;
-	argv = xcalloc(nargs + 2, sizeof(*argv));
-	argv[0] = kc->exec_command;
-	for (i = 0; i < nargs; i++)
-		argv[i + 1] = kc->exec_args[i];
 	while (environ[nenv])
 		nenv++;
 	for (i = 0; kc->exec_env && kc->exec_env[i]; i++)
@@ -470,28 +461,21 @@ int kube_exec_credential(struct kube_config *kc, struct err *e)
 		if (!shadowed)
 			envp[k++] = environ[i];
 	}
-	info = xasprintf("KUBERNETES_EXEC_INFO={\"apiVersion\":\"%s\",\"kind\":\"ExecCredential\","
-			 "\"spec\":{\"interactive\":false}}",
-			 kc->exec_api_version);
-	envp[k++] = info;
-	/* stderr stays ours: plugins print their own guidance (e.g. "run aws sso login") there */
-	rc = run_capture(argv, envp, &out, &n, NULL, 0, e);
-	free(argv);
-	free(envp);
-	free(info);
-	if (rc < 0) {
-		char why[sizeof(e->msg)];
+	*info = xasprintf("KUBERNETES_EXEC_INFO={\"apiVersion\":\"%s\",\"kind\":\"ExecCredential\","
+			  "\"spec\":{\"interactive\":false}}",
+			  kc->exec_api_version);
+	envp[k++] = *info;
+	return envp;
+}
 
-		memcpy(why, e->msg, sizeof(why));
-		return err_set(e, "exec credential plugin %.60s: %.180s", kc->exec_command, why);
-	}
-	if (rc != 0) {
-		secret_free(out);
-		return err_set(e, "exec credential plugin %.100s failed with exit status %d", kc->exec_command, rc);
-	}
-	root = cJSON_ParseWithLength(out, n);
-	secret_free(out);
-	status = cJSON_GetObjectItemCaseSensitive(root, "status");
+/* The ExecCredential's status (n bytes in out) into kc: a token, or a client certificate and key. */
+static int exec_status(struct kube_config *kc, const char *out, size_t n, struct err *e)
+{
+	cJSON *root = cJSON_ParseWithLength(out, n);
+	const cJSON *status = cJSON_GetObjectItemCaseSensitive(root, "status");
+	const char *s;
+	int ret = -1;
+
 	if (!cJSON_IsObject(status)) {
 		err_set(e, "exec credential plugin %.100s printed no ExecCredential status", kc->exec_command);
 		goto done;
@@ -528,6 +512,41 @@ done:
 		cJSON_Delete(root);
 	}
 	return ret;
+}
+
+int kube_exec_credential(struct kube_config *kc, struct err *e)
+{
+	char **argv, **envp, *out = NULL, *info;
+	size_t n = 0, i, nargs = 0;
+	int rc;
+
+	if (!kc->exec_command)
+		return 0;
+	while (kc->exec_args && kc->exec_args[nargs])
+		nargs++;
+	argv = xcalloc(nargs + 2, sizeof(*argv));
+	argv[0] = kc->exec_command;
+	for (i = 0; i < nargs; i++)
+		argv[i + 1] = kc->exec_args[i];
+	envp = exec_env(kc, &info);
+	/* stderr stays ours: plugins print their own guidance (e.g. "run aws sso login") there */
+	rc = run_capture(argv, envp, &out, &n, NULL, 0, e);
+	free(argv);
+	free(envp);
+	free(info);
+	if (rc < 0) {
+		char why[sizeof(e->msg)];
+
+		memcpy(why, e->msg, sizeof(why));
+		return err_set(e, "exec credential plugin %.60s: %.180s", kc->exec_command, why);
+	}
+	if (rc != 0) {
+		secret_free(out);
+		return err_set(e, "exec credential plugin %.100s failed with exit status %d", kc->exec_command, rc);
+	}
+	rc = exec_status(kc, out, n, e);
+	secret_free(out);
+	return rc;
 }
 
 /* ---- finding the configuration ---- */
