@@ -231,7 +231,6 @@ static int run(const char *selector, int metrics, int json, long parallel, long 
 {
 	struct tunnels tun = {NULL, NULL, NULL};
 	struct source_opts *o = cli_source_opts();
-	struct kube_load_opts ko = {o->kubeconfig, o->context, o->kube_proxy, NULL, NULL};
 	struct kube_config kc;
 	struct http_opts h = {0};
 	struct kube_pod *pods = NULL;
@@ -243,24 +242,8 @@ static int run(const char *selector, int metrics, int json, long parallel, long 
 	double med;
 	int ret = CLI_TROUBLE;
 
-	if (kube_config_load(&ko, &kc, &e) < 0)
+	if (source_kube_open(o, &kc, &h, &e) < 0)
 		return cli_error("%s", e.msg);
-	if (o->token_file) {
-		secret_free(kc.token);
-		kc.token = NULL;
-		if (secret_read_token(o->token_file, &kc.token, &e) < 0)
-			goto fail;
-	}
-	if (kube_http_opts(&kc, &h, &e) < 0)
-		goto fail;
-	if (o->cacert) {
-		h.cacert = o->cacert;
-		h.ca_pem = NULL;
-	}
-	if (o->insecure)
-		h.insecure = 1;
-	h.timeout_ms = o->timeout_ms ? o->timeout_ms : SOURCE_TIMEOUT_MS;
-	h.connect_timeout_ms = SOURCE_CONNECT_TIMEOUT_MS;
 	ns = o->ns ? o->ns : kc.ns ? kc.ns : "default";
 	if (kube_list_pods(&kc, &h, ns, selector, &pods, &n, &e) < 0)
 		goto fail;

@@ -749,6 +749,37 @@ struct snapshot *source_snapshot(struct source *s, enum snap_by by, http_sink te
 	return snap;
 }
 
+int source_kube_open(const struct source_opts *o, struct kube_config *kc, struct http_opts *h, struct err *e)
+{
+	struct kube_load_opts ko = {o->kubeconfig, o->context, o->kube_proxy, NULL, NULL};
+
+	memset(h, 0, sizeof(*h));
+	if (kube_config_load(&ko, kc, e) < 0)
+		return -1;
+	if (o->token_file) {
+		secret_free(kc->token);
+		kc->token = NULL;
+		if (secret_read_token(o->token_file, &kc->token, e) < 0)
+			goto fail;
+	}
+	if (kube_http_opts(kc, h, e) < 0)
+		goto fail;
+	if (o->cacert) {
+		h->cacert = o->cacert;
+		h->ca_pem = NULL;
+		h->ca_pem_len = 0;
+	}
+	if (o->insecure)
+		h->insecure = 1;
+	h->max_bytes = o->max_bytes;
+	h->timeout_ms = o->timeout_ms ? o->timeout_ms : SOURCE_TIMEOUT_MS;
+	h->connect_timeout_ms = SOURCE_CONNECT_TIMEOUT_MS;
+	return 0;
+fail:
+	kube_config_done(kc);
+	return -1;
+}
+
 int source_http_opts(const struct source_opts *o, long default_timeout_ms, struct http_opts *h, char **token,
 		     struct err *e)
 {

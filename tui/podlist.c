@@ -141,35 +141,18 @@ static int is_known(const struct job *j, const char *name)
 /* The listing itself, as `leakscope pods` does it; blocking, on the worker thread. */
 static void list(struct job *j, struct podlist_result *r)
 {
-	struct kube_load_opts ko = {j->o.kubeconfig, j->o.context, j->o.kube_proxy, NULL, NULL};
 	struct kube_config kc;
 	struct http_opts h = {0};
 	struct kube_pod *pods = NULL;
 	size_t n = 0, i;
 	struct err e;
 
-	if (kube_config_load(&ko, &kc, &e) < 0) {
+	if (source_kube_open(&j->o, &kc, &h, &e) < 0) {
 		snprintf(r->msg, sizeof(r->msg), "%s", e.msg);
 		return;
 	}
 	r->context = xstrdup(kc.context ? kc.context : "");
 	r->ns = xstrdup(j->o.ns ? j->o.ns : kc.ns ? kc.ns : "default");
-	if (j->o.token_file) {
-		secret_free(kc.token);
-		kc.token = NULL;
-		if (secret_read_token(j->o.token_file, &kc.token, &e) < 0)
-			goto fail;
-	}
-	if (kube_http_opts(&kc, &h, &e) < 0)
-		goto fail;
-	if (j->o.cacert) {
-		h.cacert = j->o.cacert;
-		h.ca_pem = NULL;
-	}
-	if (j->o.insecure)
-		h.insecure = 1;
-	h.timeout_ms = j->o.timeout_ms ? j->o.timeout_ms : SOURCE_TIMEOUT_MS;
-	h.connect_timeout_ms = SOURCE_CONNECT_TIMEOUT_MS;
 	if (kube_list_pods(&kc, &h, r->ns, j->selector, &pods, &n, &e) < 0)
 		goto fail;
 	r->pods = xcalloc(n ? n : 1, sizeof(*r->pods));
