@@ -39,7 +39,7 @@ static const char usage[] =
 	"\n"
 	"exit status: 0 done (even when some pods failed: see the error column), 2 trouble\n";
 
-struct row {
+struct pod_row {
 	const struct kube_pod *pod;
 	struct fan_result res;
 	double z;
@@ -47,7 +47,7 @@ struct row {
 };
 
 /* Marks the outliers among the pods that answered (analyze/outlier.h); returns the median. */
-static double mark_outliers(struct row *rows, size_t n)
+static double mark_outliers(struct pod_row *rows, size_t n)
 {
 	double *v = xcalloc(n ? n : 1, sizeof(*v)), *z = xcalloc(n ? n : 1, sizeof(*z)), med;
 	size_t i;
@@ -73,7 +73,7 @@ static void progress(void *ctx, size_t done, size_t total)
 	fflush(stderr);
 }
 
-static void write_json(const struct row *rows, size_t n)
+static void write_json(const struct pod_row *rows, size_t n)
 {
 	struct json j;
 	size_t i;
@@ -106,7 +106,7 @@ static void write_json(const struct row *rows, size_t n)
 	fputc('\n', stdout);
 }
 
-static void write_text(const struct row *rows, size_t n, double med)
+static void write_text(const struct pod_row *rows, size_t n, double med)
 {
 	char name[128], err[256], count[24];
 	size_t i, outliers = 0, failed = 0;
@@ -234,7 +234,7 @@ static int run(const char *selector, int metrics, int json, long parallel, long 
 	struct kube_config kc;
 	struct http_opts h = {0};
 	struct kube_pod *pods = NULL;
-	struct row *rows;
+	struct pod_row *rows;
 	const char **urls;
 	const char *ns;
 	size_t n = 0, i;

@@ -53,7 +53,7 @@ static const char usage[] =
 	"exit status: 0 done (or interrupted), 1 --fail-on-growth tripped, 2 trouble (the first\n"
 	"snapshot failed, usage); a later snapshot that fails is a warning and the watch goes on\n";
 
-struct opts {
+struct watch_opts {
 	int json, tty;
 	struct out_diff_args a; /* --limit, --min-growth, --fail-on-growth, --ignore, --show-benign, --by */
 	long count, keep;
@@ -113,7 +113,7 @@ static long fit_limit(void)
 	return ws.ws_row > 20 ? (ws.ws_row - 10) / 5 : 2;
 }
 
-static void header(const char *shown, const struct opts *o, long round, struct snapshot *const *kept, int n)
+static void header(const char *shown, const struct watch_opts *o, long round, struct snapshot *const *kept, int n)
 {
 	char src[256], d[32], a[16], b[16];
 
@@ -129,7 +129,7 @@ static void header(const char *shown, const struct opts *o, long round, struct s
 }
 
 /* The first round: one snapshot, nothing to compare yet. */
-static void first_round(const struct snapshot *s, const struct opts *o)
+static void first_round(const struct snapshot *s, const struct watch_opts *o)
 {
 	char at[64], src[256];
 	time_t tt;
@@ -168,7 +168,7 @@ static void first_round(const struct snapshot *s, const struct opts *o)
 	printf("(the growth shows from the next snapshot on)\n");
 }
 
-static void render(const struct diff *d, const struct opts *o, long round)
+static void render(const struct diff *d, const struct watch_opts *o, long round)
 {
 	if (o->json) {
 		struct json j;
@@ -197,7 +197,7 @@ static void keep_snap(struct snapshot **kept, int *n, int max, struct snapshot *
 
 /* One round on stdout: the header, then the first snapshot's groups or the diff of the kept ones.
  * Returns CLI_OK, CLI_GATE when --fail-on-growth trips, or CLI_TROUBLE (one line said). */
-static int show_round(const char *shown, struct opts *o, long round, struct snapshot **kept, int n)
+static int show_round(const char *shown, struct watch_opts *o, long round, struct snapshot **kept, int n)
 {
 	struct diff_opts dopts = {o->a.ignore, o->a.nignore};
 	double times[DIFF_MAX_SNAPS];
@@ -230,7 +230,7 @@ static int show_round(const char *shown, struct opts *o, long round, struct snap
 	return rc;
 }
 
-static int watch(const char *arg, struct opts *o)
+static int watch(const char *arg, struct watch_opts *o)
 {
 	struct snapshot *kept[DIFF_MAX_SNAPS] = {NULL};
 	struct sigaction sa, old_int, old_term;
@@ -301,7 +301,7 @@ int cmd_watch(int argc, char **argv)
 		CLI_SOURCE_OPTIONS,
 		{NULL, 0, NULL, 0},
 	};
-	struct opts o = {.a = OUT_DIFF_ARGS_INIT, .keep = DEFAULT_KEEP, .every = DEFAULT_EVERY_MS};
+	struct watch_opts o = {.a = OUT_DIFF_ARGS_INIT, .keep = DEFAULT_KEEP, .every = DEFAULT_EVERY_MS};
 	int c;
 
 	opterr = 0;

@@ -16,7 +16,7 @@
 #include "fetch/secret.h"
 
 /* What one listing needs: a private copy, so that the thread touches nothing of the caller's. */
-struct job {
+struct list_job {
 	struct source_opts o;
 	char *strs[6]; /* owned copies of o's strings */
 	char *selector;
@@ -128,7 +128,7 @@ void podlist_result_free(struct podlist_result *r)
 	free(r);
 }
 
-static int is_known(const struct job *j, const char *name)
+static int is_known(const struct list_job *j, const char *name)
 {
 	size_t i;
 
@@ -139,7 +139,7 @@ static int is_known(const struct job *j, const char *name)
 }
 
 /* The listing itself, as `leakscope pods` does it; blocking, on the worker thread. */
-static void list(struct job *j, struct podlist_result *r)
+static void list(struct list_job *j, struct podlist_result *r)
 {
 	struct kube_config kc;
 	struct http_opts h = {0};
@@ -189,7 +189,7 @@ fail:
 	kube_config_done(&kc);
 }
 
-static void job_free(struct job *j)
+static void job_free(struct list_job *j)
 {
 	size_t i;
 
@@ -203,7 +203,7 @@ static void job_free(struct job *j)
 
 static void *worker(void *arg)
 {
-	struct job *j = arg;
+	struct list_job *j = arg;
 	struct podlist *p = j->p;
 	struct podlist_result *r = xcalloc(1, sizeof(*r));
 	int abandoned;
@@ -232,7 +232,7 @@ static void *worker(void *arg)
 
 int podlist_start(struct podlist *p, const char *const *known, size_t nknown, struct err *e)
 {
-	struct job *j;
+	struct list_job *j;
 	pthread_attr_t attr;
 	pthread_t th;
 	sigset_t all, old;
