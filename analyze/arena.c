@@ -82,11 +82,6 @@ char *arena_strndup(struct arena *a, const char *s, size_t n)
 	return p;
 }
 
-size_t arena_bytes(const struct arena *a)
-{
-	return a ? a->bytes : 0;
-}
-
 struct islot {
 	uint64_t hash;
 	const char *str;

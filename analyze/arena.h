@@ -15,8 +15,6 @@ void *arena_alloc(struct arena *a, size_t n);
 void *arena_calloc(struct arena *a, size_t n);
 /* A NUL-terminated copy of s[0..n), owned by the arena. */
 char *arena_strndup(struct arena *a, const char *s, size_t n);
-/* Bytes currently reserved from the system, for statistics. */
-size_t arena_bytes(const struct arena *a);
 
 /* An interning table of strings in an arena: equal strings get the same pointer. */
 struct intern;

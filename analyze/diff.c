@@ -157,35 +157,19 @@ static double slope(const long *counts, const double *t, int n)
 	return sxx > 0 ? sxy / sxx * 60 : NAN;
 }
 
-struct diff *diff_new(struct snapshot *const *snaps, int n, const double *times, const struct diff_opts *o)
+/* Matches the groups of every snapshot by key into d's rows, their counts per snapshot. */
+static void match_groups(struct diff *d, size_t total)
 {
-	struct diff *d;
 	struct index ix;
-	size_t cap = 0, total = 0, r;
-	int i, known = 1, k;
+	size_t cap = 0;
+	int i;
 
-	if (n < 2 || n > DIFF_MAX_SNAPS)
-		return NULL;
-	for (i = 1; i < n; i++)
-		if (snaps[i]->by != snaps[0]->by)
-			return NULL;
-	d = xcalloc(1, sizeof(*d));
-	d->snaps = snaps;
-	d->nsnaps = n;
-	for (i = 0; i < n; i++) {
-		d->times[i] = times && !isnan(times[i]) ? times[i] : snap_seconds(snaps[i]);
-		known &= !isnan(d->times[i]);
-		total += snaps[i]->ngroups;
-	}
-	d->elapsed = known ? d->times[n - 1] - d->times[0] : NAN;
-	d->total_before = snaps[0]->total;
-	d->total_after = snaps[n - 1]->total;
 	ix.cap = 16;
 	while (ix.cap < total * 2 + 2)
 		ix.cap *= 2;
 	ix.slot = xcalloc(ix.cap, sizeof(*ix.slot));
-	for (i = 0; i < n; i++) {
-		const struct snapshot *s = snaps[i];
+	for (i = 0; i < d->nsnaps; i++) {
+		const struct snapshot *s = d->snaps[i];
 		size_t g;
 
 		for (g = 0; g < s->ngroups; g++) {
@@ -208,34 +192,68 @@ struct diff *diff_new(struct snapshot *const *snaps, int n, const double *times,
 		}
 	}
 	free(ix.slot);
-	for (r = 0; r < d->nrows; r++) {
-		struct diff_row *row = &d->rows[r];
+}
 
-		if (!row->ages.aged)
-			row->ages = diff_agerate(row->group);
-		row->before = row->counts[0];
-		row->after = row->counts[n - 1];
-		row->delta = row->after - row->before;
-		row->growth_pct = row->before ? 100.0 * (double)row->delta / (double)row->before : NAN;
-		row->rate_per_min = known && d->elapsed > 0 ? (double)row->delta / (d->elapsed / 60) : NAN;
-		row->slope_per_min = n >= 3 && known ? slope(row->counts, d->times, n) : NAN;
-		row->every_step = n >= 3;
-		for (k = 1; k < n; k++)
-			if (row->counts[k] <= row->counts[k - 1])
-				row->every_step = 0;
-		row->benign = diff_is_benign(row->group);
-		row->ignored = ignored(row->group, o);
-		if (row->before == 0 && row->after > 0)
-			row->status = DIFF_NEW;
-		else if (row->after == 0 && row->before > 0)
-			row->status = DIFF_VANISHED;
-		else if (row->delta > 0)
-			row->status = DIFF_GREW;
-		else if (row->delta < 0)
-			row->status = DIFF_SHRANK;
-		else
-			row->status = DIFF_SAME;
+static enum diff_status row_status(const struct diff_row *row)
+{
+	if (row->before == 0 && row->after > 0)
+		return DIFF_NEW;
+	if (row->after == 0 && row->before > 0)
+		return DIFF_VANISHED;
+	if (row->delta > 0)
+		return DIFF_GREW;
+	if (row->delta < 0)
+		return DIFF_SHRANK;
+	return DIFF_SAME;
+}
+
+/* A row's growth, rates and marks from its counts; known: every snapshot has a time. */
+static void row_figures(const struct diff *d, struct diff_row *row, int known, const struct diff_opts *o)
+{
+	int n = d->nsnaps, k;
+
+	if (!row->ages.aged)
+		row->ages = diff_agerate(row->group);
+	row->before = row->counts[0];
+	row->after = row->counts[n - 1];
+	row->delta = row->after - row->before;
+	row->growth_pct = row->before ? 100.0 * (double)row->delta / (double)row->before : NAN;
+	row->rate_per_min = known && d->elapsed > 0 ? (double)row->delta / (d->elapsed / 60) : NAN;
+	row->slope_per_min = n >= 3 && known ? slope(row->counts, d->times, n) : NAN;
+	row->every_step = n >= 3;
+	for (k = 1; k < n; k++)
+		if (row->counts[k] <= row->counts[k - 1])
+			row->every_step = 0;
+	row->benign = diff_is_benign(row->group);
+	row->ignored = ignored(row->group, o);
+	row->status = row_status(row);
+}
+
+struct diff *diff_new(struct snapshot *const *snaps, int n, const double *times, const struct diff_opts *o)
+{
+	struct diff *d;
+	size_t total = 0, r;
+	int i, known = 1;
+
+	if (n < 2 || n > DIFF_MAX_SNAPS)
+		return NULL;
+	for (i = 1; i < n; i++)
+		if (snaps[i]->by != snaps[0]->by)
+			return NULL;
+	d = xcalloc(1, sizeof(*d));
+	d->snaps = snaps;
+	d->nsnaps = n;
+	for (i = 0; i < n; i++) {
+		d->times[i] = times && !isnan(times[i]) ? times[i] : snap_seconds(snaps[i]);
+		known &= !isnan(d->times[i]);
+		total += snaps[i]->ngroups;
 	}
+	d->elapsed = known ? d->times[n - 1] - d->times[0] : NAN;
+	d->total_before = snaps[0]->total;
+	d->total_after = snaps[n - 1]->total;
+	match_groups(d, total);
+	for (r = 0; r < d->nrows; r++)
+		row_figures(d, &d->rows[r], known, o);
 	if (d->nrows > 1)
 		qsort(d->rows, d->nrows, sizeof(*d->rows), row_cmp);
 	return d;

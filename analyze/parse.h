@@ -31,6 +31,11 @@ struct snapshot *parse_finish(struct parser *p, struct err *e);
 /* Bytes fed so far. */
 uint64_t parse_bytes(const struct parser *p);
 
+/* The one reader of a debug=1 profile's first line (n bytes, without its newline; a CR before it
+ * is allowed): "goroutine profile: total N" or "goroutineleak profile: total N", N at most about
+ * 10^18. Returns 0 with *total (and *leak, when not NULL: 1 for goroutineleak), or -1. */
+int parse_debug1_total(const char *s, size_t n, long *total, int *leak);
+
 /* Reads fd to its end in chunks and parses it. Returns the snapshot (caller owns) or NULL with e. */
 struct snapshot *parse_fd(int fd, const char *source, enum snap_by by, struct err *e);
 /* Parses a file by path, "-" meaning standard input. */

@@ -48,6 +48,29 @@ static long number(const char *s, size_t n, size_t *i)
 	return *i == start ? -1 : v;
 }
 
+int parse_debug1_total(const char *s, size_t n, long *total, int *leak)
+{
+	static const char pre[] = "goroutine profile: total ", lpre[] = "goroutineleak profile: total ";
+	size_t i;
+	long v;
+
+	if (n && s[n - 1] == '\r')
+		n--;
+	if (has_prefix(s, n, lpre))
+		i = sizeof(lpre) - 1;
+	else if (has_prefix(s, n, pre))
+		i = sizeof(pre) - 1;
+	else
+		return -1;
+	v = number(s, n, &i);
+	if (v < 0 || i != n)
+		return -1;
+	*total = v;
+	if (leak)
+		*leak = s[9] == 'l';
+	return 0;
+}
+
 /* Folds the record being read; fails when the counts no longer fit a long (each one may be up to
  * 10^18, and the sums in the snapshot must not overflow). */
 static int end_record(struct pcount *c, struct err *e)
@@ -121,16 +144,12 @@ int pcount_line(struct pcount *c, const char *s, size_t n, struct err *e)
 	size_t i;
 
 	if (!c->header) {
-		const char *pre = "goroutine profile: total ";
+		int leak = 0;
 
-		if (has_prefix(s, n, "goroutineleak profile: total ")) {
-			pre = "goroutineleak profile: total ";
-			snap->profile = SNAP_GOROUTINELEAK;
-		}
-		i = strlen(pre);
-		c->total = number(s, n, &i);
-		if (c->total < 0 || i != n)
+		if (parse_debug1_total(s, n, &c->total, &leak) < 0)
 			return err_set(e, "line 1: bad profile header");
+		if (leak)
+			snap->profile = SNAP_GOROUTINELEAK;
 		c->header = 1;
 		return 0;
 	}

@@ -35,7 +35,7 @@ struct slope_rule {
 	int64_t for_ms, max_window;
 };
 
-struct parser {
+struct rule_parser {
 	const char *p, *start;
 	struct slope_rule *r;
 	struct err *e;
@@ -65,19 +65,19 @@ void slope_rule_free(struct slope_rule *r)
 	free(r);
 }
 
-static void skip_ws(struct parser *ps)
+static void skip_ws(struct rule_parser *ps)
 {
 	while (isspace((unsigned char)*ps->p))
 		ps->p++;
 }
 
-static int fail(struct parser *ps, const char *what)
+static int fail(struct rule_parser *ps, const char *what)
 {
 	return err_set(ps->e, "rule '%s': %s at column %d", ps->start, what, (int)(ps->p - ps->start) + 1);
 }
 
 /* Whether the next word is w (followed by a non-identifier character); consumes it if so. */
-static int word(struct parser *ps, const char *w)
+static int word(struct rule_parser *ps, const char *w)
 {
 	size_t len = strlen(w);
 
@@ -97,9 +97,9 @@ static struct node *new_node(enum node_kind kind)
 	return n;
 }
 
-static struct node *parse_expr(struct parser *ps);
+static struct node *parse_expr(struct rule_parser *ps);
 
-static int parse_window(struct parser *ps, int64_t *ms)
+static int parse_window(struct rule_parser *ps, int64_t *ms)
 {
 	const char *q;
 	char buf[32];
@@ -129,7 +129,7 @@ static int parse_window(struct parser *ps, int64_t *ms)
 	return 0;
 }
 
-static struct node *parse_factor(struct parser *ps)
+static struct node *parse_factor(struct rule_parser *ps)
 {
 	static const struct {
 		const char *name;
@@ -198,7 +198,7 @@ static struct node *parse_factor(struct parser *ps)
 	return NULL;
 }
 
-static struct node *parse_binary(struct parser *ps, int level)
+static struct node *parse_binary(struct rule_parser *ps, int level)
 {
 	struct node *lhs = level ? parse_factor(ps) : parse_binary(ps, 1);
 
@@ -223,12 +223,12 @@ static struct node *parse_binary(struct parser *ps, int level)
 	return lhs;
 }
 
-static struct node *parse_expr(struct parser *ps)
+static struct node *parse_expr(struct rule_parser *ps)
 {
 	return parse_binary(ps, 0);
 }
 
-static int parse_cmp(struct parser *ps, enum cmp_kind *cmp)
+static int parse_cmp(struct rule_parser *ps, enum cmp_kind *cmp)
 {
 	skip_ws(ps);
 	if (strncmp(ps->p, ">=", 2) == 0)
@@ -252,7 +252,7 @@ static int parse_cmp(struct parser *ps, enum cmp_kind *cmp)
 struct slope_rule *slope_rule_parse(const char *text, struct err *e)
 {
 	struct slope_rule *r = xcalloc(1, sizeof(*r));
-	struct parser ps = {text, text, r, e};
+	struct rule_parser ps = {text, text, r, e};
 
 	r->text = xstrdup(text);
 	for (;;) {
@@ -316,6 +316,34 @@ const char *slope_rule_text(const struct slope_rule *r)
 int64_t slope_rule_for(const struct slope_rule *r)
 {
 	return r->for_ms;
+}
+
+/* The value of a constant: a number, or a negated one. */
+static int constant(const struct node *n, double *v)
+{
+	if (n->kind == N_NUM) {
+		*v = n->num;
+		return 1;
+	}
+	if (n->kind == N_NEG && n->a && constant(n->a, v)) {
+		*v = -*v;
+		return 1;
+	}
+	return 0;
+}
+
+int slope_rule_deriv_threshold(const struct slope_rule *r, int64_t *window_ms, double *per_s)
+{
+	const struct cond *c;
+
+	if (!r || r->nconds != 1)
+		return 0;
+	c = &r->conds[0];
+	if (c->lhs->kind != N_FUNC || c->lhs->func != F_DERIV || (c->cmp != C_GT && c->cmp != C_GE) ||
+	    !constant(c->rhs, per_s))
+		return 0;
+	*window_ms = c->lhs->window;
+	return 1;
 }
 
 int64_t slope_rule_max_window(const struct slope_rule *r)

@@ -76,6 +76,9 @@ void slope_rule_free(struct slope_rule *r);
 const char *slope_rule_text(const struct slope_rule *r);
 int64_t slope_rule_for(const struct slope_rule *r);
 int64_t slope_rule_max_window(const struct slope_rule *r);
+/* Whether r is one threshold on the slope, `deriv[W] > X` or `>= X` (any for:): 1 with its window
+ * and X (goroutines per second), else 0. */
+int slope_rule_deriv_threshold(const struct slope_rule *r, int64_t *window_ms, double *per_s);
 /* Whether the rule's conditions hold at time t: 1, or 0. */
 int slope_rule_holds(const struct slope_rule *r, const struct slope_sample *s, size_t n, int64_t t,
 		     enum slope_range mode);

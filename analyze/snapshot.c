@@ -102,11 +102,6 @@ const char *snap_profile_name(enum snap_profile p)
 	return p == SNAP_GOROUTINELEAK ? "goroutineleak" : "goroutine";
 }
 
-int snap_has_ids(const struct snapshot *s)
-{
-	return s->format == SNAP_DEBUG2;
-}
-
 static int group_cmp(const void *a, const void *b)
 {
 	const struct snap_group *x = *(const struct snap_group *const *)a;
@@ -180,11 +175,6 @@ void snap_begin(struct snapshot *s)
 	r->id = -1;
 	r->leaked = 0;
 	r->has_creator = 0;
-}
-
-int snap_in_record(const struct snapshot *s)
-{
-	return s->rec->active;
 }
 
 void snap_abort(struct snapshot *s)

@@ -110,8 +110,6 @@ void snap_free(struct snapshot *s);
 void snap_sort(struct snapshot *s);
 /* The top user frame of g (the outermost frame when none is user code), or NULL without frames. */
 const struct snap_frame *snap_top_frame(const struct snap_group *g);
-/* Goroutine ids and wait ages are only in debug=2. */
-int snap_has_ids(const struct snapshot *s);
 const char *snap_format_name(enum snap_format f);
 const char *snap_profile_name(enum snap_profile p);
 
@@ -135,7 +133,5 @@ void snap_drop_go_wrapper(struct snapshot *s);
 void snap_end(struct snapshot *s, long count);
 /* Drops the record being built. */
 void snap_abort(struct snapshot *s);
-/* Whether a record is being built. */
-int snap_in_record(const struct snapshot *s);
 
 #endif

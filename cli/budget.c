@@ -394,7 +394,9 @@ static void write_verdict(const struct budget *b)
 	printf("\n");
 }
 
-int cmd_budget(int argc, char **argv)
+/* The command line into b (and *json); CLI_OK to go on (REPORT at argv[optind]), else the exit
+ * status (*done set). */
+static int parse_args(int argc, char **argv, struct budget *b, int *json, int *done)
 {
 	static const struct option opts[] = {
 		{"per-package", required_argument, NULL, 'n'},
@@ -404,34 +406,27 @@ int cmd_budget(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	struct budget b;
-	struct err e;
-	const char *slash;
-	char shown[512];
-	FILE *f;
-	int json = 0, c, gate, r;
-	size_t i;
+	int c;
 
-	memset(&b, 0, sizeof(b));
-	b.top = 3;
+	*done = 1;
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
-			if (cli_parse_long(optarg, 0, 1000000000000L, &b.per_package) < 0)
+			if (cli_parse_long(optarg, 0, 1000000000000L, &b->per_package) < 0)
 				return cli_usage_error("budget", "--per-package takes a whole number, not '%s'", optarg);
 			break;
 		case 'm':
-			if (cli_parse_long(optarg, 0, 1000000000L, &b.packages) < 0)
+			if (cli_parse_long(optarg, 0, 1000000000L, &b->packages) < 0)
 				return cli_usage_error("budget", "--packages takes a whole number, not '%s'", optarg);
 			break;
 		case 't':
-			if (cli_parse_long(optarg, 0, 1000000000L, &b.top) < 0)
+			if (cli_parse_long(optarg, 0, 1000000000L, &b->top) < 0)
 				return cli_usage_error("budget", "--top takes a whole number, not '%s'", optarg);
 			break;
 		case 'j':
-			json = 1;
+			*json = 1;
 			break;
 		case 'h':
 			fputs(usage, stdout);
@@ -444,53 +439,92 @@ int cmd_budget(int argc, char **argv)
 	}
 	if (optind != argc - 1)
 		return cli_usage_error("budget", optind == argc ? "missing REPORT" : "too many arguments");
+	*done = 0;
+	return CLI_OK;
+}
 
-	b.name = text_sanitize(argv[optind], shown, sizeof(shown));
-	slash = strrchr(argv[optind], '/');
-	if (strcmp(argv[optind], "-") == 0 || !slash)
-		b.dir = xstrdup("");
+/* Reads the report at path ('-': stdin) and the dumps it names into b. */
+static int load(struct budget *b, const char *path, char *shown, size_t n)
+{
+	const char *slash = strrchr(path, '/');
+	struct err e;
+	FILE *f;
+	int r;
+
+	b->name = text_sanitize(path, shown, n);
+	if (strcmp(path, "-") == 0 || !slash)
+		b->dir = xstrdup("");
 	else
-		b.dir = slash == argv[optind] ? xstrdup("/") : xstrndup(argv[optind], (size_t)(slash - argv[optind]));
-	if (strcmp(argv[optind], "-") == 0)
+		b->dir = slash == path ? xstrdup("/") : xstrndup(path, (size_t)(slash - path));
+	if (strcmp(path, "-") == 0)
 		f = stdin;
-	else if (!(f = fopen(argv[optind], "r"))) {
-		cli_error("%s: %s", b.name, strerror(errno));
-		budget_done(&b);
-		return CLI_TROUBLE;
-	}
-	r = read_report(&b, f, &e);
+	else if (!(f = fopen(path, "r")))
+		return cli_error("%s: %s", b->name, strerror(errno));
+	r = read_report(b, f, &e);
 	if (f != stdin)
 		fclose(f);
-	if (r < 0 || read_dumps(&b, &e) < 0) {
-		cli_error("%s", e.msg);
-		budget_done(&b);
-		return CLI_TROUBLE;
-	}
+	if (r < 0 || read_dumps(b, &e) < 0)
+		return cli_error("%s", e.msg);
+	return CLI_OK;
+}
 
-	for (i = 0; i < b.n; i++) {
-		struct budget_pkg *p = &b.pkgs[i];
+/* The packages over their budget, the leaking ones, the total; sorted by leaks. Whether the gate
+ * trips. */
+static int judge(struct budget *b)
+{
+	size_t i;
 
-		p->over = p->leaks > b.per_package;
-		b.over += p->over;
-		b.leaking += p->leaks > 0;
-		b.total += p->leaks;
+	for (i = 0; i < b->n; i++) {
+		struct budget_pkg *p = &b->pkgs[i];
+
+		p->over = p->leaks > b->per_package;
+		b->over += p->over;
+		b->leaking += p->leaks > 0;
+		b->total += p->leaks;
 	}
-	if (b.n > 1)
-		qsort(b.pkgs, b.n, sizeof(*b.pkgs), by_leaks);
-	gate = b.over > 0 || b.leaking > b.packages;
-	if (b.n == 0)
-		fprintf(stderr, "leakscope budget: note: %s lists no packages: is the test helper in TestMain and "
-				"LEAKSCOPE_BUDGET_REPORT set?\n", b.name);
-	else if (!gate && b.leaking > 0)
+	if (b->n > 1)
+		qsort(b->pkgs, b->n, sizeof(*b->pkgs), by_leaks);
+	return b->over > 0 || b->leaking > b->packages;
+}
+
+static void render(const struct budget *b, int gate, int json)
+{
+	if (b->n == 0)
+		fprintf(stderr,
+			"leakscope budget: note: %s lists no packages: is the test helper in TestMain and "
+			"LEAKSCOPE_BUDGET_REPORT set?\n",
+			b->name);
+	else if (!gate && b->leaking > 0)
 		fprintf(stderr, "leakscope budget: warning: %ld package%s leak%s %lld goroutine%s, within the budget\n",
-			b.leaking, b.leaking == 1 ? "" : "s", b.leaking == 1 ? "s" : "", b.total, b.total == 1 ? "" : "s");
+			b->leaking, b->leaking == 1 ? "" : "s", b->leaking == 1 ? "s" : "", b->total,
+			b->total == 1 ? "" : "s");
 	if (json) {
-		write_json(&b, gate);
+		write_json(b, gate);
 	} else {
-		if (b.n > 0)
-			write_text(&b);
-		write_verdict(&b);
+		if (b->n > 0)
+			write_text(b);
+		write_verdict(b);
 	}
+}
+
+int cmd_budget(int argc, char **argv)
+{
+	struct budget b;
+	char shown[512];
+	int json = 0, gate, done, rc;
+
+	memset(&b, 0, sizeof(b));
+	b.top = 3;
+	rc = parse_args(argc, argv, &b, &json, &done);
+	if (done)
+		return rc;
+	rc = load(&b, argv[optind], shown, sizeof(shown));
+	if (rc != CLI_OK) {
+		budget_done(&b);
+		return rc;
+	}
+	gate = judge(&b);
+	render(&b, gate, json);
 	budget_done(&b);
 	if (fflush(stdout) != 0 || ferror(stdout))
 		return cli_error("writing output failed");

@@ -72,7 +72,8 @@ static struct pb_kdb *known_db(void)
 		kdb_tried = 1;
 		kdb = pb_kdb_open(path, 0, &e);
 		if (!kdb && kdb_exists(path))
-			fprintf(stderr, "leakscope: warning: known-leak database: %s; known leaks are not marked\n", e.msg);
+			fprintf(stderr, "leakscope: warning: known-leak database: %s; known leaks are not marked\n",
+				e.msg);
 		free(path);
 	}
 	return kdb;
@@ -189,6 +190,72 @@ static int shown(const struct item *it, int all)
 	return all || it->c.verdict == PB_V_LEAK || it->c.verdict == PB_V_SUSPECT || it->c.verdict == PB_V_UNKNOWN;
 }
 
+/* The catalogue pattern of a classified group (null without one). */
+static void item_pattern_json(struct json *j, const struct item *it)
+{
+	json_key(j, "pattern");
+	if (!it->c.pattern) {
+		json_null(j);
+		return;
+	}
+	json_object(j);
+	json_key(j, "id");
+	json_str(j, it->c.pattern->id);
+	json_key(j, "title");
+	json_str(j, it->c.pattern->title);
+	json_key(j, "exact");
+	json_bool(j, it->c.exact);
+	json_key(j, "leak_shape");
+	json_bool(j, it->c.pattern->leak);
+	json_key(j, "explanation");
+	json_str(j, it->c.pattern->explanation);
+	json_key(j, "advice");
+	json_str(j, it->c.pattern->advice);
+	json_object_end(j);
+}
+
+/* One classified group: counts, verdict, pattern, top frame, frames, known leak. */
+static void item_json(struct json *j, const struct item *it)
+{
+	const struct snap_frame *f = snap_top_frame(it->g);
+
+	json_object(j);
+	json_key(j, "key");
+	json_str(j, it->g->key);
+	json_key(j, "fingerprint");
+	json_str(j, it->g->fingerprint);
+	json_key(j, "count");
+	json_int(j, it->row ? it->row->after : it->g->count);
+	json_key(j, "delta");
+	if (it->row)
+		json_int(j, it->row->delta);
+	else
+		json_null(j);
+	json_key(j, "growth");
+	json_str(j, pb_growth_name(it->c.growth));
+	json_key(j, "verdict");
+	json_str(j, pb_verdict_name(it->c.verdict));
+	json_key(j, "state");
+	json_str(j, it->c.state);
+	item_pattern_json(j, it);
+	json_key(j, "top");
+	if (f) {
+		json_object(j);
+		json_key(j, "func");
+		json_str(j, f->func);
+		json_key(j, "file");
+		json_str(j, f->file);
+		json_key(j, "line");
+		json_int(j, f->line);
+		json_object_end(j);
+	} else {
+		json_null(j);
+	}
+	out_frames_json(j, it->g);
+	known_json(j, it->g->fingerprint);
+	json_object_end(j);
+}
+
 static void write_json(struct snapshot *const *snaps, int n, const struct item *items, size_t nitems, int all,
 		       long limit)
 {
@@ -214,65 +281,10 @@ static void write_json(struct snapshot *const *snaps, int n, const struct item *
 	json_key(&j, "groups");
 	json_array(&j);
 	for (i = 0; i < nitems && (limit < 0 || (long)k < limit); i++) {
-		const struct item *it = &items[i];
-		const struct snap_frame *f = snap_top_frame(it->g);
-
-		if (!shown(it, all))
+		if (!shown(&items[i], all))
 			continue;
 		k++;
-		json_object(&j);
-		json_key(&j, "key");
-		json_str(&j, it->g->key);
-		json_key(&j, "fingerprint");
-		json_str(&j, it->g->fingerprint);
-		json_key(&j, "count");
-		json_int(&j, it->row ? it->row->after : it->g->count);
-		json_key(&j, "delta");
-		if (it->row)
-			json_int(&j, it->row->delta);
-		else
-			json_null(&j);
-		json_key(&j, "growth");
-		json_str(&j, pb_growth_name(it->c.growth));
-		json_key(&j, "verdict");
-		json_str(&j, pb_verdict_name(it->c.verdict));
-		json_key(&j, "state");
-		json_str(&j, it->c.state);
-		json_key(&j, "pattern");
-		if (it->c.pattern) {
-			json_object(&j);
-			json_key(&j, "id");
-			json_str(&j, it->c.pattern->id);
-			json_key(&j, "title");
-			json_str(&j, it->c.pattern->title);
-			json_key(&j, "exact");
-			json_bool(&j, it->c.exact);
-			json_key(&j, "leak_shape");
-			json_bool(&j, it->c.pattern->leak);
-			json_key(&j, "explanation");
-			json_str(&j, it->c.pattern->explanation);
-			json_key(&j, "advice");
-			json_str(&j, it->c.pattern->advice);
-			json_object_end(&j);
-		} else {
-			json_null(&j);
-		}
-		json_key(&j, "top");
-		if (f) {
-			json_object(&j);
-			json_key(&j, "func");
-			json_str(&j, f->func);
-			json_key(&j, "file");
-			json_str(&j, f->file);
-			json_key(&j, "line");
-			json_int(&j, f->line);
-			json_object_end(&j);
-		} else {
-			json_null(&j);
-		}
-		out_frames_json(&j, it->g);
-		known_json(&j, it->g->fingerprint);
-		json_object_end(&j);
+		item_json(&j, &items[i]);
 	}
 	json_array_end(&j);
 	json_object_end(&j);
@@ -337,7 +349,15 @@ static void list_patterns(void)
 		       cat->patterns[i].leak ? "" : " [not a leak]");
 }
 
-int cmd_classify(int argc, char **argv)
+struct classify_opts {
+	enum snap_by by;
+	const char *patterns_file;
+	long limit;
+	int json, all, list;
+};
+
+/* The command line into o; CLI_OK to go on, else the status to exit with (*done set). */
+static int parse_args(int argc, char **argv, struct classify_opts *o, int *done)
 {
 	static const struct option opts[] = {
 		{"json", no_argument, NULL, 'j'},     {"all", no_argument, NULL, 'a'},
@@ -346,39 +366,35 @@ int cmd_classify(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	struct snapshot *snaps[DIFF_MAX_SNAPS] = {NULL};
-	enum snap_by by = SNAP_BY_LINES;
-	struct diff *d = NULL;
-	struct item *items = NULL;
-	size_t nitems = 0, i;
-	const char *patterns_file = NULL;
-	long limit = -1;
-	int json = 0, all = 0, list = 0, c, n, rc = CLI_OK;
-	struct err e;
+	int c;
 
+	memset(o, 0, sizeof(*o));
+	o->by = SNAP_BY_LINES;
+	o->limit = -1;
+	*done = 1;
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
-			json = 1;
+			o->json = 1;
 			break;
 		case 'a':
-			all = 1;
+			o->all = 1;
+			break;
+		case 'p':
+			o->list = 1;
+			break;
+		case 'P':
+			o->patterns_file = optarg;
 			break;
 		case 'l':
-			if (cli_parse_long(optarg, 0, 1000000000, &limit) < 0)
+			if (cli_parse_long(optarg, 0, 1000000000, &o->limit) < 0)
 				return cli_usage_error("classify", "--limit takes a whole number, not '%s'", optarg);
 			break;
 		case 'b':
-			if (cli_parse_by(optarg, &by) < 0)
+			if (cli_parse_by(optarg, &o->by) < 0)
 				return cli_usage_error("classify", "--by takes 'lines' or 'funcs', not '%s'", optarg);
-			break;
-		case 'p':
-			list = 1;
-			break;
-		case 'P':
-			patterns_file = optarg;
 			break;
 		case 'h':
 			fputs(usage, stdout);
@@ -389,10 +405,89 @@ int cmd_classify(int argc, char **argv)
 			return cli_usage_error("classify", "unknown option '%s'", argv[optind - 1]);
 		}
 	}
+	*done = 0;
+	return CLI_OK;
+}
+
+/* Every group still there after the diff of n profiles, classified; *nitems of them. */
+static struct item *diff_items(struct diff *d, size_t *nitems)
+{
+	struct item *items = xcalloc(d->nrows ? d->nrows : 1, sizeof(*items));
+	size_t i;
+
+	for (i = 0; i < d->nrows; i++) {
+		if (d->rows[i].after == 0)
+			continue; /* vanished: nothing left to classify */
+		items[*nitems].g = d->rows[i].group;
+		items[*nitems].row = &d->rows[i];
+		items[*nitems].c = pb_classify(d->rows[i].group, pb_growth_of(d->rows[i].group, &d->rows[i]));
+		(*nitems)++;
+	}
+	return items;
+}
+
+/* Every group of one profile, classified. */
+static struct item *snap_items(const struct snapshot *s, size_t *nitems)
+{
+	struct item *items = xcalloc(s->ngroups ? s->ngroups : 1, sizeof(*items));
+	size_t i;
+
+	for (i = 0; i < s->ngroups; i++) {
+		items[*nitems].g = s->groups[i];
+		items[*nitems].c = pb_classify(s->groups[i], pb_growth_of(s->groups[i], NULL));
+		(*nitems)++;
+	}
+	return items;
+}
+
+/* Classifies the n profiles (their diff when n > 1) and writes the answer. */
+static int run(struct snapshot **snaps, int n, const struct classify_opts *o)
+{
+	struct diff *d = NULL;
+	struct item *items;
+	size_t nitems = 0;
+	int rc = CLI_OK;
+
+	if (n > 1) {
+		double times[DIFF_MAX_SNAPS];
+		int t;
+
+		for (t = 0; t < n; t++)
+			times[t] = NAN;
+		d = diff_new(snaps, n, times, NULL);
+		if (!d)
+			return cli_error("classify: the profiles cannot be compared");
+		items = diff_items(d, &nitems);
+	} else {
+		items = snap_items(snaps[0], &nitems);
+	}
+	if (nitems > 1)
+		qsort(items, nitems, sizeof(*items), item_cmp);
+	if (o->json)
+		write_json(snaps, n, items, nitems, o->all, o->limit);
+	else
+		write_text(items, nitems, o->all, o->limit, n > 1);
+	if (fflush(stdout) != 0 || ferror(stdout))
+		rc = cli_error("writing output failed");
+	free(items);
+	diff_free(d);
+	return rc;
+}
+
+int cmd_classify(int argc, char **argv)
+{
+	struct snapshot *snaps[DIFF_MAX_SNAPS] = {NULL};
+	struct classify_opts o;
+	int n, i, done, rc;
+	struct err e;
+
+	rc = parse_args(argc, argv, &o, &done);
+	if (done)
+		return rc;
 	/* The catalogue first: a team's file that does not validate stops here, naming the fault. */
-	if (pb_patterns_use(patterns_file, &e) < 0)
+	if (pb_patterns_use(o.patterns_file, &e) < 0)
 		return cli_error("%s", e.msg);
-	if (list) {
+	if (o.list) {
 		list_patterns();
 		return CLI_OK;
 	}
@@ -401,50 +496,11 @@ int cmd_classify(int argc, char **argv)
 		return cli_usage_error("classify", "missing SOURCE");
 	if (n > DIFF_MAX_SNAPS)
 		return cli_usage_error("classify", "at most %d profiles", DIFF_MAX_SNAPS);
-	if (cli_load_all(argv + optind, n, by, snaps, &e) < 0) {
+	if (cli_load_all(argv + optind, n, o.by, snaps, &e) < 0)
 		rc = cli_error("%s", e.msg);
-		goto out;
-	}
-	if (n > 1) {
-		double times[DIFF_MAX_SNAPS];
-		int t;
-
-		for (t = 0; t < n; t++)
-			times[t] = NAN;
-		d = diff_new(snaps, n, times, NULL);
-		if (!d) {
-			rc = cli_error("classify: the profiles cannot be compared");
-			goto out;
-		}
-		items = xcalloc(d->nrows ? d->nrows : 1, sizeof(*items));
-		for (i = 0; i < d->nrows; i++) {
-			if (d->rows[i].after == 0)
-				continue; /* vanished: nothing left to classify */
-			items[nitems].g = d->rows[i].group;
-			items[nitems].row = &d->rows[i];
-			items[nitems].c = pb_classify(d->rows[i].group, pb_growth_of(d->rows[i].group, &d->rows[i]));
-			nitems++;
-		}
-	} else {
-		items = xcalloc(snaps[0]->ngroups ? snaps[0]->ngroups : 1, sizeof(*items));
-		for (i = 0; i < snaps[0]->ngroups; i++) {
-			items[nitems].g = snaps[0]->groups[i];
-			items[nitems].c = pb_classify(snaps[0]->groups[i], pb_growth_of(snaps[0]->groups[i], NULL));
-			nitems++;
-		}
-	}
-	if (nitems > 1)
-		qsort(items, nitems, sizeof(*items), item_cmp);
-	if (json)
-		write_json(snaps, n, items, nitems, all, limit);
 	else
-		write_text(items, nitems, all, limit, n > 1);
-	if (fflush(stdout) != 0 || ferror(stdout))
-		rc = cli_error("writing output failed");
-out:
-	free(items);
-	diff_free(d);
-	for (i = 0; i < (size_t)n; i++)
+		rc = run(snaps, n, &o);
+	for (i = 0; i < n; i++)
 		snap_free(snaps[i]);
 	pb_kdb_free(kdb);
 	kdb = NULL;

@@ -64,111 +64,143 @@ static int parse_times(const char *arg, struct opts *o)
 	return bad ? -1 : i;
 }
 
-int cmd_diff(int argc, char **argv)
+static const struct option longopts[] = {
+	{"json", no_argument, NULL, 'j'},
+	{"markdown", no_argument, NULL, 'm'},
+	OUT_DIFF_LONGOPTS,
+	{"before-time", required_argument, NULL, 'T'},
+	{"after-time", required_argument, NULL, 'A'},
+	{"times", required_argument, NULL, 't'},
+	{"help", no_argument, NULL, 'h'},
+	CLI_SOURCE_OPTIONS,
+	{NULL, 0, NULL, 0},
+};
+
+/* One option of diff's own, or of the shared diff and SOURCE sets: CLI_OK, or an exit status. */
+static int parse_one(int c, const char *opt, const char *arg, struct opts *o, int *ntimes)
 {
-	static const struct option longopts[] = {
-		{"json", no_argument, NULL, 'j'},
-		{"markdown", no_argument, NULL, 'm'},
-		OUT_DIFF_LONGOPTS,
-		{"before-time", required_argument, NULL, 'T'},
-		{"after-time", required_argument, NULL, 'A'},
-		{"times", required_argument, NULL, 't'},
-		{"help", no_argument, NULL, 'h'},
-		CLI_SOURCE_OPTIONS,
-		{NULL, 0, NULL, 0},
-	};
-	struct opts o = {.a = OUT_DIFF_ARGS_INIT};
-	struct snapshot *snaps[DIFF_MAX_SNAPS] = {NULL};
-	struct diff_opts dopts;
-	struct diff *d = NULL;
-	int c, n = 0, i, ntimes = 0, rc = CLI_OK;
-	struct err e;
+	int handled;
+
+	switch (c) {
+	case 'j':
+		o->json = 1;
+		return CLI_OK;
+	case 'm':
+		o->markdown = 1;
+		return CLI_OK;
+	case 'T':
+	case 'A':
+		if (cli_parse_time(arg, c == 'T' ? &o->before_time : &o->after_time) < 0)
+			return cli_usage_error("diff", "%s: '%s' is not an RFC 3339 time or unix seconds",
+					       c == 'T' ? "--before-time" : "--after-time", arg);
+		return CLI_OK;
+	case 't':
+		*ntimes = parse_times(arg, o);
+		if (*ntimes < 0)
+			return cli_usage_error("diff", "--times takes a comma-separated list of times, not '%s'", arg);
+		return CLI_OK;
+	case ':':
+		return cli_usage_error("diff", "%s needs a value", opt);
+	}
+	handled = out_diff_option("diff", c, opt, arg, &o->a);
+	if (!handled)
+		handled = cli_source_option("diff", c, arg);
+	if (handled < 0)
+		return CLI_TROUBLE;
+	return handled ? CLI_OK : cli_usage_error("diff", "unknown option '%s'", opt);
+}
+
+/* The command line into o; CLI_OK to go on (the profiles at argv[optind..]), else the exit status
+ * (*done set). */
+static int parse_args(int argc, char **argv, struct opts *o, int *ntimes, int *done)
+{
+	int c, i, rc;
 
 	for (i = 0; i < DIFF_MAX_SNAPS; i++)
-		o.times[i] = NAN;
-	o.before_time = o.after_time = NAN;
+		o->times[i] = NAN;
+	o->before_time = o->after_time = NAN;
+	*ntimes = 0;
+	*done = 1;
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":h" CLI_SOURCE_SHORT, longopts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			o.json = 1;
-			break;
-		case 'm':
-			o.markdown = 1;
-			break;
-		case 'T':
-		case 'A':
-			if (cli_parse_time(optarg, c == 'T' ? &o.before_time : &o.after_time) < 0)
-				return cli_usage_error("diff", "%s: '%s' is not an RFC 3339 time or unix seconds",
-						       c == 'T' ? "--before-time" : "--after-time", optarg);
-			break;
-		case 't':
-			ntimes = parse_times(optarg, &o);
-			if (ntimes < 0)
-				return cli_usage_error("diff", "--times takes a comma-separated list of times, not '%s'",
-						       optarg);
-			break;
-		case 'h':
+		if (c == 'h') {
 			printf(usage, cli_source_help);
 			return CLI_OK;
-		case ':':
-			return cli_usage_error("diff", "%s needs a value", argv[optind - 1]);
-		default: {
-			int handled = out_diff_option("diff", c, argv[optind - 1], optarg, &o.a);
-
-			if (!handled)
-				handled = cli_source_option("diff", c, optarg);
-
-			if (handled < 0)
-				return CLI_TROUBLE;
-			if (handled)
-				break;
-			return cli_usage_error("diff", "unknown option '%s'", argv[optind - 1]);
 		}
-		}
+		rc = parse_one(c, argv[optind - 1], optarg, o, ntimes);
+		if (rc != CLI_OK)
+			return rc;
 	}
-	n = argc - optind;
+	*done = 0;
+	return CLI_OK;
+}
+
+/* What the n profiles and the options must agree on; fills in the times and the limit. */
+static int validate(struct opts *o, int n, int ntimes)
+{
 	if (n < 2)
 		return cli_usage_error("diff", "needs two profiles or more: BEFORE AFTER [MORE...]");
 	if (n > DIFF_MAX_SNAPS)
 		return cli_usage_error("diff", "at most %d profiles", DIFF_MAX_SNAPS);
-	if (o.json && o.markdown)
+	if (o->json && o->markdown)
 		return cli_usage_error("diff", "--json and --markdown do not go together");
 	if (ntimes && ntimes != n)
 		return cli_usage_error("diff", "--times lists %d times for %d profiles", ntimes, n);
-	if (!isnan(o.before_time))
-		o.times[0] = o.before_time;
-	if (!isnan(o.after_time))
-		o.times[n - 1] = o.after_time;
-	if (o.a.show.limit == -2)
-		o.a.show.limit = o.json || o.markdown ? -1 : 20;
-	/* The profiles are read side by side: two large dumps take the time of one. */
-	if (cli_load_all(argv + optind, n, o.a.by, snaps, &e) < 0) {
-		rc = cli_error("%s", e.msg);
-		goto out;
-	}
-	dopts.ignore = o.a.ignore;
-	dopts.nignore = o.a.nignore;
-	d = diff_new(snaps, n, o.times, &dopts);
-	if (!d) {
-		rc = cli_error("diff: the profiles cannot be compared");
-		goto out;
-	}
-	if (o.json)
-		out_diff_json(d, &o.a.show);
-	else if (o.markdown)
-		out_diff_markdown(d, &o.a.show);
+	if (!isnan(o->before_time))
+		o->times[0] = o->before_time;
+	if (!isnan(o->after_time))
+		o->times[n - 1] = o->after_time;
+	if (o->a.show.limit == -2)
+		o->a.show.limit = o->json || o->markdown ? -1 : 20;
+	return CLI_OK;
+}
+
+/* The diff of the n profiles, written; CLI_GATE when --fail-on-growth trips. */
+static int run(struct snapshot **snaps, int n, struct opts *o)
+{
+	struct diff_opts dopts;
+	struct diff *d;
+	int rc = CLI_OK;
+
+	dopts.ignore = o->a.ignore;
+	dopts.nignore = o->a.nignore;
+	d = diff_new(snaps, n, o->times, &dopts);
+	if (!d)
+		return cli_error("diff: the profiles cannot be compared");
+	if (o->json)
+		out_diff_json(d, &o->a.show);
+	else if (o->markdown)
+		out_diff_markdown(d, &o->a.show);
 	else
-		out_diff_text(d, &o.a.show);
-	if (fflush(stdout) != 0 || ferror(stdout)) {
+		out_diff_text(d, &o->a.show);
+	if (fflush(stdout) != 0 || ferror(stdout))
 		rc = cli_error("writing output failed");
-		goto out;
-	}
-	if (o.a.fail_on >= 0 && out_diff_gate(d, &o.a.show, o.a.fail_on, "diff"))
+	else if (o->a.fail_on >= 0 && out_diff_gate(d, &o->a.show, o->a.fail_on, "diff"))
 		rc = CLI_GATE;
-out:
 	diff_free(d);
+	return rc;
+}
+
+int cmd_diff(int argc, char **argv)
+{
+	struct opts o = {.a = OUT_DIFF_ARGS_INIT};
+	struct snapshot *snaps[DIFF_MAX_SNAPS] = {NULL};
+	int n, i, ntimes, done, rc;
+	struct err e;
+
+	rc = parse_args(argc, argv, &o, &ntimes, &done);
+	if (done)
+		return rc;
+	n = argc - optind;
+	rc = validate(&o, n, ntimes);
+	if (rc != CLI_OK)
+		return rc;
+	/* The profiles are read side by side: two large dumps take the time of one. */
+	if (cli_load_all(argv + optind, n, o.a.by, snaps, &e) < 0)
+		rc = cli_error("%s", e.msg);
+	else
+		rc = run(snaps, n, &o);
 	for (i = 0; i < n; i++)
 		snap_free(snaps[i]);
 	return rc;

@@ -149,14 +149,87 @@ static int do_list(const struct kopts *o)
 	return CLI_OK;
 }
 
+/* One group's matches as a JSON object of the lookup's answer. */
+static void match_json(struct json *j, const struct snap_group *g, const struct pb_known_list *l)
+{
+	const struct snap_frame *f = snap_top_frame(g);
+	size_t k;
+
+	json_object(j);
+	json_key(j, "fingerprint");
+	json_str(j, g->fingerprint);
+	json_key(j, "key");
+	json_str(j, g->key);
+	json_key(j, "count");
+	json_int(j, g->count);
+	json_key(j, "func");
+	json_str(j, f ? f->func : NULL);
+	json_key(j, "known");
+	json_array(j);
+	for (k = 0; k < l->n; k++)
+		record_json(j, &l->items[k]);
+	json_array_end(j);
+	json_object_end(j);
+}
+
+/* One group's matches as text: the group, then each incident it was seen in. */
+static void match_text(const struct snap_group *g, const struct pb_known_list *l)
+{
+	const struct snap_frame *f = snap_top_frame(g);
+	char frame[1200], a[512], b[512];
+	size_t k;
+
+	if (f)
+		out_frame_text(f->func, f->file, f->line, frame, sizeof(frame));
+	else
+		snprintf(frame, sizeof(frame), "(no frames)");
+	printf("%6ld  %s  fp %s\n", g->count, frame, g->fingerprint);
+	for (k = 0; k < l->n; k++) {
+		printf("        seen before in incident %s", text_sanitize(l->items[k].incident, a, sizeof(a)));
+		if (l->items[k].fix)
+			printf(", fixed in %s", text_sanitize(l->items[k].fix, b, sizeof(b)));
+		if (l->items[k].note)
+			printf(": %s", text_sanitize(l->items[k].note, frame, sizeof(frame)));
+		printf("\n");
+	}
+}
+
+/* Looks every group of s up in db, writing the matches as they come; *hits counts the groups
+ * that match. Returns CLI_OK or CLI_TROUBLE (one line said). */
+static int lookup_groups(const struct kopts *o, struct pb_kdb *db, const struct snapshot *s, struct json *j,
+			 size_t *hits)
+{
+	struct err e;
+	size_t i;
+
+	for (i = 0; i < s->ngroups; i++) {
+		struct pb_known_list l;
+
+		pb_known_list_init(&l);
+		if (pb_kdb_lookup(db, s->groups[i]->fingerprint, &l, &e) < 0) {
+			pb_known_list_done(&l);
+			return cli_error("%s", e.msg);
+		}
+		if (l.n) {
+			(*hits)++;
+			if (o->json)
+				match_json(j, s->groups[i], &l);
+			else
+				match_text(s->groups[i], &l);
+		}
+		pb_known_list_done(&l);
+	}
+	return CLI_OK;
+}
+
 static int do_lookup(const struct kopts *o, const char *source)
 {
 	struct snapshot *s;
 	struct pb_kdb *db;
 	struct json j;
 	struct err e;
-	size_t i, hits = 0;
-	int rc = CLI_OK;
+	size_t hits = 0;
+	int rc;
 
 	s = cli_load(source, SNAP_BY_LINES, &e);
 	if (!s)
@@ -174,58 +247,7 @@ static int do_lookup(const struct kopts *o, const char *source)
 		json_key(&j, "matches");
 		json_array(&j);
 	}
-	for (i = 0; i < s->ngroups; i++) {
-		const struct snap_group *g = s->groups[i];
-		const struct snap_frame *f = snap_top_frame(g);
-		struct pb_known_list l;
-		char frame[1200];
-		size_t k;
-
-		pb_known_list_init(&l);
-		if (pb_kdb_lookup(db, g->fingerprint, &l, &e) < 0) {
-			rc = cli_error("%s", e.msg);
-			pb_known_list_done(&l);
-			break;
-		}
-		if (l.n) {
-			hits++;
-			if (o->json) {
-				json_object(&j);
-				json_key(&j, "fingerprint");
-				json_str(&j, g->fingerprint);
-				json_key(&j, "key");
-				json_str(&j, g->key);
-				json_key(&j, "count");
-				json_int(&j, g->count);
-				json_key(&j, "func");
-				json_str(&j, f ? f->func : NULL);
-				json_key(&j, "known");
-				json_array(&j);
-				for (k = 0; k < l.n; k++)
-					record_json(&j, &l.items[k]);
-				json_array_end(&j);
-				json_object_end(&j);
-			} else {
-				char a[512], b[512];
-
-				if (f)
-					out_frame_text(f->func, f->file, f->line, frame, sizeof(frame));
-				else
-					snprintf(frame, sizeof(frame), "(no frames)");
-				printf("%6ld  %s  fp %s\n", g->count, frame, g->fingerprint);
-				for (k = 0; k < l.n; k++) {
-					printf("        seen before in incident %s",
-					       text_sanitize(l.items[k].incident, a, sizeof(a)));
-					if (l.items[k].fix)
-						printf(", fixed in %s", text_sanitize(l.items[k].fix, b, sizeof(b)));
-					if (l.items[k].note)
-						printf(": %s", text_sanitize(l.items[k].note, frame, sizeof(frame)));
-					printf("\n");
-				}
-			}
-		}
-		pb_known_list_done(&l);
-	}
+	rc = lookup_groups(o, db, s, &j, &hits);
 	if (o->json) {
 		json_array_end(&j);
 		json_key(&j, "groups");

@@ -236,90 +236,123 @@ static void elapsed_line(const struct pb_run *r, const struct pb_playbook *pb)
 	printf("   [%lldm%02llds of %ld min]\n", (long long)(ms / 60000), (long long)(ms / 1000 % 60), pb->target_minutes);
 }
 
+/* Performs the step's action unless it has its result; prints the failure, or the summary. */
+static void run_action(struct pb_run *r, const struct pb_step *s, const struct pb_answer *a, int interactive)
+{
+	const char *sum;
+	struct err e;
+	int failed = 0;
+
+	if (s->action != PB_ACT_NONE && s->action != PB_ACT_NOTE && !pb_run_has_result(r)) {
+		if (pb_run_act(r, a ? a->source : NULL, &e) < 0) {
+			char clean[512];
+
+			printf("   ! %s\n", text_sanitize(e.msg, clean, sizeof(clean)));
+			failed = 1;
+		}
+	}
+	if (s->action == PB_ACT_WAIT)
+		countdown(pb_run_wait_until(r), interactive && isatty(STDOUT_FILENO));
+	sum = pb_run_summary(r, s->id);
+	if (sum && *sum && s->action != PB_ACT_WAIT && !failed) {
+		char clean[2048];
+
+		printf("   => %s\n", text_sanitize(sum, clean, sizeof(clean)));
+	}
+}
+
+/* A note: asked at note steps, and taken from the answers at any step. Returns 0, -1 at the end
+ * of input, or CLI_TROUBLE. */
+static int run_note(struct pb_run *r, const struct pb_step *s, const struct pb_answer *a, int interactive)
+{
+	struct err e;
+
+	if (pb_run_notes(r) != 0)
+		return 0;
+	if (a && a->note) {
+		if (pb_run_note(r, a->note, &e) < 0)
+			return cli_error("%s", e.msg);
+	} else if (interactive && s->action == PB_ACT_NOTE) {
+		char *line = prompt_line(s->prompt ? "   note> " : "   note (empty to skip)> ");
+
+		if (!line)
+			return -1;
+		if (*line && pb_run_note(r, line, &e) < 0)
+			return cli_error("%s", e.msg);
+	}
+	return 0;
+}
+
+/* Asks the terminal for one of the step's options (enter: dflt); NULL at the end of input. */
+static const char *ask_choice(const struct pb_step *s, const char *dflt)
+{
+	int k;
+
+	if (s->prompt) {
+		char clean[1024];
+
+		printf("   %s\n", text_sanitize(s->prompt, clean, sizeof(clean)));
+	}
+	for (k = 0; k < s->noptions; k++)
+		printf("   [%s] %s%s\n", s->options[k].key, s->options[k].label,
+		       strcmp(s->options[k].key, dflt) == 0 ? " (default)" : "");
+	for (;;) {
+		char *line = prompt_line("   choice> ");
+		const char *key;
+
+		if (!line)
+			return NULL;
+		key = *line ? line : dflt;
+		if (pb_step_option(s, key))
+			return key;
+		printf("   '%s' is not an option\n", line);
+	}
+}
+
+/* The step's choice: from the answers, the terminal, or (--yes) its default. Returns 0, -1 at the
+ * end of input, or CLI_TROUBLE. */
+static int run_choice(struct pb_run *r, const struct pb_step *s, const struct pb_answer *a, const struct ropts *o,
+		      int interactive)
+{
+	const char *key = a ? a->choice : NULL, *dflt;
+	struct err e;
+
+	if (!s->noptions || pb_run_choice(r))
+		return 0;
+	dflt = s->deflt ? s->deflt : s->options[0].key;
+	if (!key && interactive && !(key = ask_choice(s, dflt)))
+		return -1;
+	if (!key && o->yes)
+		key = dflt;
+	if (!key)
+		return cli_error("%s: step '%s' needs a choice (%s...) and --yes is not given", o->answers, s->id,
+				 s->options[0].key);
+	if (pb_run_choose(r, key, &e) < 0)
+		return cli_error("%s", e.msg);
+	printf("   -> %s\n", pb_step_option(s, key)->label);
+	return 0;
+}
+
 static int run_loop(struct pb_run *r, const struct pb_playbook *pb, const struct pb_answers *ans,
 		    const struct ropts *o, int interactive)
 {
 	const struct pb_step *s;
 	struct err e;
-	int n = 0, failed;
+	int rc;
 
 	while ((s = pb_run_step(r))) {
 		const struct pb_answer *a = pb_answers_get(ans, s->id);
 		char *text = pb_run_render(r, s->text);
-		const char *sum;
 
-		n = pb_step_index(pb, s->id) + 1;
-		printf("\n== %d/%d %s\n", n, pb->nsteps, s->title);
+		printf("\n== %d/%d %s\n", pb_step_index(pb, s->id) + 1, pb->nsteps, s->title);
 		if (interactive)
 			elapsed_line(r, pb);
 		if (*text)
 			print_wrapped(text, "   ");
 		free(text);
-		failed = 0;
-		if (s->action != PB_ACT_NONE && s->action != PB_ACT_NOTE && !pb_run_has_result(r)) {
-			if (pb_run_act(r, a ? a->source : NULL, &e) < 0) {
-				char clean[512];
-
-				printf("   ! %s\n", text_sanitize(e.msg, clean, sizeof(clean)));
-				failed = 1;
-			}
-		}
-		if (s->action == PB_ACT_WAIT)
-			countdown(pb_run_wait_until(r), interactive && isatty(STDOUT_FILENO));
-		sum = pb_run_summary(r, s->id);
-		if (sum && *sum && s->action != PB_ACT_WAIT && !failed) {
-			char clean[2048];
-
-			printf("   => %s\n", text_sanitize(sum, clean, sizeof(clean)));
-		}
-		/* a note: asked at note steps, and taken from the answers at any step */
-		if (pb_run_notes(r) == 0) {
-			if (a && a->note) {
-				if (pb_run_note(r, a->note, &e) < 0)
-					return cli_error("%s", e.msg);
-			} else if (interactive && s->action == PB_ACT_NOTE) {
-				char *line = prompt_line(s->prompt ? "   note> " : "   note (empty to skip)> ");
-
-				if (!line)
-					return -1;
-				if (*line && pb_run_note(r, line, &e) < 0)
-					return cli_error("%s", e.msg);
-			}
-		}
-		if (s->noptions && !pb_run_choice(r)) {
-			const char *key = a ? a->choice : NULL;
-			const char *dflt = s->deflt ? s->deflt : s->options[0].key;
-			int k;
-
-			if (!key && interactive) {
-				if (s->prompt) {
-					char clean[1024];
-
-					printf("   %s\n", text_sanitize(s->prompt, clean, sizeof(clean)));
-				}
-				for (k = 0; k < s->noptions; k++)
-					printf("   [%s] %s%s\n", s->options[k].key, s->options[k].label,
-					       strcmp(s->options[k].key, dflt) == 0 ? " (default)" : "");
-				for (;;) {
-					char *line = prompt_line("   choice> ");
-
-					if (!line)
-						return -1;
-					key = *line ? line : dflt;
-					if (pb_step_option(s, key))
-						break;
-					printf("   '%s' is not an option\n", line);
-				}
-			}
-			if (!key && o->yes)
-				key = dflt;
-			if (!key)
-				return cli_error("%s: step '%s' needs a choice (%s...) and --yes is not given", o->answers,
-						 s->id, s->options[0].key);
-			if (pb_run_choose(r, key, &e) < 0)
-				return cli_error("%s", e.msg);
-			printf("   -> %s\n", pb_step_option(s, key)->label);
-		}
+		run_action(r, s, a, interactive);
+		if ((rc = run_note(r, s, a, interactive)) != 0 || (rc = run_choice(r, s, a, o, interactive)) != 0)
+			return rc;
 		if (pb_run_advance(r, &e) < 0)
 			return cli_error("%s", e.msg);
 	}

@@ -39,7 +39,7 @@ static const char usage[] =
 	"\n"
 	"exit status: 0 done (even when some pods failed: see the error column), 2 trouble\n";
 
-struct row {
+struct pod_row {
 	const struct kube_pod *pod;
 	struct fan_result res;
 	double z;
@@ -47,7 +47,7 @@ struct row {
 };
 
 /* Marks the outliers among the pods that answered (analyze/outlier.h); returns the median. */
-static double mark_outliers(struct row *rows, size_t n)
+static double mark_outliers(struct pod_row *rows, size_t n)
 {
 	double *v = xcalloc(n ? n : 1, sizeof(*v)), *z = xcalloc(n ? n : 1, sizeof(*z)), med;
 	size_t i;
@@ -73,7 +73,7 @@ static void progress(void *ctx, size_t done, size_t total)
 	fflush(stderr);
 }
 
-static void write_json(const struct row *rows, size_t n)
+static void write_json(const struct pod_row *rows, size_t n)
 {
 	struct json j;
 	size_t i;
@@ -106,7 +106,7 @@ static void write_json(const struct row *rows, size_t n)
 	fputc('\n', stdout);
 }
 
-static void write_text(const struct row *rows, size_t n, double med)
+static void write_text(const struct pod_row *rows, size_t n, double med)
 {
 	char name[128], err[256], count[24];
 	size_t i, outliers = 0, failed = 0;
@@ -231,11 +231,10 @@ static int run(const char *selector, int metrics, int json, long parallel, long 
 {
 	struct tunnels tun = {NULL, NULL, NULL};
 	struct source_opts *o = cli_source_opts();
-	struct kube_load_opts ko = {o->kubeconfig, o->context, o->kube_proxy, NULL, NULL};
 	struct kube_config kc;
 	struct http_opts h = {0};
 	struct kube_pod *pods = NULL;
-	struct row *rows;
+	struct pod_row *rows;
 	const char **urls;
 	const char *ns;
 	size_t n = 0, i;
@@ -243,24 +242,8 @@ static int run(const char *selector, int metrics, int json, long parallel, long 
 	double med;
 	int ret = CLI_TROUBLE;
 
-	if (kube_config_load(&ko, &kc, &e) < 0)
+	if (source_kube_open(o, &kc, &h, &e) < 0)
 		return cli_error("%s", e.msg);
-	if (o->token_file) {
-		secret_free(kc.token);
-		kc.token = NULL;
-		if (secret_read_token(o->token_file, &kc.token, &e) < 0)
-			goto fail;
-	}
-	if (kube_http_opts(&kc, &h, &e) < 0)
-		goto fail;
-	if (o->cacert) {
-		h.cacert = o->cacert;
-		h.ca_pem = NULL;
-	}
-	if (o->insecure)
-		h.insecure = 1;
-	h.timeout_ms = o->timeout_ms ? o->timeout_ms : SOURCE_TIMEOUT_MS;
-	h.connect_timeout_ms = SOURCE_CONNECT_TIMEOUT_MS;
 	ns = o->ns ? o->ns : kc.ns ? kc.ns : "default";
 	if (kube_list_pods(&kc, &h, ns, selector, &pods, &n, &e) < 0)
 		goto fail;

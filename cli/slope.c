@@ -332,15 +332,33 @@ static int opt_one(struct cli_slope_opts *o, int c, const char *arg)
 	if (rc >= 0)
 		return rc;
 	switch (c) {
-	case 'p': o->url = arg; break;
-	case 'q': o->query = arg; break;
-	case 'f': o->file = arg; break;
-	case 's': o->save = arg; break;
-	case 'T': o->tune = 1; break;
-	case 'O': o->left_open = 1; break;
-	case 'A': o->ascii = 1; break;
-	case 'j': o->json = 1; break;
-	case 'M': o->metrics = 1; break;
+	case 'p':
+		o->url = arg;
+		break;
+	case 'q':
+		o->query = arg;
+		break;
+	case 'f':
+		o->file = arg;
+		break;
+	case 's':
+		o->save = arg;
+		break;
+	case 'T':
+		o->tune = 1;
+		break;
+	case 'O':
+		o->left_open = 1;
+		break;
+	case 'A':
+		o->ascii = 1;
+		break;
+	case 'j':
+		o->json = 1;
+		break;
+	case 'M':
+		o->metrics = 1;
+		break;
 	case 'X':
 		return cli_usage_error("slope", "a token on the command line would show in ps; "
 						"use --token-file F or LEAKSCOPE_TOKEN");
@@ -398,8 +416,11 @@ static int validate(const struct cli_slope_opts *o)
 	if (o->source)
 		return CLI_OK;
 	if (o->count || o->metrics || o->have_every)
-		return cli_usage_error("slope", "%s samples a SOURCE: give one (an http(s):// URL, pod/NAME, unix:/PATH or pid/N)",
-				       o->count ? "--count" : o->metrics ? "--metrics" : "--every");
+		return cli_usage_error(
+			"slope", "%s samples a SOURCE: give one (an http(s):// URL, pod/NAME, unix:/PATH or pid/N)",
+			o->count     ? "--count"
+			: o->metrics ? "--metrics"
+				     : "--every");
 	if (o->file && (o->url || o->query))
 		return cli_usage_error("slope", "--file reads a saved answer: no --prometheus or --query with it");
 	if (o->file && o->save)

@@ -267,12 +267,20 @@ static void json_time_ms(struct json *j, int64_t ms)
 	json_time_ns(j, ms * 1000000);
 }
 
-static void write_json_row(struct json *j, const struct row *w, const struct cli_slope_opts *o)
+/* json_double of v, or null when there is none. */
+static void json_double_or_null(struct json *j, int have, double v)
 {
-	double days = (double)o->range / 86400000.0;
-	size_t i, k;
+	if (have)
+		json_double(j, v);
+	else
+		json_null(j);
+}
 
-	json_object(j);
+/* A row's series, counts, slope, prediction, leak start, limit and outlier fields. */
+static void write_json_fit(struct json *j, const struct row *w, const struct cli_slope_opts *o)
+{
+	size_t i;
+
 	json_key(j, "metric");
 	json_object(j);
 	for (i = 0; i < w->ps->nlabels; i++) {
@@ -283,15 +291,9 @@ static void write_json_row(struct json *j, const struct row *w, const struct cli
 	json_key(j, "samples");
 	json_int(j, (long long)w->nrange);
 	json_key(j, "first");
-	if (w->nrange)
-		json_double(j, w->range[0].v);
-	else
-		json_null(j);
+	json_double_or_null(j, w->nrange > 0, w->nrange ? w->range[0].v : 0);
 	json_key(j, "last");
-	if (w->nrange)
-		json_double(j, w->range[w->nrange - 1].v);
-	else
-		json_null(j);
+	json_double_or_null(j, w->nrange > 0, w->nrange ? w->range[w->nrange - 1].v : 0);
 	json_key(j, "window_samples");
 	json_int(j, (long long)w->nwindow);
 	json_key(j, "slope_per_second");
@@ -318,6 +320,13 @@ static void write_json_row(struct json *j, const struct row *w, const struct cli
 	json_double(j, w->z);
 	json_key(j, "outlier");
 	json_bool(j, w->outlier);
+}
+
+/* Every replayed alert of every rule over the row's series. */
+static void write_json_alerts(struct json *j, const struct row *w, const struct cli_slope_opts *o)
+{
+	size_t i, k;
+
 	json_key(j, "alerts");
 	json_array(j);
 	for (k = 0; k < o->nrules; k++)
@@ -339,6 +348,14 @@ static void write_json_row(struct json *j, const struct row *w, const struct cli
 			json_object_end(j);
 		}
 	json_array_end(j);
+}
+
+/* Per rule: how often it fired, per day, and its first firing after the leak start. */
+static void write_json_rules(struct json *j, const struct row *w, const struct cli_slope_opts *o)
+{
+	double days = (double)o->range / 86400000.0;
+	size_t i, k;
+
 	json_key(j, "rules");
 	json_array(j);
 	for (k = 0; k < o->nrules; k++) {
@@ -365,6 +382,14 @@ static void write_json_row(struct json *j, const struct row *w, const struct cli
 		json_object_end(j);
 	}
 	json_array_end(j);
+}
+
+static void write_json_row(struct json *j, const struct row *w, const struct cli_slope_opts *o)
+{
+	json_object(j);
+	write_json_fit(j, w, o);
+	write_json_alerts(j, w, o);
+	write_json_rules(j, w, o);
 	json_object_end(j);
 }
 

@@ -113,48 +113,57 @@ static char *instance_of(const struct source *s)
 	return xstrdup(s->arg);
 }
 
-int cli_slope_sample(struct cli_slope_opts *o)
+/* The source to sample: a whole profile URL through its pprof base, so only the header is read. */
+static int open_sampled(const char *arg, struct source *src, struct err *e)
 {
-	struct source_opts *so = cli_source_opts();
-	struct sigaction sa, old_int, old_term;
-	struct prom_result r;
-	struct prom_series *ps;
-	struct source src;
-	struct err e;
-	size_t cap = 0, failures = 0;
-	int64_t start, span;
-	int tty = isatty(STDERR_FILENO), ret;
-	const char *pp;
-	char *base;
-	long i, tick = 0;
+	const char *pp = http_is_url(arg) ? strstr(arg, "/debug/pprof/") : NULL;
+	char *base = pp ? xstrndup(arg, (size_t)(pp - arg)) : NULL;
+	int ret = source_open(base ? base : arg, cli_source_opts(), src, e);
 
-	if (!source_is_remote(o->source))
-		return cli_usage_error("slope", "'%s' is not an http(s):// URL, pod/NAME, unix:/PATH or pid/N to sample (a saved "
-						"Prometheus answer is read with --file)",
-				       o->source);
-	/* a whole profile URL is sampled through its pprof base, so only the header is read */
-	pp = http_is_url(o->source) ? strstr(o->source, "/debug/pprof/") : NULL;
-	base = pp ? xstrndup(o->source, (size_t)(pp - o->source)) : NULL;
-	ret = source_open(base ? base : o->source, so, &src, &e);
 	free(base);
-	if (ret < 0)
-		return cli_error("%s", e.msg);
-	prom_result_init(&r);
-	r.type = PROM_MATRIX;
-	r.series = ps = xcalloc(1, sizeof(*ps));
-	r.nseries = 1;
+	return ret;
+}
+
+/* One series {instance="SOURCE"} in r, for the samples to come. */
+static struct prom_series *series_init(struct prom_result *r, const struct source *src)
+{
+	struct prom_series *ps;
+
+	prom_result_init(r);
+	r->type = PROM_MATRIX;
+	r->series = ps = xcalloc(1, sizeof(*ps));
+	r->nseries = 1;
 	ps->labels = xcalloc(1, sizeof(*ps->labels));
 	ps->labels[0].name = xstrdup("instance");
-	ps->labels[0].value = instance_of(&src);
+	ps->labels[0].value = instance_of(src);
 	ps->nlabels = 1;
+	return ps;
+}
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_interrupt;
-	sigemptyset(&sa.sa_mask);
-	interrupted = 0;
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
-	start = now_ms(CLOCK_MONOTONIC);
+/* The progress line on a terminal: the sample just taken and when the next one comes. */
+static void progress(const struct cli_slope_opts *o, long i, double v)
+{
+	char d[32];
+
+	if (o->count)
+		fprintf(stderr, "\r\033[Ksample %ld/%ld: %.15g goroutines", i + 1, o->count, v);
+	else
+		fprintf(stderr, "\r\033[Ksample %ld: %.15g goroutines (Ctrl-C ends)", i + 1, v);
+	if (o->count == 0 || i + 1 < o->count)
+		fprintf(stderr, ", next in %s", slope_format_duration(o->every, d, sizeof(d)));
+	fflush(stderr);
+}
+
+/* Samples src every o->every into ps until o->count samples or an interrupt. A failure before
+ * the first sample ends it (CLI_TROUBLE); later ones are warned about and counted in *failures. */
+static int sample_loop(struct source *src, const struct cli_slope_opts *o, struct prom_series *ps, size_t *failures)
+{
+	int tty = isatty(STDERR_FILENO);
+	int64_t start = now_ms(CLOCK_MONOTONIC);
+	size_t cap = 0;
+	long i, tick = 0;
+	struct err e;
+
 	for (i = 0; o->count == 0 || i < o->count; i++) {
 		struct slope_sample sm;
 
@@ -170,42 +179,32 @@ int cli_slope_sample(struct cli_slope_opts *o)
 		}
 		if (interrupted)
 			break;
-		if (take_sample(&src, o->metrics, &sm, &e) < 0) {
+		if (take_sample(src, o->metrics, &sm, &e) < 0) {
 			if (ps->nsamples == 0) {
 				if (tty)
 					fputs("\r\033[K", stderr);
-				ret = cli_error("%s", e.msg);
-				goto out;
+				return cli_error("%s", e.msg);
 			}
 			/* one bad scrape does not end a series, as in Prometheus: say so, go on */
-			failures++;
+			(*failures)++;
 			fprintf(stderr, "%sleakscope: warning: sample %ld: %s\n", tty ? "\r\033[K" : "", i + 1, e.msg);
 			continue;
 		}
 		ps->samples = xgrow(ps->samples, &cap, ps->nsamples + 1, sizeof(*ps->samples));
 		ps->samples[ps->nsamples++] = sm;
-		if (tty) {
-			char d[32];
-
-			if (o->count)
-				fprintf(stderr, "\r\033[Ksample %ld/%ld: %.15g goroutines", i + 1, o->count, sm.v);
-			else
-				fprintf(stderr, "\r\033[Ksample %ld: %.15g goroutines (Ctrl-C ends)", i + 1, sm.v);
-			if (o->count == 0 || i + 1 < o->count)
-				fprintf(stderr, ", next in %s", slope_format_duration(o->every, d, sizeof(d)));
-			fflush(stderr);
-		}
+		if (tty)
+			progress(o, i, sm.v);
 	}
 	if (tty)
 		fputs("\r\033[K", stderr);
-	if (interrupted)
-		fprintf(stderr, "leakscope: interrupted after %zu sample%s\n", ps->nsamples,
-			ps->nsamples == 1 ? "" : "s");
-	if (failures)
-		fprintf(stderr, "leakscope: %zu sample%s failed and %s left out\n", failures, failures == 1 ? "" : "s",
-			failures == 1 ? "is" : "are");
-	/* the analysis spans what was sampled, unless told otherwise */
-	span = ps->samples[ps->nsamples - 1].t - ps->samples[0].t;
+	return CLI_OK;
+}
+
+/* --range, --window and --at from what was sampled, unless given. */
+static void fit_span(struct cli_slope_opts *o, const struct prom_series *ps)
+{
+	int64_t span = ps->samples[ps->nsamples - 1].t - ps->samples[0].t;
+
 	/* whole seconds, with the first sample inside [T-W, T] (and (T-W, T] with --left-open) */
 	span = (span + 999) / 1000 * 1000 + (o->left_open && span % 1000 == 0 ? 1000 : 0);
 	if (span <= 0)
@@ -216,20 +215,63 @@ int cli_slope_sample(struct cli_slope_opts *o)
 		o->window = o->range;
 	if (!o->have_at)
 		o->at = ps->samples[ps->nsamples - 1].t;
-	if (o->save) {
-		char d1[32], d2[32];
+}
 
-		if (save_samples(o->save, ps, &e) < 0) {
-			ret = cli_error("%s", e.msg);
-			goto out;
-		}
-		fprintf(stderr, "leakscope: %zu samples saved to %s; the same analysis: leakscope slope --file %s "
-				"--range %s --window %s\n",
-			ps->nsamples, o->save, o->save, slope_format_duration(o->range, d1, sizeof(d1)),
-			slope_format_duration(o->window, d2, sizeof(d2)));
+/* --save: the samples written, and the command that analyses them again. */
+static int save(const struct cli_slope_opts *o, const struct prom_series *ps)
+{
+	char d1[32], d2[32];
+	struct err e;
+
+	if (save_samples(o->save, ps, &e) < 0)
+		return cli_error("%s", e.msg);
+	fprintf(stderr,
+		"leakscope: %zu samples saved to %s; the same analysis: leakscope slope --file %s "
+		"--range %s --window %s\n",
+		ps->nsamples, o->save, o->save, slope_format_duration(o->range, d1, sizeof(d1)),
+		slope_format_duration(o->window, d2, sizeof(d2)));
+	return CLI_OK;
+}
+
+int cli_slope_sample(struct cli_slope_opts *o)
+{
+	struct sigaction sa, old_int, old_term;
+	struct prom_result r;
+	struct prom_series *ps;
+	struct source src;
+	struct err e;
+	size_t failures = 0;
+	int ret;
+
+	if (!source_is_remote(o->source))
+		return cli_usage_error("slope", "'%s' is not an http(s):// URL, pod/NAME, unix:/PATH or pid/N to sample (a saved "
+						"Prometheus answer is read with --file)",
+				       o->source);
+	if (open_sampled(o->source, &src, &e) < 0)
+		return cli_error("%s", e.msg);
+	ps = series_init(&r, &src);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_interrupt;
+	sigemptyset(&sa.sa_mask);
+	interrupted = 0;
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	ret = sample_loop(&src, o, ps, &failures);
+	if (ret == CLI_OK && ps->nsamples == 0)
+		ret = cli_error("interrupted before the first sample");
+	if (ret == CLI_OK) {
+		if (interrupted)
+			fprintf(stderr, "leakscope: interrupted after %zu sample%s\n", ps->nsamples,
+				ps->nsamples == 1 ? "" : "s");
+		if (failures)
+			fprintf(stderr, "leakscope: %zu sample%s failed and %s left out\n", failures,
+				failures == 1 ? "" : "s", failures == 1 ? "is" : "are");
+		fit_span(o, ps);
+		if (o->save)
+			ret = save(o, ps);
 	}
-	ret = cli_slope_report(&r, o, o->at);
-out:
+	if (ret == CLI_OK)
+		ret = cli_slope_report(&r, o, o->at);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 	prom_result_done(&r);

@@ -44,21 +44,66 @@ static const char usage[] =
 
 enum { OPT_EVERY = 0x1200, OPT_ASCII, OPT_SERIES, OPT_NO_STORE, OPT_PROMETHEUS, OPT_QUERY, OPT_RULE };
 
+static const struct option longopts[] = {
+	{"every", required_argument, NULL, OPT_EVERY},
+	{"ascii", no_argument, NULL, OPT_ASCII},
+	{"series", required_argument, NULL, OPT_SERIES},
+	{"selector", required_argument, NULL, 'l'},
+	{"no-store", no_argument, NULL, OPT_NO_STORE},
+	{"prometheus", required_argument, NULL, OPT_PROMETHEUS},
+	{"query", required_argument, NULL, OPT_QUERY},
+	{"rule", required_argument, NULL, OPT_RULE},
+	{"help", no_argument, NULL, 'h'},
+	CLI_SOURCE_OPTIONS,
+	{NULL, 0, NULL, 0},
+};
+
+/* One option into o (--rule into rules); CLI_OK, or the status to exit with. */
+static int parse_one(int c, const char *opt, const char *arg, struct tui_opts *o, const char **rules)
+{
+	char *end;
+	int rc;
+
+	switch (c) {
+	case OPT_EVERY:
+		o->every = strtod(arg, &end);
+		if (*end || !(o->every >= 0) || o->every > 86400)
+			return cli_usage_error("tui", "--every takes seconds, not '%s'", arg);
+		return CLI_OK;
+	case OPT_ASCII:
+		o->ascii = 1;
+		return CLI_OK;
+	case OPT_SERIES:
+		o->series = arg;
+		return CLI_OK;
+	case 'l':
+		o->selector = arg;
+		return CLI_OK;
+	case OPT_NO_STORE:
+		o->no_store = 1;
+		return CLI_OK;
+	case OPT_PROMETHEUS:
+		o->prometheus = arg;
+		return CLI_OK;
+	case OPT_QUERY:
+		o->query = arg;
+		return CLI_OK;
+	case OPT_RULE:
+		if (o->nrules == MAX_RULES)
+			return cli_usage_error("tui", "at most %d --rule options", MAX_RULES);
+		rules[o->nrules++] = arg;
+		return CLI_OK;
+	case ':':
+		return cli_usage_error("tui", "%s needs a value", opt);
+	}
+	rc = cli_source_option("tui", c, arg);
+	if (rc < 0)
+		return CLI_TROUBLE;
+	return rc ? CLI_OK : cli_usage_error("tui", "unknown option '%s'", opt);
+}
+
 int cmd_tui(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"every", required_argument, NULL, OPT_EVERY},
-		{"ascii", no_argument, NULL, OPT_ASCII},
-		{"series", required_argument, NULL, OPT_SERIES},
-		{"selector", required_argument, NULL, 'l'},
-		{"no-store", no_argument, NULL, OPT_NO_STORE},
-		{"prometheus", required_argument, NULL, OPT_PROMETHEUS},
-		{"query", required_argument, NULL, OPT_QUERY},
-		{"rule", required_argument, NULL, OPT_RULE},
-		{"help", no_argument, NULL, 'h'},
-		CLI_SOURCE_OPTIONS,
-		{NULL, 0, NULL, 0},
-	};
 	const char *targets[MAX_TARGETS], *rules[MAX_RULES];
 	struct tui_opts o = {.every = 10, .debug = 1};
 	struct err e;
@@ -67,51 +112,12 @@ int cmd_tui(int argc, char **argv)
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":hl:" CLI_SOURCE_SHORT, longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_EVERY: {
-			char *end;
-
-			o.every = strtod(optarg, &end);
-			if (*end || !(o.every >= 0) || o.every > 86400)
-				return cli_usage_error("tui", "--every takes seconds, not '%s'", optarg);
-			break;
-		}
-		case OPT_ASCII:
-			o.ascii = 1;
-			break;
-		case OPT_SERIES:
-			o.series = optarg;
-			break;
-		case 'l':
-			o.selector = optarg;
-			break;
-		case OPT_NO_STORE:
-			o.no_store = 1;
-			break;
-		case OPT_PROMETHEUS:
-			o.prometheus = optarg;
-			break;
-		case OPT_QUERY:
-			o.query = optarg;
-			break;
-		case OPT_RULE:
-			if (o.nrules == MAX_RULES)
-				return cli_usage_error("tui", "at most %d --rule options", MAX_RULES);
-			rules[o.nrules++] = optarg;
-			break;
-		case 'h':
+		if (c == 'h') {
 			printf(usage, cli_source_help);
 			return CLI_OK;
-		case ':':
-			return cli_usage_error("tui", "%s needs a value", argv[optind - 1]);
-		default:
-			if ((rc = cli_source_option("tui", c, optarg)) != 0) {
-				if (rc < 0)
-					return CLI_TROUBLE;
-				break;
-			}
-			return cli_usage_error("tui", "unknown option '%s'", argv[optind - 1]);
 		}
+		if ((rc = parse_one(c, argv[optind - 1], optarg, &o, rules)) != CLI_OK)
+			return rc;
 	}
 	if (argc - optind > MAX_TARGETS)
 		return cli_usage_error("tui", "at most %d targets", MAX_TARGETS);

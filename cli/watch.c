@@ -53,7 +53,7 @@ static const char usage[] =
 	"exit status: 0 done (or interrupted), 1 --fail-on-growth tripped, 2 trouble (the first\n"
 	"snapshot failed, usage); a later snapshot that fails is a warning and the watch goes on\n";
 
-struct opts {
+struct watch_opts {
 	int json, tty;
 	struct out_diff_args a; /* --limit, --min-growth, --fail-on-growth, --ignore, --show-benign, --by */
 	long count, keep;
@@ -113,7 +113,7 @@ static long fit_limit(void)
 	return ws.ws_row > 20 ? (ws.ws_row - 10) / 5 : 2;
 }
 
-static void header(const char *shown, const struct opts *o, long round, struct snapshot *const *kept, int n)
+static void header(const char *shown, const struct watch_opts *o, long round, struct snapshot *const *kept, int n)
 {
 	char src[256], d[32], a[16], b[16];
 
@@ -129,7 +129,7 @@ static void header(const char *shown, const struct opts *o, long round, struct s
 }
 
 /* The first round: one snapshot, nothing to compare yet. */
-static void first_round(const struct snapshot *s, const struct opts *o)
+static void first_round(const struct snapshot *s, const struct watch_opts *o)
 {
 	char at[64], src[256];
 	time_t tt;
@@ -168,7 +168,7 @@ static void first_round(const struct snapshot *s, const struct opts *o)
 	printf("(the growth shows from the next snapshot on)\n");
 }
 
-static void render(const struct diff *d, const struct opts *o, long round)
+static void render(const struct diff *d, const struct watch_opts *o, long round)
 {
 	if (o->json) {
 		struct json j;
@@ -184,11 +184,56 @@ static void render(const struct diff *d, const struct opts *o, long round)
 	out_diff_text(d, &o->a.show);
 }
 
-static int watch(const char *arg, struct opts *o)
+/* Keeps snap as the newest of the last o->keep snapshots (the oldest goes). */
+static void keep_snap(struct snapshot **kept, int *n, int max, struct snapshot *snap)
+{
+	if (*n == max) {
+		snap_free(kept[0]);
+		memmove(kept, kept + 1, (size_t)(*n - 1) * sizeof(kept[0]));
+		(*n)--;
+	}
+	kept[(*n)++] = snap;
+}
+
+/* One round on stdout: the header, then the first snapshot's groups or the diff of the kept ones.
+ * Returns CLI_OK, CLI_GATE when --fail-on-growth trips, or CLI_TROUBLE (one line said). */
+static int show_round(const char *shown, struct watch_opts *o, long round, struct snapshot **kept, int n)
+{
+	struct diff_opts dopts = {o->a.ignore, o->a.nignore};
+	double times[DIFF_MAX_SNAPS];
+	struct diff *d;
+	int i, rc = CLI_OK;
+
+	if (o->tty && !o->json)
+		fputs("\033[H\033[2J", stdout);
+	else if (!o->json && round > 1)
+		putchar('\n');
+	if (!o->json)
+		header(shown, o, round, kept, n);
+	if (n == 1) {
+		first_round(kept[0], o);
+	} else {
+		for (i = 0; i < n; i++)
+			times[i] = snap_time(kept[i]);
+		d = diff_new(kept, n, times, &dopts);
+		if (!d)
+			return cli_error("watch: the snapshots cannot be compared");
+		render(d, o, round);
+		if (fflush(stdout) != 0 || ferror(stdout))
+			rc = cli_error("writing output failed");
+		else if (o->a.fail_on >= 0 && out_diff_gate(d, &o->a.show, o->a.fail_on, "watch"))
+			rc = CLI_GATE;
+		diff_free(d);
+	}
+	if (rc == CLI_OK && (fflush(stdout) != 0 || ferror(stdout)))
+		rc = cli_error("writing output failed");
+	return rc;
+}
+
+static int watch(const char *arg, struct watch_opts *o)
 {
 	struct snapshot *kept[DIFF_MAX_SNAPS] = {NULL};
 	struct sigaction sa, old_int, old_term;
-	struct diff_opts dopts = {o->a.ignore, o->a.nignore};
 	struct source src;
 	struct err e;
 	int n = 0, i, rc = CLI_OK;
@@ -206,8 +251,6 @@ static int watch(const char *arg, struct opts *o)
 	start = mono_ns();
 	for (tick = 0; o->count == 0 || round < o->count;) {
 		struct snapshot *snap;
-		double times[DIFF_MAX_SNAPS];
-		struct diff *d;
 
 		if (attempts++ > 0) {
 			/* a capture that took longer than the interval (a big debug=2 dump) skips the
@@ -233,47 +276,9 @@ static int watch(const char *arg, struct opts *o)
 				break;
 			continue;
 		}
-		round++;
-		if (n == o->keep) {
-			snap_free(kept[0]);
-			memmove(kept, kept + 1, (size_t)(n - 1) * sizeof(kept[0]));
-			n--;
-		}
-		kept[n++] = snap;
-		if (o->tty && !o->json)
-			fputs("\033[H\033[2J", stdout);
-		else if (!o->json && round > 1)
-			putchar('\n');
-		if (!o->json)
-			header(src.shown, o, round, kept, n);
-		if (n == 1) {
-			first_round(snap, o);
-		} else {
-			for (i = 0; i < n; i++)
-				times[i] = snap_time(kept[i]);
-			d = diff_new(kept, n, times, &dopts);
-			if (!d) {
-				rc = cli_error("watch: the snapshots cannot be compared");
-				break;
-			}
-			render(d, o, round);
-			if (fflush(stdout) != 0 || ferror(stdout)) {
-				diff_free(d);
-				rc = cli_error("writing output failed");
-				break;
-			}
-			if (o->a.fail_on >= 0 && out_diff_gate(d, &o->a.show, o->a.fail_on, "watch")) {
-				diff_free(d);
-				rc = CLI_GATE;
-				break;
-			}
-			diff_free(d);
-		}
-		if (fflush(stdout) != 0 || ferror(stdout)) {
-			rc = cli_error("writing output failed");
-			break;
-		}
-		if (interrupted)
+		keep_snap(kept, &n, o->keep, snap);
+		rc = show_round(src.shown, o, ++round, kept, n);
+		if (rc != CLI_OK || interrupted)
 			break;
 	}
 	sigaction(SIGINT, &old_int, NULL);
@@ -296,7 +301,7 @@ int cmd_watch(int argc, char **argv)
 		CLI_SOURCE_OPTIONS,
 		{NULL, 0, NULL, 0},
 	};
-	struct opts o = {.a = OUT_DIFF_ARGS_INIT, .keep = DEFAULT_KEEP, .every = DEFAULT_EVERY_MS};
+	struct watch_opts o = {.a = OUT_DIFF_ARGS_INIT, .keep = DEFAULT_KEEP, .every = DEFAULT_EVERY_MS};
 	int c;
 
 	opterr = 0;

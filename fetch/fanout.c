@@ -7,13 +7,14 @@
 #include <string.h>
 #include <time.h>
 
+#include "analyze/parse.h"
 #include "analyze/xmalloc.h"
 #include "fetch/kube.h"
 
 #define FAN_LINE_MAX 4096
 #define FAN_METRICS_MAX ((uint64_t)16 << 20)
 
-struct xfer {
+struct fan_xfer {
 	CURL *h;
 	struct curl_slist *hdrs;
 	char errbuf[CURL_ERROR_SIZE];
@@ -37,7 +38,7 @@ static long now_ms(void)
 }
 
 /* One complete line of the body. */
-static void on_line(struct xfer *x)
+static void on_line(struct fan_xfer *x)
 {
 	char *end;
 	long v;
@@ -45,15 +46,10 @@ static void on_line(struct xfer *x)
 	x->line[x->linelen] = '\0';
 	if (!x->metrics) {
 		/* "goroutine profile: total N" (or goroutineleak) is the first line */
-		const char *p = strstr(x->line, " profile: total ");
-
-		if (p) {
-			v = strtol(p + 16, &end, 10);
-			if (end != p + 16 && v >= 0) {
-				x->res->goroutines = v;
-				x->found = 1;
-				return;
-			}
+		if (parse_debug1_total(x->line, x->linelen, &v, NULL) == 0) {
+			x->res->goroutines = v;
+			x->found = 1;
+			return;
 		}
 		snprintf(x->res->error, sizeof(x->res->error), "not a debug=1 goroutine profile");
 		x->found = -1;
@@ -74,7 +70,7 @@ static void on_line(struct xfer *x)
 
 static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
 {
-	struct xfer *x = arg;
+	struct fan_xfer *x = arg;
 	size_t n = size * nmemb, i;
 
 	if (!x->status)
@@ -104,7 +100,7 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
 	return x->found ? 0 : n; /* 0 stops the transfer: we have what we came for */
 }
 
-static void start(CURLM *m, struct xfer *x, const char *url, const struct http_opts *h, const struct fan_opts *o)
+static void start(CURLM *m, struct fan_xfer *x, const char *url, const struct http_opts *h, const struct fan_opts *o)
 {
 	x->h = curl_easy_init();
 	if (!x->h)
@@ -122,7 +118,7 @@ static void start(CURLM *m, struct xfer *x, const char *url, const struct http_o
 		fatal("cannot add an HTTP transfer");
 }
 
-static void finish(CURLM *m, struct xfer *x, CURLcode rc)
+static void finish(CURLM *m, struct fan_xfer *x, CURLcode rc)
 {
 	struct fan_result *r = x->res;
 
@@ -160,7 +156,7 @@ int fan_totals(const char *const *urls, size_t n, const struct fan_opts *o, stru
 {
 	size_t next = 0, done = 0, i;
 	int parallel = o->parallel > 0 ? o->parallel : 16, running = 0;
-	struct xfer *xs;
+	struct fan_xfer *xs;
 	CURLM *m;
 
 	http_global_init();
@@ -185,7 +181,7 @@ int fan_totals(const char *const *urls, size_t n, const struct fan_opts *o, stru
 		if (curl_multi_perform(m, &left) != CURLM_OK)
 			break;
 		while ((msg = curl_multi_info_read(m, &left))) {
-			struct xfer *x;
+			struct fan_xfer *x;
 
 			if (msg->msg != CURLMSG_DONE)
 				continue;

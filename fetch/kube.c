@@ -135,10 +135,80 @@ static char **string_list(const cJSON *arr)
 	return out;
 }
 
+/* The cluster's server (without trailing slashes) and its CA. */
+static int cluster_of(const cJSON *cluster, const char *cname, const char *dir, struct kube_config *kc, struct err *e)
+{
+	const char *s = jstr(cluster, "server");
+
+	if (!s)
+		return err_set(e, "kubeconfig: cluster \"%.100s\" has no server", cname);
+	kc->server = xstrdup(s);
+	while (kc->server[0] && kc->server[strlen(kc->server) - 1] == '/')
+		kc->server[strlen(kc->server) - 1] = '\0';
+	kc->insecure = jbool(cluster, "insecure-skip-tls-verify");
+	if ((s = jstr(cluster, "certificate-authority")))
+		kc->ca_file = resolve_path(dir, s);
+	return take_data(cluster, "certificate-authority-data", &kc->ca_pem, &kc->ca_pem_len,
+			 "certificate-authority-data", e);
+}
+
+/* The user's exec credential plugin: its command, apiVersion, arguments and environment. */
+static int exec_of(const cJSON *exec, const char *uname, const char *dir, struct kube_config *kc, struct err *e)
+{
+	const cJSON *env;
+	const char *s;
+	size_t n = 0, i = 0;
+
+	if (!(s = jstr(exec, "command")))
+		return err_set(e, "kubeconfig: user \"%.80s\" has an exec plugin without a command", uname);
+	/* client-go: a command with a slash is relative to the kubeconfig's directory */
+	kc->exec_command = strchr(s, '/') ? resolve_path(dir, s) : xstrdup(s);
+	kc->exec_api_version = xstrdup(jstr(exec, "apiVersion") ? jstr(exec, "apiVersion")
+								: "client.authentication.k8s.io/v1");
+	kc->exec_args = string_list(cJSON_GetObjectItemCaseSensitive(exec, "args"));
+	cJSON_ArrayForEach(env, cJSON_GetObjectItemCaseSensitive(exec, "env")) n++;
+	kc->exec_env = xcalloc(n + 1, sizeof(*kc->exec_env));
+	cJSON_ArrayForEach(env, cJSON_GetObjectItemCaseSensitive(exec, "env"))
+	{
+		const char *k = jstr(env, "name"), *v = jstr(env, "value");
+
+		if (k)
+			kc->exec_env[i++] = xasprintf("%s=%s", k, v ? v : "");
+	}
+	return 0;
+}
+
+/* The user's credentials: a token or token file, a client certificate and key, an exec plugin. */
+static int user_of(const cJSON *user, const char *uname, const char *dir, struct kube_config *kc, struct err *e)
+{
+	const cJSON *exec;
+	const char *s;
+
+	if (cJSON_GetObjectItemCaseSensitive(user, "auth-provider"))
+		return err_set(e,
+			       "kubeconfig: user \"%.80s\" uses an auth-provider, which leakscope does not support "
+			       "(use an exec plugin)",
+			       uname);
+	if ((s = jstr(user, "token")))
+		kc->token = xstrdup(s);
+	if ((s = jstr(user, "tokenFile")))
+		kc->token_file = resolve_path(dir, s);
+	if ((s = jstr(user, "client-certificate")))
+		kc->cert_file = resolve_path(dir, s);
+	if ((s = jstr(user, "client-key")))
+		kc->key_file = resolve_path(dir, s);
+	if (take_data(user, "client-certificate-data", &kc->cert_pem, &kc->cert_pem_len, "client-certificate-data", e) <
+		    0 ||
+	    take_data(user, "client-key-data", &kc->key_pem, &kc->key_pem_len, "client-key-data", e) < 0)
+		return -1;
+	exec = cJSON_GetObjectItemCaseSensitive(user, "exec");
+	return cJSON_IsObject(exec) ? exec_of(exec, uname, dir, kc, e) : 0;
+}
+
 static int from_tree(const cJSON *root, const char *context, const char *dir, struct kube_config *kc,
 		     struct err *e)
 {
-	const cJSON *ctx, *cluster, *user, *exec;
+	const cJSON *ctx, *cluster, *user;
 	const char *name = context, *cname, *uname, *s;
 
 	memset(kc, 0, sizeof(*kc));
@@ -157,72 +227,16 @@ static int from_tree(const cJSON *root, const char *context, const char *dir, st
 	if (!cluster)
 		return err_set(e, "kubeconfig: context \"%.80s\" names no known cluster", name);
 	user = uname ? named(root, "users", uname, "user") : NULL;
-
 	kc->context = xstrdup(name);
 	kc->dir = dir ? xstrdup(dir) : NULL;
 	if ((s = jstr(ctx, "namespace")))
 		kc->ns = xstrdup(s);
-	s = jstr(cluster, "server");
-	if (!s) {
+	/* no user: anonymous */
+	if (cluster_of(cluster, cname, dir, kc, e) < 0 || (user && user_of(user, uname, dir, kc, e) < 0)) {
 		kube_config_done(kc);
-		return err_set(e, "kubeconfig: cluster \"%.100s\" has no server", cname);
-	}
-	kc->server = xstrdup(s);
-	while (kc->server[0] && kc->server[strlen(kc->server) - 1] == '/')
-		kc->server[strlen(kc->server) - 1] = '\0';
-	kc->insecure = jbool(cluster, "insecure-skip-tls-verify");
-	if ((s = jstr(cluster, "certificate-authority")))
-		kc->ca_file = resolve_path(dir, s);
-	if (take_data(cluster, "certificate-authority-data", &kc->ca_pem, &kc->ca_pem_len,
-		      "certificate-authority-data", e) < 0)
-		goto fail;
-	if (!user)
-		return 0; /* anonymous */
-	if (cJSON_GetObjectItemCaseSensitive(user, "auth-provider")) {
-		err_set(e, "kubeconfig: user \"%.80s\" uses an auth-provider, which leakscope does not support "
-			   "(use an exec plugin)", uname);
-		goto fail;
-	}
-	if ((s = jstr(user, "token")))
-		kc->token = xstrdup(s);
-	if ((s = jstr(user, "tokenFile")))
-		kc->token_file = resolve_path(dir, s);
-	if ((s = jstr(user, "client-certificate")))
-		kc->cert_file = resolve_path(dir, s);
-	if ((s = jstr(user, "client-key")))
-		kc->key_file = resolve_path(dir, s);
-	if (take_data(user, "client-certificate-data", &kc->cert_pem, &kc->cert_pem_len,
-		      "client-certificate-data", e) < 0 ||
-	    take_data(user, "client-key-data", &kc->key_pem, &kc->key_pem_len, "client-key-data", e) < 0)
-		goto fail;
-	exec = cJSON_GetObjectItemCaseSensitive(user, "exec");
-	if (cJSON_IsObject(exec)) {
-		const cJSON *env;
-		size_t n = 0, i = 0;
-
-		if (!(s = jstr(exec, "command"))) {
-			err_set(e, "kubeconfig: user \"%.80s\" has an exec plugin without a command", uname);
-			goto fail;
-		}
-		/* client-go: a command with a slash is relative to the kubeconfig's directory */
-		kc->exec_command = strchr(s, '/') ? resolve_path(dir, s) : xstrdup(s);
-		kc->exec_api_version = xstrdup(jstr(exec, "apiVersion") ? jstr(exec, "apiVersion")
-									 : "client.authentication.k8s.io/v1");
-		kc->exec_args = string_list(cJSON_GetObjectItemCaseSensitive(exec, "args"));
-		cJSON_ArrayForEach(env, cJSON_GetObjectItemCaseSensitive(exec, "env")) n++;
-		kc->exec_env = xcalloc(n + 1, sizeof(*kc->exec_env));
-		cJSON_ArrayForEach(env, cJSON_GetObjectItemCaseSensitive(exec, "env"))
-		{
-			const char *k = jstr(env, "name"), *v = jstr(env, "value");
-
-			if (k)
-				kc->exec_env[i++] = xasprintf("%s=%s", k, v ? v : "");
-		}
+		return -1;
 	}
 	return 0;
-fail:
-	kube_config_done(kc);
-	return -1;
 }
 
 int kube_config_from_json(const char *text, size_t n, const char *context, const char *dir,
@@ -281,56 +295,87 @@ static char **child_env(char *const envp[])
 	return out;
 }
 
-/* Runs argv with envp (NULL: ours), LEAKSCOPE_TOKEN left out, stdin from /dev/null; collects stdout (capped) and, when
- * errout is given, the first line of stderr (else stderr goes to ours). Returns the exit status
- * (0..255), or -1 with e filled when it could not run, was killed or printed too much. */
-static int run_capture(char *const argv[], char *const envp[], char **out, size_t *outlen, char *errout,
-		       size_t errn, struct err *e)
-{
-	int po[2], pe[2] = {-1, -1}, status, ret = -1, open_fds;
-	posix_spawn_file_actions_t fa;
-	size_t n = 0, cap = 0, en = 0;
-	char *buf = NULL, **env;
-	long deadline = now_ms() + KUBE_CHILD_TIMEOUT_MS;
+/* A child being run: its pipes, and what it printed so far. */
+struct child {
+	const char *name;
 	pid_t pid;
+	int out, err; /* read ends; -1 once closed (err: -1 when stderr stays ours) */
+	char *buf;    /* stdout */
+	size_t n, cap;
+	char *errout; /* the start of stderr, NUL-terminated */
+	size_t errn, en;
+};
 
-	*out = NULL;
-	if (errout && errn)
-		errout[0] = '\0';
-	if (pipe2(po, O_CLOEXEC) < 0 || (errout && pipe2(pe, O_CLOEXEC) < 0))
+/* Starts argv with envp (LEAKSCOPE_TOKEN left out), stdin from /dev/null, stdout (and stderr
+ * when c->errout) into pipes. */
+static int spawn(struct child *c, char *const argv[], char *const envp[], struct err *e)
+{
+	int po[2], pe[2] = {-1, -1}, rc;
+	posix_spawn_file_actions_t fa;
+	char **env;
+
+	if (pipe2(po, O_CLOEXEC) < 0 || (c->errout && pipe2(pe, O_CLOEXEC) < 0))
 		return err_set(e, "cannot run %s: %s", argv[0], strerror(errno));
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_adddup2(&fa, po[1], 1);
-	if (errout)
+	if (c->errout)
 		posix_spawn_file_actions_adddup2(&fa, pe[1], 2);
-	env = child_env(envp ? envp : environ);
-	errno = posix_spawnp(&pid, argv[0], &fa, NULL, argv, env);
+	env = child_env(envp);
+	rc = posix_spawnp(&c->pid, argv[0], &fa, NULL, argv, env);
 	free(env);
 	posix_spawn_file_actions_destroy(&fa);
 	close(po[1]);
-	if (errout)
+	if (c->errout)
 		close(pe[1]);
-	if (errno) {
-		int saved = errno;
-
-		close(po[0]);
-		if (errout)
-			close(pe[0]);
-		return err_set(e, "cannot run %s: %s", argv[0], strerror(saved));
+	c->out = po[0];
+	c->err = pe[0];
+	if (rc) {
+		close(c->out);
+		if (c->errout)
+			close(c->err);
+		return err_set(e, "cannot run %s: %s", argv[0], strerror(rc));
 	}
-	open_fds = errout ? 2 : 1;
+	return 0;
+}
+
+/* Takes the bytes read from pipe k (0 stdout, 1 stderr): stdout kept up to its cap, stderr's
+ * start kept. Returns 0, or -1 with e when stdout is too much. */
+static int take(struct child *c, int k, const char *tmp, size_t r, struct err *e)
+{
+	if (k == 0) {
+		if (c->n + r > KUBE_CHILD_MAX)
+			return err_set(e, "%s printed more than %u bytes", c->name, KUBE_CHILD_MAX);
+		c->buf = xgrow(c->buf, &c->cap, c->n + r + 1, 1);
+		memcpy(c->buf + c->n, tmp, r);
+		c->n += r;
+	} else if (c->en + 1 < c->errn) {
+		size_t room = c->errn - 1 - c->en, t = r < room ? r : room;
+
+		memcpy(c->errout + c->en, tmp, t);
+		c->en += t;
+		c->errout[c->en] = '\0';
+	}
+	return 0;
+}
+
+/* Reads the child's pipes until both close, for KUBE_CHILD_TIMEOUT_MS at most (then it is
+ * killed). Returns 0, or -1 with e. */
+static int collect(struct child *c, struct err *e)
+{
+	long deadline = now_ms() + KUBE_CHILD_TIMEOUT_MS;
+	int npipes = c->errout ? 2 : 1, open_fds = npipes;
+
 	while (open_fds) {
-		struct pollfd pf[2] = {{po[0], POLLIN, 0}, {pe[0], POLLIN, 0}};
+		struct pollfd pf[2] = {{c->out, POLLIN, 0}, {c->err, POLLIN, 0}};
 		long left = deadline - now_ms();
 		int k;
 
-		if (left <= 0 || poll(pf, errout ? 2 : 1, (int)left) == 0) {
-			kill(pid, SIGKILL);
-			err_set(e, "%s did not finish within %d s", argv[0], KUBE_CHILD_TIMEOUT_MS / 1000);
-			goto reap;
+		if (left <= 0 || poll(pf, (nfds_t)npipes, (int)left) == 0) {
+			kill(c->pid, SIGKILL);
+			return err_set(e, "%s did not finish within %d s", c->name, KUBE_CHILD_TIMEOUT_MS / 1000);
 		}
-		for (k = 0; k < (errout ? 2 : 1); k++) {
+		for (k = 0; k < npipes; k++) {
 			char tmp[4096];
 			ssize_t r;
 
@@ -341,74 +386,65 @@ static int run_capture(char *const argv[], char *const envp[], char **out, size_
 				continue;
 			if (r <= 0) {
 				close(pf[k].fd);
-				if (k == 0)
-					po[0] = -1;
-				else
-					pe[0] = -1;
+				*(k == 0 ? &c->out : &c->err) = -1;
 				open_fds--;
-				continue;
-			}
-			if (k == 0) {
-				if (n + (size_t)r > KUBE_CHILD_MAX) {
-					kill(pid, SIGKILL);
-					err_set(e, "%s printed more than %u bytes", argv[0], KUBE_CHILD_MAX);
-					goto reap;
-				}
-				buf = xgrow(buf, &cap, n + (size_t)r + 1, 1);
-				memcpy(buf + n, tmp, (size_t)r);
-				n += (size_t)r;
-			} else if (en + 1 < errn) {
-				size_t take = (size_t)r < errn - 1 - en ? (size_t)r : errn - 1 - en;
-
-				memcpy(errout + en, tmp, take);
-				en += take;
-				errout[en] = '\0';
+			} else if (take(c, k, tmp, (size_t)r, e) < 0) {
+				kill(c->pid, SIGKILL);
+				return -1;
 			}
 		}
 	}
-	ret = 0;
-reap:
-	if (po[0] >= 0)
-		close(po[0]);
-	if (errout && pe[0] >= 0)
-		close(pe[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+	return 0;
+}
+
+/* Runs argv with envp (NULL: ours), LEAKSCOPE_TOKEN left out, stdin from /dev/null; collects
+ * stdout (capped) and, when errout is given, the first line of stderr (else stderr goes to
+ * ours). Returns the exit status (0..255), or -1 with e filled when it could not run, was killed
+ * or printed too much. */
+static int run_capture(char *const argv[], char *const envp[], char **out, size_t *outlen, char *errout, size_t errn,
+		       struct err *e)
+{
+	struct child c = {argv[0], 0, -1, -1, NULL, 0, 0, errout, errn, 0};
+	int status, ret;
+
+	*out = NULL;
+	if (errout && errn)
+		errout[0] = '\0';
+	if (spawn(&c, argv, envp ? envp : environ, e) < 0)
+		return -1;
+	ret = collect(&c, e);
+	if (c.out >= 0)
+		close(c.out);
+	if (errout && c.err >= 0)
+		close(c.err);
+	while (waitpid(c.pid, &status, 0) < 0 && errno == EINTR)
 		;
 	if (errout)
 		errout[strcspn(errout, "\r\n")] = '\0';
 	if (ret < 0) {
-		secret_free(buf);
+		secret_free(c.buf);
 		return -1;
 	}
 	if (!WIFEXITED(status)) {
-		secret_free(buf);
+		secret_free(c.buf);
 		return err_set(e, "%s was killed by signal %d", argv[0], WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 	}
-	if (!buf)
-		buf = xstrdup("");
-	buf[n] = '\0';
-	*out = buf;
-	*outlen = n;
+	if (!c.buf)
+		c.buf = xstrdup("");
+	c.buf[c.n] = '\0';
+	*out = c.buf;
+	*outlen = c.n;
 	return WEXITSTATUS(status);
 }
 
-int kube_exec_credential(struct kube_config *kc, struct err *e)
+/* The plugin's environment: its own variables from the kubeconfig first, then ours (but those it
+ * sets and KUBERNETES_EXEC_INFO), then KUBERNETES_EXEC_INFO. The strings are borrowed but the last
+ * one, *info (the caller frees it and the array). */
+static char **exec_env(const struct kube_config *kc, char **info)
 {
-	char **argv, **envp, *out = NULL, *info;
-	const cJSON *status;
-	size_t n = 0, i, nargs = 0, nenv = 0, k = 0;
-	cJSON *root;
-	int rc, ret = -1;
-	const char *s;
+	size_t i, nenv = 0, k = 0;
+	char **envp;
 
-	if (!kc->exec_command)
-		return 0;
-	while (kc->exec_args && kc->exec_args[nargs])
-		nargs++;
-	argv = xcalloc(nargs + 2, sizeof(*argv));
-	argv[0] = kc->exec_command;
-	for (i = 0; i < nargs; i++)
-		argv[i + 1] = kc->exec_args[i];
 	while (environ[nenv])
 		nenv++;
 	for (i = 0; kc->exec_env && kc->exec_env[i]; i++)
@@ -425,28 +461,21 @@ int kube_exec_credential(struct kube_config *kc, struct err *e)
 		if (!shadowed)
 			envp[k++] = environ[i];
 	}
-	info = xasprintf("KUBERNETES_EXEC_INFO={\"apiVersion\":\"%s\",\"kind\":\"ExecCredential\","
-			 "\"spec\":{\"interactive\":false}}",
-			 kc->exec_api_version);
-	envp[k++] = info;
-	/* stderr stays ours: plugins print their own guidance (e.g. "run aws sso login") there */
-	rc = run_capture(argv, envp, &out, &n, NULL, 0, e);
-	free(argv);
-	free(envp);
-	free(info);
-	if (rc < 0) {
-		char why[sizeof(e->msg)];
+	*info = xasprintf("KUBERNETES_EXEC_INFO={\"apiVersion\":\"%s\",\"kind\":\"ExecCredential\","
+			  "\"spec\":{\"interactive\":false}}",
+			  kc->exec_api_version);
+	envp[k++] = *info;
+	return envp;
+}
 
-		memcpy(why, e->msg, sizeof(why));
-		return err_set(e, "exec credential plugin %.60s: %.180s", kc->exec_command, why);
-	}
-	if (rc != 0) {
-		secret_free(out);
-		return err_set(e, "exec credential plugin %.100s failed with exit status %d", kc->exec_command, rc);
-	}
-	root = cJSON_ParseWithLength(out, n);
-	secret_free(out);
-	status = cJSON_GetObjectItemCaseSensitive(root, "status");
+/* The ExecCredential's status (n bytes in out) into kc: a token, or a client certificate and key. */
+static int exec_status(struct kube_config *kc, const char *out, size_t n, struct err *e)
+{
+	cJSON *root = cJSON_ParseWithLength(out, n);
+	const cJSON *status = cJSON_GetObjectItemCaseSensitive(root, "status");
+	const char *s;
+	int ret = -1;
+
 	if (!cJSON_IsObject(status)) {
 		err_set(e, "exec credential plugin %.100s printed no ExecCredential status", kc->exec_command);
 		goto done;
@@ -483,6 +512,41 @@ done:
 		cJSON_Delete(root);
 	}
 	return ret;
+}
+
+int kube_exec_credential(struct kube_config *kc, struct err *e)
+{
+	char **argv, **envp, *out = NULL, *info;
+	size_t n = 0, i, nargs = 0;
+	int rc;
+
+	if (!kc->exec_command)
+		return 0;
+	while (kc->exec_args && kc->exec_args[nargs])
+		nargs++;
+	argv = xcalloc(nargs + 2, sizeof(*argv));
+	argv[0] = kc->exec_command;
+	for (i = 0; i < nargs; i++)
+		argv[i + 1] = kc->exec_args[i];
+	envp = exec_env(kc, &info);
+	/* stderr stays ours: plugins print their own guidance (e.g. "run aws sso login") there */
+	rc = run_capture(argv, envp, &out, &n, NULL, 0, e);
+	free(argv);
+	free(envp);
+	free(info);
+	if (rc < 0) {
+		char why[sizeof(e->msg)];
+
+		memcpy(why, e->msg, sizeof(why));
+		return err_set(e, "exec credential plugin %.60s: %.180s", kc->exec_command, why);
+	}
+	if (rc != 0) {
+		secret_free(out);
+		return err_set(e, "exec credential plugin %.100s failed with exit status %d", kc->exec_command, rc);
+	}
+	rc = exec_status(kc, out, n, e);
+	secret_free(out);
+	return rc;
 }
 
 /* ---- finding the configuration ---- */
@@ -581,80 +645,103 @@ static int in_cluster(const char *sa_dir, struct kube_config *kc, struct err *e)
 	return 0;
 }
 
+/* `kubectl config view --minify --raw -o json` (with --kubeconfig and --context) into kc. */
+static int load_by_kubectl(const char *kubectl, const struct kube_load_opts *o, const char *dir, struct kube_config *kc,
+			   struct err *e)
+{
+	char *argv[12], errline[256], *text = NULL;
+	size_t n = 0;
+	int k = 0, rc;
+
+	argv[k++] = (char *)kubectl;
+	argv[k++] = (char *)"config";
+	argv[k++] = (char *)"view";
+	argv[k++] = (char *)"--minify";
+	argv[k++] = (char *)"--raw";
+	argv[k++] = (char *)"-o";
+	argv[k++] = (char *)"json";
+	if (o->kubeconfig) {
+		argv[k++] = (char *)"--kubeconfig";
+		argv[k++] = (char *)o->kubeconfig;
+	}
+	if (o->context) {
+		argv[k++] = (char *)"--context";
+		argv[k++] = (char *)o->context;
+	}
+	argv[k] = NULL;
+	rc = run_capture(argv, NULL, &text, &n, errline, sizeof(errline), e);
+	if (rc != 0) {
+		if (rc > 0) {
+			secret_free(text);
+			err_set(e, "kubectl config view: %.200s", errline[0] ? errline : "failed");
+		}
+		return -1;
+	}
+	rc = kube_config_from_json(text, n, NULL, dir, kc, e);
+	secret_free(text);
+	return rc;
+}
+
+/* The kubeconfig at path read as YAML into kc (o->context, else its current one). */
+static int load_by_yaml(const char *path, const struct kube_load_opts *o, const char *dir, struct kube_config *kc,
+			struct err *e)
+{
+	char *text = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (secret_read_file(path, SECRET_MAX_FILE, 0, &text, &n, e) < 0)
+		return -1;
+	rc = kube_config_from_yaml(text, n, o->context, dir, kc, e);
+	secret_free(text);
+	return rc;
+}
+
+/* --kube-proxy: the server is the proxy, which adds the credentials itself. */
+static int load_proxy(const struct kube_load_opts *o, struct kube_config *kc, struct err *e)
+{
+	if (!http_is_url(o->kube_proxy))
+		return err_set(e, "--kube-proxy takes an http(s) URL such as http://127.0.0.1:8001");
+	kc->server = xstrdup(o->kube_proxy);
+	while (kc->server[strlen(kc->server) - 1] == '/')
+		kc->server[strlen(kc->server) - 1] = '\0';
+	kc->context = xstrdup("kube-proxy");
+	return 0;
+}
+
+/* No kubeconfig: the pod's service account, when running in one. */
+static int load_in_cluster(const struct kube_load_opts *o, const char *sa_dir, struct kube_config *kc, struct err *e)
+{
+	if (!getenv("KUBERNETES_SERVICE_HOST") || access(sa_dir, F_OK) != 0)
+		return err_set(e, "no kubeconfig (--kubeconfig, KUBECONFIG, ~/.kube/config) and not in a pod");
+	if (in_cluster(sa_dir, kc, e) < 0)
+		return -1;
+	if (o->context)
+		return err_set(e, "--context needs a kubeconfig; in a pod there is only the service account");
+	return 0;
+}
+
 int kube_config_load(const struct kube_load_opts *o, struct kube_config *kc, struct err *e)
 {
 	const char *kubectl = o->kubectl, *sa_dir = o->sa_dir;
-	char *path, *text = NULL, *dir;
-	size_t n = 0;
+	char *path, *dir;
 	int explicit, ret;
 
 	memset(kc, 0, sizeof(*kc));
-	if (o->kube_proxy) {
-		if (!http_is_url(o->kube_proxy))
-			return err_set(e, "--kube-proxy takes an http(s) URL such as http://127.0.0.1:8001");
-		kc->server = xstrdup(o->kube_proxy);
-		while (kc->server[strlen(kc->server) - 1] == '/')
-			kc->server[strlen(kc->server) - 1] = '\0';
-		kc->context = xstrdup("kube-proxy");
-		return 0;
-	}
+	if (o->kube_proxy)
+		return load_proxy(o, kc, e);
 	if (!sa_dir)
 		sa_dir = getenv("LEAKSCOPE_SA_DIR") ? getenv("LEAKSCOPE_SA_DIR") : KUBE_SA_DIR;
 	if (!kubectl)
 		kubectl = getenv("LEAKSCOPE_KUBECTL") ? getenv("LEAKSCOPE_KUBECTL") : "kubectl";
 	path = config_path(o, &explicit);
-	if (!path) {
-		if (getenv("KUBERNETES_SERVICE_HOST") && access(sa_dir, F_OK) == 0)
-			ret = in_cluster(sa_dir, kc, e);
-		else
-			return err_set(e, "no kubeconfig (--kubeconfig, KUBECONFIG, ~/.kube/config) and not in a pod");
-		if (ret < 0)
-			return -1;
-		if (o->context)
-			return err_set(e, "--context needs a kubeconfig; in a pod there is only the service account");
-		return 0;
-	}
+	if (!path)
+		return load_in_cluster(o, sa_dir, kc, e);
 	dir = dir_of(path);
-	if (*kubectl && on_path(kubectl)) {
-		char *argv[12], errline[256];
-		int k = 0, rc;
-
-		argv[k++] = (char *)kubectl;
-		argv[k++] = (char *)"config";
-		argv[k++] = (char *)"view";
-		argv[k++] = (char *)"--minify";
-		argv[k++] = (char *)"--raw";
-		argv[k++] = (char *)"-o";
-		argv[k++] = (char *)"json";
-		if (o->kubeconfig) {
-			argv[k++] = (char *)"--kubeconfig";
-			argv[k++] = (char *)o->kubeconfig;
-		}
-		if (o->context) {
-			argv[k++] = (char *)"--context";
-			argv[k++] = (char *)o->context;
-		}
-		argv[k] = NULL;
-		rc = run_capture(argv, NULL, &text, &n, errline, sizeof(errline), e);
-		if (rc != 0) {
-			if (rc > 0) {
-				secret_free(text);
-				err_set(e, "kubectl config view: %.200s", errline[0] ? errline : "failed");
-			}
-			free(path);
-			free(dir);
-			return -1;
-		}
-		ret = kube_config_from_json(text, n, NULL, dir, kc, e);
-	} else {
-		if (secret_read_file(path, SECRET_MAX_FILE, 0, &text, &n, e) < 0) {
-			free(path);
-			free(dir);
-			return -1;
-		}
-		ret = kube_config_from_yaml(text, n, o->context, dir, kc, e);
-	}
-	secret_free(text);
+	if (*kubectl && on_path(kubectl))
+		ret = load_by_kubectl(kubectl, o, dir, kc, e);
+	else
+		ret = load_by_yaml(path, o, dir, kc, e);
 	free(path);
 	free(dir);
 	if (ret < 0)

@@ -511,8 +511,6 @@ int source_peek_total(struct source *s, long *total, struct err *e)
 {
 	struct peek p = {.n = 0};
 	int saved = s->debug, ret;
-	const char *num;
-	char *end;
 
 	if (s->kind == SOURCE_FILE || !s->base)
 		return err_set(e, "cannot ask this source for a cheap count");
@@ -521,10 +519,8 @@ int source_peek_total(struct source *s, long *total, struct err *e)
 	source_set_debug(s, saved);
 	if (ret < 0 && !p.done)
 		return -1;
-	num = strstr(p.line, "profile: total ");
-	if (!num)
+	if (parse_debug1_total(p.line, p.n, total, NULL) < 0)
 		return err_set(e, "%.100s: the debug=1 profile has no 'total' header", s->shown);
-	*total = strtol(num + 15, &end, 10);
 	return 0;
 }
 
@@ -751,6 +747,37 @@ struct snapshot *source_snapshot(struct source *s, enum snap_by by, http_sink te
 		err_set(e, "%.100s: %.150s", s->shown, base);
 	}
 	return snap;
+}
+
+int source_kube_open(const struct source_opts *o, struct kube_config *kc, struct http_opts *h, struct err *e)
+{
+	struct kube_load_opts ko = {o->kubeconfig, o->context, o->kube_proxy, NULL, NULL};
+
+	memset(h, 0, sizeof(*h));
+	if (kube_config_load(&ko, kc, e) < 0)
+		return -1;
+	if (o->token_file) {
+		secret_free(kc->token);
+		kc->token = NULL;
+		if (secret_read_token(o->token_file, &kc->token, e) < 0)
+			goto fail;
+	}
+	if (kube_http_opts(kc, h, e) < 0)
+		goto fail;
+	if (o->cacert) {
+		h->cacert = o->cacert;
+		h->ca_pem = NULL;
+		h->ca_pem_len = 0;
+	}
+	if (o->insecure)
+		h->insecure = 1;
+	h->max_bytes = o->max_bytes;
+	h->timeout_ms = o->timeout_ms ? o->timeout_ms : SOURCE_TIMEOUT_MS;
+	h->connect_timeout_ms = SOURCE_CONNECT_TIMEOUT_MS;
+	return 0;
+fail:
+	kube_config_done(kc);
+	return -1;
 }
 
 int source_http_opts(const struct source_opts *o, long default_timeout_ms, struct http_opts *h, char **token,

@@ -103,6 +103,11 @@ int source_metrics_total(struct source *s, double *total, struct err *e);
 struct snapshot *source_snapshot(struct source *s, enum snap_by by, http_sink tee, void *tee_ctx,
 				 struct err *e);
 
+/* The cluster o names (--kubeconfig, --context, --kube-proxy, as kubectl finds it) into kc (the
+ * caller's: kube_config_done), and the HTTP options to reach its API server into h (borrowing from
+ * kc): the kubeconfig's credentials, overridden as kubectl's flags do by o's --token-file, --cacert
+ * and --insecure, with o's timeouts and byte cap. Returns 0, or -1 with e (kc then holds nothing). */
+int source_kube_open(const struct source_opts *o, struct kube_config *kc, struct http_opts *h, struct err *e);
 /* The HTTP options o gives a server that is not a SOURCE (Prometheus): the bearer token
  * (--token-file, else LEAKSCOPE_TOKEN) into *token, which h borrows (the caller frees it with
  * secret_free), --cacert, --insecure, --max-bytes, and --timeout else default_timeout_ms.

@@ -256,6 +256,67 @@ static int citem_cmp(const void *a, const void *b)
 	return strcmp(x->g->key, y->g->key);
 }
 
+/* The groups of a diff step's pair (those still there) or of a snapshot step, classified and
+ * sorted leaks first. NULL with e when the step's snapshots cannot be read. */
+static struct citem *classify_items(const struct pb_run *r, const struct pb_step *from, struct pair *p,
+				    struct snapshot **one, size_t *n, struct err *e)
+{
+	struct citem *items;
+	size_t i;
+
+	*n = 0;
+	if (from->action == PB_ACT_DIFF) {
+		if (pair_load(r, from, p, e) < 0)
+			return NULL;
+		items = xcalloc(p->d->nrows + 1, sizeof(*items));
+		for (i = 0; i < p->d->nrows; i++) {
+			const struct diff_row *row = &p->d->rows[i];
+
+			if (row->benign || row->after == 0)
+				continue;
+			items[*n].g = row->group;
+			items[*n].row = row;
+			items[*n].c = pb_classify(row->group, pb_growth_of(row->group, row));
+			(*n)++;
+		}
+	} else {
+		*one = load_step(r, from->id, NULL, e);
+		if (!*one)
+			return NULL;
+		items = xcalloc((*one)->ngroups + 1, sizeof(*items));
+		for (i = 0; i < (*one)->ngroups; i++) {
+			items[*n].g = (*one)->groups[i];
+			items[*n].c = pb_classify((*one)->groups[i], pb_growth_of((*one)->groups[i], NULL));
+			(*n)++;
+		}
+	}
+	if (*n > 1)
+		qsort(items, *n, sizeof(*items), citem_cmp);
+	return items;
+}
+
+/* The classify step's verdict from its first item t (kept: at least one group was flagged). */
+static void classify_verdict(const struct citem *t, cJSON *d, char *sum, size_t n)
+{
+	char *ft = frame_text(snap_top_frame(t->g));
+	int root = t->c.verdict == PB_V_LEAK && t->c.pattern && t->c.pattern->leak;
+
+	cJSON_AddStringToObject(d, "top_frame", ft);
+	cJSON_AddStringToObject(d, "verdict", pb_verdict_name(t->c.verdict));
+	cJSON_AddStringToObject(d, "pattern", t->c.pattern ? t->c.pattern->id : "none");
+	cJSON_AddStringToObject(d, "pattern_title", t->c.pattern ? t->c.pattern->title : "no pattern in the catalogue");
+	cJSON_AddStringToObject(d, "advice", t->c.pattern ? t->c.pattern->advice : "");
+	cJSON_AddBoolToObject(d, "root_cause", root);
+	snprintf(sum, n, "%s: %s (%s), %s", ft, t->c.pattern ? t->c.pattern->id : "no pattern",
+		 t->c.pattern ? t->c.pattern->title : "not in the catalogue", pb_verdict_name(t->c.verdict));
+	if (t->row) {
+		size_t l = strlen(sum);
+
+		snprintf(sum + l, n - l, ", %+ld", t->row->delta);
+	}
+	free(ft);
+}
+
 static int act_classify(struct pb_run *r, struct err *e)
 {
 	const struct pb_step *s = pb_run_step(r);
@@ -263,7 +324,7 @@ static int act_classify(struct pb_run *r, struct err *e)
 	struct pair p = {{NULL, NULL}, NULL, 0};
 	struct snapshot *one = NULL;
 	struct citem *items;
-	size_t n = 0, i;
+	size_t n, i;
 	struct err fe;
 	cJSON *d, *groups;
 	char sum[1024];
@@ -273,33 +334,9 @@ static int act_classify(struct pb_run *r, struct err *e)
 		return pb_run_failed(r, "classify must come from a diff or snapshot step", e);
 	if (pb_patterns() && pb_patterns_error())
 		return pb_run_failed(r, pb_patterns_error(), e); /* $LEAKSCOPE_PATTERNS does not validate */
-	if (from->action == PB_ACT_DIFF) {
-		if (pair_load(r, from, &p, &fe) < 0)
-			return pb_run_failed(r, fe.msg, e);
-		items = xcalloc(p.d->nrows + 1, sizeof(*items));
-		for (i = 0; i < p.d->nrows; i++) {
-			const struct diff_row *row = &p.d->rows[i];
-
-			if (row->benign || row->after == 0)
-				continue;
-			items[n].g = row->group;
-			items[n].row = row;
-			items[n].c = pb_classify(row->group, pb_growth_of(row->group, row));
-			n++;
-		}
-	} else {
-		one = load_step(r, from->id, NULL, &fe);
-		if (!one)
-			return pb_run_failed(r, fe.msg, e);
-		items = xcalloc(one->ngroups + 1, sizeof(*items));
-		for (i = 0; i < one->ngroups; i++) {
-			items[n].g = one->groups[i];
-			items[n].c = pb_classify(one->groups[i], pb_growth_of(one->groups[i], NULL));
-			n++;
-		}
-	}
-	if (n > 1)
-		qsort(items, n, sizeof(*items), citem_cmp);
+	items = classify_items(r, from, &p, &one, &n, &fe);
+	if (!items)
+		return pb_run_failed(r, fe.msg, e);
 	d = cJSON_CreateObject();
 	cJSON_AddStringToObject(d, "from", from->id);
 	groups = cJSON_AddArrayToObject(d, "groups");
@@ -310,24 +347,7 @@ static int act_classify(struct pb_run *r, struct err *e)
 		kept++;
 	}
 	if (kept) {
-		const struct citem *t = &items[0];
-		char *ft = frame_text(snap_top_frame(t->g));
-		int root = t->c.verdict == PB_V_LEAK && t->c.pattern && t->c.pattern->leak;
-
-		cJSON_AddStringToObject(d, "top_frame", ft);
-		cJSON_AddStringToObject(d, "verdict", pb_verdict_name(t->c.verdict));
-		cJSON_AddStringToObject(d, "pattern", t->c.pattern ? t->c.pattern->id : "none");
-		cJSON_AddStringToObject(d, "pattern_title", t->c.pattern ? t->c.pattern->title : "no pattern in the catalogue");
-		cJSON_AddStringToObject(d, "advice", t->c.pattern ? t->c.pattern->advice : "");
-		cJSON_AddBoolToObject(d, "root_cause", root);
-		snprintf(sum, sizeof(sum), "%s: %s (%s), %s", ft, t->c.pattern ? t->c.pattern->id : "no pattern",
-			 t->c.pattern ? t->c.pattern->title : "not in the catalogue", pb_verdict_name(t->c.verdict));
-		if (t->row) {
-			size_t l = strlen(sum);
-
-			snprintf(sum + l, sizeof(sum) - l, ", %+ld", t->row->delta);
-		}
-		free(ft);
+		classify_verdict(&items[0], d, sum, sizeof(sum));
 	} else {
 		cJSON_AddStringToObject(d, "pattern", "none");
 		cJSON_AddStringToObject(d, "verdict", "none");
@@ -340,28 +360,22 @@ static int act_classify(struct pb_run *r, struct err *e)
 	return pb_run_record(r, 1, sum, d, e);
 }
 
-static int act_lookup(struct pb_run *r, struct err *e)
+/* The fingerprints (and top frames) a lookup step asks about: the first groups of a snapshot
+ * step's profile, or the groups of a diff or classify step's result. NULL with e when from has
+ * nothing to give. */
+static cJSON *lookup_fingerprints(const struct pb_run *r, const struct pb_step *from, long limit, struct err *e)
 {
-	const struct pb_step *s = pb_run_step(r);
-	const struct pb_step *from = &r->pb->steps[pb_step_index(r->pb, s->from)];
-	char *where = r->host.db ? xstrdup(r->host.db) : pb_kdb_default();
-	struct pb_kdb *db;
-	struct err fe;
-	cJSON *d, *matches, *fps = cJSON_CreateArray(), *it;
-	char sum[1024];
-	int nmatch = 0;
+	cJSON *fps = cJSON_CreateArray(), *fd, *g;
 
-	/* the fingerprints to look up */
 	if (from->action == PB_ACT_SNAPSHOT) {
-		struct snapshot *snap = load_step(r, from->id, NULL, &fe);
+		struct snapshot *snap = load_step(r, from->id, NULL, e);
 		size_t i;
 
 		if (!snap) {
 			cJSON_Delete(fps);
-			free(where);
-			return pb_run_failed(r, fe.msg, e);
+			return NULL;
 		}
-		for (i = 0; i < snap->ngroups && (long)i < s->limit; i++) {
+		for (i = 0; i < snap->ngroups && (long)i < limit; i++) {
 			cJSON *o = cJSON_CreateObject();
 			char *ft = frame_text(snap_top_frame(snap->groups[i]));
 
@@ -371,86 +385,119 @@ static int act_lookup(struct pb_run *r, struct err *e)
 			free(ft);
 		}
 		snap_free(snap);
-	} else {
-		cJSON *fd = pb_run_data_of(r, from->id), *g;
-
-		if (!fd || !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(pb_run_result_of(r, from->id), "ok"))) {
-			cJSON_Delete(fps);
-			free(where);
-			snprintf(sum, sizeof(sum), "not available: step '%s' has no result", from->id);
-			return pb_run_failed(r, sum, e);
-		}
-		cJSON_ArrayForEach(g, cJSON_GetObjectItemCaseSensitive(fd, "groups"))
-		{
-			cJSON *o = cJSON_CreateObject();
-
-			cJSON_AddStringToObject(o, "fingerprint", pb_jstr(g, "fingerprint") ? pb_jstr(g, "fingerprint") : "");
-			cJSON_AddStringToObject(o, "top", pb_jstr(g, "top") ? pb_jstr(g, "top") : "");
-			cJSON_AddItemToArray(fps, o);
-		}
+		return fps;
 	}
-	db = pb_kdb_open(where, 0, &fe);
-	if (!db) {
-		snprintf(sum, sizeof(sum), "no known-leak database (%.200s): nothing to compare with", fe.msg);
+	fd = pb_run_data_of(r, from->id);
+	if (!fd || !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(pb_run_result_of(r, from->id), "ok"))) {
 		cJSON_Delete(fps);
-		free(where);
-		d = cJSON_CreateObject();
-		cJSON_AddArrayToObject(d, "matches");
-		cJSON_AddNumberToObject(d, "looked_up", 0);
-		return pb_run_record(r, 1, sum, d, e);
+		err_set(e, "not available: step '%s' has no result", from->id);
+		return NULL;
 	}
-	d = cJSON_CreateObject();
-	matches = cJSON_AddArrayToObject(d, "matches");
+	cJSON_ArrayForEach(g, cJSON_GetObjectItemCaseSensitive(fd, "groups"))
+	{
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "fingerprint", pb_jstr(g, "fingerprint") ? pb_jstr(g, "fingerprint") : "");
+		cJSON_AddStringToObject(o, "top", pb_jstr(g, "top") ? pb_jstr(g, "top") : "");
+		cJSON_AddItemToArray(fps, o);
+	}
+	return fps;
+}
+
+/* Appends the known incidents of one fingerprint (it) to matches; the first match of all
+ * (*nmatch counts them) becomes the summary and the result's incident and fix. */
+static void lookup_matches(const cJSON *it, const struct pb_known_list *l, cJSON *d, cJSON *matches, int *nmatch,
+			   char *sum, size_t n)
+{
+	size_t k;
+
+	for (k = 0; k < l->n; k++) {
+		const struct pb_known *kn = &l->items[k];
+		cJSON *m = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(m, "fingerprint", kn->fingerprint);
+		cJSON_AddStringToObject(m, "top", pb_jstr(it, "top"));
+		cJSON_AddStringToObject(m, "incident", kn->incident);
+		if (kn->fix)
+			cJSON_AddStringToObject(m, "fix", kn->fix);
+		if (kn->note)
+			cJSON_AddStringToObject(m, "note", kn->note);
+		if (kn->added)
+			cJSON_AddStringToObject(m, "added", kn->added);
+		cJSON_AddItemToArray(matches, m);
+		if (!(*nmatch)++) {
+			snprintf(sum, n, "%s: seen before in incident %s%s%s", pb_jstr(it, "top"), kn->incident,
+				 kn->fix ? ", fixed in " : "", kn->fix ? kn->fix : "");
+			cJSON_AddStringToObject(d, "incident", kn->incident);
+			cJSON_AddStringToObject(d, "fix", kn->fix ? kn->fix : "");
+		}
+	}
+}
+
+/* Looks every fingerprint of fps up in db into the result data d; the summary into sum. */
+static int lookup_all(struct pb_kdb *db, cJSON *fps, cJSON *d, char *sum, size_t n, struct err *e)
+{
+	cJSON *matches = cJSON_AddArrayToObject(d, "matches"), *it;
+	int nmatch = 0;
+
 	sum[0] = '\0';
 	cJSON_ArrayForEach(it, fps)
 	{
 		struct pb_known_list l;
-		size_t k;
 
 		pb_known_list_init(&l);
-		if (pb_kdb_lookup(db, pb_jstr(it, "fingerprint"), &l, &fe) < 0) {
+		if (pb_kdb_lookup(db, pb_jstr(it, "fingerprint"), &l, e) < 0) {
 			pb_known_list_done(&l);
-			pb_kdb_free(db);
-			cJSON_Delete(fps);
-			cJSON_Delete(d);
-			free(where);
-			return pb_run_failed(r, fe.msg, e);
+			return -1;
 		}
-		for (k = 0; k < l.n; k++) {
-			cJSON *m = cJSON_CreateObject();
-
-			cJSON_AddStringToObject(m, "fingerprint", l.items[k].fingerprint);
-			cJSON_AddStringToObject(m, "top", pb_jstr(it, "top"));
-			cJSON_AddStringToObject(m, "incident", l.items[k].incident);
-			if (l.items[k].fix)
-				cJSON_AddStringToObject(m, "fix", l.items[k].fix);
-			if (l.items[k].note)
-				cJSON_AddStringToObject(m, "note", l.items[k].note);
-			if (l.items[k].added)
-				cJSON_AddStringToObject(m, "added", l.items[k].added);
-			cJSON_AddItemToArray(matches, m);
-			if (!nmatch++) {
-				snprintf(sum, sizeof(sum), "%s: seen before in incident %s%s%s", pb_jstr(it, "top"),
-					 l.items[k].incident, l.items[k].fix ? ", fixed in " : "",
-					 l.items[k].fix ? l.items[k].fix : "");
-				cJSON_AddStringToObject(d, "incident", l.items[k].incident);
-				cJSON_AddStringToObject(d, "fix", l.items[k].fix ? l.items[k].fix : "");
-			}
-		}
+		lookup_matches(it, &l, d, matches, &nmatch, sum, n);
 		pb_known_list_done(&l);
 	}
 	cJSON_AddNumberToObject(d, "looked_up", cJSON_GetArraySize(fps));
-	if (!nmatch)
-		snprintf(sum, sizeof(sum), "none of the %d groups is a known leak (%s)", cJSON_GetArraySize(fps),
+	if (!nmatch) {
+		snprintf(sum, n, "none of the %d groups is a known leak (%s)", cJSON_GetArraySize(fps),
 			 pb_kdb_backend(db));
-	else if (nmatch > 1) {
+	} else if (nmatch > 1) {
 		size_t l = strlen(sum);
 
-		snprintf(sum + l, sizeof(sum) - l, " (and %d more matches)", nmatch - 1);
+		snprintf(sum + l, n - l, " (and %d more matches)", nmatch - 1);
 	}
+	return 0;
+}
+
+static int act_lookup(struct pb_run *r, struct err *e)
+{
+	const struct pb_step *s = pb_run_step(r);
+	const struct pb_step *from = &r->pb->steps[pb_step_index(r->pb, s->from)];
+	char *where = r->host.db ? xstrdup(r->host.db) : pb_kdb_default();
+	struct pb_kdb *db;
+	struct err fe;
+	cJSON *d, *fps;
+	char sum[1024];
+	int rc;
+
+	fps = lookup_fingerprints(r, from, s->limit, &fe);
+	if (!fps) {
+		free(where);
+		return pb_run_failed(r, fe.msg, e);
+	}
+	db = pb_kdb_open(where, 0, &fe);
+	free(where);
+	d = cJSON_CreateObject();
+	if (!db) {
+		snprintf(sum, sizeof(sum), "no known-leak database (%.200s): nothing to compare with", fe.msg);
+		cJSON_Delete(fps);
+		cJSON_AddArrayToObject(d, "matches");
+		cJSON_AddNumberToObject(d, "looked_up", 0);
+		return pb_run_record(r, 1, sum, d, e);
+	}
+	rc = lookup_all(db, fps, d, sum, sizeof(sum), &fe);
 	pb_kdb_free(db);
 	cJSON_Delete(fps);
-	free(where);
+	if (rc < 0) {
+		cJSON_Delete(d);
+		return pb_run_failed(r, fe.msg, e);
+	}
 	return pb_run_record(r, 1, sum, d, e);
 }
 

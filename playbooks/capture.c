@@ -88,8 +88,10 @@ static int fetch_profile(struct pb_run *r, const char *src, int debug, const cha
 		return r->host.fetch(r->host.fetch_ctx, src, debug, dest, e);
 	if (source_is_remote(src))
 		return fetch_source(r, src, debug, dest, e);
-	return err_set(e, "cannot take a snapshot of '%s': not an http(s) URL, pod/NAME, unix:/PATH, pid/N nor a "
-			  "readable file", src);
+	return err_set(e,
+		       "cannot take a snapshot of '%s': not an http(s) URL, pod/NAME, unix:/PATH, pid/N nor a "
+		       "readable file",
+		       src);
 }
 
 /* Parses the profile now at dir/file and journals it as the snapshot step's result. */

@@ -329,41 +329,42 @@ static int check_ref(struct ctx *c, const struct pb_playbook *pb, int i, const c
 	return 0;
 }
 
-static int check_graph(struct ctx *c, const struct pb_playbook *pb)
+/* Every "next", option and step reference names a step that exists. */
+static int check_targets(struct ctx *c, const struct pb_playbook *pb)
 {
-	int n = pb->nsteps, i, k, changed;
-	char *reach = xcalloc((size_t)n, 1), *exits = xcalloc((size_t)n, 1);
-	int *stack = xcalloc((size_t)n + 1, sizeof(int)), top = 0, rc = 0;
+	int i, k;
 
-	/* every target exists */
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < pb->nsteps; i++) {
 		const struct pb_step *s = &pb->steps[i];
 
 		c->step = i;
 		c->stepid = s->id;
-		if (s->next && strcmp(s->next, "end") != 0 && pb_step_index(pb, s->next) < 0) {
-			rc = fail(c, "\"next\" names step \"%.60s\", which does not exist (a dangling branch)", s->next);
-			goto out;
-		}
+		if (s->next && strcmp(s->next, "end") != 0 && pb_step_index(pb, s->next) < 0)
+			return fail(c, "\"next\" names step \"%.60s\", which does not exist (a dangling branch)",
+				    s->next);
 		for (k = 0; k < s->noptions; k++)
 			if (strcmp(s->options[k].next, "end") != 0 && pb_step_index(pb, s->options[k].next) < 0) {
 				char what[100];
 
 				snprintf(what, sizeof(what), "option \"%.40s\"", s->options[k].key);
-				rc = fail(c, "%s leads to step \"%.60s\", which does not exist (a dangling branch)", what,
-					  s->options[k].next);
-				goto out;
+				return fail(c, "%s leads to step \"%.60s\", which does not exist (a dangling branch)",
+					    what, s->options[k].next);
 			}
-		if (check_ref(c, pb, i, "before", s->before, 1, 0) < 0 || check_ref(c, pb, i, "after", s->after, 1, 0) < 0 ||
-		    check_ref(c, pb, i, "from", s->from, 0, 1) < 0) {
-			rc = -1;
-			goto out;
-		}
+		if (check_ref(c, pb, i, "before", s->before, 1, 0) < 0 ||
+		    check_ref(c, pb, i, "after", s->after, 1, 0) < 0 || check_ref(c, pb, i, "from", s->from, 0, 1) < 0)
+			return -1;
 	}
-	/* steps that can reach the end: fixed point over the successors */
+	return 0;
+}
+
+/* exits[i] = 1 for every step that can reach the end: a fixed point over the successors. */
+static void mark_exits(const struct pb_playbook *pb, char *exits)
+{
+	int i, k, changed;
+
 	do {
 		changed = 0;
-		for (i = 0; i < n; i++) {
+		for (i = 0; i < pb->nsteps; i++) {
 			const struct pb_step *s = &pb->steps[i];
 			int ok = 0;
 
@@ -386,19 +387,26 @@ static int check_graph(struct ctx *c, const struct pb_playbook *pb)
 			}
 		}
 	} while (changed);
-	/* every step reachable from the first must be able to end */
+}
+
+/* Every step reachable from the first can end (depth first from step 0). */
+static int check_reachable_exit(struct ctx *c, const struct pb_playbook *pb, const char *exits)
+{
+	int n = pb->nsteps, top = 0, rc = 0, k;
+	char *reach = xcalloc((size_t)n, 1);
+	int *stack = xcalloc((size_t)n + 1, sizeof(int));
+
 	stack[top++] = 0;
 	reach[0] = 1;
-	while (top) {
-		const struct pb_step *s;
+	while (top && rc == 0) {
 		int cur = stack[--top], t;
+		const struct pb_step *s = &pb->steps[cur];
 
-		s = &pb->steps[cur];
 		if (!exits[cur]) {
 			c->step = cur;
 			c->stepid = s->id;
 			rc = fail(c, "a cycle without exit: no path from this step reaches the end");
-			goto out;
+			break;
 		}
 		for (k = 0; k < (s->noptions ? s->noptions : 1); k++) {
 			t = s->noptions ? pb_option_next(pb, &s->options[k]) : pb_step_next(pb, cur);
@@ -408,10 +416,22 @@ static int check_graph(struct ctx *c, const struct pb_playbook *pb)
 			}
 		}
 	}
-out:
 	free(reach);
-	free(exits);
 	free(stack);
+	return rc;
+}
+
+static int check_graph(struct ctx *c, const struct pb_playbook *pb)
+{
+	char *exits;
+	int rc;
+
+	if (check_targets(c, pb) < 0)
+		return -1;
+	exits = xcalloc((size_t)pb->nsteps, 1);
+	mark_exits(pb, exits);
+	rc = check_reachable_exit(c, pb, exits);
+	free(exits);
 	return rc;
 }
 

@@ -100,7 +100,6 @@ int pb_run_rank(struct pb_run *r, const struct pb_pod_count *pods, size_t n, str
 int pb_run_rank_pods(struct pb_run *r, struct err *e)
 {
 	struct source_opts o;
-	struct kube_load_opts ko;
 	struct kube_config kc;
 	struct http_opts h = {0};
 	struct kube_pod *pods = NULL;
@@ -116,30 +115,9 @@ int pb_run_rank_pods(struct pb_run *r, struct err *e)
 		o = *r->host.source_opts;
 	else
 		source_opts_init(&o);
-	memset(&ko, 0, sizeof(ko));
-	ko.kubeconfig = o.kubeconfig;
-	ko.context = o.context;
-	ko.kube_proxy = o.kube_proxy;
-	memset(&kc, 0, sizeof(kc));
 	http_global_init();
-	if (kube_config_load(&ko, &kc, &fe) < 0)
+	if (source_kube_open(&o, &kc, &h, &fe) < 0)
 		return pb_run_failed(r, fe.msg, e);
-	if (o.token_file) {
-		secret_free(kc.token);
-		kc.token = NULL;
-		if (secret_read_file(o.token_file, SECRET_MAX_FILE, 1, &kc.token, NULL, &fe) < 0)
-			goto fail;
-	}
-	if (kube_http_opts(&kc, &h, &fe) < 0)
-		goto fail;
-	if (o.cacert) {
-		h.cacert = o.cacert;
-		h.ca_pem = NULL;
-	}
-	if (o.insecure)
-		h.insecure = 1;
-	h.timeout_ms = o.timeout_ms ? o.timeout_ms : SOURCE_TIMEOUT_MS;
-	h.connect_timeout_ms = SOURCE_CONNECT_TIMEOUT_MS;
 	ns = o.ns ? o.ns : kc.ns ? kc.ns : "default";
 	if (kube_list_pods(&kc, &h, ns, r->host.selector, &pods, &n, &fe) < 0)
 		goto fail;

@@ -55,7 +55,7 @@ struct pb_host {
 	 * when started (the host then calls pb_run_queried with the answer), or -1 with e. NULL: the
 	 * engine queries through fetch/source itself, blocking. */
 	int (*query)(void *ctx, const char *prometheus, const char *q, int64_t time_ms, struct err *e);
-	void *fetch_ctx; /* the hooks' ctx */
+	void *fetch_ctx;   /* the hooks' ctx */
 	long wait_seconds; /* > 0: every wait step lasts this long instead (drills and tests) */
 };
 

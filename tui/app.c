@@ -426,76 +426,80 @@ int app_known_lookup(struct app *a, const char *fingerprint, struct pb_known_lis
 	return (int)out->n;
 }
 
+/* The console's state from the command line: rules, Prometheus, targets, a saved series. */
+static int app_setup(struct app *a, const struct tui_opts *o, struct err *e)
+{
+	int i;
+
+	a->every = o->every;
+	a->debug = o->debug;
+	a->store = !o->no_store;
+	a->selector = o->selector;
+	if (o->source)
+		app_source_opts = *o->source;
+	a->jobs = jobs_new();
+	for (i = 0; i < o->nrules && i < APP_MAX_RULES; i++) {
+		struct err re;
+
+		if (!(a->rules[i] = slope_rule_parse(o->rules[i], &re)))
+			return err_set(e, "--rule: %s", re.msg);
+		a->nrules++;
+	}
+	if (o->prometheus && app_prom_init(a, o->prometheus, o->query, e) < 0)
+		return -1;
+	for (i = 0; i < o->ntargets; i++) {
+		const char *arg = o->targets[i];
+
+		if (source_is_remote(arg) ? app_open_target(a, arg, &app_source_opts, e) < 0
+					  : app_load_file(a, arg, e) < 0)
+			return -1;
+	}
+	if (o->series && app_load_series(a, o->series, e) < 0)
+		return -1;
+	return 0;
+}
+
+/* The first view: the pods of the namespace when nothing was named, the snapshots when all came
+ * from files, else the targets to sample; and a line on what to do first. */
+static void first_view(struct app *a)
+{
+	int i;
+
+	for (i = 0; i < a->ntargets && a->targets[i].kind == APP_TARGET_FILES; i++)
+		;
+	if (!a->ntargets) {
+		app_pods_list(a);
+		app_push(a, &view_pods_ops, NULL);
+	} else if (i == a->ntargets && a->nsnaps) {
+		app_push(a, &view_snaps_ops, NULL);
+	} else {
+		app_push(a, &view_targets_ops, NULL);
+	}
+	if (!a->ntargets)
+		app_message(a, "listing the Running pods; :target URL adds a target, :open FILE loads a profile");
+	else if (a->nsnaps)
+		app_message(a, "%d snapshot%s loaded; d diffs the two newest, enter opens one", a->nsnaps,
+			    a->nsnaps == 1 ? "" : "s");
+	else
+		app_message(a, "s takes a snapshot of the selected target; d diffs the two newest");
+}
+
 int tui_run(const struct tui_opts *o, struct err *e)
 {
 	struct app a;
 	struct term_opts to = {0};
-	int i, ret = 0;
 
 	memset(&a, 0, sizeof(a));
-	a.every = o->every;
-	a.debug = o->debug;
-	a.store = !o->no_store;
-	a.selector = o->selector;
-	if (o->source)
-		app_source_opts = *o->source;
-	a.jobs = jobs_new();
-	for (i = 0; i < o->nrules && i < APP_MAX_RULES; i++) {
-		struct err re;
-
-		if (!(a.rules[i] = slope_rule_parse(o->rules[i], &re))) {
-			err_set(e, "--rule: %s", re.msg);
-			app_free(&a);
-			return -1;
-		}
-		a.nrules++;
-	}
-	if (o->prometheus && app_prom_init(&a, o->prometheus, o->query, e) < 0) {
+	if (app_setup(&a, o, e) < 0 || app_test_init(&a, &to, e) < 0) {
 		app_free(&a);
 		return -1;
 	}
-	for (i = 0; i < o->ntargets; i++) {
-		const char *arg = o->targets[i];
-
-		if (source_is_remote(arg)) {
-			if (app_open_target(&a, arg, &app_source_opts, e) < 0)
-				ret = -1;
-		} else if (app_load_file(&a, arg, e) < 0) {
-			ret = -1;
-		}
-		if (ret < 0)
-			break;
-	}
-	if (ret == 0 && o->series && app_load_series(&a, o->series, e) < 0)
-		ret = -1;
-	if (ret == 0 && app_test_init(&a, &to, e) < 0)
-		ret = -1;
 	to.ascii = o->ascii;
-	if (ret == 0 && term_init(&to, e) < 0)
-		ret = -1;
-	if (ret < 0) {
+	if (term_init(&to, e) < 0) {
 		app_free(&a);
 		return -1;
 	}
-	/* the first view: the pods of the namespace when nothing was named, targets to sample, or the
-	 * snapshots when all came from files */
-	for (i = 0; i < a.ntargets && a.targets[i].kind == APP_TARGET_FILES; i++)
-		;
-	if (!a.ntargets) {
-		app_pods_list(&a);
-		app_push(&a, &view_pods_ops, NULL);
-	} else if (i == a.ntargets && a.nsnaps) {
-		app_push(&a, &view_snaps_ops, NULL);
-	} else {
-		app_push(&a, &view_targets_ops, NULL);
-	}
-	if (!a.ntargets)
-		app_message(&a, "listing the Running pods; :target URL adds a target, :open FILE loads a profile");
-	else if (a.nsnaps)
-		app_message(&a, "%d snapshot%s loaded; d diffs the two newest, enter opens one", a.nsnaps,
-			    a.nsnaps == 1 ? "" : "s");
-	else
-		app_message(&a, "s takes a snapshot of the selected target; d diffs the two newest");
+	first_view(&a);
 	app_sample_due(&a, 1);
 	a.dirty = 1;
 	loop(&a);

@@ -233,8 +233,6 @@ int app_list_key(struct app *a, struct view *v, enum req r);
 void app_list_scroll(struct view *v, int h);
 /* Whether text passes v's filter (case-insensitive substring). */
 int app_filter_match(const struct view *v, const char *text);
-/* Draws the header row of a list in the header colour. */
-void app_draw_header(WINDOW *w, int y, int x, int width, const char *text);
 /* The snapshots of target t in memory. */
 int app_snaps_of(const struct app *a, int t);
 /* The keys of a list of targets (idx: the target on each row, borrowed): the selected row's target

@@ -275,7 +275,7 @@ static void finish(struct job *b, CURLcode rc, struct jobs_done *d)
 	if (b->kind == JOBS_SAMPLE) {
 		long total;
 
-		if (sscanf(b->head, "goroutine profile: total %ld", &total) != 1) {
+		if (parse_debug1_total(b->head, strcspn(b->head, "\n"), &total, NULL) < 0) {
 			snprintf(d->msg, sizeof(d->msg), "%.200s: not a debug=1 goroutine profile", b->shown);
 			return;
 		}

@@ -26,7 +26,7 @@ struct jobs_done {
 	long total;            /* goroutines: the snapshot's total, or the sampled debug=1 header */
 	double started, finished; /* unix seconds */
 	uint64_t bytes;
-	long status;           /* the HTTP status, 0 when none came */
+	long status;              /* the HTTP status, 0 when none came */
 	struct prom_result *prom; /* a Prometheus sample (jobs_start_prom): the parsed answer, the
 				     caller's (prom_result_done, free) when not NULL */
 	char msg[512]; /* the error, when !ok */

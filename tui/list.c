@@ -64,11 +64,6 @@ int app_filter_match(const struct view *v, const char *text)
 	return !v->filter[0] || strcasestr(text, v->filter) != NULL;
 }
 
-void app_draw_header(WINDOW *w, int y, int x, int width, const char *text)
-{
-	draw_text(w, y, x, width, term_attr(TERM_HEADER), text);
-}
-
 /* ---- rows of targets ---- */
 
 int app_snaps_of(const struct app *a, int t)

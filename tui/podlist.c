@@ -16,7 +16,7 @@
 #include "fetch/secret.h"
 
 /* What one listing needs: a private copy, so that the thread touches nothing of the caller's. */
-struct job {
+struct list_job {
 	struct source_opts o;
 	char *strs[6]; /* owned copies of o's strings */
 	char *selector;
@@ -128,7 +128,7 @@ void podlist_result_free(struct podlist_result *r)
 	free(r);
 }
 
-static int is_known(const struct job *j, const char *name)
+static int is_known(const struct list_job *j, const char *name)
 {
 	size_t i;
 
@@ -139,37 +139,20 @@ static int is_known(const struct job *j, const char *name)
 }
 
 /* The listing itself, as `leakscope pods` does it; blocking, on the worker thread. */
-static void list(struct job *j, struct podlist_result *r)
+static void list(struct list_job *j, struct podlist_result *r)
 {
-	struct kube_load_opts ko = {j->o.kubeconfig, j->o.context, j->o.kube_proxy, NULL, NULL};
 	struct kube_config kc;
 	struct http_opts h = {0};
 	struct kube_pod *pods = NULL;
 	size_t n = 0, i;
 	struct err e;
 
-	if (kube_config_load(&ko, &kc, &e) < 0) {
+	if (source_kube_open(&j->o, &kc, &h, &e) < 0) {
 		snprintf(r->msg, sizeof(r->msg), "%s", e.msg);
 		return;
 	}
 	r->context = xstrdup(kc.context ? kc.context : "");
 	r->ns = xstrdup(j->o.ns ? j->o.ns : kc.ns ? kc.ns : "default");
-	if (j->o.token_file) {
-		secret_free(kc.token);
-		kc.token = NULL;
-		if (secret_read_token(j->o.token_file, &kc.token, &e) < 0)
-			goto fail;
-	}
-	if (kube_http_opts(&kc, &h, &e) < 0)
-		goto fail;
-	if (j->o.cacert) {
-		h.cacert = j->o.cacert;
-		h.ca_pem = NULL;
-	}
-	if (j->o.insecure)
-		h.insecure = 1;
-	h.timeout_ms = j->o.timeout_ms ? j->o.timeout_ms : SOURCE_TIMEOUT_MS;
-	h.connect_timeout_ms = SOURCE_CONNECT_TIMEOUT_MS;
 	if (kube_list_pods(&kc, &h, r->ns, j->selector, &pods, &n, &e) < 0)
 		goto fail;
 	r->pods = xcalloc(n ? n : 1, sizeof(*r->pods));
@@ -206,7 +189,7 @@ fail:
 	kube_config_done(&kc);
 }
 
-static void job_free(struct job *j)
+static void job_free(struct list_job *j)
 {
 	size_t i;
 
@@ -220,7 +203,7 @@ static void job_free(struct job *j)
 
 static void *worker(void *arg)
 {
-	struct job *j = arg;
+	struct list_job *j = arg;
 	struct podlist *p = j->p;
 	struct podlist_result *r = xcalloc(1, sizeof(*r));
 	int abandoned;
@@ -249,7 +232,7 @@ static void *worker(void *arg)
 
 int podlist_start(struct podlist *p, const char *const *known, size_t nknown, struct err *e)
 {
-	struct job *j;
+	struct list_job *j;
 	pthread_attr_t attr;
 	pthread_t th;
 	sigset_t all, old;
@@ -304,11 +287,6 @@ int podlist_busy(struct podlist *p)
 int podlist_fd(const struct podlist *p)
 {
 	return p->fds[0];
-}
-
-unsigned podlist_gen(const struct podlist *p)
-{
-	return p->gen;
 }
 
 struct podlist_result *podlist_take(struct podlist *p)

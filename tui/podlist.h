@@ -46,8 +46,6 @@ int podlist_busy(struct podlist *p);
 int podlist_fd(const struct podlist *p);
 /* The finished listing, or NULL (never blocks). The caller owns it. */
 struct podlist_result *podlist_take(struct podlist *p);
-/* The number of the last podlist_start. */
-unsigned podlist_gen(const struct podlist *p);
 /* podlist_result_free(NULL) does nothing. */
 void podlist_result_free(struct podlist_result *r);
 

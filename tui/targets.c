@@ -215,21 +215,7 @@ void app_prom_done(struct app *a, struct jobs_done *d)
 
 int app_rule_threshold(const struct app *a, double *per_s, int64_t *window_ms)
 {
-	char win[32], cmp[3], rest[16];
-	int n = 0;
-
-	if (a->nrules == 0)
-		return 0;
-	/* deriv[W] > X, optionally followed by `for D` and nothing else */
-	if (sscanf(slope_rule_text(a->rules[0]), " deriv [ %31[^] ] ] %2[>=] %lf %n", win, cmp, per_s, &n) != 3)
-		return 0;
-	if (strcmp(cmp, ">") != 0 && strcmp(cmp, ">=") != 0)
-		return 0;
-	rest[0] = '\0';
-	sscanf(slope_rule_text(a->rules[0]) + n, "%15s", rest);
-	if (rest[0] && strcmp(rest, "for") != 0)
-		return 0;
-	return slope_parse_duration(win, window_ms) == 0;
+	return a->nrules > 0 && slope_rule_deriv_threshold(a->rules[0], window_ms, per_s);
 }
 
 int app_rule_replay(const struct app *a, int t, struct slope_alert **alerts, size_t *n, struct err *e)

@@ -205,19 +205,9 @@ void term_done(void)
 		}
 }
 
-int term_active(void)
-{
-	return T.active;
-}
-
 int term_utf8(void)
 {
 	return T.utf8;
-}
-
-int term_colour(void)
-{
-	return T.colour;
 }
 
 int term_attr(enum term_role r)

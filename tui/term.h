@@ -33,12 +33,8 @@ enum term_role {
 int term_init(const struct term_opts *o, struct err *e);
 /* Gives the terminal back as it was; safe to call twice and without term_init. */
 void term_done(void);
-/* Whether curses owns the terminal. */
-int term_active(void);
 /* Whether to draw UTF-8 (braille, block bars): the locale is UTF-8 and --ascii was not given. */
 int term_utf8(void);
-/* Whether colour is on (a colour terminal, and NO_COLOR unset or empty). */
-int term_colour(void);
 /* The curses attributes of a role: colour pairs, or bold and reverse without colour. */
 int term_attr(enum term_role r);
 

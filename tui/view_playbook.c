@@ -362,8 +362,8 @@ static void next(struct app *a)
 		return;
 	}
 	if (pb_run_pending(p->run)) {
-		app_message(a, "%s (esc cancels it)", pb_run_pending_dest(p->run) ? "the snapshot is being taken"
-										  : "Prometheus is being asked");
+		app_message(a, "%s (esc cancels it)",
+			    pb_run_pending_dest(p->run) ? "the snapshot is being taken" : "Prometheus is being asked");
 		return;
 	}
 	acts = s->action != PB_ACT_NONE && s->action != PB_ACT_NOTE;
@@ -552,11 +552,141 @@ static double now_s(void)
 	return (double)tv.tv_sec + tv.tv_usec / 1e6;
 }
 
+/* The title row: the playbook and its timer against the target (red once over). */
+static void draw_timer(struct app *a, WINDOW *w, int y, const struct view_region *r)
+{
+	struct pbpane *p = a->pb;
+	double secs = (now_s() * 1000 - (double)pb_run_opened(p->run)) / 1000;
+	int hdr = term_attr(TERM_HEADER), k;
+	char timer[64], buf[512];
+	long m;
+
+	if (secs < 0)
+		secs = 0;
+	m = (long)(secs / 60);
+	/* the test mode shows whole minutes, so that screen dumps do not depend on the clock */
+	if (a->test)
+		snprintf(timer, sizeof(timer), "%ldm of %ldm", m, p->pb->target_minutes);
+	else
+		snprintf(timer, sizeof(timer), "%ldm%02lds of %ldm", m, (long)fmod(secs, 60), p->pb->target_minutes);
+	snprintf(buf, sizeof(buf), "playbook %s", p->pb->id);
+	draw_fill(w, y, r->x, hdr);
+	draw_text(w, y, r->x, r->w, hdr, "");
+	draw_text(w, y, r->x + 1, r->w - 2, hdr, buf);
+	k = draw_width(timer);
+	if (k + 2 + draw_width(buf) < r->w)
+		draw_text(w, y, r->x + r->w - k - 1, k,
+			  secs / 60 > p->pb->target_minutes ? term_attr(TERM_ERROR) | hdr : hdr, timer);
+}
+
+/* The step's state: in flight, its result (or the wait's countdown), or what n would do. */
+static int draw_result(struct app *a, WINDOW *w, int y, const struct view_region *r, const struct pb_step *s)
+{
+	struct pbpane *p = a->pb;
+	char buf[512];
+
+	if (pb_run_pending(p->run))
+		return wrap(w, y, r, term_attr(TERM_STATUS),
+			    pb_run_pending_dest(p->run) ? "taking the snapshot... (esc cancels)"
+							: "asking Prometheus... (esc cancels)");
+	if (!pb_run_has_result(p->run)) {
+		if (s->action != PB_ACT_NONE && s->action != PB_ACT_NOTE)
+			y = wrap(w, y, r, term_attr(TERM_DIM), "n runs this step's action");
+		return y;
+	}
+	if (s->action == PB_ACT_WAIT) {
+		double left = (double)(pb_run_wait_until(p->run) - (int64_t)(now_s() * 1000)) / 1000;
+
+		if (a->test)
+			snprintf(buf, sizeof(buf), "waiting: n goes on when you are ready");
+		else if (left > 0)
+			snprintf(buf, sizeof(buf), "waiting: %ld:%02ld left (n goes on now)", (long)left / 60,
+				 (long)left % 60);
+		else
+			snprintf(buf, sizeof(buf), "the wait is over: n goes on");
+		return wrap(w, y, r, term_attr(TERM_GROW), buf);
+	}
+	{
+		const char *sum = pb_run_summary(p->run, s->id);
+		int ok = pb_run_result_ok(p->run);
+
+		snprintf(buf, sizeof(buf), "%s %s", ok ? "=>" : "!", sum ? sum : "");
+		return wrap(w, y, r, ok ? term_attr(TERM_GROW) : term_attr(TERM_ERROR), buf);
+	}
+}
+
+/* The notes of the step, or the invitation to type one. */
+static int draw_notes(struct app *a, WINDOW *w, int y, const struct view_region *r, const struct pb_step *s)
+{
+	struct pbpane *p = a->pb;
+	char buf[512];
+
+	if (pb_run_notes(p->run) || p->last_note) {
+		snprintf(buf, sizeof(buf), "notes: %d%s%s", pb_run_notes(p->run), p->last_note ? ", the last: " : "",
+			 p->last_note ? p->last_note : "");
+		return wrap(w, y, r, 0, buf);
+	}
+	if (s->action == PB_ACT_NOTE) {
+		snprintf(buf, sizeof(buf), "i types a note: %s", s->prompt ? s->prompt : "what you found");
+		return wrap(w, y, r, term_attr(TERM_DIM), buf);
+	}
+	return y;
+}
+
+/* A choice step's prompt and options, the chosen (or highlighted) one marked. */
+static int draw_options(struct app *a, WINDOW *w, int y, const struct view_region *r, const struct pb_step *s)
+{
+	struct pbpane *p = a->pb;
+	const char *chosen = pb_run_choice(p->run);
+	int bottom = r->y + r->h - 1, k;
+	char buf[512];
+
+	if (s->prompt && y < bottom)
+		y = wrap(w, y, r, 0, s->prompt);
+	for (k = 0; k < s->noptions && y < bottom - 1; k++) {
+		int sel = chosen ? strcmp(chosen, s->options[k].key) == 0 : k == p->opt;
+
+		snprintf(buf, sizeof(buf), "%s %s: %s%s", sel ? ">" : " ", s->options[k].key, s->options[k].label,
+			 strcmp(s->options[k].key, deflt_key(s)) == 0 ? " (default)" : "");
+		draw_text(w, y++, r->x + 1, r->w - 2, sel ? term_attr(TERM_SELECT) : 0, buf);
+	}
+	return y;
+}
+
+/* The current step: its title, action, guidance, state, notes and options. */
+static void draw_step(struct app *a, WINDOW *w, int y, const struct view_region *r, const struct pb_step *s)
+{
+	struct pbpane *p = a->pb;
+	int bottom = r->y + r->h - 1;
+	char buf[512], *text;
+
+	snprintf(buf, sizeof(buf), "%d/%d %s", pb_step_index(p->pb, s->id) + 1, p->pb->nsteps, s->title);
+	draw_text(w, y++, r->x + 1, r->w - 2, A_BOLD, buf);
+	if (s->action != PB_ACT_NONE) {
+		snprintf(buf, sizeof(buf), "action: %s", pb_action_name(s->action));
+		draw_text(w, y++, r->x + 1, r->w - 2, term_attr(TERM_DIM), buf);
+	}
+	text = pb_run_render(p->run, s->text);
+	y = wrap(w, y, r, 0, text);
+	free(text);
+	y = draw_result(a, w, y + 1, r, s);
+	y = draw_notes(a, w, y, r, s);
+	if (s->noptions)
+		y = draw_options(a, w, y, r, s);
+	if (a->mode == APP_PROMPT && a->prompt_fn == note_typed && y < bottom) {
+		int used = draw_textf(w, bottom - 1, r->x + 1, r->w - 3, term_attr(TERM_SELECT), "note> %s", a->input);
+
+		draw_text(w, bottom - 1, r->x + 1 + used, 1, term_attr(TERM_SELECT), " ");
+	}
+	draw_text(w, bottom, r->x + 1, r->w - 2, term_attr(TERM_DIM),
+		  s->noptions ? "n choose+next  o option  i note  p hide" : "n run/next  i note  p hide");
+}
+
 void view_playbook_draw_pane(struct app *a, WINDOW *w, const struct view_region *r)
 {
 	struct pbpane *p = a->pb;
 	const struct pb_step *s;
-	int y = r->y, bottom = r->y + r->h - 1, k, hdr = term_attr(TERM_HEADER);
+	int y = r->y, k, hdr = term_attr(TERM_HEADER);
 	char buf[512];
 
 	for (k = r->y; k < r->y + r->h; k++)
@@ -572,29 +702,7 @@ void view_playbook_draw_pane(struct app *a, WINDOW *w, const struct view_region 
 		wrap(w, y + 1, r, 0, buf);
 		return;
 	}
-	{
-		double secs = (now_s() * 1000 - (double)pb_run_opened(p->run)) / 1000;
-		char timer[64];
-		long m;
-
-		if (secs < 0)
-			secs = 0;
-		m = (long)(secs / 60);
-		/* the test mode shows whole minutes, so that screen dumps do not depend on the clock */
-		if (a->test)
-			snprintf(timer, sizeof(timer), "%ldm of %ldm", m, p->pb->target_minutes);
-		else
-			snprintf(timer, sizeof(timer), "%ldm%02lds of %ldm", m, (long)fmod(secs, 60), p->pb->target_minutes);
-		snprintf(buf, sizeof(buf), "playbook %s", p->pb->id);
-		draw_fill(w, y, r->x, hdr);
-		draw_text(w, y, r->x, r->w, hdr, "");
-		draw_text(w, y, r->x + 1, r->w - 2, hdr, buf);
-		k = draw_width(timer);
-		if (k + 2 + draw_width(buf) < r->w)
-			draw_text(w, y, r->x + r->w - k - 1, k, secs / 60 > p->pb->target_minutes ? term_attr(TERM_ERROR) | hdr : hdr,
-				  timer);
-		y++;
-	}
+	draw_timer(a, w, y++, r);
 	{
 		const char *dir = pb_run_dir(p->run), *base = strrchr(dir, '/');
 
@@ -606,72 +714,7 @@ void view_playbook_draw_pane(struct app *a, WINDOW *w, const struct view_region 
 		wrap(w, y + 1, r, 0, "The run reached its end: n closes the incident.");
 		return;
 	}
-	y++;
-	snprintf(buf, sizeof(buf), "%d/%d %s", pb_step_index(p->pb, s->id) + 1, p->pb->nsteps, s->title);
-	draw_text(w, y++, r->x + 1, r->w - 2, A_BOLD, buf);
-	if (s->action != PB_ACT_NONE) {
-		snprintf(buf, sizeof(buf), "action: %s", pb_action_name(s->action));
-		draw_text(w, y++, r->x + 1, r->w - 2, term_attr(TERM_DIM), buf);
-	}
-	{
-		char *text = pb_run_render(p->run, s->text);
-
-		y = wrap(w, y, r, 0, text);
-		free(text);
-	}
-	y++;
-	if (pb_run_pending(p->run)) {
-		y = wrap(w, y, r, term_attr(TERM_STATUS), pb_run_pending_dest(p->run) ? "taking the snapshot... (esc cancels)"
-											: "asking Prometheus... (esc cancels)");
-	} else if (pb_run_has_result(p->run)) {
-		const char *sum = pb_run_summary(p->run, s->id);
-		int ok = pb_run_result_ok(p->run);
-
-		if (s->action == PB_ACT_WAIT) {
-			double left = (double)(pb_run_wait_until(p->run) - (int64_t)(now_s() * 1000)) / 1000;
-
-			if (a->test)
-				snprintf(buf, sizeof(buf), "waiting: n goes on when you are ready");
-			else if (left > 0)
-				snprintf(buf, sizeof(buf), "waiting: %ld:%02ld left (n goes on now)", (long)left / 60, (long)left % 60);
-			else
-				snprintf(buf, sizeof(buf), "the wait is over: n goes on");
-			y = wrap(w, y, r, term_attr(TERM_GROW), buf);
-		} else {
-			snprintf(buf, sizeof(buf), "%s %s", ok ? "=>" : "!", sum ? sum : "");
-			y = wrap(w, y, r, ok ? term_attr(TERM_GROW) : term_attr(TERM_ERROR), buf);
-		}
-	} else if (s->action != PB_ACT_NONE && s->action != PB_ACT_NOTE) {
-		y = wrap(w, y, r, term_attr(TERM_DIM), "n runs this step's action");
-	}
-	if (pb_run_notes(p->run) || p->last_note) {
-		snprintf(buf, sizeof(buf), "notes: %d%s%s", pb_run_notes(p->run), p->last_note ? ", the last: " : "",
-			 p->last_note ? p->last_note : "");
-		y = wrap(w, y, r, 0, buf);
-	} else if (s->action == PB_ACT_NOTE) {
-		snprintf(buf, sizeof(buf), "i types a note: %s", s->prompt ? s->prompt : "what you found");
-		y = wrap(w, y, r, term_attr(TERM_DIM), buf);
-	}
-	if (s->noptions) {
-		const char *chosen = pb_run_choice(p->run);
-
-		if (s->prompt && y < bottom)
-			y = wrap(w, y, r, 0, s->prompt);
-		for (k = 0; k < s->noptions && y < bottom - 1; k++) {
-			int sel = chosen ? strcmp(chosen, s->options[k].key) == 0 : k == p->opt;
-
-			snprintf(buf, sizeof(buf), "%s %s: %s%s", sel ? ">" : " ", s->options[k].key, s->options[k].label,
-				 strcmp(s->options[k].key, deflt_key(s)) == 0 ? " (default)" : "");
-			draw_text(w, y++, r->x + 1, r->w - 2, sel ? term_attr(TERM_SELECT) : 0, buf);
-		}
-	}
-	if (a->mode == APP_PROMPT && a->prompt_fn == note_typed && y < bottom) {
-		int used = draw_textf(w, bottom - 1, r->x + 1, r->w - 3, term_attr(TERM_SELECT), "note> %s", a->input);
-
-		draw_text(w, bottom - 1, r->x + 1 + used, 1, term_attr(TERM_SELECT), " ");
-	}
-	draw_text(w, bottom, r->x + 1, r->w - 2, term_attr(TERM_DIM),
-		  s->noptions ? "n choose+next  o option  i note  p hide" : "n run/next  i note  p hide");
+	draw_step(a, w, y + 1, r, s);
 }
 
 /* ---- as a full view ---- */

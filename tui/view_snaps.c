@@ -11,7 +11,7 @@
 
 /* A row: a snapshot in memory (snap >= 0, an index into a->snaps), or an entry of the store not
  * loaded yet (snap < 0: stored of target). */
-struct row {
+struct snap_row {
 	int snap;
 	int target;
 	size_t stored;
@@ -19,7 +19,7 @@ struct row {
 
 struct snaps {
 	int target; /* -1: all */
-	struct row *rows;
+	struct snap_row *rows;
 };
 
 static int relevant(const struct app *a, const struct snaps *p, int t)
@@ -47,7 +47,7 @@ static const char *base_name(const char *path)
 	return s ? s + 1 : path;
 }
 
-static void row_text(const struct app *a, const struct row *r, char *out, size_t n)
+static void row_text(const struct app *a, const struct snap_row *r, char *out, size_t n)
 {
 	if (r->snap >= 0) {
 		const struct app_snap *s = &a->snaps[r->snap];
@@ -80,7 +80,7 @@ static void s_refresh(struct app *a, struct view *v)
 		if (!relevant(a, p, t))
 			continue;
 		for (k = 0; k < a->targets[t].nstored; k++) {
-			struct row r = {-1, t, k};
+			struct snap_row r = {-1, t, k};
 
 			if (app_snap_by_path(a, a->targets[t].stored[k].path))
 				continue;
@@ -90,7 +90,7 @@ static void s_refresh(struct app *a, struct view *v)
 		}
 	}
 	for (i = 0; i < a->nsnaps; i++) {
-		struct row r = {i, a->snaps[i].target, 0};
+		struct snap_row r = {i, a->snaps[i].target, 0};
 
 		if (p->target >= 0 && a->snaps[i].target != p->target)
 			continue;
@@ -124,7 +124,7 @@ static void s_draw(struct app *a, struct view *v, WINDOW *w, const struct view_r
 	}
 	app_list_scroll(v, r->h - 1);
 	for (i = 0; i < r->h - 1 && v->top + i < v->nrows; i++) {
-		const struct row *row = &p->rows[v->top + i];
+		const struct snap_row *row = &p->rows[v->top + i];
 		int y = r->y + 1 + i, sel = v->top + i == v->sel, attr = sel ? term_attr(TERM_SELECT) : 0;
 		char clock[32], fmt[32];
 
@@ -161,7 +161,7 @@ static void s_draw(struct app *a, struct view *v, WINDOW *w, const struct view_r
 static const struct app_snap *selected_snap(struct app *a, struct view *v)
 {
 	struct snaps *p = v->priv;
-	const struct row *row = &p->rows[v->sel];
+	const struct snap_row *row = &p->rows[v->sel];
 	const struct app_snap *s;
 	int id, i;
 
@@ -234,7 +234,7 @@ static int s_markdown(struct app *a, struct view *v, FILE *f)
 	fputs("| # | mark | target | format | time (UTC) | goroutines | groups | source |\n"
 	      "|---:|---|---|---|---|---:|---:|---|\n", f);
 	for (i = 0; i < v->nrows; i++) {
-		const struct row *row = &p->rows[i];
+		const struct snap_row *row = &p->rows[i];
 		char clock[32];
 
 		if (row->snap >= 0) {

@@ -14,7 +14,7 @@
 #                       canned debug=1 profile through the pod proxy), a kubeconfig pointing at it
 #                       with its CA and a token file (KUBECONFIG; kubectl is not asked); in
 #                       args, @API_URL@, @TOKEN_FILE@ and @CA@ are its URL, token file and CA
-#                       (an env: line may override KUBECONFIG)
+#                       (an env: line may override KUBECONFIG); on the screen its port reads APORT
 # The environment is fixed: TERM=xterm-256color, TZ=UTC, LC_ALL=C.UTF-8, a private HOME.
 #   tests/tui/run.sh [NAME...]      run all, or the named ones
 #   tests/tui/run.sh --update NAME  rewrite the expected files from the current output
@@ -96,6 +96,10 @@ for name in "${names[@]}"; do
 		LEAKSCOPE_TUI_SIZE="${size:-80x24}" LEAKSCOPE_TUI_SCRIPT="$script" LEAKSCOPE_TUI_DUMP="$work/screen" \
 		"${extra[@]}" "$LEAKSCOPE" tui --every 0 $args ${more[@]+"${more[@]}"}) >"$work/out" 2>&1
 	rc=$?
+	# the stand-in's port (five digits, chosen afresh) is APORT on the screen, same width
+	if grep -q '^# api: yes' "$script" && [ -f "$work/screen" ]; then
+		sed -i "s/127\.0\.0\.1:$APISTUB_API_PORT/127.0.0.1:APORT/g" "$work/screen"
+	fi
 	ok=1
 	if [ $rc -ne 0 ] || [ ! -s "$work/screen" ]; then
 		echo "tui: $name FAILED: exit $rc, no screen"

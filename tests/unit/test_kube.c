@@ -248,7 +248,8 @@ static void kubectl_env(void **state)
 	(void)state;
 	snprintf(script, sizeof(script),
 		 "#!/bin/sh\n[ -z \"${LEAKSCOPE_TOKEN+x}\" ] || { echo 'LEAKSCOPE_TOKEN seen' >&2; exit 9; }\n"
-		 "cat '%s/view.json'\n", tmpdir);
+		 "cat '%s/view.json'\n",
+		 tmpdir);
 	write_file("kubectl.sh", script, 0755);
 	write_file("view.json", view, 0600);
 	snprintf(kubectl, sizeof(kubectl), "%s/kubectl.sh", tmpdir);
@@ -270,9 +271,9 @@ static void token_line_breaks(void **state)
 		const char *text;
 		const char *want; /* NULL: refused */
 	} cases[] = {
-		{"tok\n", "tok"},           {"tok\r\n", "tok"},         {"tok", "tok"},
-		{"tok  \n", "tok"},         {"tok\nX-Evil: 1\n", NULL}, {"tok\rX-Evil: 1", NULL},
-		{"tok\n\n", NULL},          {"\n", NULL},                {"to\x01k\n", NULL},
+		{"tok\n", "tok"},           {"tok\r\n", "tok"},       {"tok", "tok"},    {"tok  \n", "tok"},
+		{"tok\nX-Evil: 1\n", NULL}, {"tok\rX-Evil: 1", NULL}, {"tok\n\n", NULL}, {"\n", NULL},
+		{"to\x01k\n", NULL},
 	};
 	struct kube_config kc;
 	struct http_opts h = {0};
@@ -476,12 +477,18 @@ static void base64(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(yaml_current_context), cmocka_unit_test(yaml_other_context),
-		cmocka_unit_test(yaml_errors),          cmocka_unit_test(json_minified),
-		cmocka_unit_test(exec_plugin),          cmocka_unit_test(load_files),
-		cmocka_unit_test(kubectl_env),          cmocka_unit_test(token_line_breaks),
-		cmocka_unit_test(split_pod),            cmocka_unit_test(urls),
-		cmocka_unit_test(status),               cmocka_unit_test(base64),
+		cmocka_unit_test(yaml_current_context),
+		cmocka_unit_test(yaml_other_context),
+		cmocka_unit_test(yaml_errors),
+		cmocka_unit_test(json_minified),
+		cmocka_unit_test(exec_plugin),
+		cmocka_unit_test(load_files),
+		cmocka_unit_test(kubectl_env),
+		cmocka_unit_test(token_line_breaks),
+		cmocka_unit_test(split_pod),
+		cmocka_unit_test(urls),
+		cmocka_unit_test(status),
+		cmocka_unit_test(base64),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	char cmd[300];

@@ -382,9 +382,47 @@ static void test_stack_cap_is_truncation(void **state)
 	free(big);
 }
 
+/* The first line of a debug=1 profile, as the parser, `snapshot`, `pods`, `slope SOURCE` and the
+ * console's sampler all read it: goroutineleak counts as much as goroutine. */
+static void test_debug1_total(void **state)
+{
+	static const struct {
+		const char *line;
+		int ok;
+		long total;
+		int leak;
+	} cases[] = {
+		{"goroutine profile: total 41", 1, 41, 0},
+		{"goroutineleak profile: total 7", 1, 7, 1},
+		{"goroutine profile: total 12\r", 1, 12, 0},
+		{"goroutine profile: total 0", 1, 0, 0},
+		{"goroutine profile: total ", 0, 0, 0},
+		{"goroutine profile: total 12 extra", 0, 0, 0},
+		{"goroutine profile: total -3", 0, 0, 0},
+		{"heap profile: total 3", 0, 0, 0},
+		{"xgoroutine profile: total 3", 0, 0, 0},
+		{"goroutine profile: total 99999999999999999999999", 0, 0, 0},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		long total = -1;
+		int leak = -1;
+
+		assert_int_equal(parse_debug1_total(cases[i].line, strlen(cases[i].line), &total, &leak) == 0,
+				 cases[i].ok);
+		if (cases[i].ok) {
+			assert_int_equal(total, cases[i].total);
+			assert_int_equal(leak, cases[i].leak);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_debug1_total),
 		cmocka_unit_test(test_proto_valid),
 		cmocka_unit_test(test_proto_leak_profile),
 		cmocka_unit_test(test_proto_bad_string_index),

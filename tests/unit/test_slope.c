@@ -227,6 +227,43 @@ static void test_rule_parse(void **state)
 	slope_rule_free(NULL);
 }
 
+/* The console draws a rule's threshold line only for `deriv[W] > X` (or >=), whatever its for:. */
+static void test_rule_deriv_threshold(void **state)
+{
+	static const struct {
+		const char *text;
+		int yes;
+		int64_t win;
+		double x;
+	} cases[] = {
+		{"deriv[30m] > 0.5 for 10m", 1, 1800000, 0.5},
+		{"deriv[5m] >= -2", 1, 300000, -2},
+		{"  deriv [ 1h ]  >  3  ", 1, 3600000, 3},
+		{"deriv[30m] < 0.5", 0, 0, 0},
+		{"deriv[30m] > 0.5 and value > 10", 0, 0, 0},
+		{"value > 1.5 * avg_over_time[24h]", 0, 0, 0},
+		{"deriv[30m] > value", 0, 0, 0},
+		{"2 * deriv[30m] > 1", 0, 0, 0},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct err e;
+		struct slope_rule *r = slope_rule_parse(cases[i].text, &e);
+		int64_t win = 0;
+		double x = 0;
+
+		assert_non_null(r);
+		assert_int_equal(slope_rule_deriv_threshold(r, &win, &x), cases[i].yes);
+		if (cases[i].yes) {
+			assert_int_equal(win, cases[i].win);
+			assert_true(x == cases[i].x);
+		}
+		slope_rule_free(r);
+	}
+}
+
 static void test_rule_holds(void **state)
 {
 	/* 100 flat for 10 min, then +2/s: value and avg_over_time conditions */
@@ -509,6 +546,7 @@ int main(void)
 		cmocka_unit_test(test_window_boundaries),
 		cmocka_unit_test(test_durations),
 		cmocka_unit_test(test_rule_parse),
+		cmocka_unit_test(test_rule_deriv_threshold),
 		cmocka_unit_test(test_rule_holds),
 		cmocka_unit_test(test_replay_for_semantics),
 		cmocka_unit_test(test_replay_burst),
