@@ -8,9 +8,9 @@
 #include <string.h>
 
 #include "analyze/parse.h"
-#include "analyze/text.h"
+#include "lib/text.h"
 #include "cli/cli.h"
-#include "cli/json.h"
+#include "lib/json.h"
 #include "cli/out.h"
 
 /* The longest report line accepted, without its newline. */

@@ -7,9 +7,9 @@
 #include <string.h>
 
 #include "analyze/diff.h"
-#include "analyze/text.h"
+#include "lib/text.h"
 #include "cli/cli.h"
-#include "cli/json.h"
+#include "lib/json.h"
 #include "cli/out.h"
 #include "playbooks/classify.h"
 #include "playbooks/known.h"

@@ -10,7 +10,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "analyze/text.h"
+#include "lib/text.h"
+#include "lib/ts.h"
 #include "cli/cli.h"
 #include "fetch/secret.h"
 #include "fetch/source.h"
@@ -76,57 +77,14 @@ static const char usage[] =
 
 /* --- parsing arguments ---------------------------------------------------------------------- */
 
+/* Unix seconds or RFC 3339, in ms. */
 static int parse_time(const char *s, int64_t *ms)
 {
-	struct tm tm;
-	char *end;
-	long long frac = 0;
-	int digits = 0, off = 0;
-	time_t t;
-	double d;
-	const char *p;
+	double sec;
 
-	/* unix seconds, with an optional fraction */
-	errno = 0;
-	d = strtod(s, &end);
-	if (end != s && !*end && !errno && isfinite(d) && d >= 0 && d < 1e11) {
-		*ms = (int64_t)llround(d * 1000.0);
-		return 0;
-	}
-	/* RFC 3339: YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM) */
-	memset(&tm, 0, sizeof(tm));
-	p = strptime(s, "%Y-%m-%d", &tm);
-	if (!p || (*p != 'T' && *p != 't' && *p != ' '))
+	if (ts_parse_when(s, &sec) < 0)
 		return -1;
-	p = strptime(p + 1, "%H:%M:%S", &tm);
-	if (!p)
-		return -1;
-	if (*p == '.') {
-		for (p++; isdigit((unsigned char)*p); p++, digits++)
-			if (digits < 3)
-				frac = frac * 10 + (*p - '0');
-		if (digits == 0)
-			return -1;
-		for (; digits < 3; digits++)
-			frac *= 10;
-	}
-	if (*p == 'Z' || *p == 'z') {
-		p++;
-	} else if ((*p == '+' || *p == '-') && isdigit((unsigned char)p[1]) && isdigit((unsigned char)p[2]) &&
-		   p[3] == ':' && isdigit((unsigned char)p[4]) && isdigit((unsigned char)p[5])) {
-		off = ((p[1] - '0') * 10 + (p[2] - '0')) * 3600 + ((p[4] - '0') * 10 + (p[5] - '0')) * 60;
-		if (*p == '+')
-			off = -off;
-		p += 6;
-	} else {
-		return -1;
-	}
-	if (*p)
-		return -1;
-	t = timegm(&tm);
-	if (t == (time_t)-1)
-		return -1;
-	*ms = ((int64_t)t + off) * 1000 + frac;
+	*ms = (int64_t)llround(sec * 1000.0);
 	return 0;
 }
 
@@ -265,17 +223,17 @@ int cmd_slope(int argc, char **argv)
 			o.query = optarg;
 			break;
 		case 'w':
-			if (slope_parse_duration(optarg, &o.window) < 0)
+			if (ts_parse_duration(optarg, &o.window) < 0)
 				return free_opts(&o), bad_duration("--window", optarg);
 			o.have_window = 1;
 			break;
 		case 'r':
-			if (slope_parse_duration(optarg, &o.range) < 0)
+			if (ts_parse_duration(optarg, &o.range) < 0)
 				return free_opts(&o), bad_duration("--range", optarg);
 			o.have_range = 1;
 			break;
 		case 'i':
-			if (slope_parse_duration(optarg, &o.interval) < 0)
+			if (ts_parse_duration(optarg, &o.interval) < 0)
 				return free_opts(&o), bad_duration("--eval-interval", optarg);
 			break;
 		case 'a':
@@ -340,7 +298,7 @@ int cmd_slope(int argc, char **argv)
 			o.insecure = 1;
 			break;
 		case 'E':
-			if (slope_parse_duration(optarg, &o.every) < 0 || o.every < 100)
+			if (ts_parse_duration(optarg, &o.every) < 0 || o.every < 100)
 				return free_opts(&o), cli_usage_error("slope", "--every takes a duration of 100ms or more "
 									     "such as 10s or 1m, not '%s'",
 								   optarg);

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "cli/json.h"
+#include "lib/json.h"
 #include "fetch/http.h"
 #include "fetch/source.h"
 
@@ -201,7 +201,7 @@ int cli_slope_sample(struct cli_slope_opts *o)
 			else
 				fprintf(stderr, "\r\033[Ksample %ld: %.15g goroutines (Ctrl-C ends)", i + 1, sm.v);
 			if (o->count == 0 || i + 1 < o->count)
-				fprintf(stderr, ", next in %s", slope_format_duration(o->every, d, sizeof(d)));
+				fprintf(stderr, ", next in %s", ts_format_duration(o->every, d, sizeof(d)));
 			fflush(stderr);
 		}
 	}
@@ -234,8 +234,8 @@ int cli_slope_sample(struct cli_slope_opts *o)
 		}
 		fprintf(stderr, "leakscope: %zu samples saved to %s; the same analysis: leakscope slope --file %s "
 				"--range %s --window %s\n",
-			ps->nsamples, o->save, o->save, slope_format_duration(o->range, d1, sizeof(d1)),
-			slope_format_duration(o->window, d2, sizeof(d2)));
+			ps->nsamples, o->save, o->save, ts_format_duration(o->range, d1, sizeof(d1)),
+			ts_format_duration(o->window, d2, sizeof(d2)));
 	}
 	ret = cli_slope_report(&r, o, o->at);
 out:

@@ -6,8 +6,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "analyze/text.h"
-#include "analyze/xmalloc.h"
+#include "lib/text.h"
+#include "lib/xmalloc.h"
 #include "cli/cli.h"
 #include "fetch/source.h"
 #include "fetch/store.h"
@@ -73,8 +73,8 @@ static int confirm_debug2(struct source *s, int yes)
 static int capture(const char *arg, const char *output, int yes)
 {
 	struct source_opts *o = cli_source_opts();
-	char *root = NULL, *dir = NULL, *name = NULL, *path = NULL, when[40] = "time unknown", src[256];
-	struct store_file *f;
+	char *root = NULL, *dir = NULL, *path = NULL, when[40] = "time unknown", src[256];
+	struct fs_out *f;
 	struct snapshot *snap;
 	struct timespec t0;
 	struct source s;
@@ -90,16 +90,14 @@ static int capture(const char *arg, const char *output, int yes)
 		return CLI_TROUBLE;
 	}
 	if (output) {
-		const char *slash = strrchr(output, '/');
-
-		dir = slash ? xstrndup(output, slash == output ? 1 : (size_t)(slash - output)) : xstrdup(".");
+		f = fs_out_open(output, STORE_FILE_MODE, &e);
 	} else {
 		root = store_root(&e);
 		if (!root)
 			goto fail;
 		dir = store_dir(root, s.context, s.ns, s.pod);
+		f = store_begin(dir, &e);
 	}
-	f = store_begin(dir, &e);
 	if (!f)
 		goto fail;
 	{
@@ -109,23 +107,19 @@ static int capture(const char *arg, const char *output, int yes)
 		fetched = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	snap = source_snapshot(&s, SNAP_BY_LINES, store_sink, f, &e);
+	snap = source_snapshot(&s, SNAP_BY_LINES, fs_out_sink, f, &e);
 	ms = elapsed_ms(&t0);
 	if (!snap) {
-		store_abort(f);
+		fs_out_abort(f);
 		goto fail;
 	}
-	if (output) {
-		path = xstrdup(output);
-	} else {
-		name = store_name(snap->time_ns, snap->format);
-		path = xasprintf("%s/%s", dir, name);
-	}
 	{
-		uint64_t bytes = store_bytes(f);
-		struct store_meta m = {s.shown, s.context, s.ns, s.pod, path, snap, fetched, ms, bytes, s.note};
+		uint64_t bytes = fs_out_bytes(f);
+		struct store_meta m = {s.shown, s.context, s.ns, s.pod, NULL, snap, fetched, ms, bytes, s.note};
 
-		if (store_commit(f, path, &e) < 0 || (!output && store_sidecar(path, &m, &e) < 0)) {
+		if (output)
+			path = xstrdup(output);
+		if (output ? fs_out_commit(f, NULL, &e) < 0 : store_save(f, dir, &m, &path, &e) < 0) {
 			snap_free(snap);
 			goto fail;
 		}
@@ -153,7 +147,6 @@ fail:
 done:
 	free(root);
 	free(dir);
-	free(name);
 	free(path);
 	source_close(&s);
 	return ret;

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "analyze/xmalloc.h"
+#include "lib/xmalloc.h"
 #include "fetch/kube.h"
 
 #define FAN_LINE_MAX 4096

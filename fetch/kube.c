@@ -15,7 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "analyze/xmalloc.h"
+#include "lib/json.h"
+#include "lib/xmalloc.h"
 #include "fetch/secret.h"
 
 extern char **environ;
@@ -407,9 +408,14 @@ int kube_exec_credential(struct kube_config *kc, struct err *e)
 		if (!shadowed)
 			envp[k++] = environ[i];
 	}
-	info = xasprintf("KUBERNETES_EXEC_INFO={\"apiVersion\":\"%s\",\"kind\":\"ExecCredential\","
-			 "\"spec\":{\"interactive\":false}}",
-			 kc->exec_api_version);
+	{
+		char *api = json_quote(kc->exec_api_version);
+
+		info = xasprintf("KUBERNETES_EXEC_INFO={\"apiVersion\":%s,\"kind\":\"ExecCredential\","
+				 "\"spec\":{\"interactive\":false}}",
+				 api);
+		free(api);
+	}
 	envp[k++] = info;
 	/* stderr stays ours: plugins print their own guidance (e.g. "run aws sso login") there */
 	rc = run_capture(argv, envp, &out, &n, NULL, 0, e);

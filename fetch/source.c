@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "analyze/parse.h"
-#include "analyze/xmalloc.h"
+#include "lib/xmalloc.h"
 #include "fetch/secret.h"
 
 void source_opts_init(struct source_opts *o)

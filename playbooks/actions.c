@@ -459,7 +459,7 @@ static int act_slope(struct pb_run *r, struct err *e)
 	const struct pb_step *s = pb_run_step(r);
 	struct prom_result res;
 	struct err fe;
-	int64_t win_ms, range_ms, now = pb_now_ms();
+	int64_t win_ms, range_ms, now = ts_now_ms();
 	char *q, sum[1024], name[512];
 	size_t i, best = 0;
 	double best_slope = -INFINITY;
@@ -467,7 +467,7 @@ static int act_slope(struct pb_run *r, struct err *e)
 
 	if (!r->host.prometheus)
 		return pb_run_failed(r, "not available: no --prometheus URL (run 'leakscope slope' by hand)", e);
-	if (slope_parse_duration(s->window, &win_ms) < 0 || slope_parse_duration(s->range, &range_ms) < 0)
+	if (ts_parse_duration(s->window, &win_ms) < 0 || ts_parse_duration(s->range, &range_ms) < 0)
 		return pb_run_failed(r, "the step's window or range is not a duration", e);
 	q = xasprintf("%s[%s]", s->query, s->range);
 	http_global_init();
@@ -517,7 +517,7 @@ static int act_slope(struct pb_run *r, struct err *e)
 		if (slope_leak_start(ps->samples, ps->nsamples, &start) == 0) {
 			char t[40];
 
-			cJSON_AddStringToObject(d, "leak_start", pb_utc_ms(start, t, sizeof(t)));
+			cJSON_AddStringToObject(d, "leak_start", ts_format_ms(start, t, sizeof(t)));
 		}
 		if (s->rule) {
 			struct slope_rule *rule = slope_rule_parse(s->rule, &fe);
@@ -534,7 +534,7 @@ static int act_slope(struct pb_run *r, struct err *e)
 						char t[40];
 
 						cJSON_AddStringToObject(d, "first_fired",
-									pb_utc_ms(alerts[0].fired_at, t, sizeof(t)));
+									ts_format_ms(alerts[0].fired_at, t, sizeof(t)));
 					}
 				}
 				free(alerts);
@@ -568,7 +568,7 @@ int pb_run_act(struct pb_run *r, const char *source_override, struct err *e)
 		long secs = r->host.wait_seconds > 0 ? r->host.wait_seconds : s->seconds;
 
 		cJSON_AddNumberToObject(d, "seconds", (double)secs);
-		cJSON_AddNumberToObject(d, "until_ms", (double)(pb_now_ms() + secs * 1000));
+		cJSON_AddNumberToObject(d, "until_ms", (double)(ts_now_ms() + secs * 1000));
 		snprintf(sum, sizeof(sum), "waited %ld s", secs);
 		return pb_run_record(r, 1, sum, d, e);
 	}

@@ -25,7 +25,7 @@ cJSON *pb_journal_event(const char *type)
 	cJSON *ev = cJSON_CreateObject();
 	char t[40];
 
-	cJSON_AddStringToObject(ev, "t", pb_utc_ms(pb_now_ms(), t, sizeof(t)));
+	cJSON_AddStringToObject(ev, "t", ts_format_ms(ts_now_ms(), t, sizeof(t)));
 	cJSON_AddStringToObject(ev, "ev", type);
 	return ev;
 }
@@ -67,7 +67,7 @@ cJSON *pb_journal_read(const char *dir, struct err *e)
 	size_t len;
 	long lineno = 0;
 
-	if (pb_read_file(path, PB_JOURNAL_MAX, &text, &len, e) < 0) {
+	if (fs_read_file(path, PB_JOURNAL_MAX, FS_REGULAR, &text, &len, e) < 0) {
 		free(path);
 		return NULL;
 	}

@@ -6,7 +6,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "analyze/err.h"
+#include "lib/err.h"
 
 #define PB_JOURNAL "journal.jsonl"
 /* The largest journal read back. */

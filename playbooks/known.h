@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-#include "analyze/err.h"
+#include "lib/err.h"
 
 /* One known leak. Strings are owned by whoever holds the record (a list frees its own); fix,
  * note, pattern and func may be NULL. added is RFC 3339 UTC. */
@@ -28,10 +28,10 @@ void pb_known_list_add(struct pb_known_list *l, const struct pb_known *k);
 struct pb_kdb;
 
 /* Where the database is: $LEAKSCOPE_KNOWN_DB, else $XDG_DATA_HOME/leakscope/known.db (XDG_DATA_HOME
- * defaulting to ~/.local/share). Caller frees. */
+ * defaulting to ~/.local/share). Caller frees; NULL when none can be named (pb_kdb_open refuses it). */
 char *pb_kdb_default(void);
 /* Opens the database at where (a path or a postgres:// URL). create: make the file, its directory
- * (0700) and the table when missing; otherwise a missing SQLite file is an error. Returns NULL with
+ * (0700) and the table when missing; otherwise a missing SQLite file is an error. where NULL: an error. Returns NULL with
  * e filled. pb_kdb_free(NULL) does nothing. */
 struct pb_kdb *pb_kdb_open(const char *where, int create, struct err *e);
 void pb_kdb_free(struct pb_kdb *db);

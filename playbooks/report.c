@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyze/text.h"
+#include "lib/text.h"
 #include "playbooks/journal.h"
 #include "playbooks/util.h"
 
@@ -39,6 +39,14 @@ static void XM_PRINTF(2, 3) bprintf(struct buf *b, const char *fmt, ...)
 static const char *clean(const char *s, char *out, size_t n)
 {
 	return s ? text_sanitize(s, out, n) : "";
+}
+
+/* The time of a journal event in ms, or 0 when it has none that parses. */
+static int64_t event_ms(const char *t)
+{
+	int64_t ms = 0;
+
+	return t && ts_parse_rfc3339_ms(t, &ms) == 0 ? ms : 0;
 }
 
 static double num(const cJSON *o, const char *key, double dflt)
@@ -188,7 +196,7 @@ int pb_report_write(const char *dir, char **md_out, char **json_out, struct err 
 	cJSON_ArrayForEach(ev, events)
 	{
 		const char *type = pb_jstr(ev, "ev"), *t = pb_jstr(ev, "t"), *step = pb_jstr(ev, "step");
-		int64_t ms = t ? pb_parse_utc(t) : 0;
+		int64_t ms = event_ms(t);
 		cJSON *d = cJSON_GetObjectItemCaseSensitive(ev, "data"), *row;
 
 		if (ms > last)
@@ -331,13 +339,13 @@ int pb_report_write(const char *dir, char **md_out, char **json_out, struct err 
 	if (open && pb_jstr(open, "source"))
 		cJSON_AddStringToObject(rep, "source", pb_jstr(open, "source"));
 	cJSON_AddNumberToObject(rep, "target_minutes", target);
-	cJSON_AddStringToObject(rep, "opened", pb_utc_ms(opened, d1, sizeof(d1)));
+	cJSON_AddStringToObject(rep, "opened", ts_format_ms(opened, d1, sizeof(d1)));
 	if (closed)
-		cJSON_AddStringToObject(rep, "closed", pb_utc_ms(closed, d1, sizeof(d1)));
+		cJSON_AddStringToObject(rep, "closed", ts_format_ms(closed, d1, sizeof(d1)));
 	else
 		cJSON_AddNullToObject(rep, "closed");
 	if (root_at) {
-		cJSON_AddStringToObject(rep, "root_cause_at", pb_utc_ms(root_at, d1, sizeof(d1)));
+		cJSON_AddStringToObject(rep, "root_cause_at", ts_format_ms(root_at, d1, sizeof(d1)));
 		cJSON_AddNumberToObject(rep, "time_to_root_cause_seconds", (double)(root_at - opened) / 1000.0);
 		cJSON_AddBoolToObject(rep, "within_target", (double)(root_at - opened) <= target * 60000.0);
 	} else {
@@ -438,7 +446,7 @@ int pb_report_write(const char *dir, char **md_out, char **json_out, struct err 
 		cJSON_ArrayForEach(row, tl)
 		{
 			const char *t = pb_jstr(row, "t");
-			int64_t ms = t ? pb_parse_utc(t) : 0;
+			int64_t ms = event_ms(t);
 			char *p;
 
 			duration(ms - opened, c2, sizeof(c2));
@@ -472,11 +480,11 @@ int pb_report_write(const char *dir, char **md_out, char **json_out, struct err 
 	if (!jtext)
 		fatal("out of memory");
 	path = xasprintf("%s/report.md", dir);
-	rc = pb_write_atomic(path, md.p, md.n, NULL, e);
+	rc = fs_write_file(path, md.p, md.n, NULL, 0600, e);
 	free(path);
 	if (rc == 0) {
 		path = xasprintf("%s/report.json", dir);
-		rc = pb_write_atomic(path, jtext, strlen(jtext), "\n", e);
+		rc = fs_write_file(path, jtext, strlen(jtext), "\n", 0600, e);
 		free(path);
 	}
 	if (md_out && rc == 0)

@@ -6,7 +6,7 @@
 #ifndef PLAYBOOKS_REPORT_H
 #define PLAYBOOKS_REPORT_H
 
-#include "analyze/err.h"
+#include "lib/err.h"
 
 /* Writes dir/report.md and dir/report.json (0600, atomically) from dir/journal.jsonl. When md or
  * json is not NULL it gets a copy of that text (caller frees). Returns 0 or -1 with e. */

@@ -112,9 +112,9 @@ char *pb_scrub(const char *text)
 
 /* ---- incidents ---- */
 
-char *pb_incidents_root(void)
+char *pb_incidents_root(struct err *e)
 {
-	return pb_xdg_path("XDG_STATE_HOME", ".local/state", "incidents");
+	return fs_xdg_path("XDG_STATE_HOME", ".local/state", "incidents", e);
 }
 
 /* Reads the journal's open event and whether a close follows. Returns the playbook id (caller
@@ -148,7 +148,7 @@ static char *journal_state(const char *dir, int *closed, char **opened)
 
 char *pb_incident_find_open(const char *root, const char *id)
 {
-	DIR *d = opendir(root);
+	DIR *d = root ? opendir(root) : NULL;
 	struct dirent *de;
 	char *best = NULL, *best_t = NULL;
 
@@ -200,7 +200,8 @@ static int replay(struct pb_run *r, struct err *e)
 				return err_set(e, "%s: an incident of playbook '%s', not '%s'", r->dir, id ? id : "?",
 					       r->pb->id);
 			}
-			r->opened = t ? pb_parse_utc(t) : pb_now_ms();
+			if (!t || ts_parse_rfc3339_ms(t, &r->opened) < 0)
+				r->opened = ts_now_ms();
 			opened = 1;
 			r->cur = 0;
 		} else if (strcmp(type, "close") == 0) {
@@ -281,16 +282,18 @@ struct pb_run *pb_run_open(const struct pb_playbook *pb, const char *dir, const 
 	if (dir) {
 		r->dir = xstrdup(dir);
 	} else {
-		char *root = pb_incidents_root(), stamp[32];
+		char *root = pb_incidents_root(e), stamp[32];
 		time_t t = time(NULL);
 		struct tm tm;
 
+		if (!root)
+			goto bad;
 		gmtime_r(&t, &tm);
 		strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
 		r->dir = xasprintf("%s/%s-%s", root, stamp, pb->id);
 		free(root);
 	}
-	if (pb_mkdir_p(r->dir, e) < 0)
+	if (fs_mkdir_p(r->dir, 0700, e) < 0)
 		goto bad;
 	chmod(r->dir, 0700);
 	journal = xasprintf("%s/%s", r->dir, PB_JOURNAL);
@@ -327,7 +330,7 @@ struct pb_run *pb_run_open(const struct pb_playbook *pb, const char *dir, const 
 			cJSON_AddStringToObject(ev, "prometheus", prom);
 		free(src);
 		free(prom);
-		r->opened = pb_now_ms();
+		r->opened = ts_now_ms();
 		r->cur = 0;
 		if (append(r, ev, e) < 0 || start_step(r, e) < 0)
 			goto bad;

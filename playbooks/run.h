@@ -27,7 +27,7 @@
 
 #include <stddef.h>
 
-#include "analyze/err.h"
+#include "lib/err.h"
 #include "playbooks/playbook.h"
 
 struct source_opts;
@@ -63,7 +63,7 @@ struct pb_pod_count {
 struct pb_run;
 
 /* The directory incidents go under: $XDG_STATE_HOME/leakscope/incidents. Caller frees. */
-char *pb_incidents_root(void);
+char *pb_incidents_root(struct err *e);
 /* The newest incident under root that is still open (no close in its journal) and ran playbook
  * id; NULL when none. Caller frees. */
 char *pb_incident_find_open(const char *root, const char *id);

@@ -408,7 +408,7 @@ int app_known_lookup(struct app *a, const char *fingerprint, struct pb_known_lis
 		char *where = pb_kdb_default();
 
 		a->kdb_tried = 1;
-		if (strncmp(where, "postgres://", 11) != 0 && strncmp(where, "postgresql://", 13) != 0)
+		if (where && strncmp(where, "postgres://", 11) != 0 && strncmp(where, "postgresql://", 13) != 0)
 			a->kdb = pb_kdb_open(where, 0, &e);
 		free(where);
 	}

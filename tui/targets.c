@@ -11,6 +11,7 @@
 
 #include "fetch/prom.h"
 #include "fetch/secret.h"
+#include "lib/url.h"
 
 #define SLOPE_WINDOW_MS ((int64_t)30 * 60 * 1000)
 
@@ -114,27 +115,6 @@ double app_target_slope(const struct app *a, int t)
 	return d * 60;
 }
 
-/* Appends s percent-encoded as a query parameter's value. */
-static char *append_escaped(char *out, size_t *len, size_t *cap, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		out = xgrow(out, cap, *len + 4, 1);
-		if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-			out[(*len)++] = (char)c;
-		} else {
-			out[(*len)++] = '%';
-			out[(*len)++] = hex[c >> 4];
-			out[(*len)++] = hex[c & 15];
-		}
-	}
-	out[*len] = '\0';
-	return out;
-}
-
 /* The query of target t: --query (or the default for its kind) with $target replaced by its name
  * (the pod's name, or host:port), over the chart's range and the rules' longest window. */
 static char *prom_query_of(const struct app *a, const struct app_target *tg)
@@ -198,7 +178,7 @@ static void prom_sample(struct app *a, int t, double now)
 
 	url = xgrow(url, &cap, strlen(a->prom_url) + 32, 1);
 	len = (size_t)snprintf(url, cap, "%s/api/v1/query?query=", a->prom_url);
-	url = append_escaped(url, &len, &cap, q);
+	url = url_escape_append(url, &len, &cap, q);
 	snprintf(tbuf, sizeof(tbuf), "&time=%.3f", now);
 	url = xgrow(url, &cap, len + strlen(tbuf) + 1, 1);
 	memcpy(url + len, tbuf, strlen(tbuf) + 1);
@@ -258,7 +238,7 @@ int app_rule_threshold(const struct app *a, double *per_s, int64_t *window_ms)
 	sscanf(slope_rule_text(a->rules[0]) + n, "%15s", rest);
 	if (rest[0] && strcmp(rest, "for") != 0)
 		return 0;
-	return slope_parse_duration(win, window_ms) == 0;
+	return ts_parse_duration(win, window_ms) == 0;
 }
 
 int app_rule_replay(const struct app *a, int t, struct slope_alert **alerts, size_t *n)

@@ -70,7 +70,7 @@ static void names(void **state)
 static void atomic(void **state)
 {
 	char *dir, *path;
-	struct store_file *f;
+	struct fs_out *f;
 	struct err e;
 
 	(void)state;
@@ -80,20 +80,20 @@ static void atomic(void **state)
 	f = store_begin(dir, &e);
 	assert_non_null(f);
 	assert_int_equal(mode_of(dir), 0700);
-	assert_int_equal(store_write(f, "goroutine profile: total 1\n", 27, &e), 0);
+	assert_int_equal(fs_out_write(f, "goroutine profile: total 1\n", 27, &e), 0);
 	assert_int_equal(entries(dir), 1); /* only the temporary file */
-	store_abort(f);
+	fs_out_abort(f);
 	assert_int_equal(entries(dir), 0); /* an abandoned capture leaves nothing */
 
 	f = store_begin(dir, &e);
-	assert_int_equal(store_write(f, "abc", 3, &e), 0);
-	assert_int_equal(store_bytes(f), 3);
+	assert_int_equal(fs_out_write(f, "abc", 3, &e), 0);
+	assert_int_equal(fs_out_bytes(f), 3);
 	path = malloc(strlen(dir) + 16);
 	snprintf(path, strlen(dir) + 16, "%s/x.txt", dir);
-	assert_int_equal(store_commit(f, path, &e), 0);
+	assert_int_equal(fs_out_commit(f, path, &e), 0);
 	assert_int_equal(mode_of(path), 0600);
 	assert_int_equal(entries(dir), 1);
-	assert_int_equal(store_write_file(path, "replaced", 8, &e), 0);
+	assert_int_equal(fs_write_file(path, "replaced", 8, NULL, 0600, &e), 0);
 	assert_int_equal(mode_of(path), 0600);
 	assert_int_equal(entries(dir), 1);
 	free(path);
