@@ -383,6 +383,14 @@ static int do_run(const char *name, const struct ropts *o)
 		return cli_error("%s", e.msg);
 	}
 	printf("incident %s%s\n", pb_run_dir(r), pb_run_resumed(r) ? " (resumed)" : "");
+	{
+		long first, torn = pb_run_torn(r, &first);
+
+		if (torn)
+			fprintf(stderr, "leakscope: warning: %s: %ld journal line(s) were not whole events and were "
+					"skipped (the first is line %ld)\n",
+				pb_run_dir(r), torn, first);
+	}
 	printf("%s: %s (target %ld minutes)\n", pb->id, pb->title, pb->target_minutes);
 	rc = run_loop(r, pb, &ans, o, interactive);
 	if (rc == 0) {

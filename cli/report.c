@@ -78,6 +78,8 @@ int cmd_report(int argc, char **argv)
 		free(dir);
 		return cli_error("%s", e.msg);
 	}
+	if (e.msg[0])
+		fprintf(stderr, "leakscope: %s\n", e.msg);
 	fputs(as_json ? json : md, stdout);
 	free(md);
 	free(json);

@@ -122,7 +122,7 @@ char *pb_incidents_root(struct err *e)
 static char *journal_state(const char *dir, int *closed, char **opened)
 {
 	/* an unreadable journal is no incident to offer for resume; opening it says why */
-	cJSON *arr = pb_journal_read(dir, NULL), *ev;
+	cJSON *arr = pb_journal_read(dir, NULL, NULL), *ev;
 	char *id = NULL;
 
 	*closed = 0;
@@ -182,7 +182,7 @@ char *pb_incident_find_open(const char *root, const char *id)
 /* Rebuilds the run's state from its journal. */
 static int replay(struct pb_run *r, struct err *e)
 {
-	cJSON *arr = pb_journal_read(r->dir, e), *ev;
+	cJSON *arr = pb_journal_read(r->dir, &r->torn, e), *ev;
 	int opened = 0;
 
 	if (!arr)
@@ -273,6 +273,7 @@ struct pb_run *pb_run_open(const struct pb_playbook *pb, const char *dir, const 
 {
 	struct pb_run *r = xcalloc(1, sizeof(*r));
 	char *journal;
+	long cut = 0;
 	int exists;
 
 	r->pb = pb;
@@ -293,20 +294,28 @@ struct pb_run *pb_run_open(const struct pb_playbook *pb, const char *dir, const 
 		r->dir = xasprintf("%s/%s-%s", root, stamp, pb->id);
 		free(root);
 	}
-	if (fs_mkdir_p(r->dir, 0700, e) < 0)
+	/* a folder someone else could plant links in is refused, not quietly made private */
+	if (fs_mkdir_p(r->dir, 0700, e) < 0 || fs_dir_check(r->dir, e) < 0)
 		goto bad;
-	chmod(r->dir, 0700);
 	journal = xasprintf("%s/%s", r->dir, PB_JOURNAL);
 	exists = access(journal, F_OK) == 0;
 	free(journal);
+	r->fd = pb_journal_open(r->dir, &cut, e);
+	if (r->fd < 0)
+		goto bad;
 	if (exists) {
 		if (replay(r, e) < 0)
 			goto bad;
 		r->resumed = 1;
 	}
-	r->fd = pb_journal_open(r->dir, e);
-	if (r->fd < 0)
-		goto bad;
+	if (cut > 0) {
+		cJSON *ev = pb_journal_event("repair");
+
+		cJSON_AddNumberToObject(ev, "cut_bytes", (double)cut);
+		cJSON_AddStringToObject(ev, "why", "the last line was torn (a full disk or a crash mid-write)");
+		if (append(r, ev, e) < 0)
+			goto bad;
+	}
 	if (r->resumed) {
 		cJSON *ev = pb_journal_event("resume");
 		const struct pb_step *s = cur_step(r);
@@ -365,6 +374,12 @@ const char *pb_run_dir(const struct pb_run *r)
 int pb_run_resumed(const struct pb_run *r)
 {
 	return r->resumed;
+}
+
+long pb_run_torn(const struct pb_run *r, long *first)
+{
+	*first = r->torn.first_line;
+	return r->torn.count;
 }
 
 int64_t pb_run_opened(const struct pb_run *r)
