@@ -138,12 +138,15 @@ static int capture(const char *arg, const char *output, int yes)
 			gmtime_r(&t, &tm);
 			strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
 		}
-		printf("%s: %s %s profile, %ld goroutines in %zu groups, %llu bytes in %ld ms, captured %s -> %s\n",
-		       text_sanitize(s.shown, src, sizeof(src)), snap_format_name(snap->format),
-		       snap_profile_name(snap->profile), snap->total, snap->ngroups, (unsigned long long)bytes, ms, when,
-		       path);
+		/* with -o - the profile itself is on standard output: the summary goes to stderr */
+		FILE *info = output && strcmp(output, "-") == 0 ? stderr : stdout;
+
+		fprintf(info, "%s: %s %s profile, %ld goroutines in %zu groups, %llu bytes in %ld ms, captured %s -> %s\n",
+			text_sanitize(s.shown, src, sizeof(src)), snap_format_name(snap->format),
+			snap_profile_name(snap->profile), snap->total, snap->ngroups, (unsigned long long)bytes, ms, when,
+			path);
 		if (snap->truncated)
-			printf("warning: the profile was cut short: counts are lower bounds\n");
+			fprintf(info, "warning: the profile was cut short: counts are lower bounds\n");
 	}
 	snap_free(snap);
 	ret = CLI_OK;
