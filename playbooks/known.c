@@ -363,6 +363,37 @@ int pb_kdb_add(struct pb_kdb *db, const struct pb_known *k, struct err *e)
 	return lite_add(db, k, added, e);
 }
 
+/* BEGIN, COMMIT or ROLLBACK. */
+static int tx(struct pb_kdb *db, const char *sql, struct err *e)
+{
+	char *errmsg = NULL;
+
+	if (db->pg)
+		return pg_exec(db, sql, sql, 0, NULL, NULL, e);
+	if (sqlite3_exec(db->lite, sql, NULL, NULL, &errmsg) != SQLITE_OK) {
+		err_set(e, "known-leak database: %s: %s", sql, errmsg ? errmsg : sqlite3_errmsg(db->lite));
+		sqlite3_free(errmsg);
+		return -1;
+	}
+	return 0;
+}
+
+int pb_kdb_add_all(struct pb_kdb *db, const struct pb_known_list *l, size_t *bad, struct err *e)
+{
+	size_t i;
+
+	*bad = l->n;
+	if (tx(db, "BEGIN", e) < 0)
+		return -1;
+	for (i = 0; i < l->n; i++)
+		if (pb_kdb_add(db, &l->items[i], e) < 0) {
+			*bad = i;
+			tx(db, "ROLLBACK", NULL);
+			return -1;
+		}
+	return tx(db, "COMMIT", e);
+}
+
 int pb_kdb_lookup(struct pb_kdb *db, const char *fingerprint, struct pb_known_list *out, struct err *e)
 {
 	if (db->pg)

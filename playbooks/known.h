@@ -40,6 +40,9 @@ const char *pb_kdb_backend(const struct pb_kdb *db);
 /* Adds k, or replaces the record with the same fingerprint and incident. added NULL means now.
  * Safe against other processes adding at the same time. Returns 0 or -1 with e. */
 int pb_kdb_add(struct pb_kdb *db, const struct pb_known *k, struct err *e);
+/* Adds every record of l in one transaction: all of them, or (on an error, or when the process is
+ * killed half way) none. *bad is the index of the record that failed (l->n when none did). */
+int pb_kdb_add_all(struct pb_kdb *db, const struct pb_known_list *l, size_t *bad, struct err *e);
 /* Appends the records for fingerprint, newest first, to out. Returns the number found or -1. */
 int pb_kdb_lookup(struct pb_kdb *db, const char *fingerprint, struct pb_known_list *out, struct err *e);
 /* Appends every record, by fingerprint then added, to out. Returns the number or -1. */
