@@ -63,3 +63,15 @@ rc=0
 timeout 10 "$LEAKSCOPE" budget "$WORK/r2.jsonl" >/dev/null 2>"$WORK/budget2.err" || rc=$?
 [ "$rc" = 2 ] || fail "budget with a FIFO dump: exit $rc (124: it hung)"
 echo "ok: budget refuses non-regular dumps: $(cat "$WORK/budget.err")"
+
+# the snapshot store: a store folder others can write to is refused with the reason
+export XDG_STATE_HOME=$WORK/state
+"$LEAKSCOPE" snapshot "$src" >/dev/null
+store=$(dirname "$(find "$WORK/state" -type f -name '*.txt' -print -quit)")
+chmod 0777 "$store"
+rc=0
+"$LEAKSCOPE" snapshot "$src" >/dev/null 2>"$WORK/store.err" || rc=$?
+[ "$rc" = 2 ] || fail "snapshot into a folder others can write to: exit $rc"
+grep -q 'writable by others' "$WORK/store.err" || fail "no reason given: $(cat "$WORK/store.err")"
+[ "$(find "$store" -type f | wc -l)" = 2 ] || fail "a snapshot was written into the shared folder"
+echo "ok: a shared store folder is refused: $(cat "$WORK/store.err")"

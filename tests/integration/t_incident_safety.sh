@@ -77,3 +77,12 @@ mkdir "$WORK/cwd"
 (cd "$WORK/cwd" && expect_refused "HOME unset" "HOME" env -u HOME -u XDG_STATE_HOME \
 	"$LEAKSCOPE" playbook run goroutine-leak --source "$src" --yes --wait 1 --new)
 [ -z "$(ls -A "$WORK/cwd")" ] || { echo "FAIL: files under the working directory: $(ls -A "$WORK/cwd")"; exit 1; }
+
+# 6. the report's temporary file: a link planted where the old predictable name (FILE.tmp.PID)
+# would be does not redirect the write (exec keeps the pid the link was named after)
+echo precious >"$WORK/victim2"
+bash -c 'ln -s "$1" "$2/report.md.tmp.$$" && exec "$3" report "$2"' _ "$WORK/victim2" "$WORK/inc" "$LEAKSCOPE" \
+	>/dev/null 2>&1 || true
+[ "$(cat "$WORK/victim2")" = precious ] || { echo "FAIL: the report was written through a planted link"; exit 1; }
+grep -q '^# Incident' "$WORK/inc/report.md" || { echo "FAIL: no report written"; exit 1; }
+echo "ok: a link planted at a predictable temporary name is not followed"
