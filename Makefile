@@ -88,6 +88,10 @@ demo: deps all
 
 lint:
 	@! git grep -nE '\b(strcpy|sprintf|strtok|atoi|gets)\s*\(' -- '*.c' '*.h' || { echo "banned calls above"; exit 1; }
+	@! git grep -nE '#include [<"](curl|ncurses|curses|cjson|analyze|fetch|playbooks|tui|cli)/' -- 'lib/*.c' 'lib/*.h' \
+		|| { echo "lib/ includes nothing above it (no curl, curses or cJSON either)"; exit 1; }
+	@! git grep -nE '#include [<"](curl|ncurses|curses|cjson|fetch|playbooks|tui|cli)/' -- 'analyze/*.c' 'analyze/*.h' \
+		|| { echo "analyze/ includes only itself and lib/"; exit 1; }
 	@clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h') 2>/dev/null || echo "lint: clang-format differences (advisory)"
 
 clean:

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "lib/text.h"
+#include "lib/ts.h"
 #include "cli/cli.h"
 #include "lib/json.h"
 
@@ -36,17 +37,8 @@ struct row {
 
 static char *fmt_time(int64_t ms, char *buf, size_t n)
 {
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-	char base[32];
-
-	gmtime_r(&t, &tm);
-	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-	if (ms % 1000)
-		snprintf(buf, n, "%s.%03dZ", base, (int)(ms % 1000));
-	else
-		snprintf(buf, n, "%sZ", base);
-	return buf;
+	/* whole seconds without a fraction, as Prometheus users write them */
+	return ms % 1000 ? ts_format_ms(ms, buf, n) : ts_format_s(ms / 1000, buf, n);
 }
 
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "lib/fs.h"
+#include "lib/ts.h"
 #include "lib/xmalloc.h"
 
 char *store_root(struct err *e)
@@ -138,18 +139,13 @@ int store_save(struct fs_out *f, const char *dir, const struct store_meta *meta,
 
 static void add_time(cJSON *o, const char *key, int64_t ns)
 {
-	time_t t = (time_t)(ns / 1000000000);
-	struct tm tm;
 	char buf[40];
 
 	if (ns <= 0) {
 		cJSON_AddNullToObject(o, key);
 		return;
 	}
-	gmtime_r(&t, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), ".%03dZ", (int)(ns / 1000000 % 1000));
-	cJSON_AddStringToObject(o, key, buf);
+	cJSON_AddStringToObject(o, key, ts_format_ms(ns / 1000000, buf, sizeof(buf)));
 }
 
 int store_sidecar(const char *path, const struct store_meta *m, struct err *e)

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "lib/text.h"
+#include "lib/ts.h"
 #include "lib/xmalloc.h"
 
 void json_init(struct json *j, FILE *f)
@@ -148,19 +149,14 @@ void json_null(struct json *j)
 
 void json_time_ns(struct json *j, int64_t ns)
 {
-	char buf[64];
-	time_t t;
-	struct tm tm;
+	char buf[40];
 
 	if (ns <= 0) {
 		json_null(j);
 		return;
 	}
-	t = (time_t)(ns / 1000000000);
-	gmtime_r(&t, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
 	sep(j);
-	fprintf(j->f, "\"%s.%03dZ\"", buf, (int)(ns / 1000000 % 1000));
+	fprintf(j->f, "\"%s\"", ts_format_ms(ns / 1000000, buf, sizeof(buf)));
 }
 
 char *json_quote(const char *s)
