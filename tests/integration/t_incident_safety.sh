@@ -86,3 +86,8 @@ bash -c 'ln -s "$1" "$2/report.md.tmp.$$" && exec "$3" report "$2"' _ "$WORK/vic
 [ "$(cat "$WORK/victim2")" = precious ] || { echo "FAIL: the report was written through a planted link"; exit 1; }
 grep -q '^# Incident' "$WORK/inc/report.md" || { echo "FAIL: no report written"; exit 1; }
 echo "ok: a link planted at a predictable temporary name is not followed"
+
+# 7. a journal event without "action" (or without "ev" fields the report expects) is not a crash
+printf '{"t":"2026-12-03T10:00:01.000Z","ev":"result","step":"odd","ok":true,"data":{}}\n' >>"$WORK/inc/journal.jsonl"
+"$LEAKSCOPE" report "$WORK/inc" >/dev/null 2>"$WORK/odd.err" || { echo "FAIL: report on an event without action"; cat "$WORK/odd.err"; exit 1; }
+echo "ok: an event without an action is reported, not a crash"
