@@ -11,7 +11,7 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 LDLIBS   += $(PKG_LIBS) -lm -lpthread
 
-LIB_SRC  := $(wildcard analyze/*.c fetch/*.c playbooks/*.c tui/*.c) $(filter-out cli/main.c,$(wildcard cli/*.c))
+LIB_SRC  := $(wildcard lib/*.c analyze/*.c fetch/*.c playbooks/*.c tui/*.c) $(filter-out cli/main.c,$(wildcard cli/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 MAIN_OBJ := $(BUILD)/cli/main.o
 ANALYZE_OBJ := $(filter $(BUILD)/analyze/%,$(LIB_OBJ))
@@ -89,6 +89,10 @@ demo: deps all
 # No banned call, and every line changed since .clang-format came formatted by it (tests/lib/lint.sh).
 lint:
 	@tests/lib/lint.sh $(LINT_BASE)
+	@! git grep -nE '#include [<"](curl|ncurses|curses|cjson|analyze|fetch|playbooks|tui|cli)/' -- 'lib/*.c' 'lib/*.h' \
+		|| { echo "lib/ includes nothing above it (no curl, curses or cJSON either)"; exit 1; }
+	@! git grep -nE '#include [<"](curl|ncurses|curses|cjson|fetch|playbooks|tui|cli)/' -- 'analyze/*.c' 'analyze/*.h' \
+		|| { echo "analyze/ includes only itself and lib/"; exit 1; }
 
 clean:
 	rm -rf build leakscope

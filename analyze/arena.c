@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "analyze/hash.h"
-#include "analyze/xmalloc.h"
+#include "lib/xmalloc.h"
 
 #define ARENA_BLOCK (64 * 1024)
 

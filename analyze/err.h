@@ -1,14 +1,2 @@
-/* err.h: the caller-owned error message that library functions fill instead of printing. */
-#ifndef ANALYZE_ERR_H
-#define ANALYZE_ERR_H
-
-#include "analyze/xmalloc.h"
-
-struct err {
-	char msg[256];
-};
-
-/* Formats the message into e (when e is not NULL) and returns -1, so callers can `return err_set(...)`. */
-int err_set(struct err *e, const char *fmt, ...) XM_PRINTF(2, 3);
-
-#endif
+/* err.h: moved to lib/err.h; kept so that older includes still build. */
+#include "lib/err.h"

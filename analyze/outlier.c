@@ -4,7 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "analyze/xmalloc.h"
+#include "lib/xmalloc.h"
 
 static int cmp_double(const void *a, const void *b)
 {

@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "analyze/xmalloc.h"
+#include "lib/xmalloc.h"
 
 enum mode { M_SNIFF, M_TEXT, M_COUNT, M_PROTO };
 

@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "analyze/err.h"
+#include "lib/err.h"
 #include "analyze/snapshot.h"
 
 /* The longest text line accepted; a longer one is an error, not a reason to buffer without end. */

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyze/xmalloc.h"
+#include "lib/xmalloc.h"
 
 struct pcount {
 	struct snapshot *snap;

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "analyze/xmalloc.h"
+#include "lib/xmalloc.h"
 
 /* The largest top-level field (one sample, location, function or string) accepted. */
 #define MAX_FIELD (16u << 20)

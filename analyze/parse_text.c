@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "analyze/frame.h"
-#include "analyze/xmalloc.h"
+#include "lib/xmalloc.h"
 
 enum pend { P_NONE, P_FUNC, P_CREATOR };
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyze/xmalloc.h"
+#include "lib/xmalloc.h"
 
 /* --- rules ---------------------------------------------------------------------------------- */
 
@@ -118,7 +118,7 @@ static int parse_window(struct rule_parser *ps, int64_t *ms)
 		return fail(ps, "expected a duration such as 30m");
 	memcpy(buf, q, len);
 	buf[len] = '\0';
-	if (slope_parse_duration(buf, ms) < 0) {
+	if (ts_parse_duration(buf, ms) < 0) {
 		ps->p = q;
 		return fail(ps, "bad duration (use e.g. 30s, 5m, 1h, 1d)");
 	}
@@ -291,7 +291,7 @@ struct slope_rule *slope_rule_parse(const char *text, struct err *e)
 		}
 		memcpy(buf, q, len);
 		buf[len] = '\0';
-		if (slope_parse_duration(buf, &r->for_ms) < 0) {
+		if (ts_parse_duration(buf, &r->for_ms) < 0) {
 			ps.p = q;
 			fail(&ps, "bad duration after 'for' (use e.g. 10m)");
 			goto bad;

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyze/xmalloc.h"
+#include "lib/xmalloc.h"
 
 /* --- windows and PromQL functions ---------------------------------------------------------- */
 
@@ -167,83 +167,6 @@ int slope_max(const struct slope_sample *s, size_t n, double *out)
 	return 0;
 }
 
-/* --- durations ------------------------------------------------------------------------------ */
-
-int slope_parse_duration(const char *s, int64_t *ms)
-{
-	static const struct {
-		const char *unit;
-		int64_t ms;
-	} units[] = {
-		{"ms", 1}, {"s", 1000}, {"m", 60000}, {"h", 3600000}, {"d", 86400000}, {"w", 604800000},
-		{"y", 31536000000},
-	};
-	int64_t total = 0;
-	int any = 0;
-
-	if (!s || !*s)
-		return -1;
-	while (*s) {
-		char *end;
-		unsigned long long num;
-		size_t i, best = sizeof(units) / sizeof(units[0]);
-
-		if (!isdigit((unsigned char)*s))
-			return -1;
-		errno = 0;
-		num = strtoull(s, &end, 10);
-		if (errno || num > 1000000000ULL)
-			return -1;
-		s = end;
-		for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-			size_t len = strlen(units[i].unit);
-
-			if (strncmp(s, units[i].unit, len) == 0 && !isalpha((unsigned char)s[len])) {
-				best = i;
-				break;
-			}
-		}
-		if (best == sizeof(units) / sizeof(units[0]))
-			return -1;
-		s += strlen(units[best].unit);
-		if ((int64_t)num > (INT64_MAX - total) / units[best].ms)
-			return -1;
-		total += (int64_t)num * units[best].ms;
-		any = 1;
-	}
-	if (!any || total <= 0)
-		return -1;
-	*ms = total;
-	return 0;
-}
-
-char *slope_format_duration(int64_t ms, char *buf, size_t n)
-{
-	static const struct {
-		const char *unit;
-		int64_t ms;
-	} units[] = {{"d", 86400000}, {"h", 3600000}, {"m", 60000}, {"s", 1000}, {"ms", 1}};
-	size_t i, used = 0;
-
-	if (n == 0)
-		return buf;
-	buf[0] = '\0';
-	if (ms <= 0) {
-		snprintf(buf, n, "0s");
-		return buf;
-	}
-	for (i = 0; i < sizeof(units) / sizeof(units[0]) && used < n; i++) {
-		if (ms >= units[i].ms) {
-			int w = snprintf(buf + used, n - used, "%lld%s", (long long)(ms / units[i].ms), units[i].unit);
-
-			if (w < 0)
-				break;
-			used += (size_t)w;
-			ms %= units[i].ms;
-		}
-	}
-	return buf;
-}
 
 /* --- leak start, time to limit, outliers ---------------------------------------------------- */
 

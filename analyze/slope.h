@@ -6,7 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "analyze/err.h"
+#include "lib/err.h"
+#include "lib/ts.h"
 
 /* One raw sample, as Prometheus stores it: t in milliseconds since the epoch. */
 struct slope_sample {
@@ -43,11 +44,6 @@ int slope_avg(const struct slope_sample *s, size_t n, double *out);
 int slope_min(const struct slope_sample *s, size_t n, double *out);
 int slope_max(const struct slope_sample *s, size_t n, double *out);
 
-/* Parses a duration as PromQL writes them: one or more NUMBER UNIT with UNIT ms, s, m, h, d, w, y
- * ("30s", "5m", "1h30m", "1d"). Returns 0 with *ms > 0, or -1. */
-int slope_parse_duration(const char *s, int64_t *ms);
-/* Writes a duration compactly ("1h30m", "45s", "250ms") into buf. */
-char *slope_format_duration(int64_t ms, char *buf, size_t n);
 
 /*
  * Alert rules (analyze/rule.c). A rule holds while every condition holds at an evaluation;

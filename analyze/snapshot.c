@@ -6,7 +6,7 @@
 
 #include "analyze/frame.h"
 #include "analyze/hash.h"
-#include "analyze/xmalloc.h"
+#include "lib/xmalloc.h"
 
 struct rec_frame {
 	size_t func, funclen, file, filelen; /* offsets into rec.text */

@@ -1,14 +1,2 @@
-/* text.h: making bytes from a profile safe to put on a terminal. */
-#ifndef ANALYZE_TEXT_H
-#define ANALYZE_TEXT_H
-
-#include <stddef.h>
-
-/* Copies s into out (size n > 0, always NUL-terminated), replacing C0 and C1 control characters,
- * DEL and bytes that are not valid UTF-8 with '?', so a function name cannot carry an escape
- * sequence to the screen. Returns out. */
-char *text_sanitize(const char *s, char *out, size_t n);
-/* Length of the valid UTF-8 sequence at s (1..4), or 0 when s does not start one. */
-int text_utf8_len(const unsigned char *s, size_t n);
-
-#endif
+/* text.h: moved to lib/text.h; kept so that older includes still build. */
+#include "lib/text.h"

@@ -6,11 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "analyze/parse.h"
-#include "analyze/text.h"
+#include "lib/text.h"
 #include "cli/cli.h"
-#include "cli/json.h"
+#include "lib/json.h"
 #include "cli/out.h"
 
 /* The longest report line accepted, without its newline. */
@@ -242,12 +243,20 @@ static int read_dumps(struct budget *b, struct err *e)
 
 	for (i = 0; i < b->n; i++) {
 		struct budget_pkg *p = &b->pkgs[i];
+		struct stat st;
 		struct err de;
 
 		if (!p->dump || p->leaks == 0)
 			continue;
 		/* parse_path, not cli_load: a line written by test code must not make the gate fetch a
-		 * URL or reach a Kubernetes pod ("pod/x.txt" is a file here) */
+		 * URL or reach a Kubernetes pod ("pod/x.txt" is a file here); and regular files only, so
+		 * "/dev/stdin" or a FIFO cannot hang the gate */
+		if (stat(p->dump, &st) == 0 && !S_ISREG(st.st_mode)) {
+			char path[512];
+
+			return err_set(e, "%s:%ld: the dump %s is not a regular file", b->name, p->lineno,
+				       text_sanitize(p->dump, path, sizeof(path)));
+		}
 		p->snap = parse_path(p->dump, SNAP_BY_LINES, &de);
 		if (!p->snap) {
 			char path[512];

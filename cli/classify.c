@@ -8,9 +8,9 @@
 #include <unistd.h>
 
 #include "analyze/diff.h"
-#include "analyze/text.h"
+#include "lib/text.h"
 #include "cli/cli.h"
-#include "cli/json.h"
+#include "lib/json.h"
 #include "cli/out.h"
 #include "playbooks/classify.h"
 #include "playbooks/known.h"

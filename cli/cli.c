@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "analyze/parse.h"
+#include "lib/ts.h"
 #include "fetch/source.h"
 
 static struct source_opts src_opts = {.debug = 1};
@@ -255,44 +256,7 @@ int cli_parse_by(const char *s, enum snap_by *by)
 
 int cli_parse_time(const char *s, double *out)
 {
-	struct tm tm;
-	const char *p;
-	char *end;
-	double frac = 0, v;
-	long off = 0;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (!errno && end != s && *end == '\0' && v >= 0) {
-		*out = v;
-		return 0;
-	}
-	memset(&tm, 0, sizeof(tm));
-	p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (!p)
-		p = strptime(s, "%Y-%m-%d %H:%M:%S", &tm);
-	if (!p)
-		return -1;
-	if (*p == '.') {
-		frac = strtod(p, &end);
-		p = end;
-	}
-	if (*p == 'Z' || *p == 'z') {
-		p++;
-	} else if (*p == '+' || *p == '-') {
-		int sign = *p == '-' ? -1 : 1, hh, mm;
-
-		if (sscanf(p + 1, "%2d:%2d", &hh, &mm) != 2)
-			return -1;
-		off = sign * (hh * 3600L + mm * 60L);
-		p += 6;
-	} else {
-		return -1;
-	}
-	if (*p)
-		return -1;
-	*out = (double)timegm(&tm) - (double)off + frac;
-	return 0;
+	return ts_parse_when(s, out);
 }
 
 const char *cli_short_path(const char *path, int n)

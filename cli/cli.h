@@ -2,7 +2,7 @@
 #ifndef CLI_CLI_H
 #define CLI_CLI_H
 
-#include "analyze/err.h"
+#include "lib/err.h"
 #include "analyze/snapshot.h"
 
 #define CLI_OK 0

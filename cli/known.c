@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyze/text.h"
+#include "lib/text.h"
 #include "cli/cli.h"
-#include "cli/json.h"
+#include "lib/json.h"
 #include "cli/out.h"
 #include "playbooks/classify.h"
 #include "playbooks/known.h"
@@ -296,11 +296,9 @@ static int do_import(const struct kopts *o, const char *path)
 		pb_known_list_done(&l);
 		return CLI_TROUBLE;
 	}
-	for (i = 0; i < l.n; i++)
-		if (pb_kdb_add(db, &l.items[i], &e) < 0) {
-			rc = cli_error("%s: known[%zu]: %s", path, i, e.msg);
-			break;
-		}
+	if (pb_kdb_add_all(db, &l, &i, &e) < 0)
+		rc = i < l.n ? cli_error("%s: known[%zu]: %s (nothing was imported)", path, i, e.msg)
+			     : cli_error("%s: %s (nothing was imported)", path, e.msg);
 	if (rc == CLI_OK)
 		printf("imported %zu record%s into %s\n", l.n, l.n == 1 ? "" : "s", pb_kdb_backend(db));
 	pb_kdb_free(db);

@@ -3,10 +3,12 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "analyze/text.h"
+#include "lib/md.h"
+#include "lib/text.h"
 #include "cli/cli.h"
 
 void out_frames_json(struct json *j, const struct snap_group *g)
@@ -431,19 +433,13 @@ void out_diff_text(const struct diff *d, const struct out_diff_opts *o)
 		printf("(%zu background or ignored groups not shown; --show-benign shows them)\n", hidden);
 }
 
-/* A Markdown table cell: sanitized, with pipes escaped. */
-static void md_cell(const char *s)
+/* A Markdown table cell (lib/md.h): text, or a code span when code is set. */
+static void md_cell(const char *s, int code)
 {
-	char clean[1200];
-	const char *p;
+	char *cell = code ? md_code(s, MD_CELL) : md_text(s, MD_CELL);
 
-	text_sanitize(s, clean, sizeof(clean));
-	for (p = clean; *p; p++) {
-		if (*p == '|')
-			fputs("\\|", stdout);
-		else
-			putchar(*p);
-	}
+	fputs(cell, stdout);
+	free(cell);
 }
 
 void out_diff_markdown(const struct diff *d, const struct out_diff_opts *o)
@@ -469,10 +465,12 @@ void out_diff_markdown(const struct diff *d, const struct out_diff_opts *o)
 		out_states_text(row->group, states, sizeof(states));
 		printf("| %+ld | %ld | %ld | %s | %s | %s | ", row->delta, row->before, row->after, growth, rate,
 		       diff_status_name(row->status));
-		md_cell(states);
-		printf(" | `");
-		md_cell(f ? out_frame_text(f->func, f->file, f->line, frame, sizeof(frame)) : "");
-		printf("` | `%s` |\n", row->group->fingerprint);
+		md_cell(states, 0);
+		printf(" | ");
+		md_cell(f ? out_frame_text(f->func, f->file, f->line, frame, sizeof(frame)) : "", 1);
+		printf(" | ");
+		md_cell(row->group->fingerprint, 1);
+		printf(" |\n");
 	}
 }
 

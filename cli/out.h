@@ -8,7 +8,7 @@
 
 #include "analyze/diff.h"
 #include "analyze/snapshot.h"
-#include "cli/json.h"
+#include "lib/json.h"
 
 /* "frames":[...] */
 void out_frames_json(struct json *j, const struct snap_group *g);

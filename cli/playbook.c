@@ -8,7 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "analyze/text.h"
+#include "lib/text.h"
 #include "cli/cli.h"
 #include "fetch/source.h"
 #include "playbooks/playbook.h"
@@ -204,14 +204,14 @@ static char *prompt_line(const char *prompt)
 
 static void countdown(int64_t until, int tty)
 {
-	int64_t now = pb_now_ms();
+	int64_t now = ts_now_ms();
 
 	if (until <= now)
 		return;
 	if (!tty)
 		printf("   waiting %lld s\n", (long long)((until - now + 999) / 1000));
 	fflush(stdout);
-	while ((now = pb_now_ms()) < until) {
+	while ((now = ts_now_ms()) < until) {
 		int64_t left = until - now;
 		struct timespec ts = {0, 0};
 
@@ -231,7 +231,7 @@ static void countdown(int64_t until, int tty)
 
 static void elapsed_line(const struct pb_run *r, const struct pb_playbook *pb)
 {
-	int64_t ms = pb_now_ms() - pb_run_opened(r);
+	int64_t ms = ts_now_ms() - pb_run_opened(r);
 
 	printf("   [%lldm%02llds of %ld min]\n", (long long)(ms / 60000), (long long)(ms / 1000 % 60), pb->target_minutes);
 }
@@ -381,8 +381,12 @@ static int do_run(const char *name, const struct ropts *o)
 	if (o->incident) {
 		dir = xstrdup(o->incident);
 	} else if (!o->fresh) {
-		char *root = pb_incidents_root();
+		char *root = pb_incidents_root(&e);
 
+		if (!root) {
+			pb_playbook_free(pb);
+			return cli_error("%s: give --incident DIR", e.msg);
+		}
 		dir = pb_incident_find_open(root, pb->id);
 		free(root);
 		if (dir && interactive) {
@@ -412,6 +416,14 @@ static int do_run(const char *name, const struct ropts *o)
 		return cli_error("%s", e.msg);
 	}
 	printf("incident %s%s\n", pb_run_dir(r), pb_run_resumed(r) ? " (resumed)" : "");
+	{
+		long first, torn = pb_run_torn(r, &first);
+
+		if (torn)
+			fprintf(stderr, "leakscope: warning: %s: %ld journal line(s) were not whole events and were "
+					"skipped (the first is line %ld)\n",
+				pb_run_dir(r), torn, first);
+	}
 	printf("%s: %s (target %ld minutes)\n", pb->id, pb->title, pb->target_minutes);
 	rc = run_loop(r, pb, &ans, o, interactive);
 	if (rc == 0) {

@@ -7,10 +7,10 @@
 #include <unistd.h>
 
 #include "analyze/outlier.h"
-#include "analyze/text.h"
-#include "analyze/xmalloc.h"
+#include "lib/text.h"
+#include "lib/xmalloc.h"
 #include "cli/cli.h"
-#include "cli/json.h"
+#include "lib/json.h"
 #include "fetch/fanout.h"
 #include "fetch/kube.h"
 #include "fetch/secret.h"

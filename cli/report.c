@@ -58,8 +58,10 @@ int cmd_report(int argc, char **argv)
 	if (stat(argv[optind], &st) == 0 && S_ISDIR(st.st_mode)) {
 		dir = strdup(argv[optind]);
 	} else if (!strchr(argv[optind], '/')) {
-		char *root = pb_incidents_root();
+		char *root = pb_incidents_root(&e);
 
+		if (!root)
+			return cli_error("%s", e.msg);
 		dir = xasprintf("%s/%s", root, argv[optind]);
 		free(root);
 		if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
@@ -76,6 +78,8 @@ int cmd_report(int argc, char **argv)
 		free(dir);
 		return cli_error("%s", e.msg);
 	}
+	if (e.msg[0])
+		fprintf(stderr, "leakscope: %s\n", e.msg);
 	fputs(as_json ? json : md, stdout);
 	free(md);
 	free(json);

@@ -10,7 +10,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "analyze/text.h"
+#include "lib/text.h"
+#include "lib/ts.h"
 #include "cli/cli.h"
 #include "fetch/source.h"
 
@@ -75,57 +76,14 @@ static const char usage[] =
 
 /* --- parsing arguments ---------------------------------------------------------------------- */
 
+/* Unix seconds or RFC 3339, in ms. */
 static int parse_time(const char *s, int64_t *ms)
 {
-	struct tm tm;
-	char *end;
-	long long frac = 0;
-	int digits = 0, off = 0;
-	time_t t;
-	double d;
-	const char *p;
+	double sec;
 
-	/* unix seconds, with an optional fraction */
-	errno = 0;
-	d = strtod(s, &end);
-	if (end != s && !*end && !errno && isfinite(d) && d >= 0 && d < 1e11) {
-		*ms = (int64_t)llround(d * 1000.0);
-		return 0;
-	}
-	/* RFC 3339: YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM) */
-	memset(&tm, 0, sizeof(tm));
-	p = strptime(s, "%Y-%m-%d", &tm);
-	if (!p || (*p != 'T' && *p != 't' && *p != ' '))
+	if (ts_parse_when(s, &sec) < 0)
 		return -1;
-	p = strptime(p + 1, "%H:%M:%S", &tm);
-	if (!p)
-		return -1;
-	if (*p == '.') {
-		for (p++; isdigit((unsigned char)*p); p++, digits++)
-			if (digits < 3)
-				frac = frac * 10 + (*p - '0');
-		if (digits == 0)
-			return -1;
-		for (; digits < 3; digits++)
-			frac *= 10;
-	}
-	if (*p == 'Z' || *p == 'z') {
-		p++;
-	} else if ((*p == '+' || *p == '-') && isdigit((unsigned char)p[1]) && isdigit((unsigned char)p[2]) &&
-		   p[3] == ':' && isdigit((unsigned char)p[4]) && isdigit((unsigned char)p[5])) {
-		off = ((p[1] - '0') * 10 + (p[2] - '0')) * 3600 + ((p[4] - '0') * 10 + (p[5] - '0')) * 60;
-		if (*p == '+')
-			off = -off;
-		p += 6;
-	} else {
-		return -1;
-	}
-	if (*p)
-		return -1;
-	t = timegm(&tm);
-	if (t == (time_t)-1)
-		return -1;
-	*ms = ((int64_t)t + off) * 1000 + frac;
+	*ms = (int64_t)llround(sec * 1000.0);
 	return 0;
 }
 
@@ -246,7 +204,7 @@ static const struct option slope_longopts[] = {
 /* A duration option into *v; CLI_OK or a usage error. */
 static int opt_duration(const char *opt, const char *arg, int64_t *v, int *have)
 {
-	if (slope_parse_duration(arg, v) < 0)
+	if (ts_parse_duration(arg, v) < 0)
 		return bad_duration(opt, arg);
 	if (have)
 		*have = 1;
@@ -288,7 +246,7 @@ static int opt_limit(struct cli_slope_opts *o, const char *arg)
 
 static int opt_every(struct cli_slope_opts *o, const char *arg)
 {
-	if (slope_parse_duration(arg, &o->every) < 0 || o->every < 100)
+	if (ts_parse_duration(arg, &o->every) < 0 || o->every < 100)
 		return cli_usage_error("slope", "--every takes a duration of 100ms or more such as 10s or 1m, not '%s'",
 				       arg);
 	o->have_every = 1;

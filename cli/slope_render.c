@@ -9,9 +9,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "analyze/text.h"
+#include "lib/text.h"
+#include "lib/ts.h"
 #include "cli/cli.h"
-#include "cli/json.h"
+#include "lib/json.h"
 
 #define SPARK_WIDTH 48
 #define PREDICT_SECONDS 3600.0
@@ -36,17 +37,8 @@ struct row {
 
 static char *fmt_time(int64_t ms, char *buf, size_t n)
 {
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-	char base[32];
-
-	gmtime_r(&t, &tm);
-	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-	if (ms % 1000)
-		snprintf(buf, n, "%s.%03dZ", base, (int)(ms % 1000));
-	else
-		snprintf(buf, n, "%sZ", base);
-	return buf;
+	/* whole seconds without a fraction, as Prometheus users write them */
+	return ms % 1000 ? ts_format_ms(ms, buf, n) : ts_format_s(ms / 1000, buf, n);
 }
 
 
@@ -191,7 +183,7 @@ static char *fmt_seconds(double s, char *buf, size_t n)
 	else if (s > 100.0 * 365 * 86400)
 		snprintf(buf, n, "in over 100 years");
 	else
-		snprintf(buf, n, "in %s", slope_format_duration((int64_t)s * 1000, d, sizeof(d)));
+		snprintf(buf, n, "in %s", ts_format_duration((int64_t)s * 1000, d, sizeof(d)));
 	return buf;
 }
 
@@ -205,7 +197,7 @@ static void write_rule_text(const struct row *w, const struct cli_slope_opts *o,
 
 	text_sanitize(slope_rule_text(o->rules[k]), rule, sizeof(rule));
 	printf("  rule %s: %zu alert%s in %s (%.2f per day)\n", rule, rr->nalerts, rr->nalerts == 1 ? "" : "s",
-	       slope_format_duration(o->range, d, sizeof(d)), days > 0 ? (double)rr->nalerts / days : 0.0);
+	       ts_format_duration(o->range, d, sizeof(d)), days > 0 ? (double)rr->nalerts / days : 0.0);
 	for (i = 0; i < rr->nalerts; i++) {
 		const struct slope_alert *al = &rr->alerts[i];
 
@@ -217,7 +209,7 @@ static void write_rule_text(const struct row *w, const struct cli_slope_opts *o,
 	}
 	if (w->has_start && first_after >= 0)
 		printf("    first firing after the leak started: %s after it\n",
-		       slope_format_duration(rr->alerts[first_after].fired_at - w->leak_start, d, sizeof(d)));
+		       ts_format_duration(rr->alerts[first_after].fired_at - w->leak_start, d, sizeof(d)));
 }
 
 static void write_text(struct row *rows, size_t n, const struct cli_slope_opts *o, int64_t at, int ascii)
@@ -226,7 +218,7 @@ static void write_text(struct row *rows, size_t n, const struct cli_slope_opts *
 	size_t i, k;
 
 	printf("%zu series at %s, slope over %s, range %s%s\n", n, fmt_time(at, a, sizeof(a)),
-	       slope_format_duration(o->window, d1, sizeof(d1)), slope_format_duration(o->range, d2, sizeof(d2)),
+	       ts_format_duration(o->window, d1, sizeof(d1)), ts_format_duration(o->range, d2, sizeof(d2)),
 	       o->left_open ? " (windows left-open)" : "");
 	for (i = 0; i < n; i++) {
 		struct row *w = &rows[i];
@@ -430,8 +422,8 @@ static int tune(const struct row *w, const struct cli_slope_opts *o, int64_t at,
 				char rule[96];
 
 				snprintf(rule, sizeof(rule), "deriv[%s] > %g for %s",
-					 slope_format_duration(rows[i].window_ms, d1, sizeof(d1)), rows[i].threshold,
-					 slope_format_duration(rows[i].for_ms, d2, sizeof(d2)));
+					 ts_format_duration(rows[i].window_ms, d1, sizeof(d1)), rows[i].threshold,
+					 ts_format_duration(rows[i].for_ms, d2, sizeof(d2)));
 				json_str(j, rule);
 			}
 			json_key(j, "alerts_per_day");
@@ -455,10 +447,10 @@ static int tune(const struct row *w, const struct cli_slope_opts *o, int64_t at,
 		char rule[96];
 
 		snprintf(rule, sizeof(rule), "deriv[%s] > %g for %s",
-			 slope_format_duration(rows[i].window_ms, d1, sizeof(d1)), rows[i].threshold,
-			 slope_format_duration(rows[i].for_ms, d2, sizeof(d2)));
+			 ts_format_duration(rows[i].window_ms, d1, sizeof(d1)), rows[i].threshold,
+			 ts_format_duration(rows[i].for_ms, d2, sizeof(d2)));
 		printf("  %-34s %10.2f %8zu %10s\n", rule, rows[i].alerts_per_day, rows[i].false_alerts,
-		       rows[i].delay_ms >= 0 ? slope_format_duration(rows[i].delay_ms, d3, sizeof(d3)) : "missed");
+		       rows[i].delay_ms >= 0 ? ts_format_duration(rows[i].delay_ms, d3, sizeof(d3)) : "missed");
 	}
 	return 0;
 }

@@ -11,7 +11,8 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "cli/json.h"
+#include "lib/ts.h"
+#include "lib/json.h"
 #include "fetch/http.h"
 #include "fetch/source.h"
 
@@ -150,7 +151,7 @@ static void progress(const struct cli_slope_opts *o, long i, double v)
 	else
 		fprintf(stderr, "\r\033[Ksample %ld: %.15g goroutines (Ctrl-C ends)", i + 1, v);
 	if (o->count == 0 || i + 1 < o->count)
-		fprintf(stderr, ", next in %s", slope_format_duration(o->every, d, sizeof(d)));
+		fprintf(stderr, ", next in %s", ts_format_duration(o->every, d, sizeof(d)));
 	fflush(stderr);
 }
 
@@ -228,8 +229,8 @@ static int save(const struct cli_slope_opts *o, const struct prom_series *ps)
 	fprintf(stderr,
 		"leakscope: %zu samples saved to %s; the same analysis: leakscope slope --file %s "
 		"--range %s --window %s\n",
-		ps->nsamples, o->save, o->save, slope_format_duration(o->range, d1, sizeof(d1)),
-		slope_format_duration(o->window, d2, sizeof(d2)));
+		ps->nsamples, o->save, o->save, ts_format_duration(o->range, d1, sizeof(d1)),
+		ts_format_duration(o->window, d2, sizeof(d2)));
 	return CLI_OK;
 }
 

@@ -6,8 +6,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "analyze/text.h"
-#include "analyze/xmalloc.h"
+#include "lib/text.h"
+#include "lib/xmalloc.h"
 #include "cli/cli.h"
 #include "fetch/source.h"
 #include "fetch/store.h"
@@ -76,95 +76,18 @@ static int confirm_debug2(struct source *s, int yes)
 	return 0;
 }
 
-/* The directory the capture goes to: -o's, else the store's for the source. NULL with e. */
-static char *capture_dir(const struct source *s, const char *output, struct err *e)
-{
-	const char *slash;
-	char *root, *dir;
-
-	if (output) {
-		slash = strrchr(output, '/');
-		return slash ? xstrndup(output, slash == output ? 1 : (size_t)(slash - output)) : xstrdup(".");
-	}
-	root = store_root(e);
-	if (!root)
-		return NULL;
-	dir = store_dir(root, s->context, s->ns, s->pod);
-	free(root);
-	return dir;
-}
-
-/* The one line that sums the capture up, and the warning of a profile cut short. */
-static void capture_line(const struct source *s, const struct snapshot *snap, uint64_t bytes, long ms, const char *path)
-{
-	char when[40] = "time unknown", src[256];
-
-	if (snap->time_ns > 0) {
-		time_t t = (time_t)(snap->time_ns / 1000000000);
-		struct tm tm;
-
-		gmtime_r(&t, &tm);
-		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
-	}
-	printf("%s: %s %s profile, %ld goroutines in %zu groups, %llu bytes in %ld ms, captured %s -> %s\n",
-	       text_sanitize(s->shown, src, sizeof(src)), snap_format_name(snap->format),
-	       snap_profile_name(snap->profile), snap->total, snap->ngroups, (unsigned long long)bytes, ms, when, path);
-	if (snap->truncated)
-		printf("warning: the profile was cut short: counts are lower bounds\n");
-}
-
-/* Fetches s into the store file f (in dir) and commits it as -o or the store's name, with its
- * sidecar in the store. */
-static int capture_into(struct source *s, struct store_file *f, const char *dir, const char *output, struct err *e)
-{
-	struct snapshot *snap;
-	struct timespec t0, now;
-	int64_t fetched;
-	char *path;
-	long ms;
-	int rc;
-
-	clock_gettime(CLOCK_REALTIME, &now);
-	fetched = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	snap = source_snapshot(s, SNAP_BY_LINES, store_sink, f, e);
-	ms = elapsed_ms(&t0);
-	if (!snap) {
-		store_abort(f);
-		return -1;
-	}
-	if (output) {
-		path = xstrdup(output);
-	} else {
-		char *name = store_name(snap->time_ns, snap->format);
-
-		path = xasprintf("%s/%s", dir, name);
-		free(name);
-	}
-	{
-		uint64_t bytes = store_bytes(f);
-		struct store_meta m = {s->shown, s->context, s->ns, s->pod, path, snap, fetched, ms, bytes, s->note};
-
-		rc = store_commit(f, path, e) < 0 || (!output && store_sidecar(path, &m, e) < 0) ? -1 : 0;
-		if (rc == 0) {
-			if (s->note[0])
-				fprintf(stderr, "leakscope: note: %s\n", s->note);
-			capture_line(s, snap, bytes, ms, path);
-		}
-	}
-	snap_free(snap);
-	free(path);
-	return rc;
-}
-
 static int capture(const char *arg, const char *output, int yes)
 {
 	struct source_opts *o = cli_source_opts();
-	struct store_file *f = NULL;
+	char *root = NULL, *dir = NULL, *path = NULL, when[40] = "time unknown", src[256];
+	struct fs_out *f;
+	struct snapshot *snap;
+	struct timespec t0;
 	struct source s;
 	struct err e;
-	char *dir;
-	int rc = -1;
+	int64_t fetched;
+	long ms;
+	int ret = CLI_TROUBLE;
 
 	if (source_open(arg, o, &s, &e) < 0)
 		return cli_error("%s", e.msg);
@@ -172,14 +95,70 @@ static int capture(const char *arg, const char *output, int yes)
 		source_close(&s);
 		return CLI_TROUBLE;
 	}
-	dir = capture_dir(&s, output, &e);
-	if (dir)
+	if (output) {
+		f = fs_out_open(output, STORE_FILE_MODE, &e);
+	} else {
+		root = store_root(&e);
+		if (!root)
+			goto fail;
+		dir = store_dir(root, s.context, s.ns, s.pod);
 		f = store_begin(dir, &e);
-	if (f)
-		rc = capture_into(&s, f, dir, output, &e);
+	}
+	if (!f)
+		goto fail;
+	{
+		struct timespec now;
+
+		clock_gettime(CLOCK_REALTIME, &now);
+		fetched = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	snap = source_snapshot(&s, SNAP_BY_LINES, fs_out_sink, f, &e);
+	ms = elapsed_ms(&t0);
+	if (!snap) {
+		fs_out_abort(f);
+		goto fail;
+	}
+	{
+		uint64_t bytes = fs_out_bytes(f);
+		struct store_meta m = {s.shown, s.context, s.ns, s.pod, NULL, snap, fetched, ms, bytes, s.note};
+
+		if (output)
+			path = xstrdup(output);
+		if (output ? fs_out_commit(f, NULL, &e) < 0 : store_save(f, dir, &m, &path, &e) < 0) {
+			snap_free(snap);
+			goto fail;
+		}
+		if (s.note[0])
+			fprintf(stderr, "leakscope: note: %s\n", s.note);
+		if (snap->time_ns > 0) {
+			time_t t = (time_t)(snap->time_ns / 1000000000);
+			struct tm tm;
+
+			gmtime_r(&t, &tm);
+			strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
+		}
+		/* with -o - the profile itself is on standard output: the summary goes to stderr */
+		FILE *info = output && strcmp(output, "-") == 0 ? stderr : stdout;
+
+		fprintf(info, "%s: %s %s profile, %ld goroutines in %zu groups, %llu bytes in %ld ms, captured %s -> %s\n",
+			text_sanitize(s.shown, src, sizeof(src)), snap_format_name(snap->format),
+			snap_profile_name(snap->profile), snap->total, snap->ngroups, (unsigned long long)bytes, ms, when,
+			path);
+		if (snap->truncated)
+			fprintf(info, "warning: the profile was cut short: counts are lower bounds\n");
+	}
+	snap_free(snap);
+	ret = CLI_OK;
+	goto done;
+fail:
+	cli_error("%s", e.msg);
+done:
+	free(root);
 	free(dir);
+	free(path);
 	source_close(&s);
-	return rc < 0 ? cli_error("%s", e.msg) : CLI_OK;
+	return ret;
 }
 
 int cmd_snapshot(int argc, char **argv)

@@ -5,9 +5,9 @@
 #include <time.h>
 
 #include "analyze/diff.h"
-#include "analyze/text.h"
+#include "lib/text.h"
 #include "cli/cli.h"
-#include "cli/json.h"
+#include "lib/json.h"
 #include "cli/out.h"
 
 static const char usage[] =

@@ -13,9 +13,9 @@
 
 #include "analyze/diff.h"
 #include "analyze/slope.h"
-#include "analyze/text.h"
+#include "lib/text.h"
 #include "cli/cli.h"
-#include "cli/json.h"
+#include "lib/json.h"
 #include "cli/out.h"
 #include "fetch/source.h"
 
@@ -118,7 +118,7 @@ static void header(const char *shown, const struct watch_opts *o, long round, st
 	char src[256], d[32], a[16], b[16];
 
 	printf("watch %s every %s: round %ld", text_sanitize(shown, src, sizeof(src)),
-	       slope_format_duration(o->every, d, sizeof(d)), round);
+	       ts_format_duration(o->every, d, sizeof(d)), round);
 	if (o->count)
 		printf(" of %ld", o->count);
 	printf(", %d snapshot%s kept", n, n == 1 ? "" : "s");
@@ -309,7 +309,7 @@ int cmd_watch(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":h" CLI_SOURCE_SHORT, longopts, NULL)) != -1) {
 		switch (c) {
 		case 'e':
-			if (slope_parse_duration(optarg, &o.every) < 0 || o.every < 100)
+			if (ts_parse_duration(optarg, &o.every) < 0 || o.every < 100)
 				return cli_usage_error("watch", "--every takes a duration of 100ms or more such as 30s "
 								"or 5m, not '%s'",
 						       optarg);

@@ -8,7 +8,7 @@
 #include <time.h>
 
 #include "analyze/parse.h"
-#include "analyze/xmalloc.h"
+#include "lib/xmalloc.h"
 #include "fetch/kube.h"
 
 #define FAN_LINE_MAX 4096

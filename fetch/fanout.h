@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-#include "analyze/err.h"
+#include "lib/err.h"
 #include "fetch/http.h"
 
 struct fan_opts {

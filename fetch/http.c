@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyze/xmalloc.h"
+#include "lib/xmalloc.h"
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 

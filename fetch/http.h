@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "analyze/err.h"
+#include "lib/err.h"
 
 #define HTTP_DEFAULT_MAX_BYTES ((uint64_t)1 << 30)
 

@@ -15,7 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "analyze/xmalloc.h"
+#include "lib/json.h"
+#include "lib/xmalloc.h"
 #include "fetch/secret.h"
 
 extern char **environ;

@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-#include "analyze/err.h"
+#include "lib/err.h"
 #include "fetch/http.h"
 
 /* Everything needed to talk to one API server as one user. Strings are owned (kube_config_done
@@ -71,8 +71,6 @@ char *kube_yaml_to_json(const char *text, size_t n, struct err *e);
  * API server's pod proxy does. *scheme and *name are owned by the caller; *port is 0 when absent.
  * Returns 0, or -1 with e filled. */
 int kube_split_pod(const char *ref, char **scheme, char **name, long *port, struct err *e);
-/* Percent-encodes everything but RFC 3986 unreserved characters. Caller frees. */
-char *kube_escape(const char *s);
 /* SERVER/api/v1/namespaces/NS/pods/NAME */
 char *kube_pod_url(const char *server, const char *ns, const char *name);
 /* SERVER/api/v1/namespaces/NS/pods/[SCHEME:]NAME:PORT/proxy + path (path starts with '/' and may

@@ -6,7 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyze/xmalloc.h"
+#include "lib/url.h"
+#include "lib/xmalloc.h"
 
 #define KUBE_PAGE 500
 #define KUBE_MAX_PAGES 200
@@ -51,30 +52,9 @@ int kube_split_pod(const char *ref, char **scheme, char **name, long *port, stru
 	return 0;
 }
 
-char *kube_escape(const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	char *out = xmalloc(strlen(s) * 3 + 1), *o = out;
-
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-		    c == '.' || c == '_' || c == '~') {
-			*o++ = (char)c;
-		} else {
-			*o++ = '%';
-			*o++ = hex[c >> 4];
-			*o++ = hex[c & 15];
-		}
-	}
-	*o = '\0';
-	return out;
-}
-
 char *kube_pod_url(const char *server, const char *ns, const char *name)
 {
-	char *ens = kube_escape(ns), *ename = kube_escape(name);
+	char *ens = url_escape(ns), *ename = url_escape(name);
 	char *url = xasprintf("%s/api/v1/namespaces/%s/pods/%s", server, ens, ename);
 
 	free(ens);
@@ -85,7 +65,7 @@ char *kube_pod_url(const char *server, const char *ns, const char *name)
 char *kube_proxy_url(const char *server, const char *ns, const char *scheme, const char *name, long port,
 		     const char *path)
 {
-	char *ens = kube_escape(ns), *ename = kube_escape(name), *url, portbuf[24] = "";
+	char *ens = url_escape(ns), *ename = url_escape(name), *url, portbuf[24] = "";
 	int https = scheme && strcmp(scheme, "https") == 0;
 
 	if (port > 0)
@@ -99,8 +79,8 @@ char *kube_proxy_url(const char *server, const char *ns, const char *scheme, con
 
 char *kube_pods_url(const char *server, const char *ns, const char *selector, long limit, const char *cont)
 {
-	char *ens = kube_escape(ns), *esel = selector ? kube_escape(selector) : NULL;
-	char *econt = cont ? kube_escape(cont) : NULL;
+	char *ens = url_escape(ns), *esel = selector ? url_escape(selector) : NULL;
+	char *econt = cont ? url_escape(cont) : NULL;
 	char *url = xasprintf("%s/api/v1/namespaces/%s/pods?fieldSelector=status.phase%%3DRunning&limit=%ld%s%s%s%s",
 			      server, ens, limit, esel ? "&labelSelector=" : "", esel ? esel : "",
 			      econt ? "&continue=" : "", econt ? econt : "");

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <yaml.h>
 
-#include "analyze/xmalloc.h"
+#include "lib/xmalloc.h"
 
 static struct {
 	int (*parser_initialize)(yaml_parser_t *);

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "analyze/xmalloc.h"
+#include "lib/xmalloc.h"
 #include "fetch/http.h"
 
 #define MAX_INODES 4096

@@ -2,7 +2,7 @@
 #ifndef FETCH_LOCAL_H
 #define FETCH_LOCAL_H
 
-#include "analyze/err.h"
+#include "lib/err.h"
 
 struct local_found {
 	char source[160];  /* a SOURCE for it: "http://127.0.0.1:6060" or "unix:/run/app.sock" */

@@ -11,7 +11,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "analyze/xmalloc.h"
+#include "lib/fs.h"
+#include "lib/url.h"
+#include "lib/xmalloc.h"
 
 #define PROM_MAX_FILE ((size_t)1 << 30)
 
@@ -230,28 +232,6 @@ bad:
 	return -1;
 }
 
-/* Appends s percent-encoded (RFC 3986 unreserved characters stay) to the buffer. */
-static char *append_escaped(char *out, size_t *len, size_t *cap, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		out = xgrow(out, cap, *len + 4, 1);
-		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-		    c == '.' || c == '_' || c == '~') {
-			out[(*len)++] = (char)c;
-		} else {
-			out[(*len)++] = '%';
-			out[(*len)++] = hex[c >> 4];
-			out[(*len)++] = hex[c & 15];
-		}
-	}
-	out[*len] = '\0';
-	return out;
-}
-
 /* Pulls "key":"value" out of a possibly cut-short JSON text (an HTTP error message). */
 static int scan_field(const char *text, const char *key, char *out, size_t n)
 {
@@ -284,12 +264,12 @@ char *prom_query_url(const char *base, const char *q, int64_t time_ms)
 	ulen = blen;
 	memcpy(url + ulen, "/api/v1/query?query=", 21);
 	ulen += 20;
-	url = append_escaped(url, &ulen, &ucap, q);
+	url = url_escape_append(url, &ulen, &ucap, q);
 	snprintf(tbuf, sizeof(tbuf), "%lld.%03lld", (long long)(time_ms / 1000), (long long)(time_ms % 1000));
 	url = xgrow(url, &ucap, ulen + 8, 1);
 	memcpy(url + ulen, "&time=", 7);
 	ulen += 6;
-	return append_escaped(url, &ulen, &ucap, tbuf);
+	return url_escape_append(url, &ulen, &ucap, tbuf);
 }
 
 void prom_explain(long status, struct err *e)
@@ -334,36 +314,13 @@ int prom_query(const char *base, const char *q, int64_t time_ms, const struct ht
 
 int prom_load(const char *path, struct prom_result *r, struct err *e)
 {
-	FILE *f;
 	char *buf = NULL;
-	size_t len = 0, cap = 0, got;
+	size_t len = 0;
 	int ret;
 
 	prom_result_init(r);
-	f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-	if (!f)
-		return err_set(e, "%s: %s", path, strerror(errno));
-	do {
-		buf = xgrow(buf, &cap, len + 65536, 1);
-		got = fread(buf + len, 1, cap - len - 1, f);
-		len += got;
-		if (len > PROM_MAX_FILE) {
-			if (f != stdin)
-				fclose(f);
-			free(buf);
-			return err_set(e, "%s: larger than 1 GiB", path);
-		}
-	} while (got > 0);
-	if (ferror(f)) {
-		int err = errno;
-
-		if (f != stdin)
-			fclose(f);
-		free(buf);
-		return err_set(e, "%s: %s", path, strerror(err));
-	}
-	if (f != stdin)
-		fclose(f);
+	if (fs_read_file(path, PROM_MAX_FILE, 0, &buf, &len, e) < 0)
+		return -1;
 	ret = prom_parse(buf, len, r, e);
 	if (ret < 0) {
 		char msg[sizeof(e->msg)];
@@ -377,48 +334,7 @@ int prom_load(const char *path, struct prom_result *r, struct err *e)
 
 int prom_save(const char *path, const char *body, size_t len, struct err *e)
 {
-	const char *slash = strrchr(path, '/');
-	char *tmp;
-	int fd, err;
-	size_t off = 0;
-
-	if (slash)
-		tmp = xasprintf("%.*s/.%s.XXXXXX", (int)(slash - path), path, slash + 1);
-	else
-		tmp = xasprintf(".%s.XXXXXX", path);
-	fd = mkstemp(tmp); /* mode 0600 */
-	if (fd < 0) {
-		err = errno;
-		free(tmp);
-		return err_set(e, "%s: cannot create a temporary file: %s", path, strerror(err));
-	}
-	while (off < len) {
-		ssize_t w = write(fd, body + off, len - off);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			goto fail;
-		off += (size_t)w;
-	}
-	if (fsync(fd) < 0)
-		goto fail;
-	if (close(fd) < 0) {
-		fd = -1;
-		goto fail;
-	}
-	fd = -1;
-	if (rename(tmp, path) < 0)
-		goto fail;
-	free(tmp);
-	return 0;
-fail:
-	err = errno;
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-	free(tmp);
-	return err_set(e, "%s: %s", path, strerror(err));
+	return fs_write_file(path, body, len, NULL, 0600, e);
 }
 
 const char *prom_label_get(const struct prom_series *s, const char *name)

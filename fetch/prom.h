@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "analyze/err.h"
+#include "lib/err.h"
 #include "analyze/slope.h"
 #include "fetch/http.h"
 

@@ -8,45 +8,18 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "analyze/xmalloc.h"
+#include "lib/fs.h"
+#include "lib/xmalloc.h"
 
 int secret_read_file(const char *path, size_t max, int trim, char **out, size_t *len, struct err *e)
 {
-	size_t n = 0, cap = 0;
-	char *buf = NULL;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t n;
 
-	*out = NULL;
-	if (fd < 0)
-		return err_set(e, "cannot read %s: %s", path, strerror(errno));
-	for (;;) {
-		ssize_t r;
-
-		buf = xgrow(buf, &cap, n + 4096 + 1, 1);
-		r = read(fd, buf + n, cap - n - 1);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			int saved = errno;
-
-			close(fd);
-			secret_free(buf);
-			return err_set(e, "cannot read %s: %s", path, strerror(saved));
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-		if (n > max) {
-			close(fd);
-			secret_free(buf);
-			return err_set(e, "%s is larger than %zu bytes", path, max);
-		}
-	}
-	close(fd);
-	while (trim && n && isspace((unsigned char)buf[n - 1]))
+	if (fs_read_file(path, max, 0, out, &n, e) < 0)
+		return -1;
+	while (trim && n && isspace((unsigned char)(*out)[n - 1]))
 		n--;
-	buf[n] = '\0';
-	*out = buf;
+	(*out)[n] = '\0';
 	if (len)
 		*len = n;
 	return 0;

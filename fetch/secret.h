@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#include "analyze/err.h"
+#include "lib/err.h"
 
 /* The most a token, certificate or kubeconfig file may hold. */
 #define SECRET_MAX_FILE (4u << 20)

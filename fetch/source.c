@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "analyze/parse.h"
-#include "analyze/xmalloc.h"
+#include "lib/xmalloc.h"
 #include "fetch/local.h"
 #include "fetch/secret.h"
 

@@ -7,7 +7,7 @@
 
 #include <stdint.h>
 
-#include "analyze/err.h"
+#include "lib/err.h"
 #include "analyze/snapshot.h"
 #include "fetch/http.h"
 #include "fetch/kube.h"

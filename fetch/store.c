@@ -11,26 +11,18 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "analyze/xmalloc.h"
-
-struct store_file {
-	char *dir, *tmp;
-	int fd;
-	uint64_t bytes;
-	int failed;
-	struct err err;
-};
+#include "lib/fs.h"
+#include "lib/ts.h"
+#include "lib/xmalloc.h"
 
 char *store_root(struct err *e)
 {
-	const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+	struct err why;
+	char *root = fs_xdg_path("XDG_STATE_HOME", ".local/state", "snapshots", &why);
 
-	if (xdg && xdg[0] == '/')
-		return xasprintf("%s/leakscope/snapshots", xdg);
-	if (home && *home)
-		return xasprintf("%s/.local/state/leakscope/snapshots", home);
-	err_set(e, "neither XDG_STATE_HOME nor HOME is set: give -o FILE");
-	return NULL;
+	if (!root)
+		err_set(e, "%s: give -o FILE", why.msg);
+	return root;
 }
 
 /* One safe path element: no '/', no leading '.', printable ASCII. */
@@ -57,191 +49,103 @@ char *store_dir(const char *root, const char *context, const char *ns, const cha
 	return dir;
 }
 
-char *store_name(int64_t time_ns, enum snap_format format)
+/* "20240102T030405.123Z" for a time in ns. */
+static char *stem_of(int64_t time_ns)
 {
 	time_t t = (time_t)(time_ns / 1000000000);
 	struct tm tm;
 	char when[32];
-	int ms = (int)(time_ns / 1000000 % 1000);
 
-	/* milliseconds, so that captures in the same second do not replace each other */
 	gmtime_r(&t, &tm);
 	strftime(when, sizeof(when), "%Y%m%dT%H%M%S", &tm);
-	if (format == SNAP_DEBUG0)
-		return xasprintf("%s.%03dZ.debug0.pb.gz", when, ms);
-	return xasprintf("%s.%03dZ.debug%d.txt", when, ms, format == SNAP_FMT_NONE ? 2 : (int)format);
+	return xasprintf("%s.%03dZ", when, (int)(time_ns / 1000000 % 1000));
 }
 
-int store_mkdirs(const char *path, struct err *e)
+static const char *ext_of(enum snap_format format)
 {
-	char *p = xstrdup(path), *s;
-	int ret = 0;
-
-	for (s = p + 1;; s++) {
-		if (*s == '/' || *s == '\0') {
-			char c = *s;
-
-			*s = '\0';
-			if (mkdir(p, STORE_DIR_MODE) < 0 && errno != EEXIST) {
-				ret = err_set(e, "cannot create %.200s: %s", p, strerror(errno));
-				break;
-			}
-			*s = c;
-			if (!c)
-				break;
-		}
+	switch (format) {
+	case SNAP_DEBUG0:
+		return ".debug0.pb.gz";
+	case SNAP_DEBUG1:
+		return ".debug1.txt";
+	default:
+		return ".debug2.txt";
 	}
-	free(p);
-	return ret;
 }
 
-struct store_file *store_begin(const char *dir, struct err *e)
+char *store_name(int64_t time_ns, enum snap_format format)
 {
-	struct store_file *f;
-	char *tmp;
-	int fd;
+	char *stem = stem_of(time_ns), *name = xasprintf("%s%s", stem, ext_of(format));
 
-	if (store_mkdirs(dir, e) < 0)
+	free(stem);
+	return name;
+}
+
+struct fs_out *store_begin(const char *dir, struct err *e)
+{
+	if (fs_mkdir_p(dir, STORE_DIR_MODE, e) < 0 || fs_dir_check(dir, e) < 0)
 		return NULL;
-	tmp = xasprintf("%s/.partial.XXXXXX", dir);
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
-		err_set(e, "cannot create a file in %.200s: %s", dir, strerror(errno));
-		free(tmp);
-		return NULL;
+	return fs_out_begin(dir, STORE_FILE_MODE, e);
+}
+
+/* Gives the profile its name: the profile's own time when it has one that is not taken yet, else
+ * the fetch time, with a -N suffix when that is taken too. Never replaces a file. */
+static int name_profile(struct fs_out *f, const char *dir, const struct store_meta *m, char **path,
+			struct err *e)
+{
+	const char *stems[2];
+	char *joined[2];
+	size_t n = 0, i;
+	int64_t fetched = m->fetched_ns > 0 ? m->fetched_ns : (int64_t)time(NULL) * 1000000000;
+	int rc;
+
+	if (m->snap->time_ns > 0) {
+		char *own = stem_of(m->snap->time_ns);
+
+		joined[n++] = xasprintf("%s/%s", dir, own);
+		free(own);
 	}
-	fchmod(fd, STORE_FILE_MODE);
-	f = xcalloc(1, sizeof(*f));
-	f->dir = xstrdup(dir);
-	f->tmp = tmp;
-	f->fd = fd;
-	return f;
+	{
+		char *when = stem_of(fetched);
+
+		joined[n++] = xasprintf("%s/%s", dir, when);
+		free(when);
+	}
+	for (i = 0; i < n; i++)
+		stems[i] = joined[i];
+	rc = fs_out_commit_new(f, stems, n, ext_of(m->snap->format), path, e);
+	for (i = 0; i < n; i++)
+		free(joined[i]);
+	return rc;
 }
 
-int store_write(struct store_file *f, const void *data, size_t n, struct err *e)
+int store_save(struct fs_out *f, const char *dir, const struct store_meta *meta, char **path, struct err *e)
 {
-	const char *p = data;
+	struct store_meta m = *meta;
 
-	if (f->failed) {
-		if (e)
-			*e = f->err;
+	*path = NULL;
+	if (name_profile(f, dir, &m, path, e) < 0)
 		return -1;
-	}
-	while (n) {
-		ssize_t w = write(f->fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			f->failed = 1;
-			err_set(&f->err, "writing %.200s: %s", f->dir, strerror(errno));
-			if (e)
-				*e = f->err;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-		f->bytes += (uint64_t)w;
+	m.file = *path;
+	if (store_sidecar(*path, &m, e) < 0) {
+		/* a profile without its sidecar would be a half-written snapshot: take it back */
+		unlink(*path);
+		free(*path);
+		*path = NULL;
+		return -1;
 	}
 	return 0;
-}
-
-int store_sink(void *ctx, const void *data, size_t n, struct err *e)
-{
-	return store_write(ctx, data, n, e);
-}
-
-uint64_t store_bytes(const struct store_file *f)
-{
-	return f->bytes;
-}
-
-static void release(struct store_file *f, int unlink_tmp)
-{
-	if (f->fd >= 0)
-		close(f->fd);
-	if (unlink_tmp)
-		unlink(f->tmp);
-	free(f->dir);
-	free(f->tmp);
-	free(f);
-}
-
-void store_abort(struct store_file *f)
-{
-	if (f)
-		release(f, 1);
-}
-
-int store_commit(struct store_file *f, const char *path, struct err *e)
-{
-	int dfd;
-
-	if (f->failed) {
-		if (e)
-			*e = f->err;
-		release(f, 1);
-		return -1;
-	}
-	if (fsync(f->fd) < 0 || close(f->fd) < 0) {
-		f->fd = -1;
-		err_set(e, "writing %.200s: %s", path, strerror(errno));
-		release(f, 1);
-		return -1;
-	}
-	f->fd = -1;
-	if (rename(f->tmp, path) < 0) {
-		err_set(e, "cannot rename into %.200s: %s", path, strerror(errno));
-		release(f, 1);
-		return -1;
-	}
-	dfd = open(f->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		fsync(dfd);
-		close(dfd);
-	}
-	release(f, 0);
-	return 0;
-}
-
-static char *dir_of(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	if (!slash)
-		return xstrdup(".");
-	return slash == path ? xstrdup("/") : xstrndup(path, (size_t)(slash - path));
-}
-
-int store_write_file(const char *path, const void *data, size_t n, struct err *e)
-{
-	char *dir = dir_of(path);
-	struct store_file *f = store_begin(dir, e);
-
-	free(dir);
-	if (!f)
-		return -1;
-	if (store_write(f, data, n, e) < 0) {
-		store_abort(f);
-		return -1;
-	}
-	return store_commit(f, path, e);
 }
 
 static void add_time(cJSON *o, const char *key, int64_t ns)
 {
-	time_t t = (time_t)(ns / 1000000000);
-	struct tm tm;
 	char buf[40];
 
 	if (ns <= 0) {
 		cJSON_AddNullToObject(o, key);
 		return;
 	}
-	gmtime_r(&t, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), ".%03dZ", (int)(ns / 1000000 % 1000));
-	cJSON_AddStringToObject(o, key, buf);
+	cJSON_AddStringToObject(o, key, ts_format_ms(ns / 1000000, buf, sizeof(buf)));
 }
 
 int store_sidecar(const char *path, const struct store_meta *m, struct err *e)
@@ -277,7 +181,7 @@ int store_sidecar(const char *path, const struct store_meta *m, struct err *e)
 
 		memcpy(withnl, text, len);
 		withnl[len] = '\n';
-		ret = store_write_file(side, withnl, len + 1, e);
+		ret = fs_write_file(side, withnl, len + 1, NULL, STORE_FILE_MODE, e);
 		free(withnl);
 	}
 	cJSON_free(text);

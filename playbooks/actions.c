@@ -541,7 +541,7 @@ static void slope_replay_rule(const struct pb_step *s, const struct prom_series 
 	if (slope_replay(rule, ps->samples, ps->nsamples, &o, &alerts, &nalerts, &fe) == 0) {
 		cJSON_AddNumberToObject(d, "alerts", (double)nalerts);
 		if (nalerts)
-			cJSON_AddStringToObject(d, "first_fired", pb_utc_ms(alerts[0].fired_at, t, sizeof(t)));
+			cJSON_AddStringToObject(d, "first_fired", ts_format_ms(alerts[0].fired_at, t, sizeof(t)));
 	} else {
 		cJSON_AddStringToObject(d, "rule_error", fe.msg);
 	}
@@ -572,7 +572,7 @@ static cJSON *slope_data(const struct pb_step *s, const struct prom_series *ps, 
 	for (i = 0; i < ps->nsamples; i += step)
 		cJSON_AddItemToArray(pts, cJSON_CreateNumber(ps->samples[i].v));
 	if (slope_leak_start(ps->samples, ps->nsamples, &start) == 0)
-		cJSON_AddStringToObject(d, "leak_start", pb_utc_ms(start, t, sizeof(t)));
+		cJSON_AddStringToObject(d, "leak_start", ts_format_ms(start, t, sizeof(t)));
 	if (s->rule)
 		slope_replay_rule(s, ps, now, d);
 	return d;
@@ -589,7 +589,7 @@ static int slope_taken(struct pb_run *r, const struct prom_result *res, int64_t 
 
 	if (res->nseries == 0)
 		return pb_run_failed(r, "the query returned no series", e);
-	if (slope_parse_duration(s->window, &win_ms) < 0)
+	if (ts_parse_duration(s->window, &win_ms) < 0)
 		return pb_run_failed(r, "the step's window is not a duration", e);
 	ps = &res->series[steepest(res, now, win_ms, &slope)];
 	prom_series_name(ps, name, sizeof(name));
@@ -605,13 +605,13 @@ static int act_slope(struct pb_run *r, struct err *e)
 	const struct pb_step *s = pb_run_step(r);
 	struct prom_result res;
 	struct err fe;
-	int64_t win_ms, range_ms, now = pb_now_ms();
+	int64_t win_ms, range_ms, now = ts_now_ms();
 	char *q;
 	int rc;
 
 	if (!r->host.prometheus)
 		return pb_run_failed(r, "not available: no --prometheus URL (run 'leakscope slope' by hand)", e);
-	if (slope_parse_duration(s->window, &win_ms) < 0 || slope_parse_duration(s->range, &range_ms) < 0)
+	if (ts_parse_duration(s->window, &win_ms) < 0 || ts_parse_duration(s->range, &range_ms) < 0)
 		return pb_run_failed(r, "the step's window or range is not a duration", e);
 	q = xasprintf("%s[%s]", s->query, s->range);
 	if (r->host.query) {
@@ -661,7 +661,7 @@ int pb_run_act(struct pb_run *r, const char *source_override, struct err *e)
 		long secs = r->host.wait_seconds > 0 ? r->host.wait_seconds : s->seconds;
 
 		cJSON_AddNumberToObject(d, "seconds", (double)secs);
-		cJSON_AddNumberToObject(d, "until_ms", (double)(pb_now_ms() + secs * 1000));
+		cJSON_AddNumberToObject(d, "until_ms", (double)(ts_now_ms() + secs * 1000));
 		snprintf(sum, sizeof(sum), "waited %ld s", secs);
 		return pb_run_record(r, 1, sum, d, e);
 	}

@@ -15,28 +15,15 @@
 #include "playbooks/journal.h"
 #include "playbooks/util.h"
 
-struct file_sink {
-	FILE *f;
-};
-
-static int to_file(void *ctx, const void *data, size_t n, struct err *e)
-{
-	struct file_sink *s = ctx;
-
-	if (fwrite(data, 1, n, s->f) != n)
-		return err_set(e, "writing the snapshot failed: %s", strerror(errno));
-	return 0;
-}
-
 static int copy_file(const char *from, const char *to, struct err *e)
 {
 	char *data;
 	size_t len;
 	int rc;
 
-	if (pb_read_file(from, (size_t)1 << 30, &data, &len, e) < 0)
+	if (fs_read_file(from, (size_t)1 << 30, FS_REGULAR, &data, &len, e) < 0)
 		return -1;
-	rc = pb_write_atomic(to, data, len, NULL, e);
+	rc = fs_write_file(to, data, len, NULL, 0600, e);
 	free(data);
 	return rc;
 }
@@ -47,8 +34,7 @@ static int fetch_source(struct pb_run *r, const char *src, int debug, const char
 {
 	struct source_opts o;
 	struct source so;
-	struct file_sink fs;
-	char *tmp;
+	struct fs_out *out;
 	int rc;
 
 	if (r->host.source_opts)
@@ -60,21 +46,16 @@ static int fetch_source(struct pb_run *r, const char *src, int debug, const char
 	if (source_open(src, &o, &so, e) < 0)
 		return -1;
 	source_set_debug(&so, debug);
-	tmp = xasprintf("%s.part", dest);
-	fs.f = fopen(tmp, "wb");
-	if (!fs.f) {
-		rc = err_set(e, "cannot write %s: %s", tmp, strerror(errno));
+	out = fs_out_open(dest, 0600, e);
+	if (!out) {
+		rc = -1;
+	} else if (source_fetch(&so, fs_out_sink, out, e) < 0) {
+		fs_out_abort(out);
+		rc = -1;
 	} else {
-		rc = source_fetch(&so, to_file, &fs, e);
-		if (fclose(fs.f) != 0 && rc == 0)
-			rc = err_set(e, "writing %s failed", tmp);
-		if (rc == 0 && rename(tmp, dest) < 0)
-			rc = err_set(e, "cannot write %s: %s", dest, strerror(errno));
-		if (rc < 0)
-			unlink(tmp);
+		rc = fs_out_commit(out, NULL, e);
 	}
 	source_close(&so);
-	free(tmp);
 	return rc;
 }
 
@@ -104,7 +85,7 @@ static int snapshot_taken(struct pb_run *r, const char *src, const char *file, s
 	struct err fe;
 	int64_t t;
 
-	t = pb_now_ms();
+	t = ts_now_ms();
 	chmod(dest, 0600);
 	snap = parse_path(dest, SNAP_BY_LINES, &fe);
 	free(dest);

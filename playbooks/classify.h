@@ -6,7 +6,7 @@
 #include <stddef.h>
 
 #include "analyze/diff.h"
-#include "analyze/err.h"
+#include "lib/err.h"
 #include "analyze/snapshot.h"
 
 #define PB_RULE_MAX 8

@@ -86,7 +86,7 @@ char *pb_kdb_default(void)
 
 	if (env && *env)
 		return xstrdup(env);
-	return pb_xdg_path("XDG_DATA_HOME", ".local/share", "known.db");
+	return fs_xdg_path("XDG_DATA_HOME", ".local/share", "known.db", NULL);
 }
 
 static int is_pg(const char *where)
@@ -112,7 +112,7 @@ static int lite_open(struct pb_kdb *db, const char *path, int create, struct err
 	char *errmsg = NULL;
 
 	if (create) {
-		if (pb_mkdir_parents(path, e) < 0)
+		if (fs_mkdir_parents(path, 0700, e) < 0)
 			return -1;
 		flags |= SQLITE_OPEN_CREATE;
 	} else if (access(path, F_OK) != 0) {
@@ -286,8 +286,13 @@ static int pg_query(struct pb_kdb *db, const char *sql, const char *arg, struct 
 
 struct pb_kdb *pb_kdb_open(const char *where, int create, struct err *e)
 {
-	struct pb_kdb *db = xcalloc(1, sizeof(*db));
+	struct pb_kdb *db;
 
+	if (!where) {
+		err_set(e, "no known-leak database: set LEAKSCOPE_KNOWN_DB, XDG_DATA_HOME or HOME");
+		return NULL;
+	}
+	db = xcalloc(1, sizeof(*db));
 	db->pg = is_pg(where);
 	if ((db->pg ? pg_open(db, where, create, e) : lite_open(db, where, create, e)) < 0) {
 		pb_kdb_free(db);
@@ -344,7 +349,7 @@ int pb_kdb_add(struct pb_kdb *db, const struct pb_known *k, struct err *e)
 	if (check_record(k, e) < 0)
 		return -1;
 	if (!added)
-		added = pb_utc_now(now, sizeof(now));
+		added = ts_format_s(time(NULL), now, sizeof(now));
 	if (db->pg) {
 		static const char sql[] =
 			"INSERT INTO leakscope_known (fingerprint, incident, fix, note, pattern, func, added)"
@@ -356,6 +361,37 @@ int pb_kdb_add(struct pb_kdb *db, const struct pb_known *k, struct err *e)
 		return pg_exec(db, "add", sql, NFIELDS, v, NULL, e);
 	}
 	return lite_add(db, k, added, e);
+}
+
+/* BEGIN, COMMIT or ROLLBACK. */
+static int tx(struct pb_kdb *db, const char *sql, struct err *e)
+{
+	char *errmsg = NULL;
+
+	if (db->pg)
+		return pg_exec(db, sql, sql, 0, NULL, NULL, e);
+	if (sqlite3_exec(db->lite, sql, NULL, NULL, &errmsg) != SQLITE_OK) {
+		err_set(e, "known-leak database: %s: %s", sql, errmsg ? errmsg : sqlite3_errmsg(db->lite));
+		sqlite3_free(errmsg);
+		return -1;
+	}
+	return 0;
+}
+
+int pb_kdb_add_all(struct pb_kdb *db, const struct pb_known_list *l, size_t *bad, struct err *e)
+{
+	size_t i;
+
+	*bad = l->n;
+	if (tx(db, "BEGIN", e) < 0)
+		return -1;
+	for (i = 0; i < l->n; i++)
+		if (pb_kdb_add(db, &l->items[i], e) < 0) {
+			*bad = i;
+			tx(db, "ROLLBACK", NULL);
+			return -1;
+		}
+	return tx(db, "COMMIT", e);
 }
 
 int pb_kdb_lookup(struct pb_kdb *db, const char *fingerprint, struct pb_known_list *out, struct err *e)
@@ -439,7 +475,7 @@ char *pb_known_format(const struct pb_known_list *l)
 int pb_known_write_file(const char *path, const struct pb_known_list *l, struct err *e)
 {
 	char *text = pb_known_format(l);
-	int rc = pb_write_atomic(path, text, strlen(text), NULL, e);
+	int rc = fs_write_file(path, text, strlen(text), NULL, 0600, e);
 
 	free(text);
 	return rc;
@@ -453,7 +489,7 @@ int pb_known_read_file(const char *path, struct pb_known_list *out, struct err *
 	int i = 0;
 	struct err fe;
 
-	if (pb_read_file(path, KNOWN_MAX_FILE, &text, &len, e) < 0)
+	if (fs_read_file(path, KNOWN_MAX_FILE, FS_REGULAR, &text, &len, e) < 0)
 		return -1;
 	root = cJSON_ParseWithLength(text, len);
 	free(text);

@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-#include "analyze/err.h"
+#include "lib/err.h"
 
 /* One known leak. Strings are owned by whoever holds the record (a list frees its own); fix,
  * note, pattern and func may be NULL. added is RFC 3339 UTC. */
@@ -28,10 +28,10 @@ void pb_known_list_add(struct pb_known_list *l, const struct pb_known *k);
 struct pb_kdb;
 
 /* Where the database is: $LEAKSCOPE_KNOWN_DB, else $XDG_DATA_HOME/leakscope/known.db (XDG_DATA_HOME
- * defaulting to ~/.local/share). Caller frees. */
+ * defaulting to ~/.local/share). Caller frees; NULL when none can be named (pb_kdb_open refuses it). */
 char *pb_kdb_default(void);
 /* Opens the database at where (a path or a postgres:// URL). create: make the file, its directory
- * (0700) and the table when missing; otherwise a missing SQLite file is an error. Returns NULL with
+ * (0700) and the table when missing; otherwise a missing SQLite file is an error. where NULL: an error. Returns NULL with
  * e filled. pb_kdb_free(NULL) does nothing. */
 struct pb_kdb *pb_kdb_open(const char *where, int create, struct err *e);
 void pb_kdb_free(struct pb_kdb *db);
@@ -40,6 +40,9 @@ const char *pb_kdb_backend(const struct pb_kdb *db);
 /* Adds k, or replaces the record with the same fingerprint and incident. added NULL means now.
  * Safe against other processes adding at the same time. Returns 0 or -1 with e. */
 int pb_kdb_add(struct pb_kdb *db, const struct pb_known *k, struct err *e);
+/* Adds every record of l in one transaction: all of them, or (on an error, or when the process is
+ * killed half way) none. *bad is the index of the record that failed (l->n when none did). */
+int pb_kdb_add_all(struct pb_kdb *db, const struct pb_known_list *l, size_t *bad, struct err *e);
 /* Appends the records for fingerprint, newest first, to out. Returns the number found or -1. */
 int pb_kdb_lookup(struct pb_kdb *db, const char *fingerprint, struct pb_known_list *out, struct err *e);
 /* Appends every record, by fingerprint then added, to out. Returns the number or -1. */

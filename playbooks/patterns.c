@@ -262,7 +262,7 @@ struct pb_catalogue *pb_catalogue_load(const char *path, struct err *e)
 	char *text;
 	size_t len;
 
-	if (pb_read_file(path, PB_PATTERNS_FILE_MAX, &text, &len, e) < 0)
+	if (fs_read_file(path, PB_PATTERNS_FILE_MAX, FS_REGULAR, &text, &len, e) < 0)
 		return NULL;
 	cat = pb_catalogue_parse(text, len, path, e);
 	free(text);

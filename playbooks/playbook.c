@@ -507,7 +507,7 @@ struct pb_playbook *pb_playbook_load(const char *path, struct err *e)
 	char *text;
 	size_t len;
 
-	if (pb_read_file(path, PB_MAX_FILE, &text, &len, e) < 0)
+	if (fs_read_file(path, PB_MAX_FILE, FS_REGULAR, &text, &len, e) < 0)
 		return NULL;
 	pb = pb_playbook_parse(text, len, path, e);
 	free(text);
@@ -521,6 +521,8 @@ static void add_dir(char ***dirs, int *n, size_t *cap, char *d)
 	struct stat st;
 	int i;
 
+	if (!d)
+		return;
 	for (i = 0; i < *n; i++)
 		if (strcmp((*dirs)[i], d) == 0) {
 			free(d);
@@ -558,7 +560,7 @@ int pb_playbook_dirs(char ***dirs)
 		}
 		free(copy);
 	}
-	add_dir(dirs, &n, &cap, pb_xdg_path("XDG_CONFIG_HOME", ".config", "playbooks"));
+	add_dir(dirs, &n, &cap, fs_xdg_path("XDG_CONFIG_HOME", ".config", "playbooks", NULL));
 	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (len > 0) {
 		exe[len] = '\0';
@@ -707,7 +709,7 @@ int pb_answers_load(const char *path, const struct pb_playbook *pb, struct pb_an
 
 	out->a = NULL;
 	out->n = 0;
-	if (pb_read_file(path, PB_MAX_FILE, &text, &len, e) < 0)
+	if (fs_read_file(path, PB_MAX_FILE, FS_REGULAR, &text, &len, e) < 0)
 		return -1;
 	root = cJSON_ParseWithLength(text, len);
 	free(text);

@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-#include "analyze/err.h"
+#include "lib/err.h"
 
 enum pb_action {
 	PB_ACT_NONE,

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyze/text.h"
+#include "lib/md.h"
 #include "playbooks/journal.h"
 #include "playbooks/util.h"
 
@@ -35,10 +35,12 @@ static void XM_PRINTF(2, 3) bprintf(struct buf *b, const char *fmt, ...)
 	b->n += (size_t)need;
 }
 
-/* Text from the journal made safe for a terminal and for Markdown (no control characters). */
-static const char *clean(const char *s, char *out, size_t n)
+/* The time of a journal event in ms, or 0 when it has none that parses. */
+static int64_t event_ms(const char *t)
 {
-	return s ? text_sanitize(s, out, n) : "";
+	int64_t ms = 0;
+
+	return t && ts_parse_rfc3339_ms(t, &ms) == 0 ? ms : 0;
 }
 
 static double num(const cJSON *o, const char *key, double dflt)
@@ -100,34 +102,81 @@ static void chart(struct buf *b, const cJSON *pts)
 	bprintf(b, "\n```\n");
 }
 
+/* Journal text as Markdown text or a code span (lib/md.h): nothing in it can close a span, open a
+ * link or an image, or become HTML. */
+static void put_text(struct buf *b, const char *s, int flags)
+{
+	char *t = md_text(s ? s : "", flags);
+
+	bprintf(b, "%s", t);
+	free(t);
+}
+
+static void put_code(struct buf *b, const char *s, int flags)
+{
+	char *t = md_code(s ? s : "", flags);
+
+	bprintf(b, "%s", t);
+	free(t);
+}
+
+static void put_fenced(struct buf *b, const char *text, const char *info)
+{
+	char *t = md_fenced(text, info);
+
+	bprintf(b, "%s", t);
+	free(t);
+}
+
 static void group_md(struct buf *b, const cJSON *g, int rank)
 {
-	char c1[1200], c2[1200];
 	const cJSON *f, *frames = cJSON_GetObjectItemCaseSensitive(g, "frames");
+	struct buf fr = {NULL, 0, 0};
 
-	bprintf(b, "### %d. `%s`\n\n", rank, clean(pb_jstr(g, "top"), c1, sizeof(c1)));
-	bprintf(b, "- goroutines: %.0f", num(g, "count", 0));
+	bprintf(b, "### %d. ", rank);
+	put_code(b, pb_jstr(g, "top"), 0);
+	bprintf(b, "\n\n- goroutines: %.0f", num(g, "count", 0));
 	if (cJSON_GetObjectItemCaseSensitive(g, "delta"))
 		bprintf(b, " (%+.0f since the first snapshot)", num(g, "delta", 0));
 	if (!isnan(num(g, "rate_per_minute", NAN)))
 		bprintf(b, ", %.1f per minute", num(g, "rate_per_minute", 0));
 	bprintf(b, "\n");
-	if (pb_jstr(g, "state"))
-		bprintf(b, "- wait state: %s\n", clean(pb_jstr(g, "state"), c1, sizeof(c1)));
-	if (pb_jstr(g, "pattern"))
-		bprintf(b, "- pattern: **%s** — %s (%s)\n", pb_jstr(g, "pattern"),
-			clean(pb_jstr(g, "pattern_title"), c1, sizeof(c1)), clean(pb_jstr(g, "verdict"), c2, sizeof(c2)));
-	if (pb_jstr(g, "explanation"))
-		bprintf(b, "- why: %s\n", clean(pb_jstr(g, "explanation"), c1, sizeof(c1)));
-	if (pb_jstr(g, "advice"))
-		bprintf(b, "- fix: %s\n", clean(pb_jstr(g, "advice"), c1, sizeof(c1)));
-	bprintf(b, "- fingerprint: `%s`\n\n```\n", clean(pb_jstr(g, "fingerprint"), c1, sizeof(c1)));
+	if (pb_jstr(g, "state")) {
+		bprintf(b, "- wait state: ");
+		put_text(b, pb_jstr(g, "state"), 0);
+		bprintf(b, "\n");
+	}
+	if (pb_jstr(g, "pattern")) {
+		bprintf(b, "- pattern: **");
+		put_text(b, pb_jstr(g, "pattern"), 0);
+		bprintf(b, "** — ");
+		put_text(b, pb_jstr(g, "pattern_title"), 0);
+		bprintf(b, " (");
+		put_text(b, pb_jstr(g, "verdict"), 0);
+		bprintf(b, ")\n");
+	}
+	if (pb_jstr(g, "explanation")) {
+		bprintf(b, "- why: ");
+		put_text(b, pb_jstr(g, "explanation"), 0);
+		bprintf(b, "\n");
+	}
+	if (pb_jstr(g, "advice")) {
+		bprintf(b, "- fix: ");
+		put_text(b, pb_jstr(g, "advice"), 0);
+		bprintf(b, "\n");
+	}
+	bprintf(b, "- fingerprint: ");
+	put_code(b, pb_jstr(g, "fingerprint"), 0);
+	bprintf(b, "\n\n");
 	cJSON_ArrayForEach(f, frames)
 	{
-		bprintf(b, "%s\n    %s:%.0f\n", clean(pb_jstr(f, "func"), c1, sizeof(c1)),
-			clean(pb_jstr(f, "file"), c2, sizeof(c2)), num(f, "line", 0));
+		const char *func = pb_jstr(f, "func"), *file = pb_jstr(f, "file");
+
+		bprintf(&fr, "%s\n    %s:%.0f\n", func ? func : "", file ? file : "", num(f, "line", 0));
 	}
-	bprintf(b, "```\n\n");
+	put_fenced(b, fr.p ? fr.p : "", NULL);
+	bprintf(b, "\n");
+	free(fr.p);
 }
 
 /* snprintf into out, returning out. */
@@ -163,328 +212,464 @@ static const char *shell_quote(const char *s, char *out, size_t n)
 	return out;
 }
 
-int pb_report_write(const char *dir, char **md_out, char **json_out, struct err *e)
+/* ---- fold the journal into a model ---- */
+
+struct model {
+	cJSON *events, *results; /* owned: the journal, and step id -> its latest good result */
+	const cJSON *open, *slope, *groups; /* borrowed from events */
+	const char *groups_from;
+	cJSON *tl, *notes, *choices, *known, *cmds; /* owned until moved into the JSON report */
+	int64_t opened, root_at, closed, last;
+	double target;
+	struct pb_journal_torn torn;
+};
+
+static const char *or_empty(const char *s)
 {
-	cJSON *events = pb_journal_read(dir, e), *ev, *open = NULL, *rep, *tl, *notes, *choices, *cmds;
-	cJSON *slope = NULL, *groups = NULL, *known, *results = cJSON_CreateObject();
-	const char *groups_from = NULL;
-	int64_t opened = 0, root_at = 0, closed = 0, last = 0;
-	double target = 15;
-	struct buf md = {NULL, 0, 0};
-	char c1[1200], c2[1200], c3[1200], d1[32];
-	char *path, *jtext;
-	int rc;
+	return s ? s : "";
+}
 
-	if (!events) {
-		cJSON_Delete(results);
-		return -1;
+/* The event's timeline row, and its note or decision. */
+static void fold_timeline(struct model *m, const cJSON *ev, const char *type, const char *t, const char *step)
+{
+	static const struct {
+		const char *type, *field;
+	} text_of[] = {{"step", "title"}, {"result", "summary"}, {"note", "text"}, {"choice", "label"}};
+	cJSON *row = cJSON_CreateObject(), *n;
+	size_t i;
+
+	cJSON_AddStringToObject(row, "t", or_empty(t));
+	cJSON_AddStringToObject(row, "event", type);
+	if (step)
+		cJSON_AddStringToObject(row, "step", step);
+	for (i = 0; i < sizeof(text_of) / sizeof(text_of[0]); i++)
+		if (strcmp(type, text_of[i].type) == 0)
+			cJSON_AddStringToObject(row, "text", or_empty(pb_jstr(ev, text_of[i].field)));
+	cJSON_AddItemToArray(m->tl, row);
+	if (strcmp(type, "note") != 0 && strcmp(type, "choice") != 0)
+		return;
+	n = cJSON_CreateObject();
+	cJSON_AddStringToObject(n, "t", or_empty(t));
+	cJSON_AddStringToObject(n, "step", or_empty(step));
+	if (strcmp(type, "note") == 0) {
+		cJSON_AddStringToObject(n, "text", or_empty(pb_jstr(ev, "text")));
+		cJSON_AddItemToArray(m->notes, n);
+	} else {
+		cJSON_AddStringToObject(n, "option", or_empty(pb_jstr(ev, "option")));
+		cJSON_AddStringToObject(n, "label", or_empty(pb_jstr(ev, "label")));
+		cJSON_AddItemToArray(m->choices, n);
 	}
-	rep = cJSON_CreateObject();
-	tl = cJSON_CreateArray();
-	notes = cJSON_CreateArray();
-	choices = cJSON_CreateArray();
-	known = cJSON_CreateArray();
-	cmds = cJSON_CreateArray();
-	cJSON_ArrayForEach(ev, events)
-	{
-		const char *type = pb_jstr(ev, "ev"), *t = pb_jstr(ev, "t"), *step = pb_jstr(ev, "step");
-		int64_t ms = t ? pb_parse_utc(t) : 0;
-		cJSON *d = cJSON_GetObjectItemCaseSensitive(ev, "data"), *row;
+}
 
-		if (ms > last)
-			last = ms;
-		if (strcmp(type, "open") == 0 && !open) {
-			open = ev;
-			opened = ms;
-			target = num(ev, "target_minutes", 15);
+/* A good result: kept per step, and picked up as the slope, the groups or known-leak matches. */
+static void fold_result(struct model *m, const cJSON *ev, const char *step, int64_t ms)
+{
+	const cJSON *d = cJSON_GetObjectItemCaseSensitive(ev, "data"), *it;
+	const char *action = or_empty(pb_jstr(ev, "action"));
+
+	cJSON_DeleteItemFromObjectCaseSensitive(m->results, step);
+	cJSON_AddItemToObject(m->results, step, cJSON_Duplicate(ev, 1));
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(d, "root_cause")) && !m->root_at)
+		m->root_at = ms;
+	if (strcmp(action, "slope") == 0)
+		m->slope = d;
+	if (strcmp(action, "classify") == 0 ||
+	    (strcmp(action, "diff") == 0 && (!m->groups_from || strcmp(m->groups_from, "diff") == 0))) {
+		m->groups = cJSON_GetObjectItemCaseSensitive(d, "groups");
+		m->groups_from = action;
+	}
+	if (strcmp(action, "lookup_known") == 0)
+		cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(d, "matches"))
+			cJSON_AddItemToArray(m->known, cJSON_Duplicate(it, 1));
+}
+
+static int fold(const char *dir, struct model *m, struct err *e)
+{
+	const cJSON *ev;
+
+	memset(m, 0, sizeof(*m));
+	m->target = 15;
+	m->events = pb_journal_read(dir, &m->torn, e);
+	if (!m->events)
+		return -1;
+	m->results = cJSON_CreateObject();
+	m->tl = cJSON_CreateArray();
+	m->notes = cJSON_CreateArray();
+	m->choices = cJSON_CreateArray();
+	m->known = cJSON_CreateArray();
+	m->cmds = cJSON_CreateArray();
+	cJSON_ArrayForEach(ev, m->events)
+	{
+		const char *type = or_empty(pb_jstr(ev, "ev")), *t = pb_jstr(ev, "t"), *step = pb_jstr(ev, "step");
+		int64_t ms = event_ms(t);
+
+		if (ms > m->last)
+			m->last = ms;
+		if (strcmp(type, "open") == 0 && !m->open) {
+			m->open = ev;
+			m->opened = ms;
+			m->target = num(ev, "target_minutes", 15);
 		}
 		if (strcmp(type, "close") == 0)
-			closed = ms;
-		row = cJSON_CreateObject();
-		cJSON_AddStringToObject(row, "t", t ? t : "");
-		cJSON_AddStringToObject(row, "event", type);
-		if (step)
-			cJSON_AddStringToObject(row, "step", step);
-		if (strcmp(type, "step") == 0)
-			cJSON_AddStringToObject(row, "text", pb_jstr(ev, "title") ? pb_jstr(ev, "title") : "");
-		else if (strcmp(type, "result") == 0)
-			cJSON_AddStringToObject(row, "text", pb_jstr(ev, "summary") ? pb_jstr(ev, "summary") : "");
-		else if (strcmp(type, "note") == 0)
-			cJSON_AddStringToObject(row, "text", pb_jstr(ev, "text") ? pb_jstr(ev, "text") : "");
-		else if (strcmp(type, "choice") == 0)
-			cJSON_AddStringToObject(row, "text", pb_jstr(ev, "label") ? pb_jstr(ev, "label") : "");
-		cJSON_AddItemToArray(tl, row);
-		if (strcmp(type, "note") == 0) {
-			cJSON *n = cJSON_CreateObject();
+			m->closed = ms;
+		fold_timeline(m, ev, type, t, step);
+		if (strcmp(type, "done") == 0 && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ev, "root_cause")) &&
+		    !m->root_at)
+			m->root_at = ms;
+		else if (strcmp(type, "result") == 0 && step && cJSON_GetObjectItemCaseSensitive(ev, "data") &&
+			 cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ev, "ok")))
+			fold_result(m, ev, step, ms);
+	}
+	return 0;
+}
 
-			cJSON_AddStringToObject(n, "t", t ? t : "");
-			cJSON_AddStringToObject(n, "step", step ? step : "");
-			cJSON_AddStringToObject(n, "text", pb_jstr(ev, "text") ? pb_jstr(ev, "text") : "");
-			cJSON_AddItemToArray(notes, n);
-		} else if (strcmp(type, "choice") == 0) {
-			cJSON *n = cJSON_CreateObject();
+static void model_done(struct model *m)
+{
+	cJSON_Delete(m->events);
+	cJSON_Delete(m->results);
+	cJSON_Delete(m->tl);
+	cJSON_Delete(m->notes);
+	cJSON_Delete(m->choices);
+	cJSON_Delete(m->known);
+	cJSON_Delete(m->cmds);
+}
 
-			cJSON_AddStringToObject(n, "t", t ? t : "");
-			cJSON_AddStringToObject(n, "step", step ? step : "");
-			cJSON_AddStringToObject(n, "option", pb_jstr(ev, "option") ? pb_jstr(ev, "option") : "");
-			cJSON_AddStringToObject(n, "label", pb_jstr(ev, "label") ? pb_jstr(ev, "label") : "");
-			cJSON_AddItemToArray(choices, n);
-		} else if (strcmp(type, "done") == 0 && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ev, "root_cause"))) {
-			if (!root_at)
-				root_at = ms;
-		} else if (strcmp(type, "result") == 0 && step && d &&
-			   cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ev, "ok"))) {
-			const char *action = pb_jstr(ev, "action");
+/* The snapshot files behind a diff, classify or lookup figure: *a (after) and *b (before), or NULL. */
+static void files_behind(const struct model *m, const char *action, const cJSON *d, const char **b, const char **a)
+{
+	const cJSON *src = d;
 
-			cJSON_DeleteItemFromObjectCaseSensitive(results, step);
-			cJSON_AddItemToObject(results, step, cJSON_Duplicate(ev, 1));
-			if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(d, "root_cause")) && !root_at)
-				root_at = ms;
-			if (action && strcmp(action, "slope") == 0)
-				slope = d;
-			if (action && (strcmp(action, "classify") == 0 ||
-				       (strcmp(action, "diff") == 0 && (!groups_from || strcmp(groups_from, "diff") == 0)))) {
-				groups = cJSON_GetObjectItemCaseSensitive(d, "groups");
-				groups_from = action;
-			}
-			if (action && strcmp(action, "lookup_known") == 0) {
-				cJSON *m;
+	*a = *b = NULL;
+	if (strcmp(action, "diff") != 0) {
+		const cJSON *from = cJSON_GetObjectItemCaseSensitive(m->results, or_empty(pb_jstr(d, "from")));
 
-				cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(d, "matches"))
-					cJSON_AddItemToArray(known, cJSON_Duplicate(m, 1));
-			}
+		src = from ? cJSON_GetObjectItemCaseSensitive(from, "data") : NULL;
+		if (from && strcmp(or_empty(pb_jstr(from, "action")), "snapshot") == 0) {
+			*a = pb_jstr(src, "file");
+			return;
 		}
 	}
-	/* the commands that reproduce each figure */
+	if (src) {
+		const cJSON *rb = cJSON_GetObjectItemCaseSensitive(m->results, or_empty(pb_jstr(src, "before")));
+		const cJSON *ra = cJSON_GetObjectItemCaseSensitive(m->results, or_empty(pb_jstr(src, "after")));
+
+		*b = rb ? pb_jstr(cJSON_GetObjectItemCaseSensitive(rb, "data"), "file") : NULL;
+		*a = ra ? pb_jstr(cJSON_GetObjectItemCaseSensitive(ra, "data"), "file") : NULL;
+	}
+}
+
+/* The leakscope command that reproduces a result's figure, or NULL. Caller frees. */
+static char *figure_command(const struct model *m, const cJSON *res, const char *dir)
+{
+	const char *action = or_empty(pb_jstr(res, "action")), *prom = m->open ? pb_jstr(m->open, "prometheus") : NULL;
+	const cJSON *d = cJSON_GetObjectItemCaseSensitive(res, "data");
+	char c1[1200], qa[1200], qb[1200];
+	const char *a, *b;
+
+	if (strcmp(action, "snapshot") == 0)
+		return xasprintf("leakscope top %s",
+				 shell_quote(xasprintf_tmp(c1, sizeof(c1), "%s/%s", dir, or_empty(pb_jstr(d, "file"))), qa,
+					     sizeof(qa)));
+	if (strcmp(action, "slope") == 0)
+		return xasprintf("leakscope slope --prometheus %s --query %s --window %s --range %s", prom ? prom : "URL",
+				 shell_quote(or_empty(pb_jstr(d, "query")), qa, sizeof(qa)),
+				 pb_jstr(d, "window") ? pb_jstr(d, "window") : "30m",
+				 pb_jstr(d, "range") ? pb_jstr(d, "range") : "6h");
+	if (strcmp(action, "diff") != 0 && strcmp(action, "classify") != 0 && strcmp(action, "lookup_known") != 0)
+		return NULL;
+	files_behind(m, action, d, &b, &a);
+	if (!a)
+		return NULL;
+	shell_quote(xasprintf_tmp(c1, sizeof(c1), "%s/%s", dir, a), qa, sizeof(qa));
+	if (b)
+		shell_quote(xasprintf_tmp(c1, sizeof(c1), "%s/%s", dir, b), qb, sizeof(qb));
+	if (strcmp(action, "lookup_known") == 0)
+		return xasprintf("leakscope known lookup %s", qa);
+	if (b)
+		return xasprintf("leakscope %s %s %s", action, qb, qa);
+	return xasprintf("leakscope %s %s", action, qa);
+}
+
+static void fold_commands(struct model *m, const char *dir)
+{
+	const cJSON *res;
+
+	cJSON_ArrayForEach(res, m->results)
 	{
-		cJSON *res;
-		const char *prom = open ? pb_jstr(open, "prometheus") : NULL;
+		char *cmd = figure_command(m, res, dir);
+		cJSON *o;
 
-		cJSON_ArrayForEach(res, results)
-		{
-			const char *action = pb_jstr(res, "action"), *step = res->string;
-			cJSON *d = cJSON_GetObjectItemCaseSensitive(res, "data");
-			char *cmd = NULL;
-
-			if (strcmp(action, "snapshot") == 0) {
-				cmd = xasprintf("leakscope top %s", shell_quote(xasprintf_tmp(c1, sizeof(c1), "%s/%s", dir,
-											   pb_jstr(d, "file")),
-										  c2, sizeof(c2)));
-			} else if (strcmp(action, "diff") == 0 || strcmp(action, "classify") == 0 ||
-				   strcmp(action, "lookup_known") == 0) {
-				/* the snapshot files behind the figure */
-				const char *b = NULL, *a = NULL;
-				cJSON *src = d;
-				char qa[1200], qb[1200];
-
-				if (strcmp(action, "diff") != 0) {
-					cJSON *from = cJSON_GetObjectItemCaseSensitive(results, pb_jstr(d, "from") ? pb_jstr(d, "from") : "");
-
-					src = from ? cJSON_GetObjectItemCaseSensitive(from, "data") : NULL;
-					if (from && strcmp(pb_jstr(from, "action"), "snapshot") == 0) {
-						a = pb_jstr(src, "file");
-						src = NULL;
-					}
-				}
-				if (src) {
-					cJSON *rb = cJSON_GetObjectItemCaseSensitive(results, pb_jstr(src, "before") ? pb_jstr(src, "before") : "");
-					cJSON *ra = cJSON_GetObjectItemCaseSensitive(results, pb_jstr(src, "after") ? pb_jstr(src, "after") : "");
-
-					b = rb ? pb_jstr(cJSON_GetObjectItemCaseSensitive(rb, "data"), "file") : NULL;
-					a = ra ? pb_jstr(cJSON_GetObjectItemCaseSensitive(ra, "data"), "file") : NULL;
-				}
-				if (a) {
-					shell_quote(xasprintf_tmp(c1, sizeof(c1), "%s/%s", dir, a), qa, sizeof(qa));
-					if (b)
-						shell_quote(xasprintf_tmp(c1, sizeof(c1), "%s/%s", dir, b), qb, sizeof(qb));
-					if (strcmp(action, "lookup_known") == 0)
-						cmd = xasprintf("leakscope known lookup %s", qa);
-					else if (b)
-						cmd = xasprintf("leakscope %s %s %s", action, qb, qa);
-					else
-						cmd = xasprintf("leakscope %s %s", action, qa);
-				}
-			} else if (strcmp(action, "slope") == 0) {
-				char qq[600];
-
-				cmd = xasprintf("leakscope slope --prometheus %s --query %s --window %s --range %s",
-						prom ? prom : "URL", shell_quote(pb_jstr(d, "query") ? pb_jstr(d, "query") : "", qq, sizeof(qq)),
-						pb_jstr(d, "window") ? pb_jstr(d, "window") : "30m",
-						pb_jstr(d, "range") ? pb_jstr(d, "range") : "6h");
-			}
-			if (cmd) {
-				cJSON *o = cJSON_CreateObject();
-
-				cJSON_AddStringToObject(o, "step", step);
-				cJSON_AddStringToObject(o, "figure", action);
-				cJSON_AddStringToObject(o, "command", cmd);
-				cJSON_AddItemToArray(cmds, o);
-				free(cmd);
-			}
-		}
+		if (!cmd)
+			continue;
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "step", res->string);
+		cJSON_AddStringToObject(o, "figure", or_empty(pb_jstr(res, "action")));
+		cJSON_AddStringToObject(o, "command", cmd);
+		cJSON_AddItemToArray(m->cmds, o);
+		free(cmd);
 	}
+}
 
-	/* report.json */
-	cJSON_AddStringToObject(rep, "incident", open && pb_jstr(open, "incident") ? pb_jstr(open, "incident") : "");
-	cJSON_AddStringToObject(rep, "playbook", open && pb_jstr(open, "playbook") ? pb_jstr(open, "playbook") : "");
-	cJSON_AddStringToObject(rep, "title", open && pb_jstr(open, "title") ? pb_jstr(open, "title") : "");
-	if (open && pb_jstr(open, "source"))
-		cJSON_AddStringToObject(rep, "source", pb_jstr(open, "source"));
-	cJSON_AddNumberToObject(rep, "target_minutes", target);
-	cJSON_AddStringToObject(rep, "opened", pb_utc_ms(opened, d1, sizeof(d1)));
-	if (closed)
-		cJSON_AddStringToObject(rep, "closed", pb_utc_ms(closed, d1, sizeof(d1)));
+/* ---- render JSON ---- */
+
+static void add_time_or_null(cJSON *o, const char *key, int64_t ms)
+{
+	char t[40];
+
+	if (ms)
+		cJSON_AddStringToObject(o, key, ts_format_ms(ms, t, sizeof(t)));
 	else
-		cJSON_AddNullToObject(rep, "closed");
-	if (root_at) {
-		cJSON_AddStringToObject(rep, "root_cause_at", pb_utc_ms(root_at, d1, sizeof(d1)));
-		cJSON_AddNumberToObject(rep, "time_to_root_cause_seconds", (double)(root_at - opened) / 1000.0);
-		cJSON_AddBoolToObject(rep, "within_target", (double)(root_at - opened) <= target * 60000.0);
+		cJSON_AddNullToObject(o, key);
+}
+
+/* report.json's text; the model's arrays move into it. Caller frees with cJSON_free. */
+static char *render_json(struct model *m)
+{
+	cJSON *rep = cJSON_CreateObject();
+	char *text;
+
+	cJSON_AddStringToObject(rep, "incident", or_empty(m->open ? pb_jstr(m->open, "incident") : NULL));
+	cJSON_AddStringToObject(rep, "playbook", or_empty(m->open ? pb_jstr(m->open, "playbook") : NULL));
+	cJSON_AddStringToObject(rep, "title", or_empty(m->open ? pb_jstr(m->open, "title") : NULL));
+	if (m->open && pb_jstr(m->open, "source"))
+		cJSON_AddStringToObject(rep, "source", pb_jstr(m->open, "source"));
+	cJSON_AddNumberToObject(rep, "target_minutes", m->target);
+	{
+		char t[40];
+
+		cJSON_AddStringToObject(rep, "opened", ts_format_ms(m->opened, t, sizeof(t)));
+	}
+	add_time_or_null(rep, "closed", m->closed);
+	add_time_or_null(rep, "root_cause_at", m->root_at);
+	if (m->root_at) {
+		cJSON_AddNumberToObject(rep, "time_to_root_cause_seconds", (double)(m->root_at - m->opened) / 1000.0);
+		cJSON_AddBoolToObject(rep, "within_target", (double)(m->root_at - m->opened) <= m->target * 60000.0);
 	} else {
-		cJSON_AddNullToObject(rep, "root_cause_at");
 		cJSON_AddNullToObject(rep, "time_to_root_cause_seconds");
 		cJSON_AddNullToObject(rep, "within_target");
 	}
-	cJSON_AddItemToObject(rep, "slope", slope ? cJSON_Duplicate(slope, 1) : cJSON_CreateNull());
-	cJSON_AddItemToObject(rep, "groups", groups ? cJSON_Duplicate(groups, 1) : cJSON_CreateArray());
-	cJSON_AddItemToObject(rep, "known", known);
-	cJSON_AddItemToObject(rep, "notes", notes);
-	cJSON_AddItemToObject(rep, "decisions", choices);
-	cJSON_AddItemToObject(rep, "timeline", tl);
-	cJSON_AddItemToObject(rep, "commands", cmds);
-
-	/* report.md */
-	bprintf(&md, "# Incident %s: %s\n\n", clean(pb_jstr(rep, "incident"), c1, sizeof(c1)),
-		clean(pb_jstr(rep, "title"), c2, sizeof(c2)));
-	bprintf(&md, "- playbook: `%s`\n", clean(pb_jstr(rep, "playbook"), c1, sizeof(c1)));
-	if (pb_jstr(rep, "source"))
-		bprintf(&md, "- source: `%s`\n", clean(pb_jstr(rep, "source"), c1, sizeof(c1)));
-	bprintf(&md, "- opened: %s\n", pb_jstr(rep, "opened"));
-	bprintf(&md, "- closed: %s\n", closed ? pb_jstr(rep, "closed") : "still open");
-	if (root_at) {
-		duration(root_at - opened, c1, sizeof(c1));
-		bprintf(&md, "- time to root cause: **%s** (target %.0f minutes: %s)\n", c1, target,
-			(double)(root_at - opened) <= target * 60000.0 ? "met" : "missed");
-	} else {
-		duration(last - opened, c1, sizeof(c1));
-		bprintf(&md, "- time to root cause: not reached (%s so far; target %.0f minutes)\n", c1, target);
-	}
-	bprintf(&md, "\n## Slope\n\n");
-	if (slope) {
-		bprintf(&md, "`%s`: %+.1f goroutines per minute over %s, now %.0f", clean(pb_jstr(slope, "series"), c1, sizeof(c1)),
-			num(slope, "per_minute", 0), clean(pb_jstr(slope, "window"), c2, sizeof(c2)), num(slope, "current", 0));
-		if (pb_jstr(slope, "leak_start"))
-			bprintf(&md, "; the rise began about %s", pb_jstr(slope, "leak_start"));
-		bprintf(&md, ".\n");
-		if (pb_jstr(slope, "rule"))
-			bprintf(&md, "Rule `%s` replayed over the %s: %.0f alert(s)%s%s.\n",
-				clean(pb_jstr(slope, "rule"), c1, sizeof(c1)), clean(pb_jstr(slope, "range"), c2, sizeof(c2)),
-				num(slope, "alerts", 0), pb_jstr(slope, "first_fired") ? ", first at " : "",
-				pb_jstr(slope, "first_fired") ? pb_jstr(slope, "first_fired") : "");
-		bprintf(&md, "\n");
-		chart(&md, cJSON_GetObjectItemCaseSensitive(slope, "points"));
-	} else {
-		bprintf(&md, "No slope figure in this incident.\n");
-	}
-	bprintf(&md, "\n## Growing groups\n\n");
-	if (groups && cJSON_GetArraySize(groups)) {
-		cJSON *g;
-		int i = 1;
-
-		cJSON_ArrayForEach(g, groups)
-			group_md(&md, g, i++);
-	} else {
-		bprintf(&md, "No growing group was found.\n\n");
-	}
-	bprintf(&md, "## Known leaks\n\n");
-	if (cJSON_GetArraySize(known)) {
-		cJSON *m;
-
-		cJSON_ArrayForEach(m, known)
-		{
-			bprintf(&md, "- `%s` %s: seen before in incident %s", clean(pb_jstr(m, "fingerprint"), c1, sizeof(c1)),
-				clean(pb_jstr(m, "top"), c2, sizeof(c2)), clean(pb_jstr(m, "incident"), c3, sizeof(c3)));
-			if (pb_jstr(m, "fix"))
-				bprintf(&md, ", fixed in %s", clean(pb_jstr(m, "fix"), c1, sizeof(c1)));
-			if (pb_jstr(m, "note"))
-				bprintf(&md, " — %s", clean(pb_jstr(m, "note"), c1, sizeof(c1)));
-			bprintf(&md, "\n");
-		}
-	} else {
-		bprintf(&md, "No match in the known-leak database.\n");
-	}
-	bprintf(&md, "\n## Notes\n\n");
-	if (cJSON_GetArraySize(notes)) {
-		cJSON *n;
-
-		cJSON_ArrayForEach(n, notes)
-			bprintf(&md, "- %s (%s): %s\n", pb_jstr(n, "t"), clean(pb_jstr(n, "step"), c1, sizeof(c1)),
-				clean(pb_jstr(n, "text"), c2, sizeof(c2)));
-	} else {
-		bprintf(&md, "No notes.\n");
-	}
-	if (cJSON_GetArraySize(choices)) {
-		cJSON *n;
-
-		bprintf(&md, "\n## Decisions\n\n");
-		cJSON_ArrayForEach(n, choices)
-			bprintf(&md, "- %s (%s): %s\n", pb_jstr(n, "t"), clean(pb_jstr(n, "step"), c1, sizeof(c1)),
-				clean(pb_jstr(n, "label"), c2, sizeof(c2)));
-	}
-	bprintf(&md, "\n## Timeline (UTC)\n\n| time | since open | step | event | detail |\n|---|---:|---|---|---|\n");
-	{
-		cJSON *row;
-
-		cJSON_ArrayForEach(row, tl)
-		{
-			const char *t = pb_jstr(row, "t");
-			int64_t ms = t ? pb_parse_utc(t) : 0;
-			char *p;
-
-			duration(ms - opened, c2, sizeof(c2));
-			clean(pb_jstr(row, "text"), c1, sizeof(c1));
-			for (p = c1; *p; p++)
-				if (*p == '|')
-					*p = '/';
-			bprintf(&md, "| %s | %s | %s | %s | %s |\n", t && strlen(t) >= 19 ? t + 11 : "", c2,
-				pb_jstr(row, "step") ? pb_jstr(row, "step") : "", pb_jstr(row, "event"), c1);
-		}
-	}
-	bprintf(&md, "\n## Reproduce\n\n");
-	if (cJSON_GetArraySize(cmds)) {
-		cJSON *c;
-
-		bprintf(&md, "```sh\n");
-		cJSON_ArrayForEach(c, cmds)
-			bprintf(&md, "# %s (%s)\n%s\n", pb_jstr(c, "figure"), pb_jstr(c, "step"),
-				clean(pb_jstr(c, "command"), c1, sizeof(c1)));
-		bprintf(&md, "```\n");
-	} else {
-		bprintf(&md, "No figures to reproduce.\n");
-	}
-	if (!md.p)
-		md.p = xstrdup("");
-
-	jtext = cJSON_Print(rep);
+	cJSON_AddItemToObject(rep, "slope", m->slope ? cJSON_Duplicate(m->slope, 1) : cJSON_CreateNull());
+	cJSON_AddItemToObject(rep, "groups", m->groups ? cJSON_Duplicate(m->groups, 1) : cJSON_CreateArray());
+	cJSON_AddItemReferenceToObject(rep, "known", m->known);
+	cJSON_AddItemReferenceToObject(rep, "notes", m->notes);
+	cJSON_AddItemReferenceToObject(rep, "decisions", m->choices);
+	cJSON_AddItemReferenceToObject(rep, "timeline", m->tl);
+	cJSON_AddItemReferenceToObject(rep, "commands", m->cmds);
+	text = cJSON_Print(rep);
 	cJSON_Delete(rep);
-	cJSON_Delete(events);
-	cJSON_Delete(results);
-	if (!jtext)
+	if (!text)
 		fatal("out of memory");
+	return text;
+}
+
+/* ---- render Markdown ---- */
+
+static void md_head(struct buf *b, const struct model *m)
+{
+	const cJSON *o = m->open;
+	char d[32], t[40];
+
+	bprintf(b, "# Incident ");
+	put_text(b, o ? pb_jstr(o, "incident") : NULL, 0);
+	bprintf(b, ": ");
+	put_text(b, o ? pb_jstr(o, "title") : NULL, 0);
+	bprintf(b, "\n\n- playbook: ");
+	put_code(b, o ? pb_jstr(o, "playbook") : NULL, 0);
+	if (o && pb_jstr(o, "source")) {
+		bprintf(b, "\n- source: ");
+		put_code(b, pb_jstr(o, "source"), 0);
+	}
+	bprintf(b, "\n- opened: %s\n", ts_format_ms(m->opened, t, sizeof(t)));
+	bprintf(b, "- closed: %s\n", m->closed ? ts_format_ms(m->closed, t, sizeof(t)) : "still open");
+	if (m->root_at) {
+		duration(m->root_at - m->opened, d, sizeof(d));
+		bprintf(b, "- time to root cause: **%s** (target %.0f minutes: %s)\n", d, m->target,
+			(double)(m->root_at - m->opened) <= m->target * 60000.0 ? "met" : "missed");
+	} else {
+		duration(m->last - m->opened, d, sizeof(d));
+		bprintf(b, "- time to root cause: not reached (%s so far; target %.0f minutes)\n", d, m->target);
+	}
+	if (m->torn.count)
+		bprintf(b, "- journal: %ld line(s) were not whole events and were skipped (the first is line %ld)\n",
+			m->torn.count, m->torn.first_line);
+}
+
+static void md_slope(struct buf *b, const cJSON *slope)
+{
+	bprintf(b, "\n## Slope\n\n");
+	if (!slope) {
+		bprintf(b, "No slope figure in this incident.\n");
+		return;
+	}
+	put_code(b, pb_jstr(slope, "series"), 0);
+	bprintf(b, ": %+.1f goroutines per minute over ", num(slope, "per_minute", 0));
+	put_text(b, pb_jstr(slope, "window"), 0);
+	bprintf(b, ", now %.0f", num(slope, "current", 0));
+	if (pb_jstr(slope, "leak_start")) {
+		bprintf(b, "; the rise began about ");
+		put_text(b, pb_jstr(slope, "leak_start"), 0);
+	}
+	bprintf(b, ".\n");
+	if (pb_jstr(slope, "rule")) {
+		bprintf(b, "Rule ");
+		put_code(b, pb_jstr(slope, "rule"), 0);
+		bprintf(b, " replayed over the ");
+		put_text(b, pb_jstr(slope, "range"), 0);
+		bprintf(b, ": %.0f alert(s)", num(slope, "alerts", 0));
+		if (pb_jstr(slope, "first_fired")) {
+			bprintf(b, ", first at ");
+			put_text(b, pb_jstr(slope, "first_fired"), 0);
+		}
+		bprintf(b, ".\n");
+	}
+	bprintf(b, "\n");
+	chart(b, cJSON_GetObjectItemCaseSensitive(slope, "points"));
+}
+
+static void md_groups_known(struct buf *b, const struct model *m)
+{
+	const cJSON *g;
+	int i = 1;
+
+	bprintf(b, "\n## Growing groups\n\n");
+	cJSON_ArrayForEach(g, m->groups)
+		group_md(b, g, i++);
+	if (i == 1)
+		bprintf(b, "No growing group was found.\n\n");
+	bprintf(b, "## Known leaks\n\n");
+	cJSON_ArrayForEach(g, m->known)
+	{
+		bprintf(b, "- ");
+		put_code(b, pb_jstr(g, "fingerprint"), 0);
+		bprintf(b, " ");
+		put_text(b, pb_jstr(g, "top"), 0);
+		bprintf(b, ": seen before in incident ");
+		put_text(b, pb_jstr(g, "incident"), 0);
+		if (pb_jstr(g, "fix")) {
+			bprintf(b, ", fixed in ");
+			put_text(b, pb_jstr(g, "fix"), 0);
+		}
+		if (pb_jstr(g, "note")) {
+			bprintf(b, " — ");
+			put_text(b, pb_jstr(g, "note"), 0);
+		}
+		bprintf(b, "\n");
+	}
+	if (!cJSON_GetArraySize(m->known))
+		bprintf(b, "No match in the known-leak database.\n");
+}
+
+/* "- TIME (STEP): TEXT" for each note or decision. */
+static void md_list(struct buf *b, const cJSON *items, const char *field)
+{
+	const cJSON *n;
+
+	cJSON_ArrayForEach(n, items)
+	{
+		bprintf(b, "- ");
+		put_text(b, pb_jstr(n, "t"), 0);
+		bprintf(b, " (");
+		put_text(b, pb_jstr(n, "step"), 0);
+		bprintf(b, "): ");
+		put_text(b, pb_jstr(n, field), 0);
+		bprintf(b, "\n");
+	}
+}
+
+static void md_timeline(struct buf *b, const struct model *m)
+{
+	const cJSON *row;
+	char d[32];
+
+	bprintf(b, "\n## Timeline (UTC)\n\n| time | since open | step | event | detail |\n|---|---:|---|---|---|\n");
+	cJSON_ArrayForEach(row, m->tl)
+	{
+		const char *t = pb_jstr(row, "t");
+
+		duration(event_ms(t) - m->opened, d, sizeof(d));
+		bprintf(b, "| ");
+		put_text(b, t && strlen(t) >= 19 ? t + 11 : "", MD_CELL);
+		bprintf(b, " | %s | ", d);
+		put_text(b, pb_jstr(row, "step"), MD_CELL);
+		bprintf(b, " | ");
+		put_text(b, pb_jstr(row, "event"), MD_CELL);
+		bprintf(b, " | ");
+		put_text(b, pb_jstr(row, "text"), MD_CELL);
+		bprintf(b, " |\n");
+	}
+}
+
+static void md_reproduce(struct buf *b, const cJSON *cmds)
+{
+	struct buf text = {NULL, 0, 0};
+	const cJSON *c;
+
+	bprintf(b, "\n## Reproduce\n\n");
+	cJSON_ArrayForEach(c, cmds)
+		bprintf(&text, "# %s (%s)\n%s\n", or_empty(pb_jstr(c, "figure")), or_empty(pb_jstr(c, "step")),
+			or_empty(pb_jstr(c, "command")));
+	if (text.p)
+		put_fenced(b, text.p, "sh");
+	else
+		bprintf(b, "No figures to reproduce.\n");
+	free(text.p);
+}
+
+static char *render_md(const struct model *m)
+{
+	struct buf b = {NULL, 0, 0};
+
+	md_head(&b, m);
+	md_slope(&b, m->slope);
+	md_groups_known(&b, m);
+	bprintf(&b, "\n## Notes\n\n");
+	md_list(&b, m->notes, "text");
+	if (!cJSON_GetArraySize(m->notes))
+		bprintf(&b, "No notes.\n");
+	if (cJSON_GetArraySize(m->choices)) {
+		bprintf(&b, "\n## Decisions\n\n");
+		md_list(&b, m->choices, "label");
+	}
+	md_timeline(&b, m);
+	md_reproduce(&b, m->cmds);
+	return b.p ? b.p : xstrdup("");
+}
+
+/* ---- the report ---- */
+
+int pb_report_write(const char *dir, char **md_out, char **json_out, struct err *e)
+{
+	struct model m;
+	char *md, *json, *path;
+	int rc;
+
+	if (fold(dir, &m, e) < 0)
+		return -1;
+	fold_commands(&m, dir);
+	json = render_json(&m);
+	md = render_md(&m);
 	path = xasprintf("%s/report.md", dir);
-	rc = pb_write_atomic(path, md.p, md.n, NULL, e);
+	rc = fs_write_file(path, md, strlen(md), NULL, 0600, e);
 	free(path);
 	if (rc == 0) {
 		path = xasprintf("%s/report.json", dir);
-		rc = pb_write_atomic(path, jtext, strlen(jtext), "\n", e);
+		rc = fs_write_file(path, json, strlen(json), "\n", 0600, e);
 		free(path);
 	}
+	if (rc == 0 && e) {
+		e->msg[0] = '\0';
+		if (m.torn.count)
+			err_set(e, "warning: %s: %ld journal line(s) were not whole events and were skipped (the first is "
+				   "line %ld)",
+				dir, m.torn.count, m.torn.first_line);
+	}
 	if (md_out && rc == 0)
-		*md_out = md.p;
+		*md_out = md;
 	else
-		free(md.p);
+		free(md);
 	if (json_out && rc == 0)
-		*json_out = xasprintf("%s\n", jtext);
-	cJSON_free(jtext);
+		*json_out = xasprintf("%s\n", json);
+	cJSON_free(json);
+	model_done(&m);
 	return rc;
 }

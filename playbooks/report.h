@@ -6,10 +6,12 @@
 #ifndef PLAYBOOKS_REPORT_H
 #define PLAYBOOKS_REPORT_H
 
-#include "analyze/err.h"
+#include "lib/err.h"
 
 /* Writes dir/report.md and dir/report.json (0600, atomically) from dir/journal.jsonl. When md or
- * json is not NULL it gets a copy of that text (caller frees). Returns 0 or -1 with e. */
+ * json is not NULL it gets a copy of that text (caller frees). Returns 0 or -1 with e; on success
+ * e->msg is empty, or a warning to show (journal lines that were not whole events were skipped).
+ * Every text from the journal is escaped for Markdown and HTML (lib/md.h). */
 int pb_report_write(const char *dir, char **md, char **json, struct err *e);
 
 #endif

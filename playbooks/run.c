@@ -112,9 +112,9 @@ char *pb_scrub(const char *text)
 
 /* ---- incidents ---- */
 
-char *pb_incidents_root(void)
+char *pb_incidents_root(struct err *e)
 {
-	return pb_xdg_path("XDG_STATE_HOME", ".local/state", "incidents");
+	return fs_xdg_path("XDG_STATE_HOME", ".local/state", "incidents", e);
 }
 
 /* Reads the journal's open event and whether a close follows. Returns the playbook id (caller
@@ -122,7 +122,7 @@ char *pb_incidents_root(void)
 static char *journal_state(const char *dir, int *closed, char **opened)
 {
 	/* an unreadable journal is no incident to offer for resume; opening it says why */
-	cJSON *arr = pb_journal_read(dir, NULL), *ev;
+	cJSON *arr = pb_journal_read(dir, NULL, NULL), *ev;
 	char *id = NULL;
 
 	*closed = 0;
@@ -148,7 +148,7 @@ static char *journal_state(const char *dir, int *closed, char **opened)
 
 char *pb_incident_find_open(const char *root, const char *id)
 {
-	DIR *d = opendir(root);
+	DIR *d = root ? opendir(root) : NULL;
 	struct dirent *de;
 	char *best = NULL, *best_t = NULL;
 
@@ -182,7 +182,7 @@ char *pb_incident_find_open(const char *root, const char *id)
 /* Rebuilds the run's state from its journal. */
 static int replay(struct pb_run *r, struct err *e)
 {
-	cJSON *arr = pb_journal_read(r->dir, e), *ev;
+	cJSON *arr = pb_journal_read(r->dir, &r->torn, e), *ev;
 	int opened = 0;
 
 	if (!arr)
@@ -200,7 +200,8 @@ static int replay(struct pb_run *r, struct err *e)
 				return err_set(e, "%s: an incident of playbook '%s', not '%s'", r->dir, id ? id : "?",
 					       r->pb->id);
 			}
-			r->opened = t ? pb_parse_utc(t) : pb_now_ms();
+			if (!t || ts_parse_rfc3339_ms(t, &r->opened) < 0)
+				r->opened = ts_now_ms();
 			opened = 1;
 			r->cur = 0;
 		} else if (strcmp(type, "close") == 0) {
@@ -272,6 +273,7 @@ struct pb_run *pb_run_open(const struct pb_playbook *pb, const char *dir, const 
 {
 	struct pb_run *r = xcalloc(1, sizeof(*r));
 	char *journal;
+	long cut = 0;
 	int exists;
 
 	r->pb = pb;
@@ -281,29 +283,39 @@ struct pb_run *pb_run_open(const struct pb_playbook *pb, const char *dir, const 
 	if (dir) {
 		r->dir = xstrdup(dir);
 	} else {
-		char *root = pb_incidents_root(), stamp[32];
+		char *root = pb_incidents_root(e), stamp[32];
 		time_t t = time(NULL);
 		struct tm tm;
 
+		if (!root)
+			goto bad;
 		gmtime_r(&t, &tm);
 		strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
 		r->dir = xasprintf("%s/%s-%s", root, stamp, pb->id);
 		free(root);
 	}
-	if (pb_mkdir_p(r->dir, e) < 0)
+	/* a folder someone else could plant links in is refused, not quietly made private */
+	if (fs_mkdir_p(r->dir, 0700, e) < 0 || fs_dir_check(r->dir, e) < 0)
 		goto bad;
-	chmod(r->dir, 0700);
 	journal = xasprintf("%s/%s", r->dir, PB_JOURNAL);
 	exists = access(journal, F_OK) == 0;
 	free(journal);
+	r->fd = pb_journal_open(r->dir, &cut, e);
+	if (r->fd < 0)
+		goto bad;
 	if (exists) {
 		if (replay(r, e) < 0)
 			goto bad;
 		r->resumed = 1;
 	}
-	r->fd = pb_journal_open(r->dir, e);
-	if (r->fd < 0)
-		goto bad;
+	if (cut > 0) {
+		cJSON *ev = pb_journal_event("repair");
+
+		cJSON_AddNumberToObject(ev, "cut_bytes", (double)cut);
+		cJSON_AddStringToObject(ev, "why", "the last line was torn (a full disk or a crash mid-write)");
+		if (append(r, ev, e) < 0)
+			goto bad;
+	}
 	if (r->resumed) {
 		cJSON *ev = pb_journal_event("resume");
 		const struct pb_step *s = cur_step(r);
@@ -327,7 +339,7 @@ struct pb_run *pb_run_open(const struct pb_playbook *pb, const char *dir, const 
 			cJSON_AddStringToObject(ev, "prometheus", prom);
 		free(src);
 		free(prom);
-		r->opened = pb_now_ms();
+		r->opened = ts_now_ms();
 		r->cur = 0;
 		if (append(r, ev, e) < 0 || start_step(r, e) < 0)
 			goto bad;
@@ -362,6 +374,12 @@ const char *pb_run_dir(const struct pb_run *r)
 int pb_run_resumed(const struct pb_run *r)
 {
 	return r->resumed;
+}
+
+long pb_run_torn(const struct pb_run *r, long *first)
+{
+	*first = r->torn.first_line;
+	return r->torn.count;
 }
 
 int64_t pb_run_opened(const struct pb_run *r)

@@ -27,7 +27,7 @@
 
 #include <stddef.h>
 
-#include "analyze/err.h"
+#include "lib/err.h"
 #include "playbooks/playbook.h"
 
 struct source_opts;
@@ -69,7 +69,7 @@ struct pb_pod_count {
 struct pb_run;
 
 /* The directory incidents go under: $XDG_STATE_HOME/leakscope/incidents. Caller frees. */
-char *pb_incidents_root(void);
+char *pb_incidents_root(struct err *e);
 /* The newest incident under root that is still open (no close in its journal) and ran playbook
  * id; NULL when none. Caller frees. */
 char *pb_incident_find_open(const char *root, const char *id);
@@ -82,6 +82,9 @@ struct pb_run *pb_run_open(const struct pb_playbook *pb, const char *dir, const 
 void pb_run_free(struct pb_run *r);
 const char *pb_run_dir(const struct pb_run *r);
 int pb_run_resumed(const struct pb_run *r);
+/* Journal lines the resume skipped because they were not whole events (0 when none); *first is
+ * the first one's line number. */
+long pb_run_torn(const struct pb_run *r, long *first);
 /* When the incident was opened, ms since the epoch (for the timer against target_minutes). */
 int64_t pb_run_opened(const struct pb_run *r);
 
@@ -145,12 +148,15 @@ char *pb_scrub(const char *text);
  */
 #include <cjson/cJSON.h>
 
+#include "playbooks/journal.h"
+
 struct pb_run {
 	const struct pb_playbook *pb;
 	struct pb_host host;
 	char *dir;
 	int fd;
 	int resumed;
+	struct pb_journal_torn torn; /* lines the replay skipped */
 	int64_t opened;
 	int cur;          /* current step index, -1 at the end */
 	int cur_result;   /* the current step has its result */

@@ -409,7 +409,7 @@ int app_known_lookup(struct app *a, const char *fingerprint, struct pb_known_lis
 
 		a->kdb_tried = 1;
 		/* a server is not asked from the key loop; a file that is there but does not open is said */
-		if (strncmp(where, "postgres://", 11) != 0 && strncmp(where, "postgresql://", 13) != 0) {
+		if (where && strncmp(where, "postgres://", 11) != 0 && strncmp(where, "postgresql://", 13) != 0) {
 			a->kdb = pb_kdb_open(where, 0, &e);
 			if (!a->kdb && access(where, F_OK) == 0)
 				app_error(a, "known-leak database: %.200s", e.msg);

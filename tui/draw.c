@@ -9,7 +9,7 @@
 #include <time.h>
 #include <wchar.h>
 
-#include "analyze/text.h"
+#include "lib/text.h"
 #include "tui/term.h"
 
 char *draw_clean(const char *s, int ascii, char *out, size_t n)

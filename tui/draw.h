@@ -5,7 +5,7 @@
 #include <curses.h>
 #include <stddef.h>
 
-#include "analyze/xmalloc.h"
+#include "lib/xmalloc.h"
 
 /* Copies s into out (n bytes) safe for the screen: control characters and invalid UTF-8 become
  * '?' (text_sanitize), and in ASCII mode every non-ASCII character becomes one '?'. Returns out. */

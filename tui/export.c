@@ -8,39 +8,45 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "analyze/text.h"
+#include "lib/fs.h"
+#include "lib/md.h"
 #include "tui/draw.h"
 
 void app_md_cell(FILE *f, const char *s)
 {
-	char clean[1024];
-	const char *p;
+	char *cell = md_text(s, MD_CELL);
 
-	text_sanitize(s, clean, sizeof(clean));
-	for (p = clean; *p; p++) {
-		if (*p == '|' || *p == '\\' || *p == '`' || *p == '*' || *p == '_')
-			fputc('\\', f);
-		fputc(*p, f);
-	}
+	fputs(cell, f);
+	free(cell);
 }
 
 static int screen_markdown(FILE *f)
 {
 	char line[4096];
 	int y, rows = getmaxy(stdscr);
+	char *text = NULL, *block;
+	size_t n = 0;
+	FILE *m = open_memstream(&text, &n);
 
-	fputs("```\n", f);
+	if (!m)
+		fatal("out of memory");
 	for (y = 1; y < rows - 1; y++)
-		fprintf(f, "%.*s\n", draw_row_text(stdscr, y, line, sizeof(line)), line);
-	fputs("```\n", f);
+		fprintf(m, "%.*s\n", draw_row_text(stdscr, y, line, sizeof(line)), line);
+	if (fclose(m) != 0)
+		fatal("out of memory");
+	block = md_fenced(text, NULL);
+	fputs(block, f);
+	free(block);
+	free(text);
 	return 0;
 }
 
 void app_write_markdown(struct app *a, const char *path)
 {
 	struct view *v = app_view(a);
-	char name[256], *tmp;
-	int fd, ok;
+	char name[256], *text = NULL;
+	size_t len = 0;
+	struct err e;
 	FILE *f;
 
 	if (!path || !*path) {
@@ -52,34 +58,19 @@ void app_write_markdown(struct app *a, const char *path)
 		strftime(name + strlen(name), sizeof(name) - strlen(name), "%Y%m%dT%H%M%SZ.md", &tm);
 		path = name;
 	}
-	tmp = xasprintf("%s.XXXXXX", path);
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		app_error(a, "%s: %s", path, strerror(errno));
-		free(tmp);
-		return;
-	}
-	fchmod(fd, 0644);
-	f = fdopen(fd, "w");
-	if (!f) {
-		close(fd);
-		unlink(tmp);
-		app_error(a, "%s: %s", path, strerror(errno));
-		free(tmp);
-		return;
-	}
+	f = open_memstream(&text, &len);
+	if (!f)
+		fatal("out of memory");
 	fprintf(f, "# leakscope: %s\n\n", v->ops->name);
 	if (v->ops->markdown)
 		v->ops->markdown(a, v, f);
 	else
 		screen_markdown(f);
-	ok = fflush(f) == 0 && fsync(fileno(f)) == 0;
-	ok = fclose(f) == 0 && ok;
-	if (!ok || rename(tmp, path) < 0) {
-		app_error(a, "%s: %s", path, strerror(errno));
-		unlink(tmp);
-	} else {
+	if (fclose(f) != 0)
+		fatal("out of memory");
+	if (fs_write_file(path, text, len, NULL, 0644, &e) < 0)
+		app_error(a, "%s", e.msg);
+	else
 		app_message(a, "wrote %s", path);
-	}
-	free(tmp);
+	free(text);
 }

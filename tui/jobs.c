@@ -21,7 +21,7 @@ struct job {
 	char errbuf[CURL_ERROR_SIZE];
 	char *url, *shown;
 	struct parser *p;
-	struct store_file *tee;
+	struct fs_out *tee;
 	struct err perr;
 	char head[SAMPLE_HEAD];
 	size_t headlen;
@@ -62,7 +62,7 @@ static void job_free(struct jobs *j, struct job *b)
 	curl_easy_cleanup(b->h);
 	curl_slist_free_all(b->hdrs);
 	parse_free(b->p);
-	store_abort(b->tee);
+	fs_out_abort(b->tee);
 	free(b->url);
 	free(b->shown);
 	free(b->buf.p);
@@ -124,7 +124,7 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ctx)
 		}
 		return n;
 	}
-	if (parse_feed(b->p, data, n, &b->perr) < 0 || (b->tee && store_write(b->tee, data, n, &b->perr) < 0)) {
+	if (parse_feed(b->p, data, n, &b->perr) < 0 || (b->tee && fs_out_write(b->tee, data, n, &b->perr) < 0)) {
 		b->failed = 1;
 		return 0;
 	}
@@ -132,7 +132,7 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ctx)
 }
 
 static int start(struct jobs *j, enum jobs_kind kind, int target, int debug, const char *url, const char *source,
-		 const struct http_opts *o, struct store_file *tee, int prom, struct err *e)
+		 const struct http_opts *o, struct fs_out *tee, int prom, struct err *e)
 {
 	struct job *b = xcalloc(1, sizeof(*b));
 	char shown[512];
@@ -148,7 +148,7 @@ static int start(struct jobs *j, enum jobs_kind kind, int target, int debug, con
 	b->started = now_s();
 	b->h = curl_easy_init();
 	if (!b->h) {
-		store_abort(tee);
+		fs_out_abort(tee);
 		free(b->url);
 		free(b->shown);
 		free(b);
@@ -158,7 +158,7 @@ static int start(struct jobs *j, enum jobs_kind kind, int target, int debug, con
 		b->p = parse_new(source ? source : b->shown, SNAP_BY_LINES);
 		b->tee = tee;
 	} else {
-		store_abort(tee);
+		fs_out_abort(tee);
 	}
 	b->hdrs = http_setup(b->h, o, b->errbuf);
 	curl_easy_setopt(b->h, CURLOPT_URL, b->url);
@@ -173,7 +173,7 @@ static int start(struct jobs *j, enum jobs_kind kind, int target, int debug, con
 		curl_easy_cleanup(b->h);
 		curl_slist_free_all(b->hdrs);
 		parse_free(b->p);
-		store_abort(b->tee);
+		fs_out_abort(b->tee);
 		free(b->url);
 		free(b->shown);
 		free(b);
@@ -185,7 +185,7 @@ static int start(struct jobs *j, enum jobs_kind kind, int target, int debug, con
 }
 
 int jobs_start(struct jobs *j, enum jobs_kind kind, int target, int debug, const char *url, const char *source,
-	       const struct http_opts *o, struct store_file *tee, struct err *e)
+	       const struct http_opts *o, struct fs_out *tee, struct err *e)
 {
 	return start(j, kind, target, debug, url, source, o, tee, 0, e);
 }

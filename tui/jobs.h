@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "analyze/err.h"
+#include "lib/err.h"
 #include "analyze/snapshot.h"
 #include "fetch/http.h"
 #include "fetch/prom.h"
@@ -21,8 +21,8 @@ struct jobs_done {
 	int target, debug;
 	int ok, cancelled;
 	struct snapshot *snap; /* JOBS_SNAPSHOT */
-	struct store_file *store; /* the bytes, written as they came: the caller's (store_commit or
-				     store_abort) when not NULL; NULL after a failure */
+	struct fs_out *store; /* the bytes, written as they came: the caller's (fs_out_commit or
+				     fs_out_abort) when not NULL; NULL after a failure */
 	long total;            /* goroutines: the snapshot's total, or the sampled debug=1 header */
 	double started, finished; /* unix seconds */
 	uint64_t bytes;
@@ -44,7 +44,7 @@ void jobs_free(struct jobs *j);
  * (named source) and into tee when not NULL (the job takes ownership: it is handed back in
  * jobs_done.store, or aborted when the transfer fails). Returns 0, or -1 with e (tee aborted). */
 int jobs_start(struct jobs *j, enum jobs_kind kind, int target, int debug, const char *url, const char *source,
-	       const struct http_opts *o, struct store_file *tee, struct err *e);
+	       const struct http_opts *o, struct fs_out *tee, struct err *e);
 /* Starts a JOBS_SAMPLE of target whose series comes from Prometheus: a GET of url (a query URL,
  * copied) with o (borrowed until the job ends), the whole answer kept in memory and parsed with
  * prom_parse when it ends (jobs_done.prom). Returns 0, or -1 with e. */

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "analyze/xmalloc.h"
+#include "lib/xmalloc.h"
 #include "fetch/kube.h"
 #include "fetch/secret.h"
 

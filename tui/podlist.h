@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-#include "analyze/err.h"
+#include "lib/err.h"
 #include "fetch/source.h"
 
 struct podlist_pod {

@@ -113,35 +113,26 @@ struct app_snap *app_load_stored(struct app *a, int t, size_t i)
 static char *store_snapshot(struct app *a, int t, const struct jobs_done *d, struct err *e)
 {
 	const struct app_target *tg = &a->targets[t];
-	char *dir = store_dir_of(a, t, e), *name, *path;
-	struct store_file *f = d->store;
-	uint64_t bytes = store_bytes(f);
+	char *dir = store_dir_of(a, t, e), *path = NULL;
+	struct fs_out *f = d->store;
+	struct store_meta m = {tg->src.shown,
+			       tg->src.context,
+			       tg->src.ns,
+			       tg->src.pod,
+			       NULL,
+			       d->snap,
+			       (int64_t)llround(d->started * 1e9),
+			       lround((d->finished - d->started) * 1000),
+			       fs_out_bytes(f),
+			       tg->src.note};
 
 	if (!dir) {
-		store_abort(f);
+		fs_out_abort(f);
 		return NULL;
 	}
-	name = store_name(d->snap->time_ns, d->snap->format);
-	path = xasprintf("%s/%s", dir, name);
-	free(name);
+	if (store_save(f, dir, &m, &path, e) < 0)
+		path = NULL;
 	free(dir);
-	{
-		struct store_meta m = {tg->src.shown,
-				       tg->src.context,
-				       tg->src.ns,
-				       tg->src.pod,
-				       path,
-				       d->snap,
-				       (int64_t)llround(d->started * 1e9),
-				       lround((d->finished - d->started) * 1000),
-				       bytes,
-				       tg->src.note};
-
-		if (store_commit(f, path, e) < 0 || store_sidecar(path, &m, e) < 0) {
-			free(path);
-			return NULL;
-		}
-	}
 	return path;
 }
 
@@ -172,7 +163,7 @@ struct app_snap *app_load_path(struct app *a, const char *path, struct err *e)
 
 int app_snapshot(struct app *a, int t)
 {
-	struct store_file *tee;
+	struct fs_out *tee;
 	struct app_target *tg;
 	struct err e;
 
@@ -217,7 +208,7 @@ int app_snapshot(struct app *a, int t)
 int app_snapshot_into(struct app *a, int t, int debug, const char *dir, struct err *e)
 {
 	struct app_target *tg = &a->targets[t];
-	struct store_file *tee;
+	struct fs_out *tee;
 
 	if (!tg->src.url)
 		return err_set(e, "%s cannot be reached: %s", tg->name, tg->err[0] ? tg->err : "no address");

@@ -9,7 +9,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "analyze/xmalloc.h"
+#include "lib/fs.h"
+#include "lib/ts.h"
+#include "lib/xmalloc.h"
 
 /* A sidecar is small; anything bigger is not one of ours. */
 #define SIDECAR_MAX 65536
@@ -25,39 +27,17 @@ static int is_profile(const char *name)
 
 static char *read_small(const char *path)
 {
-	FILE *f = fopen(path, "r");
 	char *buf;
-	size_t n;
 
-	if (!f)
-		return NULL;
-	buf = xmalloc(SIDECAR_MAX + 1);
-	n = fread(buf, 1, SIDECAR_MAX, f);
-	fclose(f);
-	if (n == SIDECAR_MAX) {
-		free(buf);
-		return NULL;
-	}
-	buf[n] = '\0';
-	return buf;
+	return fs_read_file(path, SIDECAR_MAX, FS_REGULAR, &buf, NULL, NULL) == 0 ? buf : NULL;
 }
 
 /* "2024-01-02T03:04:05.123Z" as unix seconds, NAN otherwise. */
 static double parse_time(const char *s)
 {
-	struct tm tm;
-	const char *rest;
-	int ms = 0;
+	double sec;
 
-	if (!s)
-		return NAN;
-	memset(&tm, 0, sizeof(tm));
-	rest = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (!rest)
-		return NAN;
-	if (*rest == '.')
-		ms = (int)strtol(rest + 1, NULL, 10);
-	return (double)timegm(&tm) + ms / 1000.0;
+	return ts_parse_rfc3339(s, &sec) == 0 ? sec : NAN;
 }
 
 static int read_sidecar(const char *path, struct stored *st)

@@ -2,7 +2,7 @@
 #ifndef TUI_TERM_H
 #define TUI_TERM_H
 
-#include "analyze/err.h"
+#include "lib/err.h"
 
 struct term_opts {
 	int ascii;          /* plain ASCII even where the locale is UTF-8 */

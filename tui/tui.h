@@ -2,7 +2,7 @@
 #ifndef TUI_TUI_H
 #define TUI_TUI_H
 
-#include "analyze/err.h"
+#include "lib/err.h"
 #include "fetch/source.h"
 
 struct tui_opts {

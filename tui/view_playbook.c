@@ -199,7 +199,7 @@ void view_playbook_start(struct app *a, const char *name, const char *dir)
 		app_error(a, "%s", e.msg);
 		return;
 	}
-	root = pb_incidents_root();
+	root = pb_incidents_root(NULL);
 	open_dir = pb_incident_find_open(root, pb->id);
 	free(root);
 	pb_playbook_free(pb);
@@ -449,10 +449,10 @@ int view_playbook_take(struct app *a, struct jobs_done *d)
 		return 0;
 	p->job_target = -1;
 	if (!d->ok) {
-		store_abort(d->store);
+		fs_out_abort(d->store);
 		d->store = NULL;
 		rc = pb_run_fetched(p->run, d->msg, &e);
-	} else if (store_commit(d->store, pb_run_pending_dest(p->run), &e) < 0) {
+	} else if (fs_out_commit(d->store, pb_run_pending_dest(p->run), &e) < 0) {
 		d->store = NULL;
 		snap_free(d->snap);
 		d->snap = NULL;

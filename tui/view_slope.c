@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyze/text.h"
+#include "lib/text.h"
 #include "tui/app.h"
 #include "tui/draw.h"
 #include "tui/term.h"

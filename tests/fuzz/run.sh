@@ -4,7 +4,7 @@
 # Usage (any directory):  tests/fuzz/run.sh SECONDS
 #
 # Each tests/fuzz/fuzz_NAME.c is built with clang, libFuzzer, ASan and UBSan against
-# analyze/*.c into build/fuzz/fuzz_NAME, then run for SECONDS over a fresh copy of
+# lib/*.c and analyze/*.c into build/fuzz/fuzz_NAME, then run for SECONDS over a fresh copy of
 # tests/fuzz/corpus/NAME/ in build/fuzz/corpus/NAME/ (the checked-in seeds never grow).
 # A crash, leak, timeout, out-of-memory or sanitizer report fails the target: its
 # reproducer and log paths are printed. One line per target, then
@@ -32,7 +32,7 @@ mkdir -p "$out"
 
 # The defines match the Makefile's CFLAGS (analyze/ uses GNU extensions such as memrchr).
 cflags=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I. -D_DEFAULT_SOURCE -D_GNU_SOURCE)
-srcs=(analyze/*.c)
+srcs=(lib/*.c analyze/*.c)
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:allocator_may_return_null=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}

@@ -189,7 +189,7 @@ static void test_embedded_fresh(void **state)
 		snprintf(path, sizeof(path), "%s/../../playbooks/patterns.json", data);
 	else
 		snprintf(path, sizeof(path), "playbooks/patterns.json");
-	if (pb_read_file(path, 1 << 20, &text, &len, &e) < 0)
+	if (fs_read_file(path, 1 << 20, FS_REGULAR, &text, &len, &e) < 0)
 		fail_msg("%s", e.msg);
 	if (len != pb_patterns_json_len || memcmp(text, pb_patterns_json, len) != 0)
 		fail_msg("playbooks/patterns_data.c is stale: run playbooks/embed.sh playbooks/patterns.json "

@@ -8,7 +8,7 @@
 
 #include "analyze/frame.h"
 #include "analyze/hash.h"
-#include "analyze/text.h"
+#include "lib/text.h"
 
 static int internal(const char *f)
 {

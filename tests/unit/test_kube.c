@@ -12,7 +12,8 @@
 #include <cmocka.h>
 
 #include "fetch/kube.h"
-#include "analyze/xmalloc.h"
+#include "lib/url.h"
+#include "lib/xmalloc.h"
 #include "fetch/http.h"
 #include "fetch/secret.h"
 
@@ -425,7 +426,7 @@ static void urls(void **state)
 	assert_string_equal(u, "https://k/api/v1/namespaces/shop/pods?fieldSelector=status.phase%3DRunning&limit=2"
 			       "&continue=eyJ2Ijoi%2B%2F%3D");
 	free(u);
-	u = kube_escape("AZaz09-._~");
+	u = url_escape("AZaz09-._~");
 	assert_string_equal(u, "AZaz09-._~");
 	free(u);
 }

@@ -161,24 +161,24 @@ static void test_durations(void **state)
 	char buf[32];
 
 	(void)state;
-	assert_int_equal(slope_parse_duration("30s", &ms), 0);
+	assert_int_equal(ts_parse_duration("30s", &ms), 0);
 	assert_true(ms == 30000);
-	assert_int_equal(slope_parse_duration("5m", &ms), 0);
+	assert_int_equal(ts_parse_duration("5m", &ms), 0);
 	assert_true(ms == 300000);
-	assert_int_equal(slope_parse_duration("1h30m", &ms), 0);
+	assert_int_equal(ts_parse_duration("1h30m", &ms), 0);
 	assert_true(ms == 5400000);
-	assert_int_equal(slope_parse_duration("1d", &ms), 0);
+	assert_int_equal(ts_parse_duration("1d", &ms), 0);
 	assert_true(ms == 86400000);
-	assert_int_equal(slope_parse_duration("250ms", &ms), 0);
+	assert_int_equal(ts_parse_duration("250ms", &ms), 0);
 	assert_true(ms == 250);
-	assert_int_equal(slope_parse_duration("", &ms), -1);
-	assert_int_equal(slope_parse_duration("5", &ms), -1);
-	assert_int_equal(slope_parse_duration("m", &ms), -1);
-	assert_int_equal(slope_parse_duration("-5m", &ms), -1);
-	assert_int_equal(slope_parse_duration("5x", &ms), -1);
-	assert_int_equal(slope_parse_duration("0s", &ms), -1);
-	assert_string_equal(slope_format_duration(5400000, buf, sizeof(buf)), "1h30m");
-	assert_string_equal(slope_format_duration(45000, buf, sizeof(buf)), "45s");
+	assert_int_equal(ts_parse_duration("", &ms), -1);
+	assert_int_equal(ts_parse_duration("5", &ms), -1);
+	assert_int_equal(ts_parse_duration("m", &ms), -1);
+	assert_int_equal(ts_parse_duration("-5m", &ms), -1);
+	assert_int_equal(ts_parse_duration("5x", &ms), -1);
+	assert_int_equal(ts_parse_duration("0s", &ms), -1);
+	assert_string_equal(ts_format_duration(5400000, buf, sizeof(buf)), "1h30m");
+	assert_string_equal(ts_format_duration(45000, buf, sizeof(buf)), "45s");
 }
 
 static void test_rule_parse(void **state)

@@ -70,7 +70,7 @@ static void names(void **state)
 static void atomic(void **state)
 {
 	char *dir, *path;
-	struct store_file *f;
+	struct fs_out *f;
 	struct err e;
 
 	(void)state;
@@ -80,20 +80,20 @@ static void atomic(void **state)
 	f = store_begin(dir, &e);
 	assert_non_null(f);
 	assert_int_equal(mode_of(dir), 0700);
-	assert_int_equal(store_write(f, "goroutine profile: total 1\n", 27, &e), 0);
+	assert_int_equal(fs_out_write(f, "goroutine profile: total 1\n", 27, &e), 0);
 	assert_int_equal(entries(dir), 1); /* only the temporary file */
-	store_abort(f);
+	fs_out_abort(f);
 	assert_int_equal(entries(dir), 0); /* an abandoned capture leaves nothing */
 
 	f = store_begin(dir, &e);
-	assert_int_equal(store_write(f, "abc", 3, &e), 0);
-	assert_int_equal(store_bytes(f), 3);
+	assert_int_equal(fs_out_write(f, "abc", 3, &e), 0);
+	assert_int_equal(fs_out_bytes(f), 3);
 	path = malloc(strlen(dir) + 16);
 	snprintf(path, strlen(dir) + 16, "%s/x.txt", dir);
-	assert_int_equal(store_commit(f, path, &e), 0);
+	assert_int_equal(fs_out_commit(f, path, &e), 0);
 	assert_int_equal(mode_of(path), 0600);
 	assert_int_equal(entries(dir), 1);
-	assert_int_equal(store_write_file(path, "replaced", 8, &e), 0);
+	assert_int_equal(fs_write_file(path, "replaced", 8, NULL, 0600, &e), 0);
 	assert_int_equal(mode_of(path), 0600);
 	assert_int_equal(entries(dir), 1);
 	free(path);
@@ -143,6 +143,71 @@ static void sidecar(void **state)
 	assert_non_null(strstr(text, "\"capture_ms\":\t12"));
 	secret_free(text);
 	snap_free(snap);
+}
+
+/* Two captures the server stamped alike both stay; one without a profile time is named by its fetch
+ * time; a sidecar that cannot be written takes its profile back with it. */
+static void save_never_replaces(void **state)
+{
+	static const char prof[] = "goroutine profile: total 1\n1 @ 0x1\n#\t0x1\tmain.f+0x1\t/src/main.go:10\n\n";
+	struct snapshot snap;
+	struct store_meta m = {0};
+	char dir[300], *p1, *p2, *p3, *p4, *side, *text;
+	struct fs_out *f;
+	struct err e;
+	size_t n;
+	int i;
+
+	(void)state;
+	memset(&snap, 0, sizeof(snap));
+	snap.format = SNAP_DEBUG1;
+	snap.time_ns = (int64_t)1700000000 * 1000000000;
+	m.source = "x";
+	m.snap = &snap;
+	m.fetched_ns = (int64_t)1700000100 * 1000000000;
+	snprintf(dir, sizeof(dir), "%s/save", root);
+	char **paths[3] = {&p1, &p2, &p3};
+	for (i = 0; i < 3; i++) {
+		f = store_begin(dir, &e);
+		assert_non_null(f);
+		assert_int_equal(fs_out_write(f, prof, strlen(prof), &e), 0);
+		assert_int_equal(store_save(f, dir, &m, paths[i], &e), 0);
+	}
+	assert_non_null(strstr(p1, "/20231114T221320.000Z.debug1.txt")); /* the profile's own time */
+	assert_non_null(strstr(p2, "/20231114T221500.000Z.debug1.txt")); /* taken: the fetch time */
+	assert_non_null(strstr(p3, "/20231114T221500.000Z-2.debug1.txt"));
+	for (i = 0; i < 3; i++) {
+		side = malloc(strlen(*paths[i]) + 6);
+		snprintf(side, strlen(*paths[i]) + 6, "%s.json", *paths[i]);
+		assert_int_equal(secret_read_file(side, 65536, 0, &text, &n, &e), 0);
+		assert_non_null(strstr(text, *paths[i])); /* each sidecar names its own file */
+		secret_free(text);
+		free(side);
+	}
+	/* no profile time: named by the fetch time (taken twice already, so -3) */
+	snap.time_ns = 0;
+	f = store_begin(dir, &e);
+	assert_int_equal(fs_out_write(f, prof, strlen(prof), &e), 0);
+	assert_int_equal(store_save(f, dir, &m, &p4, &e), 0);
+	assert_non_null(strstr(p4, "/20231114T221500.000Z-3.debug1.txt"));
+	free(p4);
+	/* the sidecar cannot be written (its name is taken by a directory, as a full disk would fail it):
+	 * the profile goes too, nothing half-stored is left */
+	m.fetched_ns = (int64_t)1700000200 * 1000000000;
+	side = malloc(strlen(dir) + 64);
+	snprintf(side, strlen(dir) + 64, "%s/20231114T221640.000Z.debug1.txt.json", dir);
+	assert_int_equal(mkdir(side, 0700), 0);
+	f = store_begin(dir, &e);
+	assert_int_equal(fs_out_write(f, prof, strlen(prof), &e), 0);
+	assert_int_equal(store_save(f, dir, &m, &p4, &e), -1);
+	assert_null(p4);
+	side[strlen(side) - 5] = '\0';
+	assert_int_equal(access(side, F_OK), -1);
+	free(side);
+	assert_int_equal(entries(dir), 9); /* 4 profiles, 4 sidecars, the directory in the way */
+	free(p1);
+	free(p2);
+	free(p3);
 }
 
 /* What a source shows of itself (messages, snapshots, sidecars) holds no credentials. */
@@ -200,7 +265,7 @@ int main(void)
 		cmocka_unit_test(names),
 		cmocka_unit_test(atomic),
 		cmocka_unit_test(sidecar),
-		cmocka_unit_test(redaction),
+		cmocka_unit_test(save_never_replaces), cmocka_unit_test(redaction),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	char cmd[300];

@@ -1,5 +1,5 @@
 /* text.c: control-character stripping and UTF-8 checks for text that came from a profile. */
-#include "analyze/text.h"
+#include "lib/text.h"
 
 int text_utf8_len(const unsigned char *s, size_t n)
 {

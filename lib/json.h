@@ -1,6 +1,6 @@
-/* json.h: a streaming JSON writer for the scripted commands' --json output. */
-#ifndef CLI_JSON_H
-#define CLI_JSON_H
+/* json.h: a streaming JSON writer (the scripted commands' --json output, and any JSON text we write). */
+#ifndef LIB_JSON_H
+#define LIB_JSON_H
 
 #include <stdint.h>
 #include <stdio.h>
@@ -29,5 +29,8 @@ void json_bool(struct json *j, int v);
 void json_null(struct json *j);
 /* An RFC 3339 UTC time from nanoseconds since the epoch, or null for 0. */
 void json_time_ns(struct json *j, int64_t ns);
+
+/* s as a quoted JSON string ("a\"b"), for the rare JSON text built by hand. Caller frees. */
+char *json_quote(const char *s);
 
 #endif

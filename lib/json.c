@@ -1,11 +1,14 @@
 /* json.c: writes JSON values in order, keeping commas and nesting right. */
-#include "cli/json.h"
+#include "lib/json.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "analyze/text.h"
+#include "lib/text.h"
+#include "lib/ts.h"
+#include "lib/xmalloc.h"
 
 void json_init(struct json *j, FILE *f)
 {
@@ -146,17 +149,26 @@ void json_null(struct json *j)
 
 void json_time_ns(struct json *j, int64_t ns)
 {
-	char buf[64];
-	time_t t;
-	struct tm tm;
+	char buf[40];
 
 	if (ns <= 0) {
 		json_null(j);
 		return;
 	}
-	t = (time_t)(ns / 1000000000);
-	gmtime_r(&t, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
 	sep(j);
-	fprintf(j->f, "\"%s.%03dZ\"", buf, (int)(ns / 1000000 % 1000));
+	fprintf(j->f, "\"%s\"", ts_format_ms(ns / 1000000, buf, sizeof(buf)));
+}
+
+char *json_quote(const char *s)
+{
+	char *out = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&out, &n);
+
+	if (!f)
+		fatal("out of memory");
+	put_string(f, s ? s : "");
+	if (fclose(f) != 0 || !out)
+		fatal("out of memory");
+	return out;
 }

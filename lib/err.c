@@ -1,5 +1,5 @@
 /* err.c: filling caller-owned error messages. */
-#include "analyze/err.h"
+#include "lib/err.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /* xmalloc.c: allocation wrappers whose only failure path is fatal(). */
-#include "analyze/xmalloc.h"
+#include "lib/xmalloc.h"
 
 #include <stdarg.h>
 #include <stdint.h>

@@ -1,0 +1,101 @@
+/* test_lib_text.c: percent-encoding (lib/url.h), Markdown/HTML escaping (lib/md.h) and the JSON
+ * writer's quoting (lib/json.h). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "lib/json.h"
+#include "lib/md.h"
+#include "lib/url.h"
+
+static void url(void **state)
+{
+	char *s = url_escape("a b/c?d=é~_.-");
+	size_t len = 0, cap = 0;
+	char *b;
+
+	(void)state;
+	assert_string_equal(s, "a%20b%2Fc%3Fd%3D%C3%A9~_.-");
+	free(s);
+	b = url_escape_append(NULL, &len, &cap, "x&");
+	b = url_escape_append(b, &len, &cap, "y");
+	assert_string_equal(b, "x%26y");
+	assert_int_equal(len, 5);
+	free(b);
+}
+
+static void md(void **state)
+{
+	char *s;
+
+	(void)state;
+	/* nothing can become a tag, an image, a link or emphasis */
+	s = md_text("<img src=x onerror=alert(1)> [a](http://x) *b* a|b & `c`", MD_CELL);
+	assert_null(strchr(s, '<'));
+	assert_null(strstr(s, "[a]"));
+	assert_string_equal(s, "&lt;img src=x onerror=alert(1)&gt; \\[a\\](http://x) \\*b\\* a\\|b &amp; \\`c\\`");
+	free(s);
+	s = md_text("a|b", 0);
+	assert_string_equal(s, "a|b");
+	free(s);
+	/* a code span is one backtick longer than any run inside, padded when it touches a backtick */
+	s = md_code("main.f", 0);
+	assert_string_equal(s, "`main.f`");
+	free(s);
+	s = md_code("a``b`", 0);
+	assert_string_equal(s, "``` a``b` ```");
+	free(s);
+	s = md_code("x|y", MD_CELL);
+	assert_string_equal(s, "`x\\|y`");
+	free(s);
+	/* control characters never pass */
+	s = md_text("a\033[2Jb", 0);
+	assert_null(strchr(s, '\033'));
+	free(s);
+	/* a fenced block cannot be closed by the text inside */
+	s = md_fenced("line\n```\n<b>x</b>\n", "sh");
+	assert_string_equal(s, "````sh\nline\n```\n<b>x</b>\n````\n");
+	free(s);
+	s = md_fenced("x", NULL);
+	assert_string_equal(s, "```\nx\n```\n");
+	free(s);
+}
+
+static void json(void **state)
+{
+	char *s = json_quote("v1\"}, \"evil\": {\\\n");
+	char *out = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&out, &n);
+	struct json j;
+
+	(void)state;
+	assert_string_equal(s, "\"v1\\\"}, \\\"evil\\\": {\\\\\\n\"");
+	free(s);
+	json_init(&j, f);
+	json_object(&j);
+	json_key(&j, "a");
+	json_int(&j, 1);
+	json_key(&j, "b");
+	json_array(&j);
+	json_str(&j, "x\xff");
+	json_null(&j);
+	json_double(&j, 1.0 / 0.0);
+	json_array_end(&j);
+	json_object_end(&j);
+	fclose(f);
+	assert_string_equal(out, "{\"a\":1,\"b\":[\"x\\ufffd\",null,null]}\n");
+	free(out);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {cmocka_unit_test(url), cmocka_unit_test(md), cmocka_unit_test(json)};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
