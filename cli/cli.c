@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "analyze/cost.h"
 #include "analyze/parse.h"
 #include "fetch/source.h"
 
@@ -29,7 +30,10 @@ const char cli_source_help[] =
 	"  --leak-profile       read goroutineleak (Go 1.26+ experiment, 1.27), else goroutine with a note\n"
 	"  --debug 0|1|2        the profile format asked for (default 1)\n"
 	"  --max-bytes N        refuse answers larger than N bytes (k, M, G suffixes; default 1G)\n"
-	"  --timeout SECONDS    whole-fetch timeout (default 30; connecting: 5)\n";
+	"  --timeout SECONDS    whole-fetch timeout (default 30; connecting: 5)\n"
+	"  --metrics-port N     where /metrics is served, when not on the pprof port\n"
+	"  --metrics-path P     the metrics page's path (default /metrics)\n"
+	"  --max-target-cpu P   what sampling may cost the target, as a share of one core (default 0.1%)\n";
 
 struct source_opts *cli_source_opts(void)
 {
@@ -115,6 +119,22 @@ int cli_source_option(const char *cmd, int c, const char *arg)
 		if (cli_parse_long(arg, 1, 86400, &v) < 0)
 			return -cli_usage_error(cmd, "--timeout takes whole seconds, not '%s'", arg);
 		o->timeout_ms = v * 1000;
+		return 1;
+	case CLI_OPT_METRICS_PORT:
+		if (cli_parse_long(arg, 1, 65535, &v) < 0)
+			return -cli_usage_error(cmd, "--metrics-port takes a port number, not '%s'", arg);
+		o->metrics_port = v;
+		return 1;
+	case CLI_OPT_METRICS_PATH:
+		if (arg[0] != '/' || strpbrk(arg, "?# \t\r\n"))
+			return -cli_usage_error(cmd, "--metrics-path takes a path such as /metrics, not '%s'", arg);
+		o->metrics_path = arg;
+		return 1;
+	case CLI_OPT_MAX_TARGET_CPU:
+		if (cost_parse_budget(arg, &o->max_target_cpu) < 0)
+			return -cli_usage_error(cmd, "--max-target-cpu takes a share of one core such as 0.1%%, "
+						     "not '%s'",
+						arg);
 		return 1;
 	default:
 		return 0;

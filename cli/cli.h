@@ -38,6 +38,9 @@ enum {
 	CLI_OPT_DEBUG,
 	CLI_OPT_MAX_BYTES,
 	CLI_OPT_TIMEOUT,
+	CLI_OPT_METRICS_PORT,
+	CLI_OPT_METRICS_PATH,
+	CLI_OPT_MAX_TARGET_CPU,
 };
 #define CLI_SOURCE_SHORT "n:"
 #define CLI_SOURCE_OPTIONS                                                          \
@@ -52,7 +55,10 @@ enum {
 	{"leak-profile", no_argument, NULL, CLI_OPT_LEAK_PROFILE},                  \
 	{"debug", required_argument, NULL, CLI_OPT_DEBUG},                          \
 	{"max-bytes", required_argument, NULL, CLI_OPT_MAX_BYTES},                  \
-	{"timeout", required_argument, NULL, CLI_OPT_TIMEOUT}
+	{"timeout", required_argument, NULL, CLI_OPT_TIMEOUT},                      \
+	{"metrics-port", required_argument, NULL, CLI_OPT_METRICS_PORT},            \
+	{"metrics-path", required_argument, NULL, CLI_OPT_METRICS_PATH},            \
+	{"max-target-cpu", required_argument, NULL, CLI_OPT_MAX_TARGET_CPU}
 /* The --help lines for them. */
 extern const char cli_source_help[];
 

@@ -243,6 +243,9 @@ int cmd_slope(int argc, char **argv)
 		{"leak-profile", no_argument, NULL, CLI_OPT_LEAK_PROFILE},
 		{"max-bytes", required_argument, NULL, CLI_OPT_MAX_BYTES},
 		{"timeout", required_argument, NULL, CLI_OPT_TIMEOUT},
+		{"metrics-port", required_argument, NULL, CLI_OPT_METRICS_PORT},
+		{"metrics-path", required_argument, NULL, CLI_OPT_METRICS_PATH},
+		{"max-target-cpu", required_argument, NULL, CLI_OPT_MAX_TARGET_CPU},
 		{NULL, 0, NULL, 0},
 	};
 	struct cli_slope_opts o;

@@ -23,6 +23,10 @@ struct cli_slope_opts {
 	int have_every;
 	long count; /* 0: until interrupted */
 	int metrics;
+	/* what sampling used, for the report: the count's source, the effective interval and why */
+	const char *count_source;
+	int64_t sampled_every;
+	char cost_reason[160];
 	double limit;
 	int have_limit;
 	struct slope_rule *rules[CLI_SLOPE_MAX_RULES];

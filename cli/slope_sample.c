@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "analyze/cost.h"
 #include "cli/cli.h"
 #include "cli/json.h"
 #include "fetch/http.h"
@@ -103,6 +104,38 @@ static int take_sample(struct source *s, int metrics, struct slope_sample *out, 
 	return 0;
 }
 
+/* Probes /metrics once (unless --metrics asked for it alone): /metrics when it serves
+ * go_goroutines, else the debug=1 header under the CPU budget. Says which on stderr. */
+static enum cost_probe probe_metrics(struct source *s, int forced, struct err *e)
+{
+	struct err pe;
+	double v;
+
+	if (forced)
+		return COST_PROBE_FOUND;
+	if (source_metrics_total(s, &v, &pe) == 0) {
+		fprintf(stderr, "leakscope: counting from /metrics (go_goroutines %.15g)\n", v);
+		return COST_PROBE_FOUND;
+	}
+	(void)e;
+	fprintf(stderr, "leakscope: counting from goroutine?debug=1 (%s); each sample costs the target the "
+			"time to build its profile\n",
+		pe.msg);
+	return COST_PROBE_ABSENT;
+}
+
+/* The next slot after sched, every interval_ms, skipping the ones already past (as a Prometheus
+ * scrape does) instead of sampling back to back. */
+static int64_t next_slot(int64_t sched, int64_t interval_ms)
+{
+	int64_t now = now_ms(CLOCK_MONOTONIC);
+
+	sched += interval_ms;
+	if (sched < now)
+		sched += ((now - sched) / interval_ms + 1) * interval_ms;
+	return sched;
+}
+
 /* The instance label: the source as given, without userinfo, query or token. */
 static char *instance_of(const struct source *s)
 {
@@ -122,11 +155,15 @@ int cli_slope_sample(struct cli_slope_opts *o)
 	struct source src;
 	struct err e;
 	size_t cap = 0, failures = 0;
-	int64_t start, span;
+	int64_t sched, span;
+	struct cost_meter meter = {0, 0, -1, 0};
+	struct cost_plan plan;
+	enum cost_probe probe;
+	int64_t shown = 0;
 	int tty = isatty(STDERR_FILENO), ret;
 	const char *pp;
 	char *base;
-	long i, tick = 0;
+	long i;
 
 	if (!http_is_url(o->source) && !source_is_pod(o->source))
 		return cli_usage_error("slope", "'%s' is not an http(s):// URL or pod/NAME to sample (a saved "
@@ -163,23 +200,32 @@ int cli_slope_sample(struct cli_slope_opts *o)
 	interrupted = 0;
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
-	start = now_ms(CLOCK_MONOTONIC);
+	probe = probe_metrics(&src, o->metrics, &e);
+	cost_plan(&plan, 0, probe, &meter, o->every, so->max_target_cpu);
+	sched = now_ms(CLOCK_MONOTONIC);
 	for (i = 0; o->count == 0 || i < o->count; i++) {
 		struct slope_sample sm;
+		int64_t t0;
+		int rc;
 
-		if (i > 0) {
-			/* a sample that took longer than the interval skips the slots it overran, as a
-			 * Prometheus scrape does, instead of sampling back to back */
-			int64_t now = now_ms(CLOCK_MONOTONIC);
-
-			if (start + ++tick * o->every < now)
-				tick = (now - start) / o->every + 1;
-			if (sleep_until(start + tick * o->every) < 0)
-				break;
-		}
+		if (i > 0 && sleep_until(sched = next_slot(sched, plan.interval_ms)) < 0)
+			break;
 		if (interrupted)
 			break;
-		if (take_sample(&src, o->metrics, &sm, &e) < 0) {
+		t0 = now_ms(CLOCK_MONOTONIC);
+		rc = take_sample(&src, probe == COST_PROBE_FOUND, &sm, &e);
+		if (probe != COST_PROBE_FOUND) {
+			/* the fetch's duration stands for the runtime's work building the profile */
+			cost_observe(&meter, (double)(now_ms(CLOCK_MONOTONIC) - t0) / 1000.0, rc == 0 ? lround(sm.v) : -1);
+			cost_plan(&plan, 0, probe, &meter, o->every, so->max_target_cpu);
+			/* said when it first stretches, and again when it moves by more than a fifth */
+			if (plan.stretched && (shown == 0 || llabs(plan.interval_ms - shown) * 5 > shown)) {
+				fprintf(stderr, "%sleakscope: sampling %s (--max-target-cpu %g%%)\n", tty ? "\r\033[K" : "",
+					plan.reason, so->max_target_cpu * 100);
+				shown = plan.interval_ms;
+			}
+		}
+		if (rc < 0) {
 			if (ps->nsamples == 0) {
 				if (tty)
 					fputs("\r\033[K", stderr);
@@ -201,7 +247,7 @@ int cli_slope_sample(struct cli_slope_opts *o)
 			else
 				fprintf(stderr, "\r\033[Ksample %ld: %.15g goroutines (Ctrl-C ends)", i + 1, sm.v);
 			if (o->count == 0 || i + 1 < o->count)
-				fprintf(stderr, ", next in %s", slope_format_duration(o->every, d, sizeof(d)));
+				fprintf(stderr, ", next in %s", slope_format_duration(plan.interval_ms, d, sizeof(d)));
 			fflush(stderr);
 		}
 	}
@@ -237,6 +283,9 @@ int cli_slope_sample(struct cli_slope_opts *o)
 			ps->nsamples, o->save, o->save, slope_format_duration(o->range, d1, sizeof(d1)),
 			slope_format_duration(o->window, d2, sizeof(d2)));
 	}
+	o->count_source = cost_source_name(plan.source);
+	o->sampled_every = plan.interval_ms;
+	snprintf(o->cost_reason, sizeof(o->cost_reason), "%s", plan.reason);
 	ret = cli_slope_report(&r, o, o->at);
 out:
 	sigaction(SIGINT, &old_int, NULL);

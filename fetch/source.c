@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "analyze/cost.h"
 #include "analyze/parse.h"
 #include "analyze/xmalloc.h"
 #include "fetch/secret.h"
@@ -17,6 +18,7 @@ void source_opts_init(struct source_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->debug = 1;
+	o->max_target_cpu = COST_DEFAULT_BUDGET;
 }
 
 int source_is_pod(const char *arg)
@@ -35,6 +37,7 @@ void source_close(struct source *s)
 	free(s->ns);
 	free(s->pod);
 	free(s->scheme);
+	free(s->metrics_path);
 	kube_config_done(&s->kc);
 	secret_free(s->token);
 	memset(s, 0, sizeof(*s));
@@ -192,6 +195,10 @@ int source_open(const char *arg, const struct source_opts *o, struct source *s, 
 	}
 	if (ret == 0 && s->kind == SOURCE_POD)
 		source_set_debug(s, o->debug);
+	if (ret == 0) {
+		s->metrics_port = o->metrics_port;
+		s->metrics_path = o->metrics_path ? xstrdup(o->metrics_path) : NULL;
+	}
 	if (ret < 0)
 		source_close(s);
 	return ret;
@@ -396,20 +403,42 @@ static int metrics_sink(void *ctx, const void *data, size_t n, struct err *e)
 	return 0;
 }
 
-/* The /metrics URL next to a pprof URL: the part before /debug/pprof/ (or before the query). */
+/* The /metrics URL next to a pprof URL: the part before /debug/pprof/ (or before the query), or
+ * with --metrics-port the same host on that port and --metrics-path from the root. */
 static char *metrics_url(const struct source *s)
 {
-	const char *pp, *q;
+	const char *path = s->metrics_path ? s->metrics_path : "/metrics", *pp, *q, *host, *end;
+	const char *slash = path[0] == '/' ? "" : "/", *at, *colon;
 	size_t len;
 
-	if (s->kind == SOURCE_POD)
-		return kube_proxy_url(s->kc.server, s->ns, s->scheme, s->pod, s->port, "/metrics");
+	if (s->kind == SOURCE_POD) {
+		char *p = xasprintf("%s%s", slash, path), *u;
+
+		u = kube_proxy_url(s->kc.server, s->ns, s->scheme, s->pod, s->metrics_port ? s->metrics_port : s->port,
+				   p);
+		free(p);
+		return u;
+	}
 	q = s->arg + strcspn(s->arg, "?#");
+	if (s->metrics_port) {
+		/* scheme://[userinfo@]host[:port]: replace the port, drop the path */
+		host = strstr(s->arg, "://");
+		host = host ? host + 3 : s->arg;
+		end = host + strcspn(host, "/?#");
+		at = memchr(host, '@', (size_t)(end - host));
+		host = at ? at + 1 : host;
+		if (*host == '[') /* [v6]:port */
+			colon = memchr(host, ']', (size_t)(end - host)), colon = colon ? colon + 1 : end;
+		else
+			colon = memchr(host, ':', (size_t)(end - host));
+		len = (size_t)((colon ? colon : end) - s->arg);
+		return xasprintf("%.*s:%ld%s%s", (int)len, s->arg, s->metrics_port, slash, path);
+	}
 	pp = strstr(s->arg, "/debug/pprof");
 	len = (size_t)((pp && pp < q ? pp : q) - s->arg);
 	while (len && s->arg[len - 1] == '/')
 		len--;
-	return xasprintf("%.*s/metrics", (int)len, s->arg);
+	return xasprintf("%.*s%s%s", (int)len, s->arg, slash, path);
 }
 
 int source_metrics_total(struct source *s, double *total, struct err *e)

@@ -28,6 +28,9 @@ struct source_opts {
 	int debug;               /* debug=N asked of pprof bases and pods (default 1) */
 	uint64_t max_bytes;      /* --max-bytes; 0: HTTP_DEFAULT_MAX_BYTES */
 	long timeout_ms;         /* --timeout; 0: SOURCE_TIMEOUT_MS */
+	long metrics_port;       /* --metrics-port: where /metrics is served; 0: the pprof port */
+	const char *metrics_path; /* --metrics-path; NULL: /metrics */
+	double max_target_cpu;   /* --max-target-cpu: the share of one core sampling may cost the target */
 };
 
 void source_opts_init(struct source_opts *o);
@@ -52,6 +55,8 @@ struct source {
 	struct http_opts http; /* borrows from kc and token */
 	char *token;           /* secret */
 	char note[256];        /* something worth telling the user (a fallback), or "" */
+	long metrics_port;     /* 0: the pprof port */
+	char *metrics_path;    /* NULL: /metrics */
 };
 
 /* Resolves arg: reads the kubeconfig and finds the pod's port for pods, the token for URLs.
