@@ -405,7 +405,7 @@ static int metrics_sink(void *ctx, const void *data, size_t n, struct err *e)
 
 /* The /metrics URL next to a pprof URL: the part before /debug/pprof/ (or before the query), or
  * with --metrics-port the same host on that port and --metrics-path from the root. */
-static char *metrics_url(const struct source *s)
+char *source_metrics_url(const struct source *s)
 {
 	const char *path = s->metrics_path ? s->metrics_path : "/metrics", *pp, *q, *host, *end;
 	const char *slash = path[0] == '/' ? "" : "/", *at, *colon;
@@ -452,7 +452,7 @@ int source_metrics_total(struct source *s, double *total, struct err *e)
 		return err_set(e, "%.200s: a file has no /metrics", s->arg);
 	m = xcalloc(1, sizeof(*m));
 	r = xmalloc(sizeof(*r));
-	s->url = metrics_url(s);
+	s->url = source_metrics_url(s);
 	ret = fetch_once(s, metrics_sink, m, r, e);
 	if (m->found) {
 		ret = 0;

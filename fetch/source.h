@@ -79,6 +79,8 @@ int source_metrics_line(const char *line, double *v);
  * /debug/pprof/, or the pod through the API server's proxy. Reads no further than that line.
  * Not for files. Returns 0, or -1 with e filled. */
 int source_metrics_total(struct source *s, double *total, struct err *e);
+/* The URL source_metrics_total reads (caller frees): for the console's own fetches. */
+char *source_metrics_url(const struct source *s);
 /* Reads the source into the parser, passing every byte to tee too (when not NULL). The snapshot
  * (caller owns) gets the fetch time when the format carries none. */
 struct snapshot *source_snapshot(struct source *s, enum snap_by by, http_sink tee, void *tee_ctx,

@@ -22,7 +22,10 @@ struct jobs_done {
 	struct snapshot *snap; /* JOBS_SNAPSHOT */
 	struct store_file *store; /* the bytes, written as they came: the caller's (store_commit or
 				     store_abort) when not NULL; NULL after a failure */
-	long total;            /* goroutines: the snapshot's total, or the sampled debug=1 header */
+	long total;            /* goroutines: the snapshot's total, the sampled debug=1 header or
+				  /metrics' go_goroutines */
+	int metrics;           /* a JOBS_SAMPLE of /metrics (jobs_start_metrics) */
+	long status;           /* the HTTP status, 0 when none came (no connection, a timeout) */
 	double started, finished; /* unix seconds */
 	uint64_t bytes;
 	struct prom_result *prom; /* a Prometheus sample (jobs_start_prom): the parsed answer, the
@@ -47,6 +50,9 @@ int jobs_start(struct jobs *j, enum jobs_kind kind, int target, int debug, const
  * copied) with o (borrowed until the job ends), the whole answer kept in memory and parsed with
  * prom_parse when it ends (jobs_done.prom). Returns 0, or -1 with e. */
 int jobs_start_prom(struct jobs *j, int target, const char *url, const struct http_opts *o, struct err *e);
+/* Starts a JOBS_SAMPLE of target from url (a /metrics page, copied) with o (borrowed until the
+ * job ends): the body kept up to 16 MiB and read for go_goroutines when it ends. 0, or -1 with e. */
+int jobs_start_metrics(struct jobs *j, int target, const char *url, const struct http_opts *o, struct err *e);
 /* Jobs of kind in flight (of target, or of any when target < 0). */
 int jobs_busy(const struct jobs *j, enum jobs_kind kind, int target);
 /* Cancels the jobs of kind; each is reported once as cancelled through the next jobs_run. */

@@ -237,14 +237,10 @@ void app_job_done(void *ctx, struct jobs_done *d)
 	struct app_target *tg = &a->targets[d->target];
 
 	if (d->kind == JOBS_SAMPLE) {
-		if (d->prom) {
+		if (d->prom)
 			app_prom_done(a, d);
-		} else if (d->ok) {
-			app_add_sample(tg, d->finished, d->total);
-			tg->err[0] = '\0';
-		} else if (!d->cancelled) {
-			snprintf(tg->err, sizeof(tg->err), "%.250s", d->msg);
-		}
+		else
+			app_sample_done(a, d);
 		app_refresh_top(a);
 		return;
 	}
