@@ -104,23 +104,24 @@ static int take_sample(struct source *s, int metrics, struct slope_sample *out, 
 	return 0;
 }
 
-/* Probes /metrics once (unless --metrics asked for it alone): /metrics when it serves
- * go_goroutines, else the debug=1 header under the CPU budget. Says which on stderr. */
-static enum cost_probe probe_metrics(struct source *s, int forced, struct err *e)
+/* Probes /metrics once (unless --metrics or --pprof chose): /metrics when it serves
+ * go_goroutines, else the debug=1 header under the CPU budget. what says which, for stderr once
+ * the first sample came (a target that answers nothing gets its one error line alone). */
+static enum cost_probe probe_metrics(struct source *s, const struct cli_slope_opts *o, char *what, size_t n)
 {
 	struct err pe;
 	double v;
 
-	if (forced)
+	snprintf(what, n, "counting from %s", o->pprof ? "goroutine?debug=1 (--pprof)" : "/metrics (--metrics)");
+	if (o->metrics)
 		return COST_PROBE_FOUND;
+	if (o->pprof)
+		return COST_PROBE_ABSENT;
 	if (source_metrics_total(s, &v, &pe) == 0) {
-		fprintf(stderr, "leakscope: counting from /metrics (go_goroutines %.15g)\n", v);
+		snprintf(what, n, "counting from /metrics' go_goroutines");
 		return COST_PROBE_FOUND;
 	}
-	(void)e;
-	fprintf(stderr, "leakscope: counting from goroutine?debug=1 (%s); each sample costs the target the "
-			"time to build its profile\n",
-		pe.msg);
+	snprintf(what, n, "counting from goroutine?debug=1 (%.200s)", pe.msg);
 	return COST_PROBE_ABSENT;
 }
 
@@ -160,6 +161,7 @@ int cli_slope_sample(struct cli_slope_opts *o)
 	struct cost_plan plan;
 	enum cost_probe probe;
 	int64_t shown = 0;
+	char what[300];
 	int tty = isatty(STDERR_FILENO), ret;
 	const char *pp;
 	char *base;
@@ -200,7 +202,7 @@ int cli_slope_sample(struct cli_slope_opts *o)
 	interrupted = 0;
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
-	probe = probe_metrics(&src, o->metrics, &e);
+	probe = probe_metrics(&src, o, what, sizeof(what));
 	cost_plan(&plan, 0, probe, &meter, o->every, so->max_target_cpu);
 	sched = now_ms(CLOCK_MONOTONIC);
 	for (i = 0; o->count == 0 || i < o->count; i++) {
@@ -237,6 +239,8 @@ int cli_slope_sample(struct cli_slope_opts *o)
 			fprintf(stderr, "%sleakscope: warning: sample %ld: %s\n", tty ? "\r\033[K" : "", i + 1, e.msg);
 			continue;
 		}
+		if (ps->nsamples == 0)
+			fprintf(stderr, "%sleakscope: %s\n", tty ? "\r\033[K" : "", what);
 		ps->samples = xgrow(ps->samples, &cap, ps->nsamples + 1, sizeof(*ps->samples));
 		ps->samples[ps->nsamples++] = sm;
 		if (tty) {
