@@ -15,7 +15,7 @@
 #include "analyze/parse.h"
 #include "fetch/source.h"
 
-static struct source_opts src_opts = {.debug = 1};
+static struct source_opts src_opts = {.debug = 1, .max_target_cpu = COST_DEFAULT_BUDGET};
 
 const char cli_source_help[] =
 	"SOURCE options (for URLs and pods):\n"

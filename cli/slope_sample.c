@@ -216,6 +216,8 @@ int cli_slope_sample(struct cli_slope_opts *o)
 			break;
 		t0 = now_ms(CLOCK_MONOTONIC);
 		rc = take_sample(&src, probe == COST_PROBE_FOUND, &sm, &e);
+		if (rc == 0 && ps->nsamples == 0)
+			fprintf(stderr, "%sleakscope: %s\n", tty ? "\r\033[K" : "", what);
 		if (probe != COST_PROBE_FOUND) {
 			/* the fetch's duration stands for the runtime's work building the profile */
 			cost_observe(&meter, (double)(now_ms(CLOCK_MONOTONIC) - t0) / 1000.0, rc == 0 ? lround(sm.v) : -1);
@@ -239,8 +241,6 @@ int cli_slope_sample(struct cli_slope_opts *o)
 			fprintf(stderr, "%sleakscope: warning: sample %ld: %s\n", tty ? "\r\033[K" : "", i + 1, e.msg);
 			continue;
 		}
-		if (ps->nsamples == 0)
-			fprintf(stderr, "%sleakscope: %s\n", tty ? "\r\033[K" : "", what);
 		ps->samples = xgrow(ps->samples, &cap, ps->nsamples + 1, sizeof(*ps->samples));
 		ps->samples[ps->nsamples++] = sm;
 		if (tty) {
