@@ -25,7 +25,7 @@ int cli_load_all(char *const *sources, int n, enum snap_by by, struct snapshot *
 
 /* The options every command that takes a SOURCE shares, for its getopt_long table and its
  * optstring (CLI_SOURCE_SHORT): -n, --context, --kubeconfig, --port, --kube-proxy, --cacert,
- * --insecure, --token-file, --leak-profile, --debug, --max-bytes, --timeout. */
+ * --insecure, --token-file, --leak-profile, --debug, --max-bytes, --timeout, --via. */
 enum {
 	CLI_OPT_CONTEXT = 0x1100,
 	CLI_OPT_KUBECONFIG,
@@ -41,6 +41,7 @@ enum {
 	CLI_OPT_METRICS_PORT,
 	CLI_OPT_METRICS_PATH,
 	CLI_OPT_MAX_TARGET_CPU,
+	CLI_OPT_VIA,
 };
 #define CLI_SOURCE_SHORT "n:"
 #define CLI_SOURCE_OPTIONS                                                          \
@@ -56,6 +57,7 @@ enum {
 	{"debug", required_argument, NULL, CLI_OPT_DEBUG},                          \
 	{"max-bytes", required_argument, NULL, CLI_OPT_MAX_BYTES},                  \
 	{"timeout", required_argument, NULL, CLI_OPT_TIMEOUT},                      \
+	{"via", required_argument, NULL, CLI_OPT_VIA},                              \
 	{"metrics-port", required_argument, NULL, CLI_OPT_METRICS_PORT},            \
 	{"metrics-path", required_argument, NULL, CLI_OPT_METRICS_PATH},            \
 	{"max-target-cpu", required_argument, NULL, CLI_OPT_MAX_TARGET_CPU}

@@ -231,6 +231,11 @@ static int metrics_total(struct job *b, long *total)
 	return -1;
 }
 
+int jobs_start_query(struct jobs *j, const char *url, const struct http_opts *o, struct err *e)
+{
+	return start(j, JOBS_QUERY, -1, 0, url, NULL, o, NULL, 1, e);
+}
+
 int jobs_busy(const struct jobs *j, enum jobs_kind kind, int target)
 {
 	const struct job *b;

@@ -12,7 +12,8 @@
 #include "fetch/prom.h"
 #include "fetch/store.h"
 
-enum jobs_kind { JOBS_SNAPSHOT, JOBS_SAMPLE };
+/* A query is a Prometheus answer asked for the playbook (target -1). */
+enum jobs_kind { JOBS_SNAPSHOT, JOBS_SAMPLE, JOBS_QUERY };
 
 /* What a finished transfer hands back. snap is the caller's (snap_free) when not NULL. */
 struct jobs_done {
@@ -25,9 +26,9 @@ struct jobs_done {
 	long total;            /* goroutines: the snapshot's total, the sampled debug=1 header or
 				  /metrics' go_goroutines */
 	int metrics;           /* a JOBS_SAMPLE of /metrics (jobs_start_metrics) */
-	long status;           /* the HTTP status, 0 when none came (no connection, a timeout) */
 	double started, finished; /* unix seconds */
 	uint64_t bytes;
+	long status;           /* the HTTP status, 0 when none came */
 	struct prom_result *prom; /* a Prometheus sample (jobs_start_prom): the parsed answer, the
 				     caller's (prom_result_done, free) when not NULL */
 	char msg[512]; /* the error, when !ok */
@@ -53,6 +54,8 @@ int jobs_start_prom(struct jobs *j, int target, const char *url, const struct ht
 /* Starts a JOBS_SAMPLE of target from url (a /metrics page, copied) with o (borrowed until the
  * job ends): the body kept up to 16 MiB and read for go_goroutines when it ends. 0, or -1 with e. */
 int jobs_start_metrics(struct jobs *j, int target, const char *url, const struct http_opts *o, struct err *e);
+/* Starts a JOBS_QUERY, as jobs_start_prom but for no target (-1): a playbook step's query. */
+int jobs_start_query(struct jobs *j, const char *url, const struct http_opts *o, struct err *e);
 /* Jobs of kind in flight (of target, or of any when target < 0). */
 int jobs_busy(const struct jobs *j, enum jobs_kind kind, int target);
 /* Cancels the jobs of kind; each is reported once as cancelled through the next jobs_run. */
