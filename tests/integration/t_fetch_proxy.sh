@@ -118,7 +118,8 @@ for name, p in pods.items():
     assert p["phase"] == "Running" and p["error"] is None, p
     assert isinstance(p["goroutines"], int) and p["goroutines"] > 0, p
     assert p["outlier"] == (name == sys.argv[2]), p
-assert set(pods[sys.argv[2]]) == {"name", "phase", "goroutines", "fetch_ms", "error", "outlier"}
+    assert p["source"] == "metrics", p  # the fixture serves go_goroutines: the cheap source
+assert set(pods[sys.argv[2]]) == {"name", "phase", "goroutines", "source", "fetch_ms", "error", "outlier"}
 print("ok: outlier", sys.argv[2], pods[sys.argv[2]]["goroutines"], "vs", pods["web-0"]["goroutines"])
 EOF
         echo "   fan-out of 5 pods took $ms ms"
@@ -130,6 +131,11 @@ EOF
     fi
     if expect_rc 0 "pods --metrics ($version)" "$LEAKSCOPE" pods --metrics --json; then
         grep -q "\"name\":\"$OUTLIER\"[^}]*\"outlier\":true" "$WORK/out" || fail "pods --metrics: $(cat "$WORK/out")"
+    fi
+    if expect_rc 0 "pods --pprof ($version)" "$LEAKSCOPE" pods --pprof --json; then
+        grep -q "\"name\":\"$OUTLIER\"[^}]*\"source\":\"pprof\"[^}]*\"outlier\":true" "$WORK/out" ||
+            fail "pods --pprof: $(cat "$WORK/out")"
+        grep -q '"source":"metrics"' "$WORK/out" && fail "pods --pprof read /metrics: $(cat "$WORK/out")"
     fi
     [ "$version" = "$first" ] || continue
 
