@@ -7,6 +7,8 @@
 #     stretched so that 300 ms stays within --max-target-cpu (20% here: at least 1.5 s between
 #     samples where 1 s was asked; the default 0.1%: at least 300 s), the reason said on stderr,
 #     in the JSON and in the console's title;
+#   - `watch` says per round what its capture cost (>= 300 ms here) and as what share of a core,
+#     keeps --every without a budget and stretches it under --max-target-cpu;
 #   - a bad --max-target-cpu is one line, exit 2.
 # Lower bounds only (the delay is the fixture's own sleep): nothing here is timed.
 set -euo pipefail
@@ -74,6 +76,23 @@ PY
 console pprof --every 1 --max-target-cpu 20% "$base"
 head -3 "$WORK/pprof.screen"
 grep -q "every [0-9]*s: debug=1 costs ~0\.[0-9]* s at [0-9]* goroutines" "$WORK/pprof.screen"
+# watch: each round says what its capture cost; the interval stretches only under a given budget
+"$LEAKSCOPE" watch "$base" --every 1s --count 2 --json >"$WORK/w.json" 2>"$WORK/w.err"
+"$LEAKSCOPE" watch "$base" --every 1s --count 2 --json --max-target-cpu 20% >"$WORK/wb.json" 2>"$WORK/wb.err"
+cat "$WORK/wb.err"
+grep -q "watching every [0-9]*s: a debug=1 capture costs ~0\.[3-9][0-9]* s at [0-9]* goroutines (--max-target-cpu 20%)" \
+	"$WORK/wb.err"
+python3 - "$WORK/w.json" "$WORK/wb.json" <<'PY'
+import json, sys
+w = [json.loads(l) for l in open(sys.argv[1])]
+b = [json.loads(l) for l in open(sys.argv[2])]
+assert [r["round"] for r in w] == [1, 2] and [r["round"] for r in b] == [1, 2], (w, b)
+for r in w + b:
+    assert r["capture_seconds"] >= 0.3, r["capture_seconds"]
+    assert abs(r["target_cpu_percent"] - 100 * r["capture_seconds"] / r["interval_seconds"]) < 1e-6, r
+assert all(r["interval_seconds"] == 1 for r in w), [r["interval_seconds"] for r in w]
+assert all(r["interval_seconds"] >= 2 for r in b), [r["interval_seconds"] for r in b]
+PY
 fixture_stop
 
 # --- a bad budget
