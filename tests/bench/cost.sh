@@ -2,11 +2,12 @@
 # tests/bench/run.sh cost: what watching costs the watched service. The Go fixture at ~200k
 # goroutines (paused, GOGC=off: nothing else runs in it) has its CPU time (utime+stime from
 # /proc/PID/stat) read over an idle spell, then over a spell with the console open on it (tmux,
-# default settings), then over `slope SOURCE --every 10s`, then with the console's pods view open
-# (the fixture is pod web-0 behind tests/lib/apistub.sh's API server stand-in); once with /metrics served, once
-# without (-no-metrics: only debug=1 answers). Each line: the extra CPU as a share of one core,
+# default settings), then over `slope SOURCE --every 10s`, then with the console's pods view
+# open (the fixture is pod web-0 behind tests/lib/apistub.sh's API server stand-in); once with
+# /metrics served, once without (-no-metrics: only debug=1 answers). Each line: the extra CPU as a share of one core,
 # next to the 0.1% goal, over the whole spell and over the spell less its first BENCH_COST_WARM
-# seconds (15: the first sample, which without /metrics must be a debug=1 one). Spells: BENCH_COST_IDLE (default 40 s) and BENCH_COST_SPELL (90 s), about 11 minutes in all.
+# seconds (15: the first sample, which without /metrics must be a debug=1 one). Spells:
+# BENCH_COST_IDLE (default 40 s) and BENCH_COST_SPELL (90 s): about 11 minutes in all.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 . "$ROOT/tests/lib/fixture.sh"
