@@ -125,6 +125,21 @@ static enum cost_probe probe_metrics(struct source *s, const struct cli_slope_op
 	return COST_PROBE_ABSENT;
 }
 
+/* Accounts one debug=1 fetch of took_ms that returned total: the fetch's duration stands for the
+ * runtime's work building the profile, and the plan's interval stretches to the budget; said on
+ * stderr when it first stretches and again when it moves by more than a fifth (*shown). */
+static void account(struct cost_meter *m, struct cost_plan *plan, int64_t *shown, int64_t took_ms, long total,
+		    int64_t every, double budget, int tty)
+{
+	cost_observe(m, (double)took_ms / 1000.0, total);
+	cost_plan(plan, 0, COST_PROBE_ABSENT, m, every, budget);
+	if (plan->stretched && (*shown == 0 || llabs(plan->interval_ms - *shown) * 5 > *shown)) {
+		fprintf(stderr, "%sleakscope: sampling %s (--max-target-cpu %g%%)\n", tty ? "\r\033[K" : "",
+			plan->reason, budget * 100);
+		*shown = plan->interval_ms;
+	}
+}
+
 /* The next slot after sched, every interval_ms, skipping the ones already past (as a Prometheus
  * scrape does) instead of sampling back to back. */
 static int64_t next_slot(int64_t sched, int64_t interval_ms)
@@ -209,17 +224,9 @@ int cli_slope_sample(struct cli_slope_opts *o)
 		rc = take_sample(&src, probe == COST_PROBE_FOUND, &sm, &e);
 		if (rc == 0 && ps->nsamples == 0)
 			fprintf(stderr, "%sleakscope: %s\n", tty ? "\r\033[K" : "", what);
-		if (probe != COST_PROBE_FOUND) {
-			/* the fetch's duration stands for the runtime's work building the profile */
-			cost_observe(&meter, (double)(now_ms(CLOCK_MONOTONIC) - t0) / 1000.0, rc == 0 ? lround(sm.v) : -1);
-			cost_plan(&plan, 0, probe, &meter, o->every, so->max_target_cpu);
-			/* said when it first stretches, and again when it moves by more than a fifth */
-			if (plan.stretched && (shown == 0 || llabs(plan.interval_ms - shown) * 5 > shown)) {
-				fprintf(stderr, "%sleakscope: sampling %s (--max-target-cpu %g%%)\n", tty ? "\r\033[K" : "",
-					plan.reason, so->max_target_cpu * 100);
-				shown = plan.interval_ms;
-			}
-		}
+		if (probe != COST_PROBE_FOUND)
+			account(&meter, &plan, &shown, now_ms(CLOCK_MONOTONIC) - t0, rc == 0 ? lround(sm.v) : -1, o->every,
+				so->max_target_cpu, tty);
 		if (rc < 0) {
 			if (ps->nsamples == 0) {
 				if (tty)
