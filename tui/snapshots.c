@@ -210,7 +210,16 @@ int app_snapshot(struct app *a, int t)
 		app_error(a, "%s", e.msg);
 		return -1;
 	}
-	app_message(a, "taking a snapshot of %s (debug=%d)", tg->name, tg->src.debug);
+	if (tg->src.debug == 2) {
+		/* what stopping the world will cost, from what the target's samples measured */
+		char warn[256];
+
+		cost_capture_warning("debug=2", cost_estimate(&tg->meter), tg->nseries ? tg->last_total : -1, warn,
+				     sizeof(warn));
+		app_message(a, "taking a snapshot of %s: %s", tg->name, warn);
+	} else {
+		app_message(a, "taking a snapshot of %s (debug=%d)", tg->name, tg->src.debug);
+	}
 	return 0;
 }
 
