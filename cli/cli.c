@@ -11,11 +11,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "analyze/cost.h"
 #include "analyze/parse.h"
 #include "lib/ts.h"
 #include "fetch/source.h"
 
-static struct source_opts src_opts = {.debug = 1};
+static struct source_opts src_opts = {.debug = 1, .max_target_cpu = COST_DEFAULT_BUDGET};
 
 const char cli_source_help[] =
 	"SOURCE options (for URLs, pods, unix:/PATH and pid/N):\n"
@@ -33,7 +34,11 @@ const char cli_source_help[] =
 	"  --timeout SECONDS    whole-fetch timeout (default 30; connecting: 5)\n"
 	"  --via proxy|port-forward\n"
 	"                       how a pod is reached: its proxy, or port-forward to its 127.0.0.1\n"
-	"                       (default: the proxy, then port-forward when the proxy cannot connect)\n";
+	"                       (default: the proxy, then port-forward when the proxy cannot connect)\n"
+
+	"  --metrics-port N     where /metrics is served, when not on the pprof port\n"
+	"  --metrics-path P     the metrics page's path (default /metrics)\n"
+	"  --max-target-cpu P   what sampling may cost the target, as a share of one core (default 0.1%)\n";
 
 struct source_opts *cli_source_opts(void)
 {
@@ -123,6 +128,23 @@ int cli_source_option(const char *cmd, int c, const char *arg)
 		if (cli_parse_long(arg, 1, 86400, &v) < 0)
 			return -cli_usage_error(cmd, "--timeout takes whole seconds, not '%s'", arg);
 		o->timeout_ms = v * 1000;
+		return 1;
+	case CLI_OPT_METRICS_PORT:
+		if (cli_parse_long(arg, 1, 65535, &v) < 0)
+			return -cli_usage_error(cmd, "--metrics-port takes a port number, not '%s'", arg);
+		o->metrics_port = v;
+		return 1;
+	case CLI_OPT_METRICS_PATH:
+		if (arg[0] != '/' || strpbrk(arg, "?# \t\r\n"))
+			return -cli_usage_error(cmd, "--metrics-path takes a path such as /metrics, not '%s'", arg);
+		o->metrics_path = arg;
+		return 1;
+	case CLI_OPT_MAX_TARGET_CPU:
+		o->have_max_target_cpu = 1;
+		if (cost_parse_budget(arg, &o->max_target_cpu) < 0)
+			return -cli_usage_error(cmd, "--max-target-cpu takes a share of one core such as 0.1%%, "
+						     "not '%s'",
+						arg);
 		return 1;
 	default:
 		return 0;

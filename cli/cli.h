@@ -38,6 +38,9 @@ enum {
 	CLI_OPT_DEBUG,
 	CLI_OPT_MAX_BYTES,
 	CLI_OPT_TIMEOUT,
+	CLI_OPT_METRICS_PORT,
+	CLI_OPT_METRICS_PATH,
+	CLI_OPT_MAX_TARGET_CPU,
 	CLI_OPT_VIA,
 };
 #define CLI_SOURCE_SHORT "n:"
@@ -54,7 +57,10 @@ enum {
 	{"debug", required_argument, NULL, CLI_OPT_DEBUG},                          \
 	{"max-bytes", required_argument, NULL, CLI_OPT_MAX_BYTES},                  \
 	{"timeout", required_argument, NULL, CLI_OPT_TIMEOUT},                      \
-	{"via", required_argument, NULL, CLI_OPT_VIA}
+	{"via", required_argument, NULL, CLI_OPT_VIA},                              \
+	{"metrics-port", required_argument, NULL, CLI_OPT_METRICS_PORT},            \
+	{"metrics-path", required_argument, NULL, CLI_OPT_METRICS_PATH},            \
+	{"max-target-cpu", required_argument, NULL, CLI_OPT_MAX_TARGET_CPU}
 /* The --help lines for them. */
 extern const char cli_source_help[];
 

@@ -22,7 +22,11 @@ struct cli_slope_opts {
 	int64_t every;
 	int have_every;
 	long count; /* 0: until interrupted */
-	int metrics;
+	int metrics, pprof; /* --metrics, --pprof: the count's source chosen, not probed */
+	/* what sampling used, for the report: the count's source, the effective interval and why */
+	const char *count_source;
+	int64_t sampled_every;
+	char cost_reason[160];
 	double limit;
 	int have_limit;
 	struct slope_rule *rules[CLI_SLOPE_MAX_RULES];

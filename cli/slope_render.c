@@ -480,6 +480,20 @@ int cli_slope_report(const struct prom_result *r, const struct cli_slope_opts *o
 		json_double(&j, (double)o->window / 1000.0);
 		json_key(&j, "range_seconds");
 		json_double(&j, (double)o->range / 1000.0);
+		if (o->count_source) {
+			json_key(&j, "sampling");
+			json_object(&j);
+			json_key(&j, "source");
+			json_str(&j, o->count_source);
+			json_key(&j, "interval_seconds");
+			json_double(&j, (double)o->sampled_every / 1000.0);
+			json_key(&j, "reason");
+			if (o->cost_reason[0])
+				json_str(&j, o->cost_reason);
+			else
+				json_null(&j);
+			json_object_end(&j);
+		}
 		json_key(&j, "series");
 		json_array(&j);
 		for (i = 0; i < r->nseries; i++)

@@ -10,8 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "analyze/cost.h"
 #include "cli/cli.h"
-#include "lib/ts.h"
 #include "lib/json.h"
 #include "fetch/http.h"
 #include "fetch/source.h"
@@ -104,6 +104,54 @@ static int take_sample(struct source *s, int metrics, struct slope_sample *out, 
 	return 0;
 }
 
+/* Probes /metrics once (unless --metrics or --pprof chose): /metrics when it serves
+ * go_goroutines, else the debug=1 header under the CPU budget. what says which, for stderr once
+ * the first sample came (a target that answers nothing gets its one error line alone). */
+static enum cost_probe probe_metrics(struct source *s, const struct cli_slope_opts *o, char *what, size_t n)
+{
+	struct err pe;
+	double v;
+
+	snprintf(what, n, "counting from %s", o->pprof ? "goroutine?debug=1 (--pprof)" : "/metrics (--metrics)");
+	if (o->metrics)
+		return COST_PROBE_FOUND;
+	if (o->pprof)
+		return COST_PROBE_ABSENT;
+	if (source_metrics_total(s, &v, &pe) == 0) {
+		snprintf(what, n, "counting from /metrics' go_goroutines");
+		return COST_PROBE_FOUND;
+	}
+	snprintf(what, n, "counting from goroutine?debug=1 (%.200s)", pe.msg);
+	return COST_PROBE_ABSENT;
+}
+
+/* Accounts one debug=1 fetch of took_ms that returned total: the fetch's duration stands for the
+ * runtime's work building the profile, and the plan's interval stretches to the budget; said on
+ * stderr when it first stretches and again when it moves by more than a fifth (*shown). */
+static void account(struct cost_meter *m, struct cost_plan *plan, int64_t *shown, int64_t took_ms, long total,
+		    int64_t every, double budget, int tty)
+{
+	cost_observe(m, (double)took_ms / 1000.0, total);
+	cost_plan(plan, 0, COST_PROBE_ABSENT, m, every, budget);
+	if (plan->stretched && (*shown == 0 || llabs(plan->interval_ms - *shown) * 5 > *shown)) {
+		fprintf(stderr, "%sleakscope: sampling %s (--max-target-cpu %g%%)\n", tty ? "\r\033[K" : "",
+			plan->reason, budget * 100);
+		*shown = plan->interval_ms;
+	}
+}
+
+/* The next slot after sched, every interval_ms, skipping the ones already past (as a Prometheus
+ * scrape does) instead of sampling back to back. */
+static int64_t next_slot(int64_t sched, int64_t interval_ms)
+{
+	int64_t now = now_ms(CLOCK_MONOTONIC);
+
+	sched += interval_ms;
+	if (sched < now)
+		sched += ((now - sched) / interval_ms + 1) * interval_ms;
+	return sched;
+}
+
 /* The instance label: the source as given, without userinfo, query or token. */
 static char *instance_of(const struct source *s)
 {
@@ -114,98 +162,107 @@ static char *instance_of(const struct source *s)
 	return xstrdup(s->arg);
 }
 
-/* The source to sample: a whole profile URL through its pprof base, so only the header is read. */
-static int open_sampled(const char *arg, struct source *src, struct err *e)
+int cli_slope_sample(struct cli_slope_opts *o)
 {
-	const char *pp = http_is_url(arg) ? strstr(arg, "/debug/pprof/") : NULL;
-	char *base = pp ? xstrndup(arg, (size_t)(pp - arg)) : NULL;
-	int ret = source_open(base ? base : arg, cli_source_opts(), src, e);
-
-	free(base);
-	return ret;
-}
-
-/* One series {instance="SOURCE"} in r, for the samples to come. */
-static struct prom_series *series_init(struct prom_result *r, const struct source *src)
-{
+	struct source_opts *so = cli_source_opts();
+	struct sigaction sa, old_int, old_term;
+	struct prom_result r;
 	struct prom_series *ps;
+	struct source src;
+	struct err e;
+	size_t cap = 0, failures = 0;
+	int64_t sched, span;
+	struct cost_meter meter = {0, 0, -1, 0};
+	struct cost_plan plan;
+	enum cost_probe probe;
+	int64_t shown = 0;
+	char what[300];
+	int tty = isatty(STDERR_FILENO), ret;
+	const char *pp;
+	char *base;
+	long i;
 
-	prom_result_init(r);
-	r->type = PROM_MATRIX;
-	r->series = ps = xcalloc(1, sizeof(*ps));
-	r->nseries = 1;
+	if (!source_is_remote(o->source))
+		return cli_usage_error("slope", "'%s' is not an http(s):// URL, pod/NAME, unix:/PATH or pid/N to sample (a saved "
+						"Prometheus answer is read with --file)",
+				       o->source);
+	/* a whole profile URL is sampled through its pprof base, so only the header is read */
+	pp = http_is_url(o->source) ? strstr(o->source, "/debug/pprof/") : NULL;
+	base = pp ? xstrndup(o->source, (size_t)(pp - o->source)) : NULL;
+	ret = source_open(base ? base : o->source, so, &src, &e);
+	free(base);
+	if (ret < 0)
+		return cli_error("%s", e.msg);
+	prom_result_init(&r);
+	r.type = PROM_MATRIX;
+	r.series = ps = xcalloc(1, sizeof(*ps));
+	r.nseries = 1;
 	ps->labels = xcalloc(1, sizeof(*ps->labels));
 	ps->labels[0].name = xstrdup("instance");
-	ps->labels[0].value = instance_of(src);
+	ps->labels[0].value = instance_of(&src);
 	ps->nlabels = 1;
-	return ps;
-}
 
-/* The progress line on a terminal: the sample just taken and when the next one comes. */
-static void progress(const struct cli_slope_opts *o, long i, double v)
-{
-	char d[32];
-
-	if (o->count)
-		fprintf(stderr, "\r\033[Ksample %ld/%ld: %.15g goroutines", i + 1, o->count, v);
-	else
-		fprintf(stderr, "\r\033[Ksample %ld: %.15g goroutines (Ctrl-C ends)", i + 1, v);
-	if (o->count == 0 || i + 1 < o->count)
-		fprintf(stderr, ", next in %s", ts_format_duration(o->every, d, sizeof(d)));
-	fflush(stderr);
-}
-
-/* Samples src every o->every into ps until o->count samples or an interrupt. A failure before
- * the first sample ends it (CLI_TROUBLE); later ones are warned about and counted in *failures. */
-static int sample_loop(struct source *src, const struct cli_slope_opts *o, struct prom_series *ps, size_t *failures)
-{
-	int tty = isatty(STDERR_FILENO);
-	int64_t start = now_ms(CLOCK_MONOTONIC);
-	size_t cap = 0;
-	long i, tick = 0;
-	struct err e;
-
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_interrupt;
+	sigemptyset(&sa.sa_mask);
+	interrupted = 0;
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	probe = probe_metrics(&src, o, what, sizeof(what));
+	cost_plan(&plan, 0, probe, &meter, o->every, so->max_target_cpu);
+	sched = now_ms(CLOCK_MONOTONIC);
 	for (i = 0; o->count == 0 || i < o->count; i++) {
 		struct slope_sample sm;
+		int64_t t0;
+		int rc;
 
-		if (i > 0) {
-			/* a sample that took longer than the interval skips the slots it overran, as a
-			 * Prometheus scrape does, instead of sampling back to back */
-			int64_t now = now_ms(CLOCK_MONOTONIC);
-
-			if (start + ++tick * o->every < now)
-				tick = (now - start) / o->every + 1;
-			if (sleep_until(start + tick * o->every) < 0)
-				break;
-		}
+		if (i > 0 && sleep_until(sched = next_slot(sched, plan.interval_ms)) < 0)
+			break;
 		if (interrupted)
 			break;
-		if (take_sample(src, o->metrics, &sm, &e) < 0) {
+		t0 = now_ms(CLOCK_MONOTONIC);
+		rc = take_sample(&src, probe == COST_PROBE_FOUND, &sm, &e);
+		if (rc == 0 && ps->nsamples == 0)
+			fprintf(stderr, "%sleakscope: %s\n", tty ? "\r\033[K" : "", what);
+		if (probe != COST_PROBE_FOUND)
+			account(&meter, &plan, &shown, now_ms(CLOCK_MONOTONIC) - t0, rc == 0 ? lround(sm.v) : -1, o->every,
+				so->max_target_cpu, tty);
+		if (rc < 0) {
 			if (ps->nsamples == 0) {
 				if (tty)
 					fputs("\r\033[K", stderr);
-				return cli_error("%s", e.msg);
+				ret = cli_error("%s", e.msg);
+				goto out;
 			}
 			/* one bad scrape does not end a series, as in Prometheus: say so, go on */
-			(*failures)++;
+			failures++;
 			fprintf(stderr, "%sleakscope: warning: sample %ld: %s\n", tty ? "\r\033[K" : "", i + 1, e.msg);
 			continue;
 		}
 		ps->samples = xgrow(ps->samples, &cap, ps->nsamples + 1, sizeof(*ps->samples));
 		ps->samples[ps->nsamples++] = sm;
-		if (tty)
-			progress(o, i, sm.v);
+		if (tty) {
+			char d[32];
+
+			if (o->count)
+				fprintf(stderr, "\r\033[Ksample %ld/%ld: %.15g goroutines", i + 1, o->count, sm.v);
+			else
+				fprintf(stderr, "\r\033[Ksample %ld: %.15g goroutines (Ctrl-C ends)", i + 1, sm.v);
+			if (o->count == 0 || i + 1 < o->count)
+				fprintf(stderr, ", next in %s", ts_format_duration(plan.interval_ms, d, sizeof(d)));
+			fflush(stderr);
+		}
 	}
 	if (tty)
 		fputs("\r\033[K", stderr);
-	return CLI_OK;
-}
-
-/* --range, --window and --at from what was sampled, unless given. */
-static void fit_span(struct cli_slope_opts *o, const struct prom_series *ps)
-{
-	int64_t span = ps->samples[ps->nsamples - 1].t - ps->samples[0].t;
-
+	if (interrupted)
+		fprintf(stderr, "leakscope: interrupted after %zu sample%s\n", ps->nsamples,
+			ps->nsamples == 1 ? "" : "s");
+	if (failures)
+		fprintf(stderr, "leakscope: %zu sample%s failed and %s left out\n", failures, failures == 1 ? "" : "s",
+			failures == 1 ? "is" : "are");
+	/* the analysis spans what was sampled, unless told otherwise */
+	span = ps->samples[ps->nsamples - 1].t - ps->samples[0].t;
 	/* whole seconds, with the first sample inside [T-W, T] (and (T-W, T] with --left-open) */
 	span = (span + 999) / 1000 * 1000 + (o->left_open && span % 1000 == 0 ? 1000 : 0);
 	if (span <= 0)
@@ -216,63 +273,23 @@ static void fit_span(struct cli_slope_opts *o, const struct prom_series *ps)
 		o->window = o->range;
 	if (!o->have_at)
 		o->at = ps->samples[ps->nsamples - 1].t;
-}
+	if (o->save) {
+		char d1[32], d2[32];
 
-/* --save: the samples written, and the command that analyses them again. */
-static int save(const struct cli_slope_opts *o, const struct prom_series *ps)
-{
-	char d1[32], d2[32];
-	struct err e;
-
-	if (save_samples(o->save, ps, &e) < 0)
-		return cli_error("%s", e.msg);
-	fprintf(stderr,
-		"leakscope: %zu samples saved to %s; the same analysis: leakscope slope --file %s "
-		"--range %s --window %s\n",
-		ps->nsamples, o->save, o->save, ts_format_duration(o->range, d1, sizeof(d1)),
-		ts_format_duration(o->window, d2, sizeof(d2)));
-	return CLI_OK;
-}
-
-int cli_slope_sample(struct cli_slope_opts *o)
-{
-	struct sigaction sa, old_int, old_term;
-	struct prom_result r;
-	struct prom_series *ps;
-	struct source src;
-	struct err e;
-	size_t failures = 0;
-	int ret;
-
-	if (!source_is_remote(o->source))
-		return cli_usage_error("slope", "'%s' is not an http(s):// URL, pod/NAME, unix:/PATH or pid/N to sample (a saved "
-						"Prometheus answer is read with --file)",
-				       o->source);
-	if (open_sampled(o->source, &src, &e) < 0)
-		return cli_error("%s", e.msg);
-	ps = series_init(&r, &src);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_interrupt;
-	sigemptyset(&sa.sa_mask);
-	interrupted = 0;
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
-	ret = sample_loop(&src, o, ps, &failures);
-	if (ret == CLI_OK && ps->nsamples == 0)
-		ret = cli_error("interrupted before the first sample");
-	if (ret == CLI_OK) {
-		if (interrupted)
-			fprintf(stderr, "leakscope: interrupted after %zu sample%s\n", ps->nsamples,
-				ps->nsamples == 1 ? "" : "s");
-		if (failures)
-			fprintf(stderr, "leakscope: %zu sample%s failed and %s left out\n", failures,
-				failures == 1 ? "" : "s", failures == 1 ? "is" : "are");
-		fit_span(o, ps);
-		if (o->save)
-			ret = save(o, ps);
+		if (save_samples(o->save, ps, &e) < 0) {
+			ret = cli_error("%s", e.msg);
+			goto out;
+		}
+		fprintf(stderr, "leakscope: %zu samples saved to %s; the same analysis: leakscope slope --file %s "
+				"--range %s --window %s\n",
+			ps->nsamples, o->save, o->save, ts_format_duration(o->range, d1, sizeof(d1)),
+			ts_format_duration(o->window, d2, sizeof(d2)));
 	}
-	if (ret == CLI_OK)
-		ret = cli_slope_report(&r, o, o->at);
+	o->count_source = cost_source_name(plan.source);
+	o->sampled_every = plan.interval_ms;
+	snprintf(o->cost_reason, sizeof(o->cost_reason), "%s", plan.reason);
+	ret = cli_slope_report(&r, o, o->at);
+out:
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 	prom_result_done(&r);

@@ -9,6 +9,7 @@
 #include "lib/text.h"
 #include "lib/xmalloc.h"
 #include "cli/cli.h"
+#include "analyze/cost.h"
 #include "fetch/source.h"
 #include "fetch/store.h"
 
@@ -44,29 +45,37 @@ static long elapsed_ms(const struct timespec *a)
 	return (long)(b.tv_sec - a->tv_sec) * 1000 + (b.tv_nsec - a->tv_nsec) / 1000000;
 }
 
-/* The process may have too many goroutines for a debug=2 dump: count them cheaply and ask. */
-static int confirm_debug2(struct source *s, int yes)
+/* The process may have too many goroutines for a capture that stops the world (debug=2, or the
+ * goroutineleak profile's detecting GC): count them with one debug=1 fetch, timed (its duration
+ * stands for the runtime's work), say what the capture should cost, and ask above the limit. */
+static int confirm_stw(struct source *s, int yes, const char *what)
 {
 	const char *env = getenv("LEAKSCOPE_STW_THRESHOLD");
 	long limit = STW_WARN_GOROUTINES, total = 0;
-	char answer[16] = "";
+	char answer[16] = "", warn[256];
+	struct timespec t0;
+	double cost;
 	struct err e;
 
 	if (env && cli_parse_long(env, 0, 1000000000, &limit) < 0)
 		fprintf(stderr, "leakscope: warning: LEAKSCOPE_STW_THRESHOLD is not a count; using %ld\n", limit);
 	if (s->kind == SOURCE_FILE || !s->base)
 		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (source_peek_total(s, &total, &e) < 0) {
 		fprintf(stderr, "leakscope: note: the goroutines could not be counted first (%s)\n", e.msg);
 		return 0; /* the capture itself says what is wrong, if anything still is */
 	}
-	if (total <= limit)
+	cost = (double)elapsed_ms(&t0) / 1000.0;
+	/* debug=2 stops the world for the whole dump; goroutineleak runs a full detecting GC */
+	cost_capture_warning(what, cost, total, warn, sizeof(warn));
+	if (total <= limit) {
+		if (cost * COST_STW_FACTOR >= 1.0)
+			fprintf(stderr, "leakscope: note: %s\n", warn);
 		return 0;
-	fprintf(stderr,
-		"leakscope: warning: %ld goroutines: a debug=2 capture stops the world while it is written "
-		"(seconds at this size)\n",
-		total);
-	if (yes)
+	}
+	fprintf(stderr, "leakscope: warning: %ld goroutines: %s\n", total, warn);
+	if (yes || strcmp(what, "a debug=2 capture") != 0)
 		return 0;
 	if (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO))
 		return cli_error("not capturing debug=2 without --yes (or use --debug 1)");
@@ -91,7 +100,8 @@ static int capture(const char *arg, const char *output, int yes)
 
 	if (source_open(arg, o, &s, &e) < 0)
 		return cli_error("%s", e.msg);
-	if (o->debug == 2 && confirm_debug2(&s, yes) != 0) {
+	if ((o->debug == 2 || o->leak_profile) &&
+	    confirm_stw(&s, yes, o->debug == 2 ? "a debug=2 capture" : "a goroutineleak capture") != 0) {
 		source_close(&s);
 		return CLI_TROUBLE;
 	}

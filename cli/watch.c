@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "analyze/cost.h"
 #include "analyze/diff.h"
 #include "analyze/slope.h"
 #include "lib/text.h"
@@ -33,6 +34,9 @@ static const char usage[] =
 	"\n"
 	"options:\n"
 	"  --every D            time between snapshots (default 30s; 30s, 5m, 1h30m)\n"
+	"  --max-target-cpu P   stretch --every so that each capture's duration stays within P of one\n"
+	"                       core (e.g. 0.1%%); without it the interval is kept, and each round still\n"
+	"                       says what its capture cost the target\n"
 	"  --count N            stop after N snapshots (default: until Ctrl-C)\n"
 	"  --keep K             snapshots kept and compared, 2 to 64 (default 10)\n"
 	"  --json               one JSON object per round, one per line: diff --json's shape with\n"
@@ -58,7 +62,21 @@ struct watch_opts {
 	struct out_diff_args a; /* --limit, --min-growth, --fail-on-growth, --ignore, --show-benign, --by */
 	long count, keep;
 	int64_t every;
+	/* the last round: its capture's duration, and the interval the budget allows */
+	double took;
+	int64_t eff;
 };
+
+/* The round's cost to the target, in JSON: after "round". */
+static void cost_json(struct json *j, const struct watch_opts *o)
+{
+	json_key(j, "capture_seconds");
+	json_double(j, o->took);
+	json_key(j, "interval_seconds");
+	json_double(j, (double)o->eff / 1000.0);
+	json_key(j, "target_cpu_percent");
+	json_double(j, o->eff > 0 ? o->took / ((double)o->eff / 1000.0) * 100 : 0);
+}
 
 static volatile sig_atomic_t interrupted;
 
@@ -118,14 +136,17 @@ static void header(const char *shown, const struct watch_opts *o, long round, st
 	char src[256], d[32], a[16], b[16];
 
 	printf("watch %s every %s: round %ld", text_sanitize(shown, src, sizeof(src)),
-	       ts_format_duration(o->every, d, sizeof(d)), round);
+	       ts_format_duration(o->eff > o->every ? o->eff : o->every, d, sizeof(d)), round);
 	if (o->count)
 		printf(" of %ld", o->count);
+
 	printf(", %d snapshot%s kept", n, n == 1 ? "" : "s");
 	if (n > 1 && !isnan(snap_time(kept[0])) && !isnan(snap_time(kept[n - 1])))
 		printf(" (%s .. %s UTC)", clock_text(snap_time(kept[0]), a, sizeof(a)),
 		       clock_text(snap_time(kept[n - 1]), b, sizeof(b)));
-	printf("%s\n", o->tty ? "; Ctrl-C quits" : "");
+	/* what watching costs the target */
+	printf("; capture %.2f s, ~%.2g%% of a core%s\n", o->took,
+	       o->eff > 0 ? o->took / ((double)o->eff / 1000.0) * 100 : 0, o->tty ? "; Ctrl-C quits" : "");
 }
 
 /* The first round: one snapshot, nothing to compare yet. */
@@ -142,6 +163,7 @@ static void first_round(const struct snapshot *s, const struct watch_opts *o)
 		json_object(&j);
 		json_key(&j, "round");
 		json_int(&j, 1);
+		cost_json(&j, o);
 		json_key(&j, "before");
 		out_snap_json(&j, s, snap_time(s));
 		json_key(&j, "after");
@@ -177,6 +199,7 @@ static void render(const struct diff *d, const struct watch_opts *o, long round)
 		json_object(&j);
 		json_key(&j, "round");
 		json_int(&j, round);
+		cost_json(&j, o);
 		out_diff_json_fields(&j, d, &o->a.show);
 		json_object_end(&j);
 		return;
@@ -237,8 +260,11 @@ static int watch(const char *arg, struct watch_opts *o)
 	struct source src;
 	struct err e;
 	int n = 0, i, rc = CLI_OK;
-	int64_t start;
-	long round = 0, tick = 0, attempts = 0;
+	int64_t sched, t0, eff = o->every, said = 0;
+	long round = 0, attempts = 0;
+	struct cost_meter meter = {0, 0, -1, 0};
+	/* watch profiles by design, at the interval asked: the budget applies when it is given */
+	double budget = cli_source_opts()->have_max_target_cpu ? cli_source_opts()->max_target_cpu : 0, took = 0;
 
 	if (source_open(arg, cli_source_opts(), &src, &e) < 0)
 		return cli_error("%s", e.msg);
@@ -248,21 +274,38 @@ static int watch(const char *arg, struct watch_opts *o)
 	interrupted = 0;
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
-	start = mono_ns();
-	for (tick = 0; o->count == 0 || round < o->count;) {
+	sched = mono_ns();
+	while (o->count == 0 || round < o->count) {
 		struct snapshot *snap;
 
 		if (attempts++ > 0) {
 			/* a capture that took longer than the interval (a big debug=2 dump) skips the
 			 * slots it overran instead of capturing back to back */
-			int64_t now = mono_ns(), every = o->every * 1000000;
+			int64_t now = mono_ns(), every = eff * 1000000;
 
-			if (start + ++tick * every < now)
-				tick = (now - start) / every + 1;
-			if (sleep_until(start + tick * every) < 0)
+			sched += every;
+			if (sched < now)
+				sched += ((now - sched) / every + 1) * every;
+			if (sleep_until(sched) < 0)
 				break;
 		}
+		t0 = mono_ns();
 		snap = source_snapshot(&src, o->a.by, NULL, NULL, &e);
+		/* what the round cost the target: the capture's duration stands for the runtime's work */
+		took = (double)(mono_ns() - t0) / 1e9;
+		cost_observe(&meter, took, snap ? snap->total : -1);
+		eff = budget > 0 ? cost_interval(o->every, cost_estimate(&meter), budget) : o->every;
+		if (eff > o->every && (said == 0 || llabs(eff - said) * 5 > said)) {
+			char iv[32], cnt[32];
+
+			fprintf(stderr, "leakscope: watching every %s: a debug=%d capture costs ~%.2g s at %s goroutines "
+					"(--max-target-cpu %g%%)\n",
+				cost_format_interval(eff, iv, sizeof(iv)), src.debug, cost_estimate(&meter),
+				cost_format_count(meter.total, cnt, sizeof(cnt)), budget * 100);
+			said = eff;
+		}
+		o->took = took;
+		o->eff = eff;
 		if (src.note[0] && attempts == 1)
 			fprintf(stderr, "leakscope: note: %s\n", src.note);
 		if (!snap) {

@@ -94,6 +94,8 @@ struct kube_pod {
 	char *phase;
 	long port;    /* first containerPort, 0 when none */
 	char *podip;
+	long metrics_port;  /* the prometheus.io/port annotation, 0 when none (or not a port) */
+	char *metrics_path; /* the prometheus.io/path annotation, NULL when none */
 };
 
 /* GETs the pod and returns its first containerPort in *port (0 when it declares none). */

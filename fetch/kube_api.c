@@ -196,6 +196,26 @@ static const char *str_at(const cJSON *o, const char *a, const char *b)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
+/* The usual scrape annotations: prometheus.io/port (a port number as a string) and
+ * prometheus.io/path (an absolute path without query or blanks); anything else is ignored. */
+static void scrape_annotations(const cJSON *pod, struct kube_pod *out)
+{
+	const cJSON *an = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(pod, "metadata"),
+							   "annotations");
+	const cJSON *port = cJSON_GetObjectItemCaseSensitive(an, "prometheus.io/port");
+	const cJSON *path = cJSON_GetObjectItemCaseSensitive(an, "prometheus.io/path");
+
+	if (cJSON_IsString(port) && port->valuestring[0] && strlen(port->valuestring) <= 5 &&
+	    strspn(port->valuestring, "0123456789") == strlen(port->valuestring)) {
+		long v = strtol(port->valuestring, NULL, 10);
+
+		out->metrics_port = v >= 1 && v <= 65535 ? v : 0;
+	}
+	if (cJSON_IsString(path) && path->valuestring[0] == '/' && strlen(path->valuestring) < 256 &&
+	    !strpbrk(path->valuestring, "?# \t\r\n%"))
+		out->metrics_path = xstrdup(path->valuestring);
+}
+
 int kube_pod_port(const struct kube_config *kc, const struct http_opts *h, const char *ns, const char *name,
 		  long *port, struct err *e)
 {
@@ -243,6 +263,9 @@ int kube_list_pods(const struct kube_config *kc, const struct http_opts *h, cons
 			out[n].phase = xstrdup(phase ? phase : "Unknown");
 			out[n].podip = ip ? xstrdup(ip) : NULL;
 			out[n].port = first_port(item);
+			out[n].metrics_port = 0;
+			out[n].metrics_path = NULL;
+			scrape_annotations(item, &out[n]);
 			n++;
 		}
 		next = str_at(list, "metadata", "continue");
@@ -271,6 +294,7 @@ void kube_pods_free(struct kube_pod *pods, size_t n)
 		free(pods[i].name);
 		free(pods[i].phase);
 		free(pods[i].podip);
+		free(pods[i].metrics_path);
 	}
 	free(pods);
 }

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "analyze/cost.h"
 #include "analyze/parse.h"
 #include "lib/xmalloc.h"
 #include "fetch/local.h"
@@ -19,6 +20,7 @@ void source_opts_init(struct source_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->debug = 1;
+	o->max_target_cpu = COST_DEFAULT_BUDGET;
 }
 
 int source_is_pod(const char *arg)
@@ -56,6 +58,7 @@ void source_close(struct source *s)
 	free(s->ns);
 	free(s->pod);
 	free(s->scheme);
+	free(s->metrics_path);
 	free(s->unix_path);
 	free(s->base_url);
 	free(s->local);
@@ -308,6 +311,10 @@ int source_open(const char *arg, const struct source_opts *o, struct source *s, 
 		ret = use_portforward(s, e);
 	if (ret == 0 && s->kind == SOURCE_POD)
 		source_set_debug(s, o->debug);
+	if (ret == 0) {
+		s->metrics_port = o->metrics_port;
+		s->metrics_path = o->metrics_path ? xstrdup(o->metrics_path) : NULL;
+	}
 	if (ret < 0)
 		source_close(s);
 	return ret;
@@ -600,24 +607,45 @@ static int metrics_sink(void *ctx, const void *data, size_t n, struct err *e)
 	return 0;
 }
 
-/* The /metrics URL next to a pprof URL: the part before /debug/pprof/ (or before the query). */
-static char *metrics_url(const struct source *s)
+/* The /metrics URL next to a pprof URL: the part before /debug/pprof/ (or before the query), or
+ * with --metrics-port the same host on that port and --metrics-path from the root. */
+char *source_metrics_url(const struct source *s)
 {
-	const char *pp, *q;
+	const char *path = s->metrics_path ? s->metrics_path : "/metrics", *pp, *q, *host, *end;
+	const char *slash = path[0] == '/' ? "" : "/", *at, *colon;
+	const char *arg = s->base_url ? s->base_url : s->arg;
 	size_t len;
 
-	const char *arg = s->base_url ? s->base_url : s->arg;
-
 	if (s->kind == SOURCE_POD && s->pf)
-		return xstrdup("http://localhost/metrics");
-	if (s->kind == SOURCE_POD)
-		return kube_proxy_url(s->kc.server, s->ns, s->scheme, s->pod, s->port, "/metrics");
+		return xasprintf("http://localhost%s%s", slash, path);
+	if (s->kind == SOURCE_POD) {
+		char *p = xasprintf("%s%s", slash, path), *u;
+
+		u = kube_proxy_url(s->kc.server, s->ns, s->scheme, s->pod, s->metrics_port ? s->metrics_port : s->port,
+				   p);
+		free(p);
+		return u;
+	}
 	q = arg + strcspn(arg, "?#");
+	if (s->metrics_port) {
+		/* scheme://[userinfo@]host[:port]: replace the port, drop the path */
+		host = strstr(arg, "://");
+		host = host ? host + 3 : arg;
+		end = host + strcspn(host, "/?#");
+		at = memchr(host, '@', (size_t)(end - host));
+		host = at ? at + 1 : host;
+		if (*host == '[') /* [v6]:port */
+			colon = memchr(host, ']', (size_t)(end - host)), colon = colon ? colon + 1 : end;
+		else
+			colon = memchr(host, ':', (size_t)(end - host));
+		len = (size_t)((colon ? colon : end) - arg);
+		return xasprintf("%.*s:%ld%s%s", (int)len, arg, s->metrics_port, slash, path);
+	}
 	pp = strstr(arg, "/debug/pprof");
 	len = (size_t)((pp && pp < q ? pp : q) - arg);
 	while (len && arg[len - 1] == '/')
 		len--;
-	return xasprintf("%.*s/metrics", (int)len, arg);
+	return xasprintf("%.*s%s%s", (int)len, arg, slash, path);
 }
 
 int source_metrics_total(struct source *s, double *total, struct err *e)
@@ -631,7 +659,7 @@ int source_metrics_total(struct source *s, double *total, struct err *e)
 		return err_set(e, "%.200s: a file has no /metrics", s->arg);
 	m = xcalloc(1, sizeof(*m));
 	r = xmalloc(sizeof(*r));
-	s->url = metrics_url(s);
+	s->url = source_metrics_url(s);
 	ret = fetch_once(s, metrics_sink, m, r, e);
 	if (m->found) {
 		ret = 0;

@@ -39,6 +39,10 @@ struct source_opts {
 	int debug;               /* debug=N asked of pprof bases and pods (default 1) */
 	uint64_t max_bytes;      /* --max-bytes; 0: HTTP_DEFAULT_MAX_BYTES */
 	long timeout_ms;         /* --timeout; 0: SOURCE_TIMEOUT_MS */
+	long metrics_port;       /* --metrics-port: where /metrics is served; 0: the pprof port */
+	const char *metrics_path; /* --metrics-path; NULL: /metrics */
+	double max_target_cpu;   /* --max-target-cpu: the share of one core sampling may cost the target */
+	int have_max_target_cpu; /* it was given (watch applies it only then) */
 	enum source_via via;     /* --via */
 };
 
@@ -70,6 +74,8 @@ struct source {
 	struct http_opts api;  /* ... and the API server's options it uses; http then holds no token */
 	enum source_via via;
 	char note[256];        /* something worth telling the user (a fallback), or "" */
+	long metrics_port;     /* 0: the pprof port */
+	char *metrics_path;    /* NULL: /metrics */
 };
 
 /* Resolves arg: reads the kubeconfig and finds the pod's port for pods, the token for URLs.
@@ -98,6 +104,8 @@ int source_metrics_line(const char *line, double *v);
  * /debug/pprof/, or the pod through the API server's proxy. Reads no further than that line.
  * Not for files. Returns 0, or -1 with e filled. */
 int source_metrics_total(struct source *s, double *total, struct err *e);
+/* The URL source_metrics_total reads (caller frees): for the console's own fetches. */
+char *source_metrics_url(const struct source *s);
 /* Reads the source into the parser, passing every byte to tee too (when not NULL). The snapshot
  * (caller owns) gets the fetch time when the format carries none. */
 struct snapshot *source_snapshot(struct source *s, enum snap_by by, http_sink tee, void *tee_ctx,

@@ -97,6 +97,34 @@ int pb_run_rank(struct pb_run *r, const struct pb_pod_count *pods, size_t n, str
 	return pb_run_record(r, 1, sum, d, e);
 }
 
+/* debug=1 for the pods whose /metrics answered without go_goroutines (urls[i] replaced). */
+static int pprof_for_the_rest(const struct kube_config *kc, const struct http_opts *h, const char *ns,
+			      const struct kube_pod *pods, size_t n, long port, const char **urls, struct fan_result *res,
+			      struct err *e)
+{
+	const char **sub = xcalloc(n + 1, sizeof(*sub));
+	struct fan_result *again = xcalloc(n + 1, sizeof(*again));
+	size_t *at = xcalloc(n + 1, sizeof(*at)), m = 0, i;
+	struct fan_opts fo = {.http = h};
+	int rc = 0;
+
+	for (i = 0; i < n; i++)
+		if (res[i].goroutines < 0 && res[i].status != 0) {
+			free((char *)urls[i]);
+			urls[i] = kube_proxy_url(kc->server, ns, NULL, pods[i].name, port ? port : pods[i].port,
+						 "/debug/pprof/goroutine?debug=1");
+			sub[m] = urls[i];
+			at[m++] = i;
+		}
+	if (m && (rc = fan_totals(sub, m, &fo, again, e)) == 0)
+		for (i = 0; i < m; i++)
+			res[at[i]] = again[i];
+	free(sub);
+	free(again);
+	free(at);
+	return rc;
+}
+
 int pb_run_rank_pods(struct pb_run *r, struct err *e)
 {
 	struct source_opts o;
@@ -124,14 +152,19 @@ int pb_run_rank_pods(struct pb_run *r, struct err *e)
 	urls = xcalloc(n + 1, sizeof(*urls));
 	res = xcalloc(n + 1, sizeof(*res));
 	counts = xcalloc(n + 1, sizeof(*counts));
+	/* the cheapest source first: /metrics' go_goroutines (on the scrape annotations when given) */
 	for (i = 0; i < n; i++)
-		urls[i] = kube_proxy_url(kc.server, ns, NULL, pods[i].name, o.port ? o.port : pods[i].port,
-					 "/debug/pprof/goroutine?debug=1");
+		urls[i] = kube_proxy_url(kc.server, ns, NULL, pods[i].name,
+					 o.metrics_port ? o.metrics_port : pods[i].metrics_port ? pods[i].metrics_port
+								 : o.port ? o.port : pods[i].port,
+					 o.metrics_path ? o.metrics_path : pods[i].metrics_path ? pods[i].metrics_path : "/metrics");
 	{
-		struct fan_opts fo = {.http = &h};
+		struct fan_opts fo = {.http = &h, .metrics = 1};
 
 		rc = n ? fan_totals(urls, n, &fo, res, &fe) : 0;
 	}
+	if (rc == 0)
+		rc = pprof_for_the_rest(&kc, &h, ns, pods, n, o.port, urls, res, &fe);
 	if (rc == 0) {
 		for (i = 0; i < n; i++) {
 			counts[i].name = pods[i].name;

@@ -5,6 +5,7 @@
 #include <curses.h>
 #include <stdio.h>
 
+#include "analyze/cost.h"
 #include "analyze/diff.h"
 #include "analyze/slope.h"
 #include "fetch/source.h"
@@ -70,6 +71,9 @@ struct app_target {
 	enum app_target_kind kind;
 	struct source src; /* URL and pod targets */
 	int sampling;      /* the source serves a debug=1 URL to sample */
+	enum cost_probe probe;   /* what the one /metrics probe found */
+	struct cost_meter meter; /* what its debug=1 fetches cost */
+	struct cost_plan plan;   /* the count's source and the effective interval */
 	struct slope_sample *series;
 	size_t nseries, capseries;
 	long last_total;
@@ -278,6 +282,12 @@ void app_start_sample(struct app *a, int t, double now);
 int app_target_forward(struct app *a, struct jobs_done *d);
 /* Samples the targets that are due (all: every one now). */
 void app_sample_due(struct app *a, int all);
+/* Takes a finished sample of a target: the count into its series, the /metrics probe's answer,
+ * and for debug=1 its cost and the next sample's time under --max-target-cpu. */
+void app_sample_done(struct app *a, struct jobs_done *d);
+/* "every 10s via /metrics", "every 12m30s: debug=1 costs ~0.75 s at 192k goroutines": the source
+ * and the effective interval of target t. Returns out. */
+char *app_sample_label(const struct app *a, int t, char *out, size_t n);
 /* Loads a saved Prometheus answer's first series into the first target. 0, or -1 with e. */
 int app_load_series(struct app *a, const char *path, struct err *e);
 /* --prometheus URL: series from there (reads the token). 0, or -1 with e. */

@@ -3,14 +3,17 @@
 #include "tui/jobs.h"
 
 #include <curl/curl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
 
 #include "analyze/parse.h"
+#include "fetch/source.h"
 
 #define SAMPLE_HEAD 256
+#define METRICS_MAX ((uint64_t)16 << 20)
 
 struct job {
 	struct job *next;
@@ -29,6 +32,7 @@ struct job {
 	uint64_t got, max;
 	double started;
 	int prom;      /* a Prometheus answer: the body gathered in buf */
+	int metrics;   /* a /metrics page: likewise, read for go_goroutines */
 	struct http_buf buf;
 };
 
@@ -105,7 +109,7 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ctx)
 		err_set(&b->perr, "the answer is larger than %llu bytes", (unsigned long long)b->max);
 		return 0;
 	}
-	if (b->prom) {
+	if (b->prom || b->metrics) {
 		if (http_buf_sink(&b->buf, data, n, &b->perr) < 0) {
 			b->failed = 1;
 			return 0;
@@ -139,12 +143,15 @@ static int start(struct jobs *j, enum jobs_kind kind, int target, int debug, con
 	CURLMcode mc;
 
 	b->kind = kind;
-	b->prom = prom;
+	b->prom = prom == 1;
+	b->metrics = prom == 2;
 	b->target = target;
 	b->debug = debug;
 	b->url = xstrdup(url);
 	b->shown = xstrdup(http_redact(url, shown, sizeof(shown)));
 	b->max = o && o->max_bytes ? o->max_bytes : HTTP_DEFAULT_MAX_BYTES;
+	if (b->metrics && b->max > METRICS_MAX)
+		b->max = METRICS_MAX;
 	b->started = now_s();
 	b->h = curl_easy_init();
 	if (!b->h) {
@@ -195,6 +202,35 @@ int jobs_start_prom(struct jobs *j, int target, const char *url, const struct ht
 	return start(j, JOBS_SAMPLE, target, 0, url, NULL, o, NULL, 1, e);
 }
 
+int jobs_start_metrics(struct jobs *j, int target, const char *url, const struct http_opts *o, struct err *e)
+{
+	return start(j, JOBS_SAMPLE, target, 0, url, NULL, o, NULL, 2, e);
+}
+
+/* go_goroutines from the /metrics page gathered in b->buf. */
+static int metrics_total(struct job *b, long *total)
+{
+	char *p = b->buf.p, *end = p ? p + b->buf.len : NULL, *nl;
+	double v;
+
+	for (; p && p < end; p = nl + 1) {
+		char line[4096];
+		size_t n;
+
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			nl = end;
+		n = (size_t)(nl - p) < sizeof(line) - 1 ? (size_t)(nl - p) : sizeof(line) - 1;
+		memcpy(line, p, n);
+		line[n] = '\0';
+		if (source_metrics_line(line, &v) == 0 && v >= 0 && v < 1e15) {
+			*total = lround(v);
+			return 0;
+		}
+	}
+	return -1;
+}
+
 int jobs_start_query(struct jobs *j, const char *url, const struct http_opts *o, struct err *e)
 {
 	return start(j, JOBS_QUERY, -1, 0, url, NULL, o, NULL, 1, e);
@@ -238,6 +274,7 @@ static void finish(struct job *b, CURLcode rc, struct jobs_done *d)
 	d->bytes = b->got;
 	d->total = -1;
 	d->cancelled = b->cancelled;
+	d->metrics = b->metrics;
 	if (b->cancelled) {
 		snprintf(d->msg, sizeof(d->msg), "%s: cancelled", b->shown);
 		return;
@@ -267,6 +304,14 @@ static void finish(struct job *b, CURLcode rc, struct jobs_done *d)
 			free(d->prom);
 			d->prom = NULL;
 			snprintf(d->msg, sizeof(d->msg), "%.150s: %.300s", b->shown, e.msg);
+			return;
+		}
+		d->ok = 1;
+		return;
+	}
+	if (b->metrics) {
+		if (metrics_total(b, &d->total) < 0) {
+			snprintf(d->msg, sizeof(d->msg), "%.200s: no go_goroutines metric", b->shown);
 			return;
 		}
 		d->ok = 1;

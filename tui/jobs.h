@@ -23,7 +23,9 @@ struct jobs_done {
 	struct snapshot *snap; /* JOBS_SNAPSHOT */
 	struct fs_out *store; /* the bytes, written as they came: the caller's (fs_out_commit or
 				     fs_out_abort) when not NULL; NULL after a failure */
-	long total;            /* goroutines: the snapshot's total, or the sampled debug=1 header */
+	long total;            /* goroutines: the snapshot's total, the sampled debug=1 header or
+				  /metrics' go_goroutines */
+	int metrics;           /* a JOBS_SAMPLE of /metrics (jobs_start_metrics) */
 	double started, finished; /* unix seconds */
 	uint64_t bytes;
 	long status;              /* the HTTP status, 0 when none came */
@@ -49,6 +51,9 @@ int jobs_start(struct jobs *j, enum jobs_kind kind, int target, int debug, const
  * copied) with o (borrowed until the job ends), the whole answer kept in memory and parsed with
  * prom_parse when it ends (jobs_done.prom). Returns 0, or -1 with e. */
 int jobs_start_prom(struct jobs *j, int target, const char *url, const struct http_opts *o, struct err *e);
+/* Starts a JOBS_SAMPLE of target from url (a /metrics page, copied) with o (borrowed until the
+ * job ends): the body kept up to 16 MiB and read for go_goroutines when it ends. 0, or -1 with e. */
+int jobs_start_metrics(struct jobs *j, int target, const char *url, const struct http_opts *o, struct err *e);
 /* Starts a JOBS_QUERY, as jobs_start_prom but for no target (-1): a playbook step's query. */
 int jobs_start_query(struct jobs *j, const char *url, const struct http_opts *o, struct err *e);
 /* Jobs of kind in flight (of target, or of any when target < 0). */

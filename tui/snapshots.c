@@ -201,7 +201,16 @@ int app_snapshot(struct app *a, int t)
 		app_error(a, "%s", e.msg);
 		return -1;
 	}
-	app_message(a, "taking a snapshot of %s (debug=%d)", tg->name, tg->src.debug);
+	if (tg->src.debug == 2) {
+		/* what stopping the world will cost, from what the target's samples measured */
+		char warn[256];
+
+		cost_capture_warning("debug=2", cost_estimate(&tg->meter), tg->nseries ? tg->last_total : -1, warn,
+				     sizeof(warn));
+		app_message(a, "taking a snapshot of %s: %s", tg->name, warn);
+	} else {
+		app_message(a, "taking a snapshot of %s (debug=%d)", tg->name, tg->src.debug);
+	}
 	return 0;
 }
 
@@ -237,14 +246,10 @@ void app_job_done(void *ctx, struct jobs_done *d)
 	if (!d->ok && !d->cancelled && app_target_forward(a, d))
 		return; /* the pod's proxy could not connect: the same fetch again, through port-forward */
 	if (d->kind == JOBS_SAMPLE) {
-		if (d->prom) {
+		if (d->prom)
 			app_prom_done(a, d);
-		} else if (d->ok) {
-			app_add_sample(tg, d->finished, d->total);
-			tg->err[0] = '\0';
-		} else if (!d->cancelled) {
-			snprintf(tg->err, sizeof(tg->err), "%.250s", d->msg);
-		}
+		else
+			app_sample_done(a, d);
 		app_refresh_top(a);
 		return;
 	}

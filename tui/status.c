@@ -57,8 +57,12 @@ void app_draw_title(struct app *a, int cols)
 		o += (size_t)snprintf(buf + o, sizeof(buf) - o, " | %s", a->targets[a->cur_target].name);
 	if (a->mark_a || a->mark_b)
 		o += (size_t)snprintf(buf + o, sizeof(buf) - o, " | A #%d B #%d", a->mark_a, a->mark_b);
-	if (a->every > 0 && a->ntargets && a->targets[a->cur_target].kind != APP_TARGET_FILES)
-		o += (size_t)snprintf(buf + o, sizeof(buf) - o, " | every %gs", a->every);
+	if (a->every > 0 && a->ntargets && a->targets[a->cur_target].kind != APP_TARGET_FILES) {
+		char src[200];
+
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o, " | %s",
+				      app_sample_label(a, a->cur_target, src, sizeof(src)));
+	}
 	if (v->filter[0] && o < sizeof(buf))
 		snprintf(buf + o, sizeof(buf) - o, " | filter: %s", v->filter);
 	draw_fill(stdscr, 0, 0, term_attr(TERM_TITLE));

@@ -277,9 +277,72 @@ void app_start_sample(struct app *a, int t, double now)
 	}
 	if (!tg->sampling || jobs_busy(a->jobs, JOBS_SAMPLE, t))
 		return;
+	/* the cheapest source first: /metrics until it is known not to be served */
+	if (tg->probe != COST_PROBE_ABSENT) {
+		char *url = source_metrics_url(&tg->src);
+
+		if (jobs_start_metrics(a->jobs, t, url, &tg->src.http, &e) < 0)
+			snprintf(tg->err, sizeof(tg->err), "%s", e.msg);
+		free(url);
+		return;
+	}
+	if (tg->plan.source == COST_PPROF && tg->plan.interval_ms > a->every * 1000)
+		tg->next_sample = now + (double)tg->plan.interval_ms / 1000.0;
 	source_set_debug(&tg->src, 1);
 	if (jobs_start(a->jobs, JOBS_SAMPLE, t, 1, tg->src.url, tg->src.shown, &tg->src.http, NULL, &e) < 0)
 		snprintf(tg->err, sizeof(tg->err), "%s", e.msg);
+}
+
+void app_sample_done(struct app *a, struct jobs_done *d)
+{
+	struct app_target *tg = &a->targets[d->target];
+	double budget = app_source_opts.max_target_cpu > 0 ? app_source_opts.max_target_cpu : COST_DEFAULT_BUDGET;
+
+	if (d->cancelled)
+		return;
+	if (d->metrics && !d->ok && tg->probe == COST_PROBE_NONE && d->status) {
+		/* the service answered, without go_goroutines: the profile it is, under the budget */
+		tg->probe = COST_PROBE_ABSENT;
+		cost_plan(&tg->plan, 0, tg->probe, &tg->meter, (int64_t)(a->every * 1000), budget);
+		app_start_sample(a, d->target, app_now());
+		return;
+	}
+	if (d->metrics && d->ok)
+		tg->probe = COST_PROBE_FOUND;
+	if (!d->metrics) {
+		/* the fetch's duration stands for the runtime's work building the profile */
+		cost_observe(&tg->meter, d->finished - d->started, d->ok ? d->total : -1);
+		if (a->every > 0)
+			tg->next_sample = d->started + a->every;
+	}
+	cost_plan(&tg->plan, 0, tg->probe, &tg->meter, (int64_t)(a->every * 1000), budget);
+	if (!d->metrics && a->every > 0 && tg->plan.interval_ms > a->every * 1000)
+		tg->next_sample = d->started + (double)tg->plan.interval_ms / 1000.0;
+	if (d->ok) {
+		app_add_sample(tg, d->finished, d->total);
+		tg->err[0] = '\0';
+	} else {
+		snprintf(tg->err, sizeof(tg->err), "%.250s", d->msg);
+	}
+}
+
+char *app_sample_label(const struct app *a, int t, char *out, size_t n)
+{
+	const struct app_target *tg = &a->targets[t];
+	char iv[32];
+
+	cost_format_interval((int64_t)(a->every * 1000), iv, sizeof(iv));
+	if (a->prom_url)
+		snprintf(out, n, "every %s via prometheus", iv);
+	else if (tg->probe == COST_PROBE_FOUND)
+		snprintf(out, n, "every %s via /metrics", iv);
+	else if (tg->probe == COST_PROBE_ABSENT && tg->plan.stretched)
+		snprintf(out, n, "%s", tg->plan.reason);
+	else if (tg->probe == COST_PROBE_ABSENT)
+		snprintf(out, n, "every %s via debug=1", iv);
+	else
+		snprintf(out, n, "every %s (probing /metrics)", iv);
+	return out;
 }
 
 void app_sample_due(struct app *a, int all)

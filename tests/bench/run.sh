@@ -14,6 +14,15 @@ export FIXTURE_READY_SECONDS=${FIXTURE_READY_SECONDS:-180}
 RUNS=${BENCH_RUNS:-5}
 mkdir -p "$OUT"
 trap fixture_stop EXIT
+# one case alone: tests/bench/run.sh cost
+case ${1:-} in
+cost) exec "$ROOT/tests/bench/cost.sh" ;;
+"") ;;
+*)
+	echo "usage: tests/bench/run.sh [cost]" >&2
+	exit 2
+	;;
+esac
 
 # median wall seconds of RUNS runs of a shell command
 median() {
@@ -140,3 +149,5 @@ if other:
           % (len(other), statistics.median(other), max(other)))
 PY
 rm -rf "$tui"
+
+"$ROOT/tests/bench/cost.sh"

@@ -118,7 +118,8 @@ for name, p in pods.items():
     assert p["phase"] == "Running" and p["error"] is None, p
     assert isinstance(p["goroutines"], int) and p["goroutines"] > 0, p
     assert p["outlier"] == (name == sys.argv[2]), p
-assert set(pods[sys.argv[2]]) == {"name", "phase", "goroutines", "fetch_ms", "error", "outlier"}
+    assert p["source"] == "metrics", p  # the fixture serves go_goroutines: the cheap source
+assert set(pods[sys.argv[2]]) == {"name", "phase", "goroutines", "source", "fetch_ms", "error", "outlier"}
 print("ok: outlier", sys.argv[2], pods[sys.argv[2]]["goroutines"], "vs", pods["web-0"]["goroutines"])
 EOF
         echo "   fan-out of 5 pods took $ms ms"
@@ -130,6 +131,11 @@ EOF
     fi
     if expect_rc 0 "pods --metrics ($version)" "$LEAKSCOPE" pods --metrics --json; then
         grep -q "\"name\":\"$OUTLIER\"[^}]*\"outlier\":true" "$WORK/out" || fail "pods --metrics: $(cat "$WORK/out")"
+    fi
+    if expect_rc 0 "pods --pprof ($version)" "$LEAKSCOPE" pods --pprof --json; then
+        grep -q "\"name\":\"$OUTLIER\"[^}]*\"source\":\"pprof\"[^}]*\"outlier\":true" "$WORK/out" ||
+            fail "pods --pprof: $(cat "$WORK/out")"
+        grep -q '"source":"metrics"' "$WORK/out" && fail "pods --pprof read /metrics: $(cat "$WORK/out")"
     fi
     [ "$version" = "$first" ] || continue
 
@@ -167,8 +173,9 @@ EOF
         { head -1 "$WORK/web-3.txt" | grep -q '^goroutine 1 \[' || grep -q '^goroutine [0-9]* \[' "$WORK/web-3.txt"; } ||
         fail "debug=2 file: $(head -2 "$WORK/web-3.txt")"
     LEAKSCOPE_STW_THRESHOLD=10 expect_rc 2 "debug=2 above the threshold, no --yes" \
-        "$LEAKSCOPE" snapshot pod/web-3 --debug 2 </dev/null && grep -q "stops the world" "$WORK/err" ||
-        fail "no stop-the-world warning: $(cat "$WORK/err")"
+        "$LEAKSCOPE" snapshot pod/web-3 --debug 2 </dev/null &&
+        grep -q "goroutines: a debug=2 capture stops the world: ~[0-9.e-]* s expected (debug=1 took [0-9.e-]* s at [0-9]* goroutines)" "$WORK/err" ||
+        fail "no stop-the-world warning with the measured cost: $(cat "$WORK/err")"
     LEAKSCOPE_STW_THRESHOLD=10 expect_rc 0 "debug=2 above the threshold with --yes" \
         "$LEAKSCOPE" snapshot pod/web-3 --debug 2 --yes
     expect_rc 0 "snapshot debug=0" "$LEAKSCOPE" snapshot pod/web-1:6060 --debug 0 &&

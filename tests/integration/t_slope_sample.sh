@@ -33,7 +33,8 @@ for v in $GO_VERSIONS; do
 	fixture_start "$v" "$port" -rate "$RATE" -patterns "$PATTERNS" -pool 4
 	base="http://127.0.0.1:$port"
 	before=$(metrics_now "$port")
-	"$LEAKSCOPE" slope "$base" --every 1s --count "$COUNT" --json --save "$WORK/header-$v.saved" \
+	# --pprof: the header even though /metrics is served; a budget a 1 s interval fits in
+	"$LEAKSCOPE" slope "$base" --every 1s --count "$COUNT" --pprof --max-target-cpu 50% --json --save "$WORK/header-$v.saved" \
 		>"$WORK/header-$v.json" 2>"$WORK/header-$v.err" &
 	h=$!
 	"$LEAKSCOPE" slope "$base" --every 1s --count "$COUNT" --metrics --json --limit 100000 \
@@ -49,7 +50,17 @@ for v in $GO_VERSIONS; do
 		"$WORK/header-$v.json")
 	"$LEAKSCOPE" slope --file "$WORK/header-$v.saved" --range "$range" --window "$range" --json \
 		>"$WORK/file-$v.json"
-	cmp "$WORK/header-$v.json" "$WORK/file-$v.json"
+	# (but for what sampling alone knows: the source and the interval)
+	python3 - "$WORK/header-$v.json" "$WORK/file-$v.json" <<'PY'
+import json, re, sys
+h, f = open(sys.argv[1]).read(), open(sys.argv[2]).read()
+s = json.loads(h)["sampling"]
+assert s == {"source": "pprof", "interval_seconds": 1, "reason": None}, s
+assert "sampling" not in json.loads(f)
+h2 = re.sub(r'"sampling":\{[^{}]*\},', "", h, count=1)
+assert h2 == f, (h2[:300], f[:300])
+PY
+	grep -q "counting from goroutine?debug=1 (--pprof)" "$WORK/header-$v.err"
 	grep -q -- "--file $WORK/header-$v.saved --range" "$WORK/header-$v.err"
 	[ "$(stat -c %a "$WORK/header-$v.saved")" = 600 ]
 	# and as text too
@@ -85,6 +96,7 @@ for mode in ("header", "metrics"):
     assert abs(slope - truth) <= 0.15 * truth, (mode, slope, truth)
     assert abs(s["slope_per_minute"] - 60 * slope) < 1e-6 * abs(60 * slope)
     assert s["predict_linear"]["seconds"] == 3600 and s["predict_linear"]["value"] > s["last"]
+    assert d["sampling"]["source"] == ("metrics" if mode == "metrics" else "pprof"), d["sampling"]
     if mode == "metrics":
         assert s["time_to_limit_seconds"] > 0, s
     else:
