@@ -123,7 +123,7 @@ static int loose_emit(void *ctx, const char *s, size_t n, struct err *e)
 		} else if (f == PNORM_TEXT) {
 			p->snap->format = SNAP_DEBUG2;
 			p->text = ptext_new(p->snap);
-			ptext_tolerant(p->text);
+			ptext_tolerant(p->text, 1);
 		} else {
 			return 0;
 		}
@@ -344,8 +344,11 @@ static int finish_loose(struct parser *p)
 		return pcount_finish(p->count, 1, &p->err);
 	if (!p->text)
 		return loose_refusal(p);
-	if (p->bytes == PARSE_STACK_CAP)
-		p->snap->truncated = 1;
+	if (p->bytes == PARSE_STACK_CAP) {
+		/* Cut by the runtime's cap, not pasted: the last stack may go on, as in strict mode. */
+		ptext_tolerant(p->text, 0);
+		complete = 0;
+	}
 	if (ptext_finish(p->text, complete, &p->err) < 0)
 		return p->snap->total == 0 && !p->snap->truncated ? loose_refusal(p) : -1;
 	return 0;

@@ -78,7 +78,7 @@ int pnorm_saw_timeout(const struct pnorm *z);
 /* debug=1 records came without their "goroutine profile: total N" line: the total is their sum. */
 void pcount_headerless(struct pcount *c);
 /* Pasted text: a stack cut after its function line still counts (the input is flagged cut). */
-void ptext_tolerant(struct ptext *t);
+void ptext_tolerant(struct ptext *t, int on);
 
 /* Parses a label set "{k: v, "k 2": "v"}" or {"k":"v"} (bare or Go-quoted keys and values) into
  * snap_label calls. Returns the bytes consumed through the closing brace, or 0 when malformed. */

@@ -263,9 +263,9 @@ int ptext_line(struct ptext *t, const char *s, size_t n, struct err *e)
 	return 0;
 }
 
-void ptext_tolerant(struct ptext *t)
+void ptext_tolerant(struct ptext *t, int on)
 {
-	t->tolerant = 1;
+	t->tolerant = on;
 }
 
 int ptext_finish(struct ptext *t, int complete, struct err *e)
