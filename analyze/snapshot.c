@@ -234,9 +234,15 @@ void snap_frame(struct snapshot *s, const char *func, size_t funclen, const char
 		long line)
 {
 	struct snap_rec *r = s->rec;
+	char generic[1024];
 
 	if (!r->active)
 		return;
+	if (funclen <= sizeof(generic) && memchr(func, '[', funclen)) {
+		/* Generic instantiations: debug=0 names the shapes, text dumps print "[...]". */
+		funclen = frame_canon_generic(func, funclen, generic);
+		func = generic;
+	}
 	if (r->nframes == 0 && r->nfirst < SNAP_KEY_FRAMES && !(funclen == 14 && memcmp(func, "runtime.goexit", 14) == 0)) {
 		/* Kept aside while no frame is kept: a stack of runtime frames only is named by all of them. */
 		r->has_first = 1;
@@ -304,7 +310,12 @@ void snap_creator(struct snapshot *s, const char *func, size_t funclen, const ch
 		  long line, long parent)
 {
 	struct snap_rec *r = s->rec;
+	char generic[1024];
 
+	if (funclen <= sizeof(generic) && memchr(func, '[', funclen)) {
+		funclen = frame_canon_generic(func, funclen, generic);
+		func = generic;
+	}
 	r->creatortext = xgrow(r->creatortext, &r->creatorcap, funclen + filelen + 2, 1);
 	memcpy(r->creatortext, func, funclen);
 	r->creatortext[funclen] = '\0';
