@@ -15,6 +15,17 @@ RUNS=${BENCH_RUNS:-5}
 mkdir -p "$OUT"
 trap fixture_stop EXIT
 
+# The corpus of real pastes: how many dumps each tool reads right (no timing). `run.sh wild` runs
+# this case alone.
+wild() {
+	echo "bench: the corpus of real pastes (tests/data/wild), leakscope against panicparse"
+	python3 "$ROOT/tests/bench/wild.py" "$LS" "$ROOT/tests/data/wild"
+}
+if [ "${1:-}" = wild ]; then
+	wild
+	exit 0
+fi
+
 # median wall seconds of RUNS runs of a shell command
 median() {
 	python3 - "$RUNS" "$1" <<'PY'
@@ -140,3 +151,6 @@ if other:
           % (len(other), statistics.median(other), max(other)))
 PY
 rm -rf "$tui"
+
+echo
+wild | tail -1
