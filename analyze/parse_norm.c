@@ -345,7 +345,7 @@ static int d1_frame(struct pnorm *z, const char *s, size_t n, struct err *e)
 	return emit(z, z->buf, o, e);
 }
 
-static int d1_line(struct pnorm *z, const char *s, size_t n, int tabbed, struct err *e)
+static int d1_line(struct pnorm *z, const char *s, size_t n, struct err *e)
 {
 	if (s[0] == '#') {
 		size_t i = 1;
@@ -356,10 +356,9 @@ static int d1_line(struct pnorm *z, const char *s, size_t n, int tabbed, struct 
 			i++;
 		if (!looks_d1_frame(s + i, n - i))
 			return emit(z, s, n, e);
-		if (!tabbed || i != 2)
-			note(z, N_D1_SPACES);
-		if (tabbed && s[1] == '\t' && !memchr(s, ' ', n))
-			return emit(z, s, n, e);
+		if (s[1] == '\t' && !memchr(s, ' ', n))
+			return emit(z, s, n, e); /* as tabwriter wrote it */
+		note(z, N_D1_SPACES);
 		return d1_frame(z, s + i, n - i, e);
 	}
 	if (looks_d1_frame(s, n)) {
@@ -623,7 +622,7 @@ static int norm_line(struct pnorm *z, const char *s, size_t n, struct err *e)
 		if (flush_blank(z, e) < 0)
 			return -1;
 		z->last = K_FUNC;
-		return d1_line(z, s, n, i > 0 && s[-1] == '\t', e);
+		return d1_line(z, s, n, e);
 	}
 	return text_line(z, s, n, i == 1 && s[-1] == '\t', e);
 }
