@@ -57,10 +57,11 @@ static void no_core_dumps(void)
 
 /* "--strict", accepted by every command that reads a dump, is taken out of argv here: read clean
  * captures exactly, without the front end that repairs pastes. */
-static int take_strict(int argc, char **argv)
+static int take_strict(int argc, char **argv, int *strict)
 {
 	int i, o;
 
+	*strict = 0;
 	for (i = o = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--") == 0) {
 			while (i < argc)
@@ -68,7 +69,7 @@ static int take_strict(int argc, char **argv)
 			break;
 		}
 		if (strcmp(argv[i], "--strict") == 0)
-			parse_set_mode(1, 0);
+			*strict = 1;
 		else
 			argv[o++] = argv[i];
 	}
@@ -79,9 +80,12 @@ static int take_strict(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	size_t i;
+	int strict;
 
 	no_core_dumps();
-	argc = take_strict(argc, argv);
+	argc = take_strict(argc, argv, &strict);
+	/* The console owns the screen: what the front end repaired is not written over it. */
+	parse_set_mode(strict, argc < 2 || strcmp(argv[1], "tui") == 0);
 	if (argc < 2 && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
 		return cmd_tui(argc, argv);
 	if (argc < 2) {
