@@ -2,7 +2,8 @@
 # Generic code across formats: debug=0 names an instantiation by its shapes
 # (main.parallelMap[go.shape.int,go.shape.string].func1), text dumps print main.parallelMap[...].func1.
 # Every before/after pairing of debug=0, 1 and 2 captures finds the generic leak as one group that
-# grew by exactly the leaks made, with the same key and fingerprint, and nothing else grew.
+# grew by exactly the leaks made, with the same key and fingerprint, and nothing else grew. Then no
+# two different stacks of the fixture share a fingerprint.
 set -euo pipefail
 . "$ROOT/tests/lib/fixture.sh"
 trap fixture_stop EXIT
@@ -38,4 +39,27 @@ assert len(keys) == 1, keys
 print("ok: Go %s: the generic leak grew by %d in all 9 format pairings, one key %s" % (v, n, keys))
 PY
 	fixture_stop
+done
+
+# No two different stacks of the fixture share a fingerprint: every pattern leaking (the body
+# leak's client readLoop/writeLoop and server conn.serve/backgroundRead among them), in each text format.
+for v in $GO_VERSIONS; do
+	port=$(fixture_free_port)
+	fixture_start "$v" "$port" -paused -initial 3 -pool 2 -patterns all,generic
+	for d in 1 2; do
+		fixture_capture "$port" "$d" "$WORK/$v.all$d"
+		"$LEAKSCOPE" top --json "$WORK/$v.all$d" >"$WORK/$v.all$d.json"
+	done
+	fixture_stop
+	python3 - "$WORK/$v.all1.json" "$WORK/$v.all2.json" <<'PY'
+import json, sys
+for path in sys.argv[1:]:
+    seen = {}
+    for g in json.load(open(path))["groups"]:
+        funcs = tuple(f["func"] for f in g["frames"])
+        other = seen.setdefault(g["fingerprint"], funcs)
+        assert other == funcs, (path, g["fingerprint"], other, funcs)
+    assert len(seen) >= 8, (path, len(seen))
+    print("ok: %s: %d fingerprints, one per stack" % (path.rsplit("/", 1)[1], len(seen)))
+PY
 done
