@@ -660,6 +660,11 @@ static int unescape_line(struct pnorm *z, const char *s, size_t n, struct err *e
 
 int pnorm_line(struct pnorm *z, const char *s, size_t n, struct err *e)
 {
+	int r;
+
+	/* A clean dump's line first, before the bigger work of a pasted one. */
+	if (n > 1 && s[n - 1] != ' ' && s[n - 1] != '\t' && (r = fast_line(z, s, n, e)) != 0)
+		return r < 0 ? -1 : emit(z, s, n, e);
 	if (z->fmt == PNORM_UNKNOWN && n > 16 && memchr(s, '\\', n) && memmem(s, n, "goroutine ", 10) && memmem(s, n, "\\n", 2) &&
 	    memmem(s, n, "\\n\\t", 4))
 		return unescape_line(z, s, n, e);
