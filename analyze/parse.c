@@ -99,8 +99,13 @@ static int line(struct parser *p, const char *s, size_t n)
 			       PARSE_MAX_LINE / 1024);
 	if (n && s[n - 1] == '\r')
 		n--;
-	if (p->mode == M_LOOSE)
+	if (p->mode == M_LOOSE) {
+		int r = p->text ? pnorm_pass(p->norm, s, n, &p->err) : 0;
+
+		if (r)
+			return r < 0 ? -1 : ptext_line(p->text, s, n, &p->err);
 		return pnorm_line(p->norm, s, n, &p->err);
+	}
 	if (p->mode == M_TEXT)
 		return ptext_line(p->text, s, n, &p->err);
 	return pcount_line(p->count, s, n, &p->err);

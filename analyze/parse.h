@@ -69,6 +69,9 @@ struct pnorm;
 struct pnorm *pnorm_new(pnorm_emit emit, void *ctx, int quiet);
 void pnorm_free(struct pnorm *z);
 int pnorm_line(struct pnorm *z, const char *line, size_t n, struct err *e);
+/* Whether line, of a clean debug=2 dump so far, goes to the parser as it is (1; the caller hands
+ * it on), needs pnorm_line (0), or failed (-1). */
+int pnorm_pass(struct pnorm *z, const char *line, size_t n, struct err *e);
 int pnorm_finish(struct pnorm *z, struct err *e);
 /* The format recognized so far: debug=2 text or debug=1 records. */
 enum pnorm_fmt pnorm_format(const struct pnorm *z);

@@ -46,6 +46,7 @@ struct pnorm {
 	int in_running;  /* the "running tests:" list of go test */
 	int race_seen, gotest_seen, goleak_seen, timeout_seen;
 	int profiles;    /* debug=1 "profile: total" headers seen */
+	int clean;       /* a clean debug=2 dump so far: its lines may pass straight through */
 	long goleak_id;  /* a goleak entry waiting for its traceback, -1 when none */
 	char goleak_state[128];
 	char *buf;       /* scratch: one rebuilt line */
@@ -542,12 +543,16 @@ static int text_line(struct pnorm *z, const char *s, size_t n, int tabbed, struc
  * capture costs the front end next to nothing. Returns 1 when s is one, 0 when not, -1 on error. */
 static int fast_line(struct pnorm *z, const char *s, size_t n, struct err *e)
 {
-	char c;
+	char c = s[0];
 
-	if (z->fmt != PNORM_TEXT || n < 2 || z->goleak_id >= 0 || z->in_running || z->in_race ||
-	    (z->notes & PREFIX_NOTES))
+	if (!z->clean)
 		return 0;
-	c = s[0];
+	if (c == '\t') {
+		if (z->blank || s[1] == ' ' || s[1] == '\t')
+			return 0;
+		z->last = K_FILE;
+		return 1;
+	}
 	if (c == 'g' && looks_header(s, n)) {
 		if (z->blank) {
 			z->blank = 0;
@@ -559,10 +564,6 @@ static int fast_line(struct pnorm *z, const char *s, size_t n, struct err *e)
 	}
 	if (z->blank)
 		return 0;
-	if (c == '\t' && s[1] != ' ' && s[1] != '\t') {
-		z->last = K_FILE;
-		return 1;
-	}
 	if (c >= 'a' && c <= 'z' && s[n - 1] == ')') {
 		z->last = K_FUNC;
 		return 1;
@@ -574,15 +575,32 @@ static int fast_line(struct pnorm *z, const char *s, size_t n, struct err *e)
 	return 0;
 }
 
+/* Whether the lines to come may take fast_line: nothing of a paste seen, nothing pending. */
+static void update_clean(struct pnorm *z)
+{
+	z->clean = z->fmt == PNORM_TEXT && z->goleak_id < 0 && !z->in_running && !z->in_race &&
+		   !(z->notes & PREFIX_NOTES);
+}
+
+static int slow_line(struct pnorm *z, const char *s, size_t n, struct err *e);
+
 /* One line with its own prefixes, already unescaped. */
 static int norm_line(struct pnorm *z, const char *s, size_t n, struct err *e)
+{
+	int r = slow_line(z, s, n, e);
+
+	update_clean(z);
+	return r;
+}
+
+static int slow_line(struct pnorm *z, const char *s, size_t n, struct err *e)
 {
 	size_t i;
 	int indented = 0, r;
 
 	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
 		n--;
-	if ((r = fast_line(z, s, n, e)) != 0)
+	if (n > 1 && (r = fast_line(z, s, n, e)) != 0)
 		return r < 0 ? -1 : emit(z, s, n, e);
 	i = strip_prefixes(z, s, n, &indented);
 	s += i;
@@ -658,12 +676,19 @@ static int unescape_line(struct pnorm *z, const char *s, size_t n, struct err *e
 	return 0;
 }
 
+int pnorm_pass(struct pnorm *z, const char *s, size_t n, struct err *e)
+{
+	/* A clean dump's line first, before the bigger work of a pasted one. */
+	if (n < 2 || s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r')
+		return 0;
+	return fast_line(z, s, n, e);
+}
+
 int pnorm_line(struct pnorm *z, const char *s, size_t n, struct err *e)
 {
 	int r;
 
-	/* A clean dump's line first, before the bigger work of a pasted one. */
-	if (n > 1 && s[n - 1] != ' ' && s[n - 1] != '\t' && (r = fast_line(z, s, n, e)) != 0)
+	if ((r = pnorm_pass(z, s, n, e)) != 0)
 		return r < 0 ? -1 : emit(z, s, n, e);
 	if (z->fmt == PNORM_UNKNOWN && n > 16 && memchr(s, '\\', n) && memmem(s, n, "goroutine ", 10) && memmem(s, n, "\\n", 2) &&
 	    memmem(s, n, "\\n\\t", 4))
