@@ -66,3 +66,37 @@ size_t frame_strip_args(const char *line, size_t n)
 	open = memrchr(line, '(', i - 1);
 	return open ? (size_t)(open - line) : n;
 }
+
+size_t frame_canon_generic(const char *func, size_t n, char *out)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < n; i++) {
+		size_t close = i + 1;
+		int d = 1;
+
+		if (func[i] != '[') {
+			out[o++] = func[i];
+			continue;
+		}
+		while (close < n && d > 0) {
+			d += func[close] == '[' ? 1 : func[close] == ']' ? -1 : 0;
+			close++;
+		}
+		if (d > 0) {
+			/* An unclosed bracket is not a type-argument list: the rest stays as it is. */
+			memcpy(out + o, func + i, n - i);
+			return o + n - i;
+		}
+		if (close - i < 5) {
+			/* "[T]" and shorter stay: "[...]" must never make the name longer. */
+			memcpy(out + o, func + i, close - i);
+			o += close - i;
+		} else {
+			memcpy(out + o, "[...]", 5);
+			o += 5;
+		}
+		i = close - 1;
+	}
+	return o;
+}

@@ -15,5 +15,10 @@ int frame_is_user(const char *func);
 /* Length of the function name in a debug=2 frame line "pkg.f(args)": the text before the last
  * top-level parenthesised group. Returns n when there is none. */
 size_t frame_strip_args(const char *line, size_t n);
+/* The name with every type-argument list written "[...]", as text dumps print a generic
+ * instantiation ("main.parallelMap[go.shape.int,go.shape.string]" in debug=0 becomes
+ * "main.parallelMap[...]"), so the formats name it alike. Writes at most n bytes to out (n is
+ * enough: the result is never longer) and returns the length. */
+size_t frame_canon_generic(const char *func, size_t n, char *out);
 
 #endif

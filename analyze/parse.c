@@ -2,6 +2,7 @@
 #include "analyze/parse.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +12,16 @@
 
 #include "lib/xmalloc.h"
 
-enum mode { M_SNIFF, M_TEXT, M_COUNT, M_PROTO };
+enum mode { M_SNIFF, M_TEXT, M_COUNT, M_PROTO, M_LOOSE };
+enum utf16 { U_NONE, U_LE, U_BE };
+
+static int mode_strict, mode_quiet;
+
+void parse_set_mode(int strict, int quiet)
+{
+	mode_strict = strict;
+	mode_quiet = quiet;
+}
 
 #define SNIFF_LEN 64
 
@@ -29,6 +39,14 @@ struct parser {
 	struct ptext *text;
 	struct pcount *count;
 	struct pproto *proto;
+	struct pnorm *norm;     /* M_LOOSE: the front end for pasted text */
+	size_t skip;            /* bytes of a byte order mark at the start */
+	enum utf16 utf16;
+	unsigned char odd;      /* UTF-16: a byte waiting for its pair */
+	int has_odd;
+	unsigned long high;     /* UTF-16: a high surrogate waiting for its low half */
+	char *dec;              /* UTF-16 decoded to UTF-8 */
+	size_t deccap;
 };
 
 struct parser *parse_new(const char *source, enum snap_by by)
@@ -46,6 +64,8 @@ void parse_free(struct parser *p)
 	ptext_free(p->text);
 	pcount_free(p->count);
 	pproto_free(p->proto);
+	pnorm_free(p->norm);
+	free(p->dec);
 	snap_free(p->snap);
 	free(p->carry);
 	free(p);
@@ -79,9 +99,43 @@ static int line(struct parser *p, const char *s, size_t n)
 			       PARSE_MAX_LINE / 1024);
 	if (n && s[n - 1] == '\r')
 		n--;
+	if (p->mode == M_LOOSE) {
+		int r = p->text ? pnorm_pass(p->norm, s, n, &p->err) : 0;
+
+		if (r)
+			return r < 0 ? -1 : ptext_line(p->text, s, n, &p->err);
+		return pnorm_line(p->norm, s, n, &p->err);
+	}
 	if (p->mode == M_TEXT)
 		return ptext_line(p->text, s, n, &p->err);
 	return pcount_line(p->count, s, n, &p->err);
+}
+
+/* A line the front end handed on: to the back end of the format it recognized. */
+static int loose_emit(void *ctx, const char *s, size_t n, struct err *e)
+{
+	struct parser *p = ctx;
+
+	if (!p->text && !p->count) {
+		enum pnorm_fmt f = pnorm_format(p->norm);
+
+		if (f == PNORM_COUNT) {
+			p->snap->format = SNAP_DEBUG1;
+			p->count = pcount_new(p->snap);
+			if (!has_prefix((const unsigned char *)s, n, "goroutine profile: total ") &&
+			    !has_prefix((const unsigned char *)s, n, "goroutineleak profile: total "))
+				pcount_headerless(p->count);
+		} else if (f == PNORM_TEXT) {
+			p->snap->format = SNAP_DEBUG2;
+			p->text = ptext_new(p->snap);
+			ptext_tolerant(p->text, 1);
+		} else {
+			return 0;
+		}
+	}
+	if (p->text)
+		return ptext_line(p->text, s, n, e);
+	return pcount_line(p->count, s, n, e);
 }
 
 static int carry_add(struct parser *p, const char *s, size_t n)
@@ -119,11 +173,79 @@ static int feed_lines(struct parser *p, const char *s, size_t n)
 	return 0;
 }
 
+static void put_utf8(char *out, size_t *o, unsigned long c);
+
+/* UTF-16 (a Windows editor's save) to UTF-8, a chunk at a time. */
+static int route_utf16(struct parser *p, const unsigned char *d, size_t n)
+{
+	size_t i = 0, o = 0;
+
+	p->dec = xgrow(p->dec, &p->deccap, n * 2 + 8, 1);
+	while (i < n) {
+		unsigned a, b;
+		unsigned long c;
+
+		if (p->has_odd) {
+			a = p->odd;
+			b = d[i++];
+			p->has_odd = 0;
+		} else if (i + 1 < n) {
+			a = d[i];
+			b = d[i + 1];
+			i += 2;
+		} else {
+			p->odd = d[i++];
+			p->has_odd = 1;
+			break;
+		}
+		c = p->utf16 == U_LE ? (unsigned long)(a | b << 8) : (unsigned long)(a << 8 | b);
+		if (c >= 0xd800 && c < 0xdc00) {
+			p->high = c;
+			continue;
+		}
+		if (c >= 0xdc00 && c < 0xe000) {
+			c = p->high ? 0x10000 + ((p->high - 0xd800) << 10) + (c - 0xdc00) : 0xfffd;
+		}
+		p->high = 0;
+		put_utf8(p->dec, &o, c);
+	}
+	return feed_lines(p, p->dec, o);
+}
+
 static int route(struct parser *p, const unsigned char *data, size_t n)
 {
 	if (p->mode == M_PROTO)
 		return pproto_feed(p->proto, data, n, &p->err);
+	if (p->utf16 != U_NONE)
+		return route_utf16(p, data, n);
 	return feed_lines(p, (const char *)data, n);
+}
+
+/* Pasted text: the encoding from a byte order mark or the zero bytes of UTF-16, then the front end. */
+static int sniff_loose(struct parser *p)
+{
+	const unsigned char *h = p->head;
+	size_t n = p->headlen;
+
+	if (n >= 2 && ((h[0] == 0xff && h[1] == 0xfe) || (h[0] == 0xfe && h[1] == 0xff))) {
+		p->utf16 = h[0] == 0xff ? U_LE : U_BE;
+		p->skip = 2;
+	} else if (n >= 4 && h[0] && !h[1] && h[2] && !h[3]) {
+		p->utf16 = U_LE;
+	} else if (n >= 4 && !h[0] && h[1] && !h[2] && h[3]) {
+		p->utf16 = U_BE;
+	} else if (n >= 3 && h[0] == 0xef && h[1] == 0xbb && h[2] == 0xbf) {
+		p->skip = 3;
+		if (!mode_quiet)
+			fputs("leakscope: note: a UTF-8 byte order mark: dropped\n", stderr);
+	} else if (memchr(h, '\0', n)) {
+		return err_set(&p->err, "binary data that is not a gzip'd profile: not a goroutine profile");
+	}
+	if (p->utf16 != U_NONE && !mode_quiet)
+		fputs("leakscope: note: UTF-16 text: decoded\n", stderr);
+	p->mode = M_LOOSE;
+	p->norm = pnorm_new(loose_emit, p, mode_quiet);
+	return 1;
 }
 
 /* Whether s[0..n) is printable ASCII, so that it can be quoted in a one-line error message. */
@@ -154,6 +276,8 @@ static int sniff(struct parser *p, int at_end)
 	 * so the decision cannot depend on where the chunks end. */
 	if (!at_end && n < SNIFF_LEN)
 		return 0;
+	if (!mode_strict)
+		return sniff_loose(p);
 	nl = memchr(h, '\n', n);
 	first = nl ? (size_t)(nl - h) : n;
 	sp = memchr(h, ' ', first);
@@ -194,11 +318,44 @@ int parse_feed(struct parser *p, const void *data, size_t n, struct err *e)
 			return fail(p, e);
 		if (r == 0)
 			return 0;
-		if (route(p, p->head, p->headlen) < 0)
+		if (route(p, p->head + p->skip, p->headlen - p->skip) < 0)
 			return fail(p, e);
 	}
 	if (n && route(p, d, n) < 0)
 		return fail(p, e);
+	return 0;
+}
+
+/* Why pasted text held no goroutine, in words that say what it was. */
+static int loose_refusal(struct parser *p)
+{
+	if (pnorm_saw_race(p->norm))
+		return err_set(&p->err, "a race report, not a goroutine dump: nothing to read");
+	if (pnorm_saw_timeout(p->norm))
+		return err_set(&p->err, "go test timeout output without any goroutine: nothing to read");
+	return err_set(&p->err, "no goroutines found: not a goroutine profile");
+}
+
+static int finish_loose(struct parser *p)
+{
+	int complete = p->carrylen == 0;
+
+	if (p->carrylen && line(p, p->carry, p->carrylen) < 0)
+		return -1;
+	p->carrylen = 0;
+	if (pnorm_finish(p->norm, &p->err) < 0)
+		return -1;
+	if (p->count)
+		return pcount_finish(p->count, 1, &p->err);
+	if (!p->text)
+		return loose_refusal(p);
+	if (p->bytes == PARSE_STACK_CAP) {
+		/* Cut by the runtime's cap, not pasted: the last stack may go on, as in strict mode. */
+		ptext_tolerant(p->text, 0);
+		complete = 0;
+	}
+	if (ptext_finish(p->text, complete, &p->err) < 0)
+		return p->snap->total == 0 && !p->snap->truncated ? loose_refusal(p) : -1;
 	return 0;
 }
 
@@ -215,11 +372,13 @@ struct snapshot *parse_finish(struct parser *p, struct err *e)
 			return fail(p, e), NULL;
 		}
 		r = sniff(p, 1);
-		if (r <= 0 || route(p, p->head, p->headlen) < 0)
+		if (r <= 0 || route(p, p->head + p->skip, p->headlen - p->skip) < 0)
 			return fail(p, e), NULL;
 	}
 	if (p->mode == M_PROTO) {
 		r = pproto_finish(p->proto, &p->err);
+	} else if (p->mode == M_LOOSE) {
+		r = finish_loose(p);
 	} else {
 		complete = p->carrylen == 0;
 		if (p->carrylen && line(p, p->carry, p->carrylen) < 0)

@@ -35,6 +35,9 @@ uint64_t parse_bytes(const struct parser *p);
  * is allowed): "goroutine profile: total N" or "goroutineleak profile: total N", N at most about
  * 10^18. Returns 0 with *total (and *leak, when not NULL: 1 for goroutineleak), or -1. */
 int parse_debug1_total(const char *s, size_t n, long *total, int *leak);
+/* strict: read only clean captures, exactly (no front end for pastes); quiet: no notes on stderr
+ * about what the front end normalized. Process-wide, for every parser made after the call. */
+void parse_set_mode(int strict, int quiet);
 
 /* Reads fd to its end in chunks and parses it. Returns the snapshot (caller owns) or NULL with e. */
 struct snapshot *parse_fd(int fd, const char *source, enum snap_by by, struct err *e);
@@ -61,6 +64,28 @@ struct pproto *pproto_new(struct snapshot *s);
 void pproto_free(struct pproto *pp);
 int pproto_feed(struct pproto *pp, const unsigned char *data, size_t n, struct err *e);
 int pproto_finish(struct pproto *pp, struct err *e);
+
+/* The tolerant front end (parse_norm.c): normalizes pasted lines and hands each on to emit. */
+enum pnorm_fmt { PNORM_UNKNOWN, PNORM_TEXT, PNORM_COUNT };
+typedef int (*pnorm_emit)(void *ctx, const char *line, size_t n, struct err *e);
+struct pnorm;
+/* quiet: no notes on stderr about what was normalized. */
+struct pnorm *pnorm_new(pnorm_emit emit, void *ctx, int quiet);
+void pnorm_free(struct pnorm *z);
+int pnorm_line(struct pnorm *z, const char *line, size_t n, struct err *e);
+/* Whether line, of a clean debug=2 dump so far, goes to the parser as it is (1; the caller hands
+ * it on), needs pnorm_line (0), or failed (-1). */
+int pnorm_pass(struct pnorm *z, const char *line, size_t n, struct err *e);
+int pnorm_finish(struct pnorm *z, struct err *e);
+/* The format recognized so far: debug=2 text or debug=1 records. */
+enum pnorm_fmt pnorm_format(const struct pnorm *z);
+int pnorm_saw_race(const struct pnorm *z);
+int pnorm_saw_timeout(const struct pnorm *z);
+
+/* debug=1 records came without their "goroutine profile: total N" line: the total is their sum. */
+void pcount_headerless(struct pcount *c);
+/* Pasted text: a stack cut after its function line still counts (the input is flagged cut). */
+void ptext_tolerant(struct ptext *t, int on);
 
 /* Parses a label set "{k: v, "k 2": "v"}" or {"k":"v"} (bare or Go-quoted keys and values) into
  * snap_label calls. Returns the bytes consumed through the closing brace, or 0 when malformed. */

@@ -177,6 +177,12 @@ int pcount_line(struct pcount *c, const char *s, size_t n, struct err *e)
 	return 0;
 }
 
+void pcount_headerless(struct pcount *c)
+{
+	c->header = 1;
+	c->total = -1;
+}
+
 int pcount_finish(struct pcount *c, int complete, struct err *e)
 {
 	struct snapshot *s = c->snap;
@@ -189,6 +195,8 @@ int pcount_finish(struct pcount *c, int complete, struct err *e)
 	}
 	if (end_record(c, e) < 0)
 		return -1;
+	if (c->total < 0)
+		c->total = c->sum;
 	s->total = c->total;
 	if (!complete || c->sum < c->total)
 		s->truncated = 1;

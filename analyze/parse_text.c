@@ -20,6 +20,8 @@ struct ptext {
 	long parent; /* "created by ... in goroutine N" */
 	long goroutines;
 	int headers; /* goroutine headers seen */
+	int tolerant; /* pasted: a stack cut after a function line still counts */
+	int cutline;  /* the last line was a file line that did not parse (cut inside it?) */
 };
 
 struct ptext *ptext_new(struct snapshot *s)
@@ -203,12 +205,15 @@ int ptext_line(struct ptext *t, const char *s, size_t n, struct err *e)
 	}
 	if (t->ancestors)
 		return 0;
+	t->cutline = 0;
 	if (s[0] == '\t') {
 		const char *file;
 		size_t filelen;
 		long line;
 
+		t->cutline = 1;
 		if (t->pend != P_NONE && file_line(s, n, &file, &filelen, &line)) {
+			t->cutline = 0;
 			if (t->pend == P_FUNC) {
 				if (t->pendlen == 14 && memcmp(t->pendbuf, "runtime.goexit", 14) == 0)
 					t->goexit = 1;
@@ -258,17 +263,28 @@ int ptext_line(struct ptext *t, const char *s, size_t n, struct err *e)
 	return 0;
 }
 
+void ptext_tolerant(struct ptext *t, int on)
+{
+	t->tolerant = on;
+}
+
 int ptext_finish(struct ptext *t, int complete, struct err *e)
 {
 	struct snapshot *s = t->snap;
 
-	if (t->in_g && (!complete || t->pend == P_FUNC)) {
+	if (t->tolerant && t->in_g && (t->pend == P_FUNC || (!complete && t->cutline))) {
+		/* A paste that stops after a function line: the goroutine was there, its stack is cut. */
+		t->pend = P_NONE;
+		s->truncated = 1;
+	}
+
+	if (!t->tolerant && t->in_g && (!complete || t->pend == P_FUNC)) {
 		/* The dump stops inside a goroutine: its stack is not whole. */
 		snap_abort(s);
 		t->in_g = 0;
 		s->truncated = 1;
 	}
-	if (!complete)
+	if (!complete && !t->tolerant)
 		s->truncated = 1;
 	end_goroutine(t);
 	/* A cut dump may have lost its only goroutine, but it still showed a header: text without one

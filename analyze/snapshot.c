@@ -34,9 +34,10 @@ struct snap_rec {
 	struct rec_label *labels;
 	size_t nlabels, labelcap;
 	int keyframes;
-	char *first; /* first frame seen, "func\0file\0", used when every frame was dropped */
-	size_t firstcap, firstfunclen, firstfilelen;
-	long firstline;
+	char *first; /* the frames dropped, "func\0file\0" each, used when every frame was dropped */
+	size_t firstcap, firstlen;
+	long *firstline;
+	size_t nfirst, firstlinecap;
 	int has_first;
 	const char *state;
 	long wait, id;
@@ -71,6 +72,7 @@ void snap_free(struct snapshot *s)
 		free(s->rec->key);
 		free(s->rec->aux);
 		free(s->rec->first);
+		free(s->rec->firstline);
 		free(s->rec->frames);
 		free(s->rec->labels);
 		free(s->rec->creatortext);
@@ -170,6 +172,7 @@ void snap_begin(struct snapshot *s)
 	r->textlen = r->keylen = r->auxlen = r->keyend = r->nframes = r->nlabels = 0;
 	r->keyframes = 0;
 	r->has_first = 0;
+	r->firstlen = r->nfirst = 0;
 	r->state = NULL;
 	r->wait = -1;
 	r->id = -1;
@@ -221,19 +224,23 @@ void snap_frame(struct snapshot *s, const char *func, size_t funclen, const char
 		long line)
 {
 	struct snap_rec *r = s->rec;
+	char generic[1024];
 
 	if (!r->active)
 		return;
-	if (!r->has_first && !(funclen == 14 && memcmp(func, "runtime.goexit", 14) == 0)) {
+	if (funclen <= sizeof(generic) && memchr(func, '[', funclen)) {
+		/* Generic instantiations: debug=0 names the shapes, text dumps print "[...]". */
+		funclen = frame_canon_generic(func, funclen, generic);
+		func = generic;
+	}
+	if (r->nframes == 0 && r->nfirst < SNAP_KEY_FRAMES && !(funclen == 14 && memcmp(func, "runtime.goexit", 14) == 0)) {
+		/* Kept aside while no frame is kept: a stack of runtime frames only is named by all of them. */
 		r->has_first = 1;
-		r->first = xgrow(r->first, &r->firstcap, funclen + filelen + 2, 1);
-		memcpy(r->first, func, funclen);
-		r->first[funclen] = '\0';
-		memcpy(r->first + funclen + 1, file, filelen);
-		r->first[funclen + 1 + filelen] = '\0';
-		r->firstfunclen = funclen;
-		r->firstfilelen = filelen;
-		r->firstline = line;
+		r->first = xgrow(r->first, &r->firstcap, r->firstlen + funclen + filelen + 2, 1);
+		put(r->first, &r->firstlen, func, funclen);
+		put(r->first, &r->firstlen, file, filelen);
+		r->firstline = xgrow(r->firstline, &r->firstlinecap, r->nfirst + 1, sizeof(*r->firstline));
+		r->firstline[r->nfirst++] = line;
 	}
 	/* debug=1 hides every runtime.* frame at the leaf end, debug=2 every internal one anywhere. */
 	if (r->nframes == 0 ? frame_is_runtime(func, funclen) : frame_is_runtime_internal(func, funclen))
@@ -293,7 +300,12 @@ void snap_creator(struct snapshot *s, const char *func, size_t funclen, const ch
 		  long line, long parent)
 {
 	struct snap_rec *r = s->rec;
+	char generic[1024];
 
+	if (funclen <= sizeof(generic) && memchr(func, '[', funclen)) {
+		funclen = frame_canon_generic(func, funclen, generic);
+		func = generic;
+	}
 	r->creatortext = xgrow(r->creatortext, &r->creatorcap, funclen + filelen + 2, 1);
 	memcpy(r->creatortext, func, funclen);
 	r->creatortext[funclen] = '\0';
@@ -328,26 +340,27 @@ static void table_insert(struct snap_group **table, size_t cap, struct snap_grou
 	table[i] = g;
 }
 
+static size_t print_add(char *buf, size_t len, size_t cap, const char *f)
+{
+	size_t fl = strlen(f);
+
+	if (len + fl + 1 > cap)
+		return len;
+	memcpy(buf + len, f, fl + 1);
+	return len + fl + 1;
+}
+
+/* The stack's identity across snapshots, formats and code edits: the functions of its innermost
+ * SNAP_KEY_FRAMES frames, without files and lines. Every frame counts, so that stacks sharing their
+ * user frames, or every goroutine reading the network in the standard library, differ. */
 static void fingerprint(struct snap_group *g)
 {
-	char buf[1024];
+	char buf[4096];
 	size_t len = 0;
-	int i, n = 0, pass;
+	int i;
 
-	for (pass = 0; pass < 2 && n == 0; pass++) {
-		for (i = 0; i < g->nframes && n < SNAP_PRINT_FRAMES; i++) {
-			const char *f = g->frames[i].func;
-			size_t fl = strlen(f);
-
-			if (pass == 0 && !frame_is_user(f))
-				continue;
-			if (len + fl + 1 > sizeof(buf))
-				break;
-			memcpy(buf + len, f, fl + 1);
-			len += fl + 1;
-			n++;
-		}
-	}
+	for (i = 0; i < g->nframes && i < SNAP_KEY_FRAMES; i++)
+		len = print_add(buf, len, sizeof(buf), g->frames[i].func);
 	hash_hex(hash_bytes(buf, len, 0x6c65616b73636f70ULL), SNAP_PRINT_LEN, g->fingerprint);
 }
 
@@ -569,9 +582,16 @@ void snap_end(struct snapshot *s, long count)
 	if (count <= 0)
 		return;
 	if (r->nframes == 0 && r->has_first) {
-		/* Every frame was runtime-internal: the first one names the group. */
-		rec_push_frame(r, s->by, r->first, r->firstfunclen, r->first + r->firstfunclen + 1, r->firstfilelen,
-			       r->firstline);
+		/* Every frame was runtime-internal: all of them name the group (gopark alone would fold
+		 * every system goroutine into one). */
+		size_t off = 0, k;
+
+		for (k = 0; k < r->nfirst; k++) {
+			const char *func = r->first + off, *file = func + strlen(func) + 1;
+
+			off = (size_t)(file - r->first) + strlen(file) + 1;
+			rec_push_frame(r, s->by, func, strlen(func), file, strlen(file), r->firstline[k]);
+		}
 	}
 	key = s->by == SNAP_BY_FUNCS ? r->key : r->text;
 	keylen = s->by == SNAP_BY_FUNCS ? r->keylen : r->keyend;

@@ -18,8 +18,6 @@ enum snap_by { SNAP_BY_LINES, SNAP_BY_FUNCS };
 #define SNAP_KEY_FRAMES 24
 /* Frames kept per group for display; deeper ones are dropped. */
 #define SNAP_MAX_FRAMES 128
-/* Frames of the fingerprint. */
-#define SNAP_PRINT_FRAMES 5
 #define SNAP_KEY_LEN 16
 #define SNAP_PRINT_LEN 12
 /* Distinct label sets counted per group before the rest go into labels_other. */

@@ -176,12 +176,14 @@ static int item_cmp(const void *a, const void *b)
 	const struct item *x = a, *y = b;
 	long dx = x->row ? x->row->delta : 0, dy = y->row ? y->row->delta : 0;
 
-	if (verdict_rank(x->c.verdict) != verdict_rank(y->c.verdict))
-		return verdict_rank(x->c.verdict) - verdict_rank(y->c.verdict);
+	/* Growth, then size: a pattern's verdict must not rank one goroutine waiting on a mutex above
+	 * a group of thousands; the verdict only breaks ties. */
 	if (dx != dy)
 		return dx > dy ? -1 : 1;
 	if (x->g->count != y->g->count)
 		return x->g->count > y->g->count ? -1 : 1;
+	if (verdict_rank(x->c.verdict) != verdict_rank(y->c.verdict))
+		return verdict_rank(x->c.verdict) - verdict_rank(y->c.verdict);
 	return strcmp(x->g->key, y->g->key);
 }
 

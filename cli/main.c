@@ -6,6 +6,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "analyze/parse.h"
 #include "cli/cli.h"
 
 #define LEAKSCOPE_VERSION "0.1.0"
@@ -37,6 +38,8 @@ static void usage(FILE *f)
 	      f);
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fputs("\nEvery command that reads a dump repairs pastes (prefixes, lost tabs, fences, goleak and go test\n"
+	      "output) and says what it repaired on stderr; --strict reads clean captures only, exactly.\n", f);
 	fputs("\n'leakscope COMMAND --help' tells more. Exit status: 0 done, 1 a gate tripped, 2 trouble.\n", f);
 }
 
@@ -52,11 +55,37 @@ static void no_core_dumps(void)
 		fprintf(stderr, "leakscope: warning: cannot make the process undumpable: %s\n", strerror(errno));
 }
 
+/* "--strict", accepted by every command that reads a dump, is taken out of argv here: read clean
+ * captures exactly, without the front end that repairs pastes. */
+static int take_strict(int argc, char **argv, int *strict)
+{
+	int i, o;
+
+	*strict = 0;
+	for (i = o = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			while (i < argc)
+				argv[o++] = argv[i++];
+			break;
+		}
+		if (strcmp(argv[i], "--strict") == 0)
+			*strict = 1;
+		else
+			argv[o++] = argv[i];
+	}
+	argv[o] = NULL;
+	return o;
+}
+
 int main(int argc, char **argv)
 {
 	size_t i;
+	int strict;
 
 	no_core_dumps();
+	argc = take_strict(argc, argv, &strict);
+	/* The console owns the screen: what the front end repaired is not written over it. */
+	parse_set_mode(strict, argc < 2 || strcmp(argv[1], "tui") == 0);
 	if (argc < 2 && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
 		return cmd_tui(argc, argv);
 	if (argc < 2) {

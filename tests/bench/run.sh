@@ -24,6 +24,17 @@ cost) exec "$ROOT/tests/bench/cost.sh" ;;
 	;;
 esac
 
+# The corpus of real pastes: how many dumps each tool reads right (no timing). `run.sh wild` runs
+# this case alone.
+wild() {
+	echo "bench: the corpus of real pastes (tests/data/wild), leakscope against panicparse"
+	python3 "$ROOT/tests/bench/wild.py" "$LS" "$ROOT/tests/data/wild"
+}
+if [ "${1:-}" = wild ]; then
+	wild
+	exit 0
+fi
+
 # median wall seconds of RUNS runs of a shell command
 median() {
 	python3 - "$RUNS" "$1" <<'PY'
@@ -151,3 +162,5 @@ PY
 rm -rf "$tui"
 
 "$ROOT/tests/bench/cost.sh"
+echo
+wild | tail -1

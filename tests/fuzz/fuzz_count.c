@@ -26,6 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char head[64];
 
 	fuzz_split(data, size, &spec, &payload, &n);
+	parse_set_mode(0, 1);
 	if (starts_with(payload, n, "goroutine profile: total ") ||
 	    starts_with(payload, n, "goroutineleak profile: total ")) {
 		fuzz_both(payload, n, &spec);

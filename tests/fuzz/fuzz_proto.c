@@ -46,6 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int is_gzip;
 
 	fuzz_split(data, size, &spec, &payload, &n);
+	parse_set_mode(0, 1);
 	is_gzip = n >= 2 && payload[0] == 0x1f && payload[1] == 0x8b;
 	if (size % 2 == 1 || is_gzip)
 		fuzz_both(payload, n, &spec);

@@ -13,6 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t n;
 
 	fuzz_split(data, size, &spec, &payload, &n);
+	parse_set_mode(0, 1);
 	fuzz_both(payload, n, &spec);
 	return 0;
 }

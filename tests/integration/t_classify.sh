@@ -80,6 +80,11 @@ t = json.load(open("%s/%s-top.json" % (w, pat)))
 g = find(t, groups[0][0], groups[0][1])
 assert "pattern" in g and "known" in g
 print("ok: Go %s %s: %s from debug=2, %s from debug=1, worker pool not flagged" % (v, pat, exact, family))
+# Ranked by growth, then size: never a small group above a larger one that grew as much.
+for name in ("one1", "one2", "22", "12"):
+    doc = json.load(open("%s/%s-%s.json" % (w, pat, name)))
+    keys = [(-(g["delta"] or 0), -g["count"]) for g in doc["groups"]]
+    assert keys == sorted(keys), (v, pat, name, keys)
 PY
 	done
 	fixture_stop

@@ -4,6 +4,7 @@
  *   --- input    the profile text (a line "\x1f\x8b..." is not supported: binary cases live in test_parse)
  *   --- expect   the snapshot as render() below writes it
  *   --- error    instead of expect: the start of the error message parse_finish must give
+ *   --- strict   (empty) read in --strict mode, without the front end for pastes
  * Lines before the first section are a description. */
 #include <dirent.h>
 #include <setjmp.h>
@@ -163,6 +164,7 @@ static void run_case(const char *path)
 	struct snapshot *s;
 	struct err e = {""};
 	size_t chunks[] = {1, 7, 4096}, c;
+	char *strict = section(text, "strict");
 
 	if (!input) {
 		/* "--- input-nonl": the input without its last newline, as a cut dump ends. */
@@ -171,6 +173,8 @@ static void run_case(const char *path)
 			fail_msg("%s: no '--- input' section", path);
 		input[strlen(input) - 1] = '\0';
 	}
+	parse_set_mode(strict != NULL, 1);
+	free(strict);
 	/* The same result whether fed a byte at a time, in odd pieces or whole. */
 	for (c = 0; c < sizeof(chunks) / sizeof(chunks[0]); c++) {
 		size_t off, len = strlen(input), chunk = chunks[c];

@@ -62,6 +62,28 @@ static void test_strip_args(void **state)
 	strip("no args here", "no args here");
 }
 
+static void canon_is(const char *in, const char *want)
+{
+	char out[256];
+	size_t n = frame_canon_generic(in, strlen(in), out);
+
+	out[n] = '\0';
+	assert_string_equal(out, want);
+}
+
+/* debug=0 names generic instantiations by shape; text dumps print "[...]": the same name. */
+static void test_canon_generic(void **state)
+{
+	(void)state;
+	canon_is("main.parallelMap[go.shape.int,go.shape.string]", "main.parallelMap[...]");
+	canon_is("main.parallelMap[...]", "main.parallelMap[...]");
+	canon_is("main.(*Pool[go.shape.struct { a int }]).Get", "main.(*Pool[...]).Get");
+	canon_is("main.F[go.shape.map[string]int].func1", "main.F[...].func1");
+	canon_is("main.plain", "main.plain");
+	canon_is("main.cut[go.shape", "main.cut[go.shape");
+	canon_is("main.x[T]", "main.x[T]");
+}
+
 static void test_hash_stable(void **state)
 {
 	char hex[17];
@@ -95,7 +117,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_runtime_internal), cmocka_unit_test(test_user),
 		cmocka_unit_test(test_strip_args),       cmocka_unit_test(test_hash_stable),
-		cmocka_unit_test(test_sanitize),
+		cmocka_unit_test(test_sanitize),         cmocka_unit_test(test_canon_generic),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -419,6 +419,52 @@ static void test_debug1_total(void **state)
 	}
 }
 
+/* UTF-16 as Windows editors save it: big or little endian, with or without a byte order mark,
+ * read the same as the UTF-8 text in any chunking. */
+static void test_utf16(void **state)
+{
+	const char *dump = "goroutine 1 [running]:\r\nmain.main()\r\n\t/src/a.go:3 +0x1\r\n\r\n"
+			   "goroutine 2 [select]:\r\nmain.\xc3\xa9t\xc3\xa9()\r\n\t/src/a.go:9 +0x2";
+	size_t n = strlen(dump), chunks[] = {1, 3, 4096}, c;
+	unsigned char *buf = xmalloc(2 * n + 2);
+	int be, bom;
+
+	(void)state;
+	for (be = 0; be < 2; be++)
+		for (bom = 0; bom < 2; bom++)
+			for (c = 0; c < 3; c++) {
+				size_t o = 0, i;
+				struct err e = {""};
+				struct snapshot *s;
+
+				parse_set_mode(0, 1);
+				if (bom) {
+					buf[o++] = be ? 0xfe : 0xff;
+					buf[o++] = be ? 0xff : 0xfe;
+				}
+				for (i = 0; i < n; i++) {
+					unsigned char ch = (unsigned char)dump[i];
+					unsigned u = ch;
+
+					if (ch == 0xc3) /* the two-byte UTF-8 of U+00E9 */
+						u = 0xc0 | ((unsigned char)dump[++i] & 0x3f);
+					buf[o++] = (unsigned char)(be ? u >> 8 : u);
+					buf[o++] = (unsigned char)(be ? u : u >> 8);
+				}
+				s = parse_chunks(buf, o, chunks[c], SNAP_BY_LINES, &e);
+				assert_non_null(s);
+				assert_int_equal(s->total, 2);
+				assert_int_equal(s->ngroups, 2);
+				assert_false(s->truncated);
+				for (i = 0; i < s->ngroups; i++)
+					if (strcmp(s->groups[i]->frames[0].func, "main.\xc3\xa9t\xc3\xa9") == 0)
+						break;
+				assert_true(i < s->ngroups);
+				snap_free(s);
+			}
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -434,6 +480,7 @@ int main(void)
 		cmocka_unit_test(test_long_line),
 		cmocka_unit_test(test_by_funcs),
 		cmocka_unit_test(test_stack_cap_is_truncation),
+		cmocka_unit_test(test_utf16),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
