@@ -2,7 +2,7 @@
 
 CC       ?= cc
 BUILD    ?= build
-PKGS     := ncursesw libcurl libcjson zlib sqlite3 libpq yaml-0.1
+PKGS     := ncursesw libcurl libcjson zlib sqlite3 libpq yaml-0.1 libcrypto
 WARN     := -Wall -Wextra -Wshadow -Wformat=2 -Wmissing-prototypes -Wstrict-prototypes -Wwrite-strings
 # CFLAGS and LDFLAGS are the caller's (make asan sets them); the project's own flags ride beside.
 CFLAGS   ?= -O2 -g
@@ -48,13 +48,12 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB_OBJ)
 deps:
 	@tests/lib/deps.sh
 
-# The whole suite: unit tests, integration tests against real servers, a fuzz smoke run.
+# The whole suite: unit tests, screen tests, integration tests against real servers, a fuzz smoke
+# run; each runs to its end, and the last line counts the suites that passed and failed.
 test: deps
-	@$(MAKE) --no-print-directory all unit
-	@tests/tui/run.sh
-	@tests/integration/run.sh
-	@$(MAKE) --no-print-directory fuzz-smoke
-	@echo "suites: 4 passed, 0 failed"
+	@$(MAKE) --no-print-directory all
+	@tests/lib/suites.sh "unit=$(MAKE) --no-print-directory unit" "tui=tests/tui/run.sh" \
+		"integration=tests/integration/run.sh" "fuzz=$(MAKE) --no-print-directory fuzz-smoke"
 
 # Unit tests; one alone: make unit T=parse
 unit: $(UNIT_BIN)

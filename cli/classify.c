@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "analyze/diff.h"
 #include "analyze/text.h"
@@ -52,7 +53,16 @@ static const char usage[] =
 static struct pb_kdb *kdb;
 static int kdb_tried;
 
-/* The default database, opened once, read as it is; NULL when there is none. */
+/* Whether where names a database that is there (a server, or a file that exists): one that
+ * does not open is worth a warning, while no database at all is the normal start. */
+static int kdb_exists(const char *where)
+{
+	return strncmp(where, "postgres://", 11) == 0 || strncmp(where, "postgresql://", 13) == 0 ||
+	       access(where, F_OK) == 0;
+}
+
+/* The default database, opened once, read as it is; NULL when there is none, with one warning on
+ * stderr when it is there but does not open (the known marks are then left out). */
 static struct pb_kdb *known_db(void)
 {
 	if (!kdb_tried) {
@@ -61,19 +71,28 @@ static struct pb_kdb *known_db(void)
 
 		kdb_tried = 1;
 		kdb = pb_kdb_open(path, 0, &e);
+		if (!kdb && kdb_exists(path))
+			fprintf(stderr, "leakscope: warning: known-leak database: %s; known leaks are not marked\n", e.msg);
 		free(path);
 	}
 	return kdb;
 }
 
+/* The matches of fingerprint; a lookup that fails warns once on stderr and counts as none. */
 static int known_lookup(const char *fingerprint, struct pb_known_list *out)
 {
+	static int warned;
 	struct pb_kdb *db = known_db();
 	struct err e;
 
 	if (!db)
 		return 0;
-	return pb_kdb_lookup(db, fingerprint, out, &e) < 0 ? 0 : (int)out->n;
+	if (pb_kdb_lookup(db, fingerprint, out, &e) < 0) {
+		if (!warned++)
+			fprintf(stderr, "leakscope: warning: %s; known leaks are not marked\n", e.msg);
+		return 0;
+	}
+	return (int)out->n;
 }
 
 static void known_json(struct json *j, const char *fingerprint)

@@ -17,7 +17,7 @@
 static struct source_opts src_opts = {.debug = 1};
 
 const char cli_source_help[] =
-	"SOURCE options (for URLs and pods):\n"
+	"SOURCE options (for URLs, pods, unix:/PATH and pid/N):\n"
 	"  -n, --namespace NS   the pod's namespace (default: the context's, else 'default')\n"
 	"  --context CTX        kubeconfig context (default: current-context)\n"
 	"  --kubeconfig FILE    default: $KUBECONFIG, else ~/.kube/config, else the pod's service account\n"
@@ -29,7 +29,10 @@ const char cli_source_help[] =
 	"  --leak-profile       read goroutineleak (Go 1.26+ experiment, 1.27), else goroutine with a note\n"
 	"  --debug 0|1|2        the profile format asked for (default 1)\n"
 	"  --max-bytes N        refuse answers larger than N bytes (k, M, G suffixes; default 1G)\n"
-	"  --timeout SECONDS    whole-fetch timeout (default 30; connecting: 5)\n";
+	"  --timeout SECONDS    whole-fetch timeout (default 30; connecting: 5)\n"
+	"  --via proxy|port-forward\n"
+	"                       how a pod is reached: its proxy, or port-forward to its 127.0.0.1\n"
+	"                       (default: the proxy, then port-forward when the proxy cannot connect)\n";
 
 struct source_opts *cli_source_opts(void)
 {
@@ -111,6 +114,10 @@ int cli_source_option(const char *cmd, int c, const char *arg)
 			return -cli_usage_error(cmd, "--max-bytes takes a size such as 500M, not '%s'", arg);
 		o->max_bytes = bytes;
 		return 1;
+	case CLI_OPT_VIA:
+		if (source_parse_via(arg, &o->via) < 0)
+			return -cli_usage_error(cmd, "--via takes proxy, port-forward or auto, not '%s'", arg);
+		return 1;
 	case CLI_OPT_TIMEOUT:
 		if (cli_parse_long(arg, 1, 86400, &v) < 0)
 			return -cli_usage_error(cmd, "--timeout takes whole seconds, not '%s'", arg);
@@ -126,7 +133,7 @@ struct snapshot *cli_load(const char *source, enum snap_by by, struct err *e)
 	struct snapshot *snap;
 	struct source s;
 
-	if (!http_is_url(source) && !source_is_pod(source))
+	if (!source_is_remote(source))
 		return parse_path(source, by, e);
 	if (source_open(source, &src_opts, &s, e) < 0)
 		return NULL;

@@ -25,7 +25,7 @@ int cli_load_all(char *const *sources, int n, enum snap_by by, struct snapshot *
 
 /* The options every command that takes a SOURCE shares, for its getopt_long table and its
  * optstring (CLI_SOURCE_SHORT): -n, --context, --kubeconfig, --port, --kube-proxy, --cacert,
- * --insecure, --token-file, --leak-profile, --debug, --max-bytes, --timeout. */
+ * --insecure, --token-file, --leak-profile, --debug, --max-bytes, --timeout, --via. */
 enum {
 	CLI_OPT_CONTEXT = 0x1100,
 	CLI_OPT_KUBECONFIG,
@@ -38,6 +38,7 @@ enum {
 	CLI_OPT_DEBUG,
 	CLI_OPT_MAX_BYTES,
 	CLI_OPT_TIMEOUT,
+	CLI_OPT_VIA,
 };
 #define CLI_SOURCE_SHORT "n:"
 #define CLI_SOURCE_OPTIONS                                                          \
@@ -52,7 +53,8 @@ enum {
 	{"leak-profile", no_argument, NULL, CLI_OPT_LEAK_PROFILE},                  \
 	{"debug", required_argument, NULL, CLI_OPT_DEBUG},                          \
 	{"max-bytes", required_argument, NULL, CLI_OPT_MAX_BYTES},                  \
-	{"timeout", required_argument, NULL, CLI_OPT_TIMEOUT}
+	{"timeout", required_argument, NULL, CLI_OPT_TIMEOUT},                      \
+	{"via", required_argument, NULL, CLI_OPT_VIA}
 /* The --help lines for them. */
 extern const char cli_source_help[];
 

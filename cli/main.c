@@ -1,6 +1,9 @@
 /* main.c: the leakscope command: dispatches to a subcommand. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -37,10 +40,23 @@ static void usage(FILE *f)
 	fputs("\n'leakscope COMMAND --help' tells more. Exit status: 0 done, 1 a gate tripped, 2 trouble.\n", f);
 }
 
+/* Tokens live in our memory while we run: no core file may carry them off, and no other process
+ * of the same user may read them through ptrace or /proc/PID/mem. */
+static void no_core_dumps(void)
+{
+	struct rlimit none = {0, 0};
+
+	if (setrlimit(RLIMIT_CORE, &none) < 0)
+		fprintf(stderr, "leakscope: warning: cannot turn core dumps off: %s\n", strerror(errno));
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		fprintf(stderr, "leakscope: warning: cannot make the process undumpable: %s\n", strerror(errno));
+}
+
 int main(int argc, char **argv)
 {
 	size_t i;
 
+	no_core_dumps();
 	if (argc < 2 && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
 		return cmd_tui(argc, argv);
 	if (argc < 2) {

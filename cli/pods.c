@@ -135,8 +135,101 @@ static void write_text(const struct row *rows, size_t n, double med)
 	printf("\n");
 }
 
+/* --via port-forward: one tunnel per pod, and the options that send each URL into its own. */
+struct tunnels {
+	struct pfwd **pf;
+	struct http_opts *opts;
+	const struct http_opts **each;
+};
+
+static int tunnels_open(struct tunnels *t, const struct kube_config *kc, const struct http_opts *api, const char *ns,
+			const struct kube_pod *pods, size_t n, long port, struct err *e)
+{
+	size_t i;
+
+	t->pf = xcalloc(n, sizeof(*t->pf));
+	t->opts = xcalloc(n, sizeof(*t->opts));
+	t->each = xcalloc(n, sizeof(*t->each));
+	for (i = 0; i < n; i++) {
+		t->pf[i] = pfwd_start(kc->server, api, ns, pods[i].name, port ? port : pods[i].port, e);
+		if (!t->pf[i])
+			return -1;
+		t->opts[i].unix_socket = pfwd_socket(t->pf[i]);
+		t->opts[i].connect_timeout_ms = api->connect_timeout_ms;
+		t->opts[i].timeout_ms = api->timeout_ms;
+		t->each[i] = &t->opts[i];
+	}
+	return 0;
+}
+
+static void tunnels_close(struct tunnels *t, size_t n)
+{
+	size_t i;
+
+	for (i = 0; t->pf && i < n; i++)
+		pfwd_free(t->pf[i]);
+	free(t->pf);
+	free(t->opts);
+	free(t->each);
+}
+
+/* The error of a pod's port-forward, in place of libcurl's empty reply. */
+static void tunnels_explain(struct tunnels *t, size_t n, struct fan_result *res)
+{
+	size_t i;
+
+	for (i = 0; t->pf && i < n; i++) {
+		char why[256];
+
+		pfwd_take_error(t->pf[i], why, sizeof(why));
+		if (res[i].goroutines < 0 && why[0])
+			snprintf(res[i].error, sizeof(res[i].error), "%s", why);
+	}
+}
+
+/* --via auto: the pods whose proxy could not connect (pprof on their 127.0.0.1) are asked again
+ * through port-forward, all at once; res[i] is replaced where that answers. */
+static void retry_forwarded(const struct kube_config *kc, const struct http_opts *api, const char *ns,
+			    const struct kube_pod *pods, size_t n, long port, const struct fan_opts *fo,
+			    struct fan_result *res)
+{
+	struct kube_pod *sub = xcalloc(n, sizeof(*sub));
+	struct fan_result *again = xcalloc(n, sizeof(*again));
+	const char **urls = xcalloc(n, sizeof(*urls));
+	size_t *at = xcalloc(n, sizeof(*at)), m = 0, i;
+	struct tunnels tun = {NULL, NULL, NULL};
+	struct fan_opts fo2 = *fo;
+	struct err e;
+
+	for (i = 0; i < n; i++)
+		if (res[i].goroutines < 0 && (res[i].status == 502 || res[i].status == 503)) {
+			sub[m] = pods[i];
+			urls[m] = fo->metrics ? "http://localhost/metrics" : "http://localhost/debug/pprof/goroutine?debug=1";
+			at[m++] = i;
+		}
+	if (m && tunnels_open(&tun, kc, api, ns, sub, m, port, &e) == 0) {
+		fo2.each = tun.each;
+		if (fan_totals(urls, m, &fo2, again, &e) == 0) {
+			tunnels_explain(&tun, m, again);
+			for (i = 0; i < m; i++) {
+				if (again[i].goroutines < 0)
+					continue;
+				res[at[i]] = again[i];
+				fprintf(stderr, "leakscope: note: %s answered through port-forward: its proxy could not "
+						"connect, so pprof listens on the pod's 127.0.0.1\n", pods[at[i]].name);
+			}
+		}
+	}
+	tunnels_close(&tun, m);
+	free(sub);
+	free(again);
+	free(urls);
+	free(at);
+}
+
 static int run(const char *selector, int metrics, int json, long parallel, long timeout_ms)
 {
+	struct tunnels tun = {NULL, NULL, NULL};
 	struct source_opts *o = cli_source_opts();
 	struct kube_load_opts ko = {o->kubeconfig, o->context, o->kube_proxy, NULL, NULL};
 	struct kube_config kc;
@@ -155,7 +248,7 @@ static int run(const char *selector, int metrics, int json, long parallel, long 
 	if (o->token_file) {
 		secret_free(kc.token);
 		kc.token = NULL;
-		if (secret_read_file(o->token_file, SECRET_MAX_FILE, 1, &kc.token, NULL, &e) < 0)
+		if (secret_read_token(o->token_file, &kc.token, &e) < 0)
 			goto fail;
 	}
 	if (kube_http_opts(&kc, &h, &e) < 0)
@@ -183,16 +276,20 @@ static int run(const char *selector, int metrics, int json, long parallel, long 
 		char *path = xasprintf(metrics ? "/metrics" : "/debug/pprof/goroutine?debug=1");
 
 		rows[i].pod = &pods[i];
-		urls[i] = kube_proxy_url(kc.server, ns, NULL, pods[i].name, port, path);
+		urls[i] = o->via == SOURCE_VIA_PORTFORWARD ? xasprintf("http://localhost%s", path)
+							    : kube_proxy_url(kc.server, ns, NULL, pods[i].name, port, path);
 		free(path);
 	}
 	{
-		struct fan_opts fo = {&h, (int)parallel, timeout_ms, metrics, NULL, NULL};
+		struct fan_opts fo = {&h, (int)parallel, timeout_ms, metrics, NULL, NULL, NULL};
 		struct fan_result *res = xcalloc(n, sizeof(*res));
+		int failed;
 
 		if (isatty(STDERR_FILENO))
 			fo.progress = progress;
-		if (fan_totals(urls, n, &fo, res, &e) < 0) {
+		failed = o->via == SOURCE_VIA_PORTFORWARD && tunnels_open(&tun, &kc, &h, ns, pods, n, o->port, &e) < 0;
+		fo.each = tun.each;
+		if (failed || fan_totals(urls, n, &fo, res, &e) < 0) {
 			free(res);
 			for (i = 0; i < n; i++)
 				free((char *)urls[i]);
@@ -200,6 +297,9 @@ static int run(const char *selector, int metrics, int json, long parallel, long 
 			free(rows);
 			goto fail;
 		}
+		tunnels_explain(&tun, n, res);
+		if (o->via == SOURCE_VIA_AUTO)
+			retry_forwarded(&kc, &h, ns, pods, n, o->port, &fo, res);
 		for (i = 0; i < n; i++) {
 			rows[i].res = res[i];
 			if (!o->port && !pods[i].port && res[i].goroutines < 0)
@@ -222,6 +322,7 @@ static int run(const char *selector, int metrics, int json, long parallel, long 
 fail:
 	cli_error("%s", e.msg);
 done:
+	tunnels_close(&tun, n);
 	kube_pods_free(pods, n);
 	kube_config_done(&kc);
 	return ret;

@@ -12,7 +12,6 @@
 
 #include "analyze/text.h"
 #include "cli/cli.h"
-#include "fetch/secret.h"
 #include "fetch/source.h"
 
 static const char usage[] =
@@ -146,49 +145,66 @@ static void free_opts(struct cli_slope_opts *o)
 }
 
 
-static int run(struct cli_slope_opts *o)
+/* The --at default (now) and the span fetched: --range plus the rules' longest window. */
+static int64_t query_span(const struct cli_slope_opts *o)
 {
-	struct http_opts ho = {0};
-	struct prom_result r;
-	char *token = NULL, *body = NULL, *query = NULL;
-	size_t len = 0, i, k;
-	int64_t at = o->at, span, maxwin = 0;
-	struct err e;
-	int ret = CLI_OK;
+	int64_t span, maxwin = 0;
+	size_t k;
 
 	for (k = 0; k < o->nrules; k++)
 		if (slope_rule_max_window(o->rules[k]) > maxwin)
 			maxwin = slope_rule_max_window(o->rules[k]);
 	span = o->range + maxwin;
-	if (o->window > span)
-		span = o->window;
-	if (o->file) {
-		if (prom_load(o->file, &r, &e) < 0)
-			return cli_error("%s", e.msg);
-		if (!o->have_at) {
-			at = 0;
-			for (i = 0; i < r.nseries; i++)
-				if (r.series[i].nsamples && r.series[i].samples[r.series[i].nsamples - 1].t > at)
-					at = r.series[i].samples[r.series[i].nsamples - 1].t;
-		}
-	} else {
-		if (secret_bearer_token(o->token_file, &token, &e) < 0)
-			return cli_error("%s", e.msg);
-		ho.token = token;
-		ho.cacert = o->cacert;
-		ho.insecure = o->insecure;
-		ho.timeout_ms = 120000;
-		query = xasprintf("%s[%lldms]", o->query, (long long)span);
-		if (prom_query(o->url, query, at, &ho, &r, o->save ? &body : NULL, &len, &e) < 0) {
-			ret = cli_error("%s", e.msg);
-			goto out;
-		}
-		if (o->save && prom_save(o->save, body, len, &e) < 0) {
-			prom_result_done(&r);
-			ret = cli_error("%s", e.msg);
-			goto out;
-		}
+	return o->window > span ? o->window : span;
+}
+
+/* The samples from a saved answer; --at defaults to its newest sample. */
+static int load_saved(const struct cli_slope_opts *o, struct prom_result *r, int64_t *at)
+{
+	struct err e;
+	size_t i;
+
+	if (prom_load(o->file, r, &e) < 0)
+		return cli_error("%s", e.msg);
+	if (!o->have_at) {
+		*at = 0;
+		for (i = 0; i < r->nseries; i++)
+			if (r->series[i].nsamples && r->series[i].samples[r->series[i].nsamples - 1].t > *at)
+				*at = r->series[i].samples[r->series[i].nsamples - 1].t;
 	}
+	return CLI_OK;
+}
+
+/* The samples from Prometheus, through fetch/source with the command's token, CA, --insecure,
+ * --timeout and --max-bytes; with --save, the answer written too. */
+static int query(const struct cli_slope_opts *o, struct prom_result *r, int64_t at)
+{
+	char *body = NULL, *q = xasprintf("%s[%lldms]", o->query, (long long)query_span(o));
+	size_t len = 0;
+	struct err e;
+	int ret = CLI_OK;
+
+	if (source_prom_query(o->url, q, at, cli_source_opts(), r, o->save ? &body : NULL, &len, &e) < 0) {
+		ret = cli_error("%s", e.msg);
+	} else if (o->save && prom_save(o->save, body, len, &e) < 0) {
+		prom_result_done(r);
+		ret = cli_error("%s", e.msg);
+	}
+	free(body);
+	free(q);
+	return ret;
+}
+
+static int run(struct cli_slope_opts *o)
+{
+	struct prom_result r;
+	int64_t at = o->at;
+	size_t i;
+	int ret;
+
+	ret = o->file ? load_saved(o, &r, &at) : query(o, &r, at);
+	if (ret != CLI_OK)
+		return ret;
 	for (i = 0; i < r.nwarnings; i++) {
 		char w[256];
 
@@ -198,200 +214,214 @@ static int run(struct cli_slope_opts *o)
 		fprintf(stderr, "leakscope: warning: prometheus answered a vector; is --query a plain selector?\n");
 	ret = cli_slope_report(&r, o, at);
 	prom_result_done(&r);
-out:
-	if (token) {
-		secret_free(token);
-	}
-	free(body);
-	free(query);
 	return ret;
+}
+
+static const struct option slope_longopts[] = {
+	{"prometheus", required_argument, NULL, 'p'},
+	{"query", required_argument, NULL, 'q'},
+	{"window", required_argument, NULL, 'w'},
+	{"range", required_argument, NULL, 'r'},
+	{"at", required_argument, NULL, 'a'},
+	{"rule", required_argument, NULL, 'R'},
+	{"eval-interval", required_argument, NULL, 'i'},
+	{"limit", required_argument, NULL, 'l'},
+	{"tune", no_argument, NULL, 'T'},
+	{"leak-start", required_argument, NULL, 'S'},
+	{"left-open", no_argument, NULL, 'O'},
+	{"ascii", no_argument, NULL, 'A'},
+	{"json", no_argument, NULL, 'j'},
+	{"file", required_argument, NULL, 'f'},
+	{"save", required_argument, NULL, 's'},
+	{"token", required_argument, NULL, 'X'},
+	{"every", required_argument, NULL, 'E'},
+	{"count", required_argument, NULL, 'N'},
+	{"metrics", no_argument, NULL, 'M'},
+	{"help", no_argument, NULL, 'h'},
+	/* --token-file, --cacert and --insecure serve Prometheus, or the SOURCE when sampling */
+	CLI_SOURCE_OPTIONS,
+	{NULL, 0, NULL, 0},
+};
+
+/* A duration option into *v; CLI_OK or a usage error. */
+static int opt_duration(const char *opt, const char *arg, int64_t *v, int *have)
+{
+	if (slope_parse_duration(arg, v) < 0)
+		return bad_duration(opt, arg);
+	if (have)
+		*have = 1;
+	return CLI_OK;
+}
+
+static int opt_time(const char *opt, const char *arg, int64_t *v, int *have)
+{
+	if (parse_time(arg, v) < 0)
+		return cli_usage_error("slope", "%s takes RFC 3339 or unix seconds, not '%s'", opt, arg);
+	*have = 1;
+	return CLI_OK;
+}
+
+static int opt_rule(struct cli_slope_opts *o, const char *arg)
+{
+	struct err e;
+
+	if (o->nrules == CLI_SLOPE_MAX_RULES)
+		return cli_usage_error("slope", "at most %d --rule options", CLI_SLOPE_MAX_RULES);
+	o->rules[o->nrules] = slope_rule_parse(arg, &e);
+	if (!o->rules[o->nrules])
+		return cli_usage_error("slope", "%s", e.msg);
+	o->nrules++;
+	return CLI_OK;
+}
+
+static int opt_limit(struct cli_slope_opts *o, const char *arg)
+{
+	char *end;
+
+	errno = 0;
+	o->limit = strtod(arg, &end);
+	if (end == arg || *end || errno || !isfinite(o->limit))
+		return cli_usage_error("slope", "--limit takes a number, not '%s'", arg);
+	o->have_limit = 1;
+	return CLI_OK;
+}
+
+static int opt_every(struct cli_slope_opts *o, const char *arg)
+{
+	if (slope_parse_duration(arg, &o->every) < 0 || o->every < 100)
+		return cli_usage_error("slope", "--every takes a duration of 100ms or more such as 10s or 1m, not '%s'",
+				       arg);
+	o->have_every = 1;
+	return CLI_OK;
+}
+
+/* The options that take a value of their own kind. CLI_OK, a usage error, or -1: not one of them. */
+static int opt_valued(struct cli_slope_opts *o, int c, const char *arg)
+{
+	switch (c) {
+	case 'w':
+		return opt_duration("--window", arg, &o->window, &o->have_window);
+	case 'r':
+		return opt_duration("--range", arg, &o->range, &o->have_range);
+	case 'i':
+		return opt_duration("--eval-interval", arg, &o->interval, NULL);
+	case 'a':
+		return opt_time("--at", arg, &o->at, &o->have_at);
+	case 'S':
+		return opt_time("--leak-start", arg, &o->leak_start, &o->have_leak_start);
+	case 'R':
+		return opt_rule(o, arg);
+	case 'l':
+		return opt_limit(o, arg);
+	case 'E':
+		return opt_every(o, arg);
+	case 'N':
+		if (cli_parse_long(arg, 1, 100000000, &o->count) < 0)
+			return cli_usage_error("slope", "--count takes a whole number of samples, not '%s'", arg);
+		return CLI_OK;
+	default:
+		return -1;
+	}
+}
+
+/* One option into o: CLI_OK, a CLI_ status to return at once, or -1 when c is not slope's own. */
+static int opt_one(struct cli_slope_opts *o, int c, const char *arg)
+{
+	int rc = opt_valued(o, c, arg);
+
+	if (rc >= 0)
+		return rc;
+	switch (c) {
+	case 'p': o->url = arg; break;
+	case 'q': o->query = arg; break;
+	case 'f': o->file = arg; break;
+	case 's': o->save = arg; break;
+	case 'T': o->tune = 1; break;
+	case 'O': o->left_open = 1; break;
+	case 'A': o->ascii = 1; break;
+	case 'j': o->json = 1; break;
+	case 'M': o->metrics = 1; break;
+	case 'X':
+		return cli_usage_error("slope", "a token on the command line would show in ps; "
+						"use --token-file F or LEAKSCOPE_TOKEN");
+	default:
+		return -1;
+	}
+	return CLI_OK;
+}
+
+/* The command line into o. Returns CLI_OK to go on, else the status to exit with (*done set). */
+static int parse_args(int argc, char **argv, struct cli_slope_opts *o, int *done)
+{
+	int c, rc;
+
+	memset(o, 0, sizeof(*o));
+	o->window = 30 * 60000;
+	o->range = 6 * 3600000;
+	o->interval = 60000;
+	o->every = 10000;
+	*done = 1;
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":hn:", slope_longopts, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(usage, stdout);
+			return CLI_OK;
+		}
+		if (c == ':')
+			return cli_usage_error("slope", "%s needs a value", argv[optind - 1]);
+		rc = opt_one(o, c, optarg);
+		if (rc == -1) {
+			rc = cli_source_option("slope", c, optarg);
+			if (rc < 0)
+				return CLI_TROUBLE;
+			if (!rc)
+				return cli_usage_error("slope", "unknown option '%s'", argv[optind - 1]);
+			rc = CLI_OK;
+		}
+		if (rc != CLI_OK)
+			return rc;
+	}
+	if (optind < argc)
+		o->source = argv[optind];
+	if (optind + 1 < argc)
+		return cli_usage_error("slope", "unexpected argument '%s' (one SOURCE at a time)", argv[optind + 1]);
+	*done = 0;
+	return CLI_OK;
+}
+
+/* The combinations that make no sense: a usage error, or CLI_OK. */
+static int validate(const struct cli_slope_opts *o)
+{
+	if (o->source && (o->url || o->query || o->file))
+		return cli_usage_error("slope", "SOURCE is sampled itself: no --prometheus, --query or --file with it");
+	if (o->source)
+		return CLI_OK;
+	if (o->count || o->metrics || o->have_every)
+		return cli_usage_error("slope", "%s samples a SOURCE: give one (an http(s):// URL, pod/NAME, unix:/PATH or pid/N)",
+				       o->count ? "--count" : o->metrics ? "--metrics" : "--every");
+	if (o->file && (o->url || o->query))
+		return cli_usage_error("slope", "--file reads a saved answer: no --prometheus or --query with it");
+	if (o->file && o->save)
+		return cli_usage_error("slope", "--save writes what --prometheus answered; not with --file");
+	if (!o->file && (!o->url || !o->query))
+		return cli_usage_error("slope", !o->url ? "missing --prometheus URL (or --file)" : "missing --query");
+	if (o->url && !http_is_url(o->url))
+		return cli_usage_error("slope", "--prometheus takes an http:// or https:// URL, not '%s'", o->url);
+	return CLI_OK;
 }
 
 int cmd_slope(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"prometheus", required_argument, NULL, 'p'},
-		{"query", required_argument, NULL, 'q'},
-		{"window", required_argument, NULL, 'w'},
-		{"range", required_argument, NULL, 'r'},
-		{"at", required_argument, NULL, 'a'},
-		{"rule", required_argument, NULL, 'R'},
-		{"eval-interval", required_argument, NULL, 'i'},
-		{"limit", required_argument, NULL, 'l'},
-		{"tune", no_argument, NULL, 'T'},
-		{"leak-start", required_argument, NULL, 'S'},
-		{"left-open", no_argument, NULL, 'O'},
-		{"ascii", no_argument, NULL, 'A'},
-		{"json", no_argument, NULL, 'j'},
-		{"file", required_argument, NULL, 'f'},
-		{"save", required_argument, NULL, 's'},
-		{"token-file", required_argument, NULL, 't'},
-		{"token", required_argument, NULL, 'X'},
-		{"cacert", required_argument, NULL, 'c'},
-		{"insecure", no_argument, NULL, 'k'},
-		{"every", required_argument, NULL, 'E'},
-		{"count", required_argument, NULL, 'N'},
-		{"metrics", no_argument, NULL, 'M'},
-		{"help", no_argument, NULL, 'h'},
-		/* the SOURCE options that do not clash with Prometheus' own --cacert, --insecure and
-		 * --token-file (which serve the SOURCE when sampling) */
-		{"namespace", required_argument, NULL, 'n'},
-		{"context", required_argument, NULL, CLI_OPT_CONTEXT},
-		{"kubeconfig", required_argument, NULL, CLI_OPT_KUBECONFIG},
-		{"port", required_argument, NULL, CLI_OPT_PORT},
-		{"kube-proxy", required_argument, NULL, CLI_OPT_KUBE_PROXY},
-		{"leak-profile", no_argument, NULL, CLI_OPT_LEAK_PROFILE},
-		{"max-bytes", required_argument, NULL, CLI_OPT_MAX_BYTES},
-		{"timeout", required_argument, NULL, CLI_OPT_TIMEOUT},
-		{NULL, 0, NULL, 0},
-	};
 	struct cli_slope_opts o;
-	struct err e;
-	int c, ret;
+	int done, ret;
 
-	memset(&o, 0, sizeof(o));
-	o.window = 30 * 60000;
-	o.range = 6 * 3600000;
-	o.interval = 60000;
-	o.every = 10000;
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":hn:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'p':
-			o.url = optarg;
-			break;
-		case 'q':
-			o.query = optarg;
-			break;
-		case 'w':
-			if (slope_parse_duration(optarg, &o.window) < 0)
-				return free_opts(&o), bad_duration("--window", optarg);
-			o.have_window = 1;
-			break;
-		case 'r':
-			if (slope_parse_duration(optarg, &o.range) < 0)
-				return free_opts(&o), bad_duration("--range", optarg);
-			o.have_range = 1;
-			break;
-		case 'i':
-			if (slope_parse_duration(optarg, &o.interval) < 0)
-				return free_opts(&o), bad_duration("--eval-interval", optarg);
-			break;
-		case 'a':
-			if (parse_time(optarg, &o.at) < 0)
-				return free_opts(&o), cli_usage_error("slope", "--at takes RFC 3339 or unix seconds, not '%s'",
-								   optarg);
-			o.have_at = 1;
-			break;
-		case 'S':
-			if (parse_time(optarg, &o.leak_start) < 0)
-				return free_opts(&o), cli_usage_error("slope",
-								   "--leak-start takes RFC 3339 or unix seconds, not '%s'",
-								   optarg);
-			o.have_leak_start = 1;
-			break;
-		case 'R':
-			if (o.nrules == CLI_SLOPE_MAX_RULES)
-				return free_opts(&o), cli_usage_error("slope", "at most %d --rule options", CLI_SLOPE_MAX_RULES);
-			o.rules[o.nrules] = slope_rule_parse(optarg, &e);
-			if (!o.rules[o.nrules])
-				return free_opts(&o), cli_usage_error("slope", "%s", e.msg);
-			o.nrules++;
-			break;
-		case 'l': {
-			char *end;
-
-			errno = 0;
-			o.limit = strtod(optarg, &end);
-			if (end == optarg || *end || errno || !isfinite(o.limit))
-				return free_opts(&o), cli_usage_error("slope", "--limit takes a number, not '%s'", optarg);
-			o.have_limit = 1;
-			break;
-		}
-		case 'T':
-			o.tune = 1;
-			break;
-		case 'O':
-			o.left_open = 1;
-			break;
-		case 'A':
-			o.ascii = 1;
-			break;
-		case 'j':
-			o.json = 1;
-			break;
-		case 'f':
-			o.file = optarg;
-			break;
-		case 's':
-			o.save = optarg;
-			break;
-		case 't':
-			o.token_file = optarg;
-			break;
-		case 'X':
-			return free_opts(&o), cli_usage_error("slope", "a token on the command line would show in ps; "
-								     "use --token-file F or LEAKSCOPE_TOKEN");
-		case 'c':
-			o.cacert = optarg;
-			break;
-		case 'k':
-			o.insecure = 1;
-			break;
-		case 'E':
-			if (slope_parse_duration(optarg, &o.every) < 0 || o.every < 100)
-				return free_opts(&o), cli_usage_error("slope", "--every takes a duration of 100ms or more "
-									     "such as 10s or 1m, not '%s'",
-								   optarg);
-			o.have_every = 1;
-			break;
-		case 'N':
-			if (cli_parse_long(optarg, 1, 100000000, &o.count) < 0)
-				return free_opts(&o), cli_usage_error("slope", "--count takes a whole number of samples, "
-									     "not '%s'",
-								   optarg);
-			break;
-		case 'M':
-			o.metrics = 1;
-			break;
-		case 'h':
-			free_opts(&o);
-			fputs(usage, stdout);
-			return CLI_OK;
-		case ':':
-			return free_opts(&o), cli_usage_error("slope", "%s needs a value", argv[optind - 1]);
-		default: {
-			int handled = cli_source_option("slope", c, optarg);
-
-			if (handled < 0)
-				return free_opts(&o), CLI_TROUBLE;
-			if (handled)
-				break;
-			return free_opts(&o), cli_usage_error("slope", "unknown option '%s'", argv[optind - 1]);
-		}
-		}
-	}
-	if (optind < argc)
-		o.source = argv[optind];
-	if (optind + 1 < argc)
-		ret = cli_usage_error("slope", "unexpected argument '%s' (one SOURCE at a time)", argv[optind + 1]);
-	else if (o.source && (o.url || o.query || o.file))
-		ret = cli_usage_error("slope", "SOURCE is sampled itself: no --prometheus, --query or --file with it");
-	else if (o.source)
+	ret = parse_args(argc, argv, &o, &done);
+	if (!done)
+		ret = validate(&o);
+	if (!done && ret == CLI_OK && o.source) {
 		ret = cli_slope_sample(&o);
-	else if (o.count || o.metrics || o.have_every)
-		ret = cli_usage_error("slope", "%s samples a SOURCE: give one (an http(s):// URL or pod/NAME)",
-				      o.count ? "--count" : o.metrics ? "--metrics" : "--every");
-	else if (o.file && (o.url || o.query))
-		ret = cli_usage_error("slope", "--file reads a saved answer: no --prometheus or --query with it");
-	else if (o.file && o.save)
-		ret = cli_usage_error("slope", "--save writes what --prometheus answered; not with --file");
-	else if (!o.file && (!o.url || !o.query))
-		ret = cli_usage_error("slope", !o.url ? "missing --prometheus URL (or --file)" : "missing --query");
-	else if (o.url && !http_is_url(o.url))
-		ret = cli_usage_error("slope", "--prometheus takes an http:// or https:// URL, not '%s'", o.url);
-	else {
+	} else if (!done && ret == CLI_OK) {
 		if (!o.file && !o.have_at) {
 			struct timespec ts;
 

@@ -13,9 +13,9 @@
 
 /* The parsed command line. The rules are owned (slope_rule_free); strings are borrowed from argv. */
 struct cli_slope_opts {
-	const char *url, *query, *file, *save, *token_file, *cacert;
+	const char *url, *query, *file, *save;
 	int64_t window, range, at, interval, leak_start;
-	int have_at, have_leak_start, json, ascii, insecure, tune, left_open;
+	int have_at, have_leak_start, json, ascii, tune, left_open;
 	int have_window, have_range;
 	/* sampling SOURCE itself */
 	const char *source;

@@ -128,19 +128,10 @@ int cli_slope_sample(struct cli_slope_opts *o)
 	char *base;
 	long i, tick = 0;
 
-	if (!http_is_url(o->source) && !source_is_pod(o->source))
-		return cli_usage_error("slope", "'%s' is not an http(s):// URL or pod/NAME to sample (a saved "
+	if (!source_is_remote(o->source))
+		return cli_usage_error("slope", "'%s' is not an http(s):// URL, pod/NAME, unix:/PATH or pid/N to sample (a saved "
 						"Prometheus answer is read with --file)",
 				       o->source);
-	/* --token-file, --cacert and --insecure serve the SOURCE here */
-	if (o->token_file)
-		so->token_file = o->token_file;
-	if (o->cacert)
-		so->cacert = o->cacert;
-	if (o->insecure) {
-		so->insecure = 1;
-		fputs("leakscope: warning: --insecure: the server's certificate is not verified\n", stderr);
-	}
 	/* a whole profile URL is sampled through its pprof base, so only the header is read */
 	pp = http_is_url(o->source) ? strstr(o->source, "/debug/pprof/") : NULL;
 	base = pp ? xstrndup(o->source, (size_t)(pp - o->source)) : NULL;

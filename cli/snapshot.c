@@ -52,9 +52,15 @@ static int confirm_debug2(struct source *s, int yes)
 	char answer[16] = "";
 	struct err e;
 
-	if (env)
-		cli_parse_long(env, 0, 1000000000, &limit);
-	if (s->kind == SOURCE_FILE || !s->base || source_peek_total(s, &total, &e) < 0 || total <= limit)
+	if (env && cli_parse_long(env, 0, 1000000000, &limit) < 0)
+		fprintf(stderr, "leakscope: warning: LEAKSCOPE_STW_THRESHOLD is not a count; using %ld\n", limit);
+	if (s->kind == SOURCE_FILE || !s->base)
+		return 0;
+	if (source_peek_total(s, &total, &e) < 0) {
+		fprintf(stderr, "leakscope: note: the goroutines could not be counted first (%s)\n", e.msg);
+		return 0; /* the capture itself says what is wrong, if anything still is */
+	}
+	if (total <= limit)
 		return 0;
 	fprintf(stderr,
 		"leakscope: warning: %ld goroutines: a debug=2 capture stops the world while it is written "

@@ -342,10 +342,10 @@ int cmd_watch(int argc, char **argv)
 		}
 	}
 	if (argc - optind != 1)
-		return cli_usage_error("watch", argc == optind ? "needs a SOURCE: an http(s):// URL or pod/NAME"
+		return cli_usage_error("watch", argc == optind ? "needs a SOURCE: an http(s):// URL, pod/NAME, unix:/PATH or pid/N"
 							     : "one SOURCE at a time");
-	if (!http_is_url(argv[optind]) && !source_is_pod(argv[optind]))
-		return cli_usage_error("watch", "'%s' is not an http(s):// URL or pod/NAME (to compare saved "
+	if (!source_is_remote(argv[optind]))
+		return cli_usage_error("watch", "'%s' is not an http(s):// URL, pod/NAME, unix:/PATH or pid/N (to compare saved "
 						"profiles, use leakscope diff)",
 				       argv[optind]);
 	o.tty = isatty(STDOUT_FILENO);

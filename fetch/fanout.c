@@ -104,12 +104,12 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
 	return x->found ? 0 : n; /* 0 stops the transfer: we have what we came for */
 }
 
-static void start(CURLM *m, struct xfer *x, const char *url, const struct fan_opts *o)
+static void start(CURLM *m, struct xfer *x, const char *url, const struct http_opts *h, const struct fan_opts *o)
 {
 	x->h = curl_easy_init();
 	if (!x->h)
 		fatal("cannot start an HTTP transfer");
-	x->hdrs = http_setup(x->h, o->http, x->errbuf);
+	x->hdrs = http_setup(x->h, h, x->errbuf);
 	curl_easy_setopt(x->h, CURLOPT_URL, url);
 	curl_easy_setopt(x->h, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(x->h, CURLOPT_WRITEDATA, x);
@@ -178,7 +178,7 @@ int fan_totals(const char *const *urls, size_t n, const struct fan_opts *o, stru
 		int left;
 
 		while (next < n && running < parallel) {
-			start(m, &xs[next], urls[next], o);
+			start(m, &xs[next], urls[next], o->each ? o->each[next] : o->http, o);
 			next++;
 			running++;
 		}

@@ -16,6 +16,7 @@ struct fan_opts {
 	/* called after each transfer ends (may be NULL) */
 	void (*progress)(void *ctx, size_t done, size_t total);
 	void *ctx;
+	const struct http_opts *const *each; /* when not NULL, urls[i]'s own in place of http (port-forward) */
 };
 
 struct fan_result {

@@ -86,6 +86,8 @@ struct curl_slist *http_setup(void *curl, const struct http_opts *o, char *errbu
 		curl_easy_setopt(h, CURLOPT_SSLKEY_BLOB, &blob);
 		curl_easy_setopt(h, CURLOPT_SSLKEYTYPE, "PEM");
 	}
+	if (o && o->unix_socket)
+		curl_easy_setopt(h, CURLOPT_UNIX_SOCKET_PATH, o->unix_socket);
 	if (o && o->token) {
 		char *hdr = xasprintf("Authorization: Bearer %s", o->token);
 

@@ -25,6 +25,7 @@ struct http_opts {
 	size_t client_cert_pem_len;
 	const char *client_key_pem;  /* its key in PEM, in memory */
 	size_t client_key_pem_len;
+	const char *unix_socket;     /* connect to this Unix socket instead of the URL's host */
 };
 
 /* The start of an error answer's body, kept for callers that explain it (Kubernetes Status). */

@@ -265,7 +265,23 @@ static long now_ms(void)
 	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Runs argv with envp (NULL: ours), stdin from /dev/null; collects stdout (capped) and, when
+/* envp without LEAKSCOPE_TOKEN: kubectl and credential plugins have no business with it. The
+ * strings stay envp's; free the array. */
+static char **child_env(char *const envp[])
+{
+	size_t n = 0, k = 0, i;
+	char **out;
+
+	while (envp[n])
+		n++;
+	out = xcalloc(n + 1, sizeof(*out));
+	for (i = 0; i < n; i++)
+		if (strncmp(envp[i], "LEAKSCOPE_TOKEN=", 16) != 0)
+			out[k++] = envp[i];
+	return out;
+}
+
+/* Runs argv with envp (NULL: ours), LEAKSCOPE_TOKEN left out, stdin from /dev/null; collects stdout (capped) and, when
  * errout is given, the first line of stderr (else stderr goes to ours). Returns the exit status
  * (0..255), or -1 with e filled when it could not run, was killed or printed too much. */
 static int run_capture(char *const argv[], char *const envp[], char **out, size_t *outlen, char *errout,
@@ -274,7 +290,7 @@ static int run_capture(char *const argv[], char *const envp[], char **out, size_
 	int po[2], pe[2] = {-1, -1}, status, ret = -1, open_fds;
 	posix_spawn_file_actions_t fa;
 	size_t n = 0, cap = 0, en = 0;
-	char *buf = NULL;
+	char *buf = NULL, **env;
 	long deadline = now_ms() + KUBE_CHILD_TIMEOUT_MS;
 	pid_t pid;
 
@@ -288,7 +304,9 @@ static int run_capture(char *const argv[], char *const envp[], char **out, size_
 	posix_spawn_file_actions_adddup2(&fa, po[1], 1);
 	if (errout)
 		posix_spawn_file_actions_adddup2(&fa, pe[1], 2);
-	errno = posix_spawnp(&pid, argv[0], &fa, NULL, argv, envp ? envp : environ);
+	env = child_env(envp ? envp : environ);
+	errno = posix_spawnp(&pid, argv[0], &fa, NULL, argv, env);
+	free(env);
 	posix_spawn_file_actions_destroy(&fa);
 	close(po[1]);
 	if (errout)
@@ -652,9 +670,12 @@ int kube_http_opts(struct kube_config *kc, struct http_opts *h, struct err *e)
 {
 	if (kc->token_file && !kc->token) {
 		/* read on every load: service-account tokens rotate */
-		if (secret_read_file(kc->token_file, SECRET_MAX_FILE, 1, &kc->token, NULL, e) < 0)
+		if (secret_read_token(kc->token_file, &kc->token, e) < 0)
 			return -1;
 	}
+	/* a token from the kubeconfig itself or from an exec plugin, as strict as a token file */
+	if (kc->token && secret_token_check(kc->token, "the kubeconfig's user", e) < 0)
+		return -1;
 	h->cacert = kc->ca_file;
 	h->ca_pem = kc->ca_pem;
 	h->ca_pem_len = kc->ca_pem_len;

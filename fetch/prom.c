@@ -272,17 +272,11 @@ static int scan_field(const char *text, const char *key, char *out, size_t n)
 	return 0;
 }
 
-int prom_query(const char *base, const char *q, int64_t time_ms, const struct http_opts *o, struct prom_result *r,
-	       char **body, size_t *len, struct err *e)
+char *prom_query_url(const char *base, const char *q, int64_t time_ms)
 {
-	size_t blen = strlen(base), ulen = 0, ucap = 0, got = 0;
-	char *url = NULL, *buf = NULL, tbuf[48];
-	long status = 0;
-	int ret;
+	size_t blen = strlen(base), ulen = 0, ucap = 0;
+	char *url = NULL, tbuf[48];
 
-	prom_result_init(r);
-	if (body)
-		*body = NULL;
 	while (blen > 0 && base[blen - 1] == '/')
 		blen--;
 	url = xgrow(url, &ucap, blen + 32, 1);
@@ -295,15 +289,34 @@ int prom_query(const char *base, const char *q, int64_t time_ms, const struct ht
 	url = xgrow(url, &ucap, ulen + 8, 1);
 	memcpy(url + ulen, "&time=", 7);
 	ulen += 6;
-	url = append_escaped(url, &ulen, &ucap, tbuf);
-	if (http_get_buf(url, o, &buf, &got, &status, e) < 0) {
-		char type[64], msg[200];
+	return append_escaped(url, &ulen, &ucap, tbuf);
+}
 
-		/* http_get_buf keeps the start of an error body in its message: Prometheus sends
-		 * {"status":"error","errorType":...,"error":...} with a 4xx/5xx status. */
-		if (status >= 400 && scan_field(e->msg, "errorType", type, sizeof(type)) == 0 &&
-		    scan_field(e->msg, "error", msg, sizeof(msg)) == 0)
-			err_set(e, "prometheus: %s: %s", type, msg);
+void prom_explain(long status, struct err *e)
+{
+	char type[64], msg[200];
+
+	/* the start of an error body is in the message: Prometheus sends
+	 * {"status":"error","errorType":...,"error":...} with a 4xx/5xx status */
+	if (status >= 400 && scan_field(e->msg, "errorType", type, sizeof(type)) == 0 &&
+	    scan_field(e->msg, "error", msg, sizeof(msg)) == 0)
+		err_set(e, "prometheus: %s: %s", type, msg);
+}
+
+int prom_query(const char *base, const char *q, int64_t time_ms, const struct http_opts *o, struct prom_result *r,
+	       char **body, size_t *len, struct err *e)
+{
+	size_t got = 0;
+	char *url, *buf = NULL;
+	long status = 0;
+	int ret;
+
+	prom_result_init(r);
+	if (body)
+		*body = NULL;
+	url = prom_query_url(base, q, time_ms);
+	if (http_get_buf(url, o, &buf, &got, &status, e) < 0) {
+		prom_explain(status, e);
 		free(url);
 		return -1;
 	}

@@ -48,6 +48,12 @@ int prom_parse(const char *body, size_t len, struct prom_result *r, struct err *
 int prom_query(const char *base, const char *q, int64_t time_ms, const struct http_opts *o, struct prom_result *r,
 	       char **body, size_t *len, struct err *e);
 
+/* The URL of the instant query q at time_ms against base (as prom_query asks it). Caller frees. */
+char *prom_query_url(const char *base, const char *q, int64_t time_ms);
+/* Turns a failed query's message in e (which holds the start of the error body) into
+ * "prometheus: ERRORTYPE: ERROR" when Prometheus said why; leaves it alone otherwise. */
+void prom_explain(long status, struct err *e);
+
 /* Reads a saved answer from path and parses it into r. Returns 0 or -1 with e. */
 int prom_load(const char *path, struct prom_result *r, struct err *e);
 

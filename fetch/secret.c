@@ -52,20 +52,50 @@ int secret_read_file(const char *path, size_t max, int trim, char **out, size_t 
 	return 0;
 }
 
+int secret_token_check(const char *token, const char *what, struct err *e)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)token; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return err_set(e, "%.200s: the token holds %s: refused (it would inject HTTP headers)", what,
+				       *p == '\n' || *p == '\r' ? "a line break" : "a control character");
+	return 0;
+}
+
+int secret_read_token(const char *path, char **out, struct err *e)
+{
+	size_t n;
+
+	if (secret_read_file(path, SECRET_MAX_FILE, 0, out, &n, e) < 0)
+		return -1;
+	if (n && (*out)[n - 1] == '\n')
+		n--;
+	if (n && (*out)[n - 1] == '\r')
+		n--;
+	while (n && ((*out)[n - 1] == ' ' || (*out)[n - 1] == '\t'))
+		n--;
+	(*out)[n] = '\0';
+	if (!n || secret_token_check(*out, path, e) < 0) {
+		if (!n)
+			err_set(e, "%s: the token file is empty", path);
+		secret_free(*out);
+		*out = NULL;
+		return -1;
+	}
+	return 0;
+}
+
 int secret_bearer_token(const char *token_file, char **out, struct err *e)
 {
 	const char *env = getenv("LEAKSCOPE_TOKEN");
 
 	*out = NULL;
-	if (token_file) {
-		if (secret_read_file(token_file, SECRET_MAX_FILE, 1, out, NULL, e) < 0)
+	if (token_file)
+		return secret_read_token(token_file, out, e);
+	if (env && *env) {
+		if (secret_token_check(env, "LEAKSCOPE_TOKEN", e) < 0)
 			return -1;
-		if (!**out) {
-			secret_free(*out);
-			*out = NULL;
-			return err_set(e, "%s: the token file is empty", token_file);
-		}
-	} else if (env && *env) {
 		*out = xstrdup(env);
 	}
 	return 0;

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 
 #include "analyze/parse.h"
 #include "analyze/xmalloc.h"
+#include "fetch/local.h"
 #include "fetch/secret.h"
 
 void source_opts_init(struct source_opts *o)
@@ -24,6 +26,25 @@ int source_is_pod(const char *arg)
 	return strncmp(arg, "pod/", 4) == 0 || strncmp(arg, "pods/", 5) == 0;
 }
 
+int source_is_remote(const char *arg)
+{
+	return http_is_url(arg) || source_is_pod(arg) || strncmp(arg, "unix:", 5) == 0 ||
+	       strncmp(arg, "pid/", 4) == 0;
+}
+
+int source_parse_via(const char *s, enum source_via *via)
+{
+	if (strcmp(s, "auto") == 0)
+		*via = SOURCE_VIA_AUTO;
+	else if (strcmp(s, "proxy") == 0)
+		*via = SOURCE_VIA_PROXY;
+	else if (strcmp(s, "port-forward") == 0 || strcmp(s, "portforward") == 0)
+		*via = SOURCE_VIA_PORTFORWARD;
+	else
+		return -1;
+	return 0;
+}
+
 void source_close(struct source *s)
 {
 	if (!s)
@@ -35,6 +56,10 @@ void source_close(struct source *s)
 	free(s->ns);
 	free(s->pod);
 	free(s->scheme);
+	free(s->unix_path);
+	free(s->base_url);
+	free(s->local);
+	pfwd_free(s->pf);
 	kube_config_done(&s->kc);
 	secret_free(s->token);
 	memset(s, 0, sizeof(*s));
@@ -67,6 +92,8 @@ static void set_url(struct source *s, char *url)
 	http_redact(url, shown, sizeof(shown));
 	if (s->kind == SOURCE_POD)
 		s->shown = xasprintf("pod/%s (%s/%s)", s->pod, s->context, s->ns);
+	else if (s->kind == SOURCE_UNIX)
+		s->shown = xasprintf("unix:%s:%s", s->unix_path, url + strlen("http://localhost"));
 	else
 		s->shown = xasprintf("%s?debug=%d", shown, s->debug);
 }
@@ -79,15 +106,21 @@ void source_set_debug(struct source *s, int debug)
 		return;
 	s->debug = debug;
 	path = xasprintf("/debug/pprof/%s?debug=%d", profile_name(s), debug);
-	if (s->kind == SOURCE_POD) {
+	if (s->kind == SOURCE_POD && s->pf) {
+		set_url(s, xasprintf("http://localhost%s", path));
+	} else if (s->kind == SOURCE_POD) {
 		set_url(s, kube_proxy_url(s->kc.server, s->ns, s->scheme, s->pod, s->port, path));
 	} else {
-		const char *q = s->arg + strcspn(s->arg, "?#");
-		size_t len = (size_t)(q - s->arg);
+		const char *arg = s->base_url ? s->base_url : s->arg;
+		const char *q = arg + strcspn(arg, "?#");
+		size_t len = (size_t)(q - arg);
 
-		while (len && s->arg[len - 1] == '/')
+		while (len && arg[len - 1] == '/')
 			len--;
-		set_url(s, xasprintf("%.*s%s", (int)len, s->arg, path));
+		/* a base given as .../debug/pprof[/] is the same base */
+		if (len >= 12 && strncmp(arg + len - 12, "/debug/pprof", 12) == 0)
+			len -= 12;
+		set_url(s, xasprintf("%.*s%s", (int)len, arg, path));
 	}
 	free(path);
 }
@@ -124,6 +157,62 @@ static int open_url(const char *arg, const struct source_opts *o, struct source 
 	return 0;
 }
 
+/* unix:/PATH or unix:/PATH:/PREFIX: pprof over a Unix socket, as an http://localhost URL. */
+static int open_unix(const char *arg, const struct source_opts *o, struct source *s, struct err *e)
+{
+	const char *path = arg + 5, *colon = strstr(path, ":/");
+	size_t plen = colon ? (size_t)(colon - path) : strlen(path);
+	char *url, *shown_pod;
+	int ret;
+
+	if (plen == 0 || path[0] != '/')
+		return err_set(e, "%.100s: give the socket's absolute path: unix:/PATH[:/URL-PATH]", arg);
+	if (plen >= 108)
+		return err_set(e, "%.60s...: a Unix socket path is at most 107 bytes", arg);
+	s->unix_path = xstrndup(path, plen);
+	s->base_url = xasprintf("http://localhost%s", colon ? colon + 1 : "");
+	url = xstrdup(s->base_url);
+	ret = open_url(url, o, s, e);
+	free(url);
+	if (ret < 0)
+		return -1;
+	s->kind = SOURCE_UNIX;
+	s->http.unix_socket = s->unix_path;
+	free(s->context);
+	s->context = xstrdup("unix");
+	shown_pod = strrchr(s->unix_path, '/') + 1;
+	free(s->pod);
+	s->pod = xstrdup(*shown_pod ? shown_pod : "socket");
+	set_url(s, xstrdup(s->url)); /* shown as unix:PATH:URL-PATH */
+	return 0;
+}
+
+/* pid/N: the pprof listener of a Go process on this host, then as a URL or a Unix socket. */
+static int open_pid(const char *arg, const struct source_opts *o, struct source *s, struct err *e)
+{
+	struct local_found lf;
+	int ret;
+
+	if (local_find_pprof(arg + 4, &lf, e) < 0)
+		return -1;
+	if (strncmp(lf.source, "unix:", 5) == 0) {
+		ret = open_unix(lf.source, o, s, e);
+	} else {
+		s->base_url = xstrdup(lf.source);
+		ret = open_url(lf.source, o, s, e);
+	}
+	if (ret < 0)
+		return -1;
+	s->local = xstrdup(lf.listener);
+	free(s->context);
+	s->context = xstrdup("pid");
+	free(s->pod);
+	s->pod = xstrdup(lf.comm);
+	free(s->shown);
+	s->shown = xasprintf("pid/%s (%s, %s)", arg + 4, lf.comm, lf.listener);
+	return 0;
+}
+
 static int open_pod(const char *arg, const struct source_opts *o, struct source *s, struct err *e)
 {
 	struct kube_load_opts ko = {o->kubeconfig, o->context, o->kube_proxy, NULL, NULL};
@@ -141,13 +230,33 @@ static int open_pod(const char *arg, const struct source_opts *o, struct source 
 	s->context = xstrdup(s->kc.context);
 	s->ns = xstrdup(o->ns ? o->ns : s->kc.ns ? s->kc.ns : "default");
 	if (o->token_file) {
-		if (secret_read_file(o->token_file, SECRET_MAX_FILE, 1, &s->token, NULL, e) < 0)
+		if (secret_read_token(o->token_file, &s->token, e) < 0)
 			return -1;
 		secret_free(s->kc.token);
 		s->kc.token = xstrdup(s->token);
 	}
 	if (kube_http_opts(&s->kc, &s->http, e) < 0)
 		return -1;
+	return 0;
+}
+
+/* From now on url goes through a port-forward tunnel on a private Unix socket: the API server's
+ * options move to the tunnel, and the HTTP request inside it carries no token (it goes to the pod,
+ * which must not see the cluster credentials). */
+static int use_portforward(struct source *s, struct err *e)
+{
+	struct http_opts local = {0};
+
+	s->api = s->http;
+	s->pf = pfwd_start(s->kc.server, &s->api, s->ns, s->pod, s->port, e);
+	if (!s->pf)
+		return -1;
+	local.unix_socket = pfwd_socket(s->pf);
+	local.timeout_ms = s->api.timeout_ms;
+	local.connect_timeout_ms = s->api.connect_timeout_ms;
+	local.max_bytes = s->api.max_bytes;
+	s->http = local;
+	s->via = SOURCE_VIA_PORTFORWARD;
 	return 0;
 }
 
@@ -158,8 +267,13 @@ int source_open(const char *arg, const struct source_opts *o, struct source *s, 
 	memset(s, 0, sizeof(*s));
 	s->arg = xstrdup(arg);
 	s->debug = -1;
+	s->via = o->via;
 	if (http_is_url(arg)) {
 		ret = open_url(arg, o, s, e);
+	} else if (strncmp(arg, "unix:", 5) == 0) {
+		ret = open_unix(arg, o, s, e);
+	} else if (strncmp(arg, "pid/", 4) == 0) {
+		ret = open_pid(arg, o, s, e);
 	} else if (source_is_pod(arg)) {
 		ret = open_pod(arg, o, s, e);
 	} else {
@@ -190,6 +304,8 @@ int source_open(const char *arg, const struct source_opts *o, struct source *s, 
 		if (ret == 0 && !s->port)
 			ret = err_set(e, "pod %.100s declares no containerPort: give --port", s->pod);
 	}
+	if (ret == 0 && s->kind == SOURCE_POD && s->via == SOURCE_VIA_PORTFORWARD)
+		ret = use_portforward(s, e);
 	if (ret == 0 && s->kind == SOURCE_POD)
 		source_set_debug(s, o->debug);
 	if (ret < 0)
@@ -227,7 +343,15 @@ static int fetch_once(struct source *s, http_sink sink, void *ctx, struct http_r
 {
 	int ret = http_get_ex(s->url, &s->http, sink, ctx, r, e);
 
-	if (ret < 0 && s->kind == SOURCE_POD) {
+	if (ret < 0 && s->pf) {
+		char why[256];
+
+		pfwd_take_error(s->pf, why, sizeof(why));
+		if (why[0])
+			err_set(e, "pod/%.60s: %s", s->pod, why);
+		else
+			kube_explain(r, "pod", e);
+	} else if (ret < 0 && s->kind == SOURCE_POD) {
 		char base[sizeof(e->msg)], msg[8];
 
 		kube_explain(r, "proxy", e);
@@ -245,10 +369,92 @@ static int fetch_once(struct source *s, http_sink sink, void *ctx, struct http_r
 				rest = base + len + 2;
 			err_set(e, "pod/%.60s: %s", s->pod, rest);
 		}
+	} else if (ret < 0 && s->kind == SOURCE_UNIX && !r->status) {
+		struct stat st;
+
+		if (stat(s->unix_path, &st) < 0)
+			err_set(e, "unix:%.200s: %s", s->unix_path, strerror(errno));
+		else if (!S_ISSOCK(st.st_mode))
+			err_set(e, "unix:%.200s: not a socket", s->unix_path);
+		else
+			err_set(e, "unix:%.200s: nothing accepts connections on it", s->unix_path);
 	} else if (ret < 0) {
 		explain_url(r, s, e);
 	}
 	return ret;
+}
+
+/* The pod proxy answered that it could not connect to the pod's port: pprof may listen on the
+ * pod's 127.0.0.1 only, which port-forward reaches. */
+static int proxy_cannot_connect(const struct source *s, const struct http_result *r)
+{
+	char msg[160];
+
+	if (s->kind != SOURCE_POD || s->pf || s->via != SOURCE_VIA_AUTO)
+		return 0;
+	if (r->status == 502 || r->status == 503)
+		return 1;
+	return r->status == 500 && kube_status_message(r->errbody, r->errlen, msg, sizeof(msg)) == 0 &&
+	       (strstr(msg, "connection refused") || strstr(msg, "dial tcp"));
+}
+
+static void forwarded_note(struct source *s, long status);
+
+static int fetch_forwarded(struct source *s, http_sink sink, void *ctx, struct http_result *r, struct err *e)
+{
+	char first[sizeof(e->msg)];
+	int ret;
+
+	memcpy(first, e->msg, sizeof(first));
+	if (use_portforward(s, e) < 0)
+		return -1;
+	source_set_debug(s, s->debug);
+	ret = fetch_once(s, sink, ctx, r, e);
+	if (ret == 0) {
+		forwarded_note(s, r->status);
+	} else {
+		char second[sizeof(e->msg)];
+
+		memcpy(second, e->msg, sizeof(second));
+		err_set(e, "%.120s; port-forward too: %.120s", first, second);
+	}
+	return ret;
+}
+
+static void forwarded_note(struct source *s, long status)
+{
+	snprintf(s->note, sizeof(s->note),
+		 "port-forward: the pod proxy could not connect to port %ld (HTTP %ld), so pprof listens on the "
+		 "pod's 127.0.0.1 (--via port-forward goes there directly)",
+		 s->port, status ? status : 503);
+}
+
+int source_fallback(struct source *s, long status, struct err *e)
+{
+	struct http_result *r = xcalloc(1, sizeof(*r));
+	int can;
+
+	r->status = status;
+	can = proxy_cannot_connect(s, r);
+	free(r);
+	if (!can)
+		return 0;
+	if (use_portforward(s, e) < 0)
+		return -1;
+	source_set_debug(s, s->debug);
+	forwarded_note(s, status);
+	return 1;
+}
+
+void source_failure(struct source *s, char *msg, size_t n)
+{
+	char why[256];
+
+	if (!s->pf)
+		return;
+	pfwd_take_error(s->pf, why, sizeof(why));
+	if (why[0])
+		snprintf(msg, n, "pod/%.60s: %s", s->pod, why);
 }
 
 int source_fetch(struct source *s, http_sink sink, void *ctx, struct err *e)
@@ -258,6 +464,8 @@ int source_fetch(struct source *s, http_sink sink, void *ctx, struct err *e)
 
 	s->note[0] = '\0';
 	ret = fetch_once(s, sink, ctx, r, e);
+	if (ret < 0 && proxy_cannot_connect(s, r))
+		ret = fetch_forwarded(s, sink, ctx, r, e);
 	if (ret < 0 && s->leak && s->base && r->status == 404 &&
 	    kube_status_message(r->errbody, r->errlen, (char[8]){0}, 8) < 0) {
 		snprintf(s->note, sizeof(s->note),
@@ -402,14 +610,18 @@ static char *metrics_url(const struct source *s)
 	const char *pp, *q;
 	size_t len;
 
+	const char *arg = s->base_url ? s->base_url : s->arg;
+
+	if (s->kind == SOURCE_POD && s->pf)
+		return xstrdup("http://localhost/metrics");
 	if (s->kind == SOURCE_POD)
 		return kube_proxy_url(s->kc.server, s->ns, s->scheme, s->pod, s->port, "/metrics");
-	q = s->arg + strcspn(s->arg, "?#");
-	pp = strstr(s->arg, "/debug/pprof");
-	len = (size_t)((pp && pp < q ? pp : q) - s->arg);
-	while (len && s->arg[len - 1] == '/')
+	q = arg + strcspn(arg, "?#");
+	pp = strstr(arg, "/debug/pprof");
+	len = (size_t)((pp && pp < q ? pp : q) - arg);
+	while (len && arg[len - 1] == '/')
 		len--;
-	return xasprintf("%.*s/metrics", (int)len, s->arg);
+	return xasprintf("%.*s/metrics", (int)len, arg);
 }
 
 int source_metrics_total(struct source *s, double *total, struct err *e)
@@ -541,16 +753,39 @@ struct snapshot *source_snapshot(struct source *s, enum snap_by by, http_sink te
 	return snap;
 }
 
-struct snapshot *source_load(const char *arg, const struct source_opts *o, enum snap_by by, struct err *e)
+int source_http_opts(const struct source_opts *o, long default_timeout_ms, struct http_opts *h, char **token,
+		     struct err *e)
 {
-	struct source s;
-	struct snapshot *snap;
+	memset(h, 0, sizeof(*h));
+	*token = NULL;
+	if (secret_bearer_token(o->token_file, token, e) < 0)
+		return -1;
+	h->token = *token;
+	h->cacert = o->cacert;
+	h->insecure = o->insecure;
+	h->max_bytes = o->max_bytes;
+	h->timeout_ms = o->timeout_ms ? o->timeout_ms : default_timeout_ms;
+	h->connect_timeout_ms = SOURCE_CONNECT_TIMEOUT_MS;
+	return 0;
+}
 
-	if (!http_is_url(arg) && !source_is_pod(arg))
-		return parse_path(arg, by, e); /* the parser's own reader, messages and all */
-	if (source_open(arg, o, &s, e) < 0)
-		return NULL;
-	snap = source_snapshot(&s, by, NULL, NULL, e);
-	source_close(&s);
-	return snap;
+int source_prom_query(const char *base, const char *q, int64_t time_ms, const struct source_opts *o,
+		      struct prom_result *r, char **body, size_t *len, struct err *e)
+{
+	struct source_opts none;
+	struct http_opts h;
+	char *token;
+	int ret;
+
+	if (!o) {
+		source_opts_init(&none);
+		o = &none;
+	}
+	prom_result_init(r);
+	if (source_http_opts(o, SOURCE_PROM_TIMEOUT_MS, &h, &token, e) < 0)
+		return -1;
+	http_global_init();
+	ret = prom_query(base, q, time_ms, &h, r, body, len, e);
+	secret_free(token);
+	return ret;
 }

@@ -1,6 +1,7 @@
 /* source.h: a SOURCE as the commands take it — a file, '-', an http(s) URL (a pprof base or a
- * whole profile URL) or pod/NAME through the API server's pod proxy — resolved, fetched and
- * streamed into the parser. */
+ * whole profile URL), pod/NAME through the API server's pod proxy or its port-forward,
+ * unix:/PATH (pprof on a Unix socket) or pid/N (a Go process on this host) — resolved, fetched
+ * and streamed into the parser. */
 #ifndef FETCH_SOURCE_H
 #define FETCH_SOURCE_H
 
@@ -10,11 +11,21 @@
 #include "analyze/snapshot.h"
 #include "fetch/http.h"
 #include "fetch/kube.h"
+#include "fetch/portfwd.h"
+#include "fetch/prom.h"
 
 #define SOURCE_TIMEOUT_MS 30000L
 #define SOURCE_CONNECT_TIMEOUT_MS 5000L
+/* Prometheus' whole-query timeout when --timeout is not given: a range of raw samples takes longer */
+#define SOURCE_PROM_TIMEOUT_MS 60000L
 
-/* The options every command taking a SOURCE shares. Strings are borrowed. */
+/* How a pod is reached: the pod proxy, falling back to port-forward when the proxy cannot connect
+ * (pprof bound to 127.0.0.1 inside the pod), or either one alone (--via). */
+enum source_via { SOURCE_VIA_AUTO, SOURCE_VIA_PROXY, SOURCE_VIA_PORTFORWARD };
+
+/* The options of every fetch: the CLI's, the console's jobs and the playbook engine's (through
+ * struct pb_host) are this one struct, so a fetch that works in one works in all. Strings are
+ * borrowed. */
 struct source_opts {
 	const char *ns;          /* -n */
 	const char *context;     /* --context */
@@ -28,11 +39,12 @@ struct source_opts {
 	int debug;               /* debug=N asked of pprof bases and pods (default 1) */
 	uint64_t max_bytes;      /* --max-bytes; 0: HTTP_DEFAULT_MAX_BYTES */
 	long timeout_ms;         /* --timeout; 0: SOURCE_TIMEOUT_MS */
+	enum source_via via;     /* --via */
 };
 
 void source_opts_init(struct source_opts *o);
 
-enum source_kind { SOURCE_FILE, SOURCE_URL, SOURCE_POD };
+enum source_kind { SOURCE_FILE, SOURCE_URL, SOURCE_POD, SOURCE_UNIX };
 
 /* A resolved source. Everything is owned by it (source_close). */
 struct source {
@@ -49,8 +61,14 @@ struct source {
 	char *scheme;  /* pod proxy scheme (NULL or "https") */
 	long port;     /* pod port */
 	struct kube_config kc;
-	struct http_opts http; /* borrows from kc and token */
+	struct http_opts http; /* how url is fetched: borrows from kc and token */
 	char *token;           /* secret */
+	char *unix_path;       /* SOURCE_UNIX: the socket; url is then http://localhost/... */
+	char *base_url;        /* SOURCE_UNIX: the pprof base as an http URL (http://localhost[/prefix]) */
+	char *local;           /* pid/N: the listener found ("127.0.0.1:6060" or a socket path) */
+	struct pfwd *pf;       /* pods through port-forward: the tunnel that url (on localhost) goes to */
+	struct http_opts api;  /* ... and the API server's options it uses; http then holds no token */
+	enum source_via via;
 	char note[256];        /* something worth telling the user (a fallback), or "" */
 };
 
@@ -64,6 +82,12 @@ void source_set_debug(struct source *s, int debug);
 /* Fetches the profile, streaming the body into sink; falls back from goroutineleak to goroutine
  * (with s->note) when the former is not served. Each failure is one line in e. */
 int source_fetch(struct source *s, http_sink sink, void *ctx, struct err *e);
+/* For callers that fetch url themselves (curl multi): after a failed fetch with HTTP status, a pod
+ * whose proxy could not connect (--via auto) switches to port-forward. Returns 1 when it did (fetch
+ * the new url again; s->note says why), 0 when that does not apply, -1 with e. */
+int source_fallback(struct source *s, long status, struct err *e);
+/* The same callers' message for a failed fetch: a port-forwarded pod's tunnel error replaces msg. */
+void source_failure(struct source *s, char *msg, size_t n);
 /* The goroutine total from the first line of a debug=1 profile, reading no further. */
 int source_peek_total(struct source *s, long *total, struct err *e);
 /* The value of go_goroutines in one line of the Prometheus text format ("go_goroutines 41",
@@ -78,10 +102,24 @@ int source_metrics_total(struct source *s, double *total, struct err *e);
  * (caller owns) gets the fetch time when the format carries none. */
 struct snapshot *source_snapshot(struct source *s, enum snap_by by, http_sink tee, void *tee_ctx,
 				 struct err *e);
-/* source_open + source_snapshot + source_close: what `top` and `diff` need. */
-struct snapshot *source_load(const char *arg, const struct source_opts *o, enum snap_by by, struct err *e);
+
+/* The HTTP options o gives a server that is not a SOURCE (Prometheus): the bearer token
+ * (--token-file, else LEAKSCOPE_TOKEN) into *token, which h borrows (the caller frees it with
+ * secret_free), --cacert, --insecure, --max-bytes, and --timeout else default_timeout_ms.
+ * Returns 0, or -1 with e naming the token file. */
+int source_http_opts(const struct source_opts *o, long default_timeout_ms, struct http_opts *h, char **token,
+		     struct err *e);
+/* The instant query q at time_ms against the Prometheus at base, with o's token, CA, cap and
+ * timeout (SOURCE_PROM_TIMEOUT_MS when o has none), parsed into r; body as prom_query. o NULL:
+ * the defaults. Returns 0 or -1 with e. */
+int source_prom_query(const char *base, const char *q, int64_t time_ms, const struct source_opts *o,
+		      struct prom_result *r, char **body, size_t *len, struct err *e);
 
 /* Whether arg names a pod ("pod/NAME" or "pods/NAME"). */
 int source_is_pod(const char *arg);
+/* Whether arg is fetched rather than read as a file: a URL, a pod, unix:/PATH or pid/N. */
+int source_is_remote(const char *arg);
+/* Parses --via's value: auto, proxy or port-forward. Returns 0, or -1. */
+int source_parse_via(const char *s, enum source_via *via);
 
 #endif

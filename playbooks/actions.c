@@ -10,8 +10,8 @@
 #include "analyze/diff.h"
 #include "analyze/parse.h"
 #include "analyze/slope.h"
-#include "fetch/http.h"
 #include "fetch/prom.h"
+#include "fetch/source.h"
 #include "playbooks/classify.h"
 #include "playbooks/journal.h"
 #include "playbooks/known.h"
@@ -454,99 +454,145 @@ static int act_lookup(struct pb_run *r, struct err *e)
 	return pb_run_record(r, 1, sum, d, e);
 }
 
+/* The series with the steepest slope over the step's window at now (the first when none has one). */
+static size_t steepest(const struct prom_result *res, int64_t now, int64_t win_ms, double *slope)
+{
+	size_t i, best = 0;
+
+	*slope = -INFINITY;
+	for (i = 0; i < res->nseries; i++) {
+		const struct prom_series *ps = &res->series[i];
+		size_t lo, hi;
+		double v;
+
+		slope_window(ps->samples, ps->nsamples, now, win_ms, SLOPE_RANGE_CLOSED, &lo, &hi);
+		if (slope_deriv(ps->samples + lo, hi - lo, &v) == 0 && v > *slope) {
+			*slope = v;
+			best = i;
+		}
+	}
+	return best;
+}
+
+/* The step's alert rule replayed over the series: how often and when it first fired. */
+static void slope_replay_rule(const struct pb_step *s, const struct prom_series *ps, int64_t now, cJSON *d)
+{
+	struct slope_rule *rule;
+	struct slope_replay_opts o;
+	struct slope_alert *alerts = NULL;
+	size_t nalerts = 0;
+	struct err fe;
+	char t[40];
+
+	cJSON_AddStringToObject(d, "rule", s->rule);
+	rule = slope_rule_parse(s->rule, &fe); /* the playbook's loader has checked it */
+	if (!rule || !ps->nsamples) {
+		slope_rule_free(rule);
+		return;
+	}
+	o = (struct slope_replay_opts){ps->samples[0].t, now, 60000, SLOPE_RANGE_CLOSED};
+	if (slope_replay(rule, ps->samples, ps->nsamples, &o, &alerts, &nalerts, &fe) == 0) {
+		cJSON_AddNumberToObject(d, "alerts", (double)nalerts);
+		if (nalerts)
+			cJSON_AddStringToObject(d, "first_fired", pb_utc_ms(alerts[0].fired_at, t, sizeof(t)));
+	} else {
+		cJSON_AddStringToObject(d, "rule_error", fe.msg);
+	}
+	free(alerts);
+	slope_rule_free(rule);
+}
+
+/* The slope step's result data from the steepest series ps of n. */
+static cJSON *slope_data(const struct pb_step *s, const struct prom_series *ps, size_t n, double slope, int64_t now)
+{
+	size_t step = ps->nsamples > RUN_CHART_POINTS ? (ps->nsamples + RUN_CHART_POINTS - 1) / RUN_CHART_POINTS : 1;
+	cJSON *d = cJSON_CreateObject(), *pts;
+	char name[512], t[40];
+	int64_t start;
+	size_t i;
+
+	prom_series_name(ps, name, sizeof(name));
+	cJSON_AddStringToObject(d, "query", s->query);
+	cJSON_AddStringToObject(d, "series", name);
+	cJSON_AddStringToObject(d, "window", s->window);
+	cJSON_AddStringToObject(d, "range", s->range);
+	cJSON_AddNumberToObject(d, "series_count", (double)n);
+	if (isfinite(slope))
+		cJSON_AddNumberToObject(d, "per_minute", slope * 60);
+	if (ps->nsamples)
+		cJSON_AddNumberToObject(d, "current", ps->samples[ps->nsamples - 1].v);
+	pts = cJSON_AddArrayToObject(d, "points");
+	for (i = 0; i < ps->nsamples; i += step)
+		cJSON_AddItemToArray(pts, cJSON_CreateNumber(ps->samples[i].v));
+	if (slope_leak_start(ps->samples, ps->nsamples, &start) == 0)
+		cJSON_AddStringToObject(d, "leak_start", pb_utc_ms(start, t, sizeof(t)));
+	if (s->rule)
+		slope_replay_rule(s, ps, now, d);
+	return d;
+}
+
+/* Journals the slope step's result from Prometheus' answer, evaluated at now. */
+static int slope_taken(struct pb_run *r, const struct prom_result *res, int64_t now, struct err *e)
+{
+	const struct pb_step *s = pb_run_step(r);
+	const struct prom_series *ps;
+	char sum[1024], name[512];
+	int64_t win_ms;
+	double slope;
+
+	if (res->nseries == 0)
+		return pb_run_failed(r, "the query returned no series", e);
+	if (slope_parse_duration(s->window, &win_ms) < 0)
+		return pb_run_failed(r, "the step's window is not a duration", e);
+	ps = &res->series[steepest(res, now, win_ms, &slope)];
+	prom_series_name(ps, name, sizeof(name));
+	snprintf(sum, sizeof(sum), "%s: %s%.1f/min over %s, now %.0f", name, slope >= 0 ? "+" : "",
+		 isfinite(slope) ? slope * 60 : 0.0, s->window, ps->nsamples ? ps->samples[ps->nsamples - 1].v : 0.0);
+	return pb_run_record(r, 1, sum, slope_data(s, ps, res->nseries, slope, now), e);
+}
+
+/* The slope action: the step's query over its range from Prometheus, through the host's query
+ * hook (which answers later) or through fetch/source with the host's options. */
 static int act_slope(struct pb_run *r, struct err *e)
 {
 	const struct pb_step *s = pb_run_step(r);
 	struct prom_result res;
 	struct err fe;
 	int64_t win_ms, range_ms, now = pb_now_ms();
-	char *q, sum[1024], name[512];
-	size_t i, best = 0;
-	double best_slope = -INFINITY;
-	cJSON *d, *pts;
+	char *q;
+	int rc;
 
 	if (!r->host.prometheus)
 		return pb_run_failed(r, "not available: no --prometheus URL (run 'leakscope slope' by hand)", e);
 	if (slope_parse_duration(s->window, &win_ms) < 0 || slope_parse_duration(s->range, &range_ms) < 0)
 		return pb_run_failed(r, "the step's window or range is not a duration", e);
 	q = xasprintf("%s[%s]", s->query, s->range);
-	http_global_init();
-	{
-		struct http_opts o = {.timeout_ms = 60000};
-
-		if (prom_query(r->host.prometheus, q, now, &o, &res, NULL, NULL, &fe) < 0) {
-			free(q);
+	if (r->host.query) {
+		rc = r->host.query(r->host.fetch_ctx, r->host.prometheus, q, now, &fe);
+		free(q);
+		if (rc < 0)
 			return pb_run_failed(r, fe.msg, e);
-		}
+		r->pending_query = 1;
+		r->pending_at = now;
+		return PB_PENDING;
 	}
+	rc = source_prom_query(r->host.prometheus, q, now, r->host.source_opts, &res, NULL, NULL, &fe);
 	free(q);
-	if (res.nseries == 0) {
-		prom_result_done(&res);
-		return pb_run_failed(r, "the query returned no series", e);
-	}
-	for (i = 0; i < res.nseries; i++) {
-		const struct prom_series *ps = &res.series[i];
-		size_t lo, hi;
-		double v;
-
-		slope_window(ps->samples, ps->nsamples, now, win_ms, SLOPE_RANGE_CLOSED, &lo, &hi);
-		if (slope_deriv(ps->samples + lo, hi - lo, &v) == 0 && v > best_slope) {
-			best_slope = v;
-			best = i;
-		}
-	}
-	d = cJSON_CreateObject();
-	{
-		const struct prom_series *ps = &res.series[best];
-		size_t step = ps->nsamples > RUN_CHART_POINTS ? (ps->nsamples + RUN_CHART_POINTS - 1) / RUN_CHART_POINTS : 1;
-		int64_t start;
-
-		prom_series_name(ps, name, sizeof(name));
-		cJSON_AddStringToObject(d, "query", s->query);
-		cJSON_AddStringToObject(d, "series", name);
-		cJSON_AddStringToObject(d, "window", s->window);
-		cJSON_AddStringToObject(d, "range", s->range);
-		cJSON_AddNumberToObject(d, "series_count", (double)res.nseries);
-		if (isfinite(best_slope))
-			cJSON_AddNumberToObject(d, "per_minute", best_slope * 60);
-		if (ps->nsamples)
-			cJSON_AddNumberToObject(d, "current", ps->samples[ps->nsamples - 1].v);
-		pts = cJSON_AddArrayToObject(d, "points");
-		for (i = 0; i < ps->nsamples; i += step)
-			cJSON_AddItemToArray(pts, cJSON_CreateNumber(ps->samples[i].v));
-		if (slope_leak_start(ps->samples, ps->nsamples, &start) == 0) {
-			char t[40];
-
-			cJSON_AddStringToObject(d, "leak_start", pb_utc_ms(start, t, sizeof(t)));
-		}
-		if (s->rule) {
-			struct slope_rule *rule = slope_rule_parse(s->rule, &fe);
-
-			cJSON_AddStringToObject(d, "rule", s->rule);
-			if (rule && ps->nsamples) {
-				struct slope_replay_opts o = {ps->samples[0].t, now, 60000, SLOPE_RANGE_CLOSED};
-				struct slope_alert *alerts = NULL;
-				size_t nalerts = 0;
-
-				if (slope_replay(rule, ps->samples, ps->nsamples, &o, &alerts, &nalerts, &fe) == 0) {
-					cJSON_AddNumberToObject(d, "alerts", (double)nalerts);
-					if (nalerts) {
-						char t[40];
-
-						cJSON_AddStringToObject(d, "first_fired",
-									pb_utc_ms(alerts[0].fired_at, t, sizeof(t)));
-					}
-				}
-				free(alerts);
-			}
-			slope_rule_free(rule);
-		}
-		snprintf(sum, sizeof(sum), "%s: %s%.1f/min over %s, now %.0f", name, best_slope >= 0 ? "+" : "",
-			 isfinite(best_slope) ? best_slope * 60 : 0.0, s->window,
-			 ps->nsamples ? ps->samples[ps->nsamples - 1].v : 0.0);
-	}
+	if (rc < 0)
+		return pb_run_failed(r, fe.msg, e);
+	rc = slope_taken(r, &res, now, e);
 	prom_result_done(&res);
-	return pb_run_record(r, 1, sum, d, e);
+	return rc;
+}
+
+int pb_run_queried(struct pb_run *r, const struct prom_result *res, const char *failure, struct err *e)
+{
+	if (!r->pending_query || !pb_run_step(r))
+		return err_set(e, "no query is pending");
+	r->pending_query = 0;
+	if (!res)
+		return pb_run_failed(r, failure ? failure : "the query failed", e);
+	return slope_taken(r, res, r->pending_at, e);
 }
 
 int pb_run_act(struct pb_run *r, const char *source_override, struct err *e)

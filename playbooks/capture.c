@@ -28,27 +28,6 @@ static int to_file(void *ctx, const void *data, size_t n, struct err *e)
 	return 0;
 }
 
-/* The profile URL of a pprof source at the given debug level. */
-static char *profile_url(const char *src, int debug)
-{
-	char *base = xstrdup(src), *q = strchr(base, '?'), *url;
-	size_t n;
-
-	if (q)
-		*q = '\0';
-	n = strlen(base);
-	while (n > 0 && base[n - 1] == '/')
-		base[--n] = '\0';
-	if (strstr(base, "/debug/pprof/goroutine"))
-		url = xasprintf("%s?debug=%d", base, debug);
-	else if (n >= 12 && strcmp(base + n - 12, "/debug/pprof") == 0)
-		url = xasprintf("%s/goroutine?debug=%d", base, debug);
-	else
-		url = xasprintf("%s/debug/pprof/goroutine?debug=%d", base, debug);
-	free(base);
-	return url;
-}
-
 static int copy_file(const char *from, const char *to, struct err *e)
 {
 	char *data;
@@ -62,8 +41,9 @@ static int copy_file(const char *from, const char *to, struct err *e)
 	return rc;
 }
 
-/* A pod's profile through the API server's pod proxy (fetch/source.h), into dest. */
-static int fetch_pod(struct pb_run *r, const char *src, int debug, const char *dest, struct err *e)
+/* A URL's or a pod's profile through fetch/source with the host's options (token, CA, timeouts,
+ * byte cap, kube settings), into dest. */
+static int fetch_source(struct pb_run *r, const char *src, int debug, const char *dest, struct err *e)
 {
 	struct source_opts o;
 	struct source so;
@@ -99,41 +79,17 @@ static int fetch_pod(struct pb_run *r, const char *src, int debug, const char *d
 }
 
 /* A readable file is copied; anything else goes to the host's fetch hook when it has one, else
- * URLs are fetched here and pods through the pod proxy. */
+ * through fetch/source here. */
 static int fetch_profile(struct pb_run *r, const char *src, int debug, const char *dest, struct err *e)
 {
-	if (!http_is_url(src) && !source_is_pod(src) && access(src, R_OK) == 0)
+	if (!source_is_remote(src) && access(src, R_OK) == 0)
 		return copy_file(src, dest, e);
 	if (r->host.fetch)
 		return r->host.fetch(r->host.fetch_ctx, src, debug, dest, e);
-	if (source_is_pod(src))
-		return fetch_pod(r, src, debug, dest, e);
-	if (http_is_url(src)) {
-		char *url = profile_url(src, debug), *tmp = xasprintf("%s.part", dest);
-		struct http_opts o = {.timeout_ms = 120000};
-		struct file_sink s = {fopen(tmp, "wb")};
-		long status = 0;
-		int rc;
-
-		if (!s.f) {
-			err_set(e, "cannot write %s: %s", tmp, strerror(errno));
-			free(url);
-			free(tmp);
-			return -1;
-		}
-		http_global_init();
-		rc = http_get(url, &o, to_file, &s, &status, e);
-		if (fclose(s.f) != 0 && rc == 0)
-			rc = err_set(e, "writing %s failed", tmp);
-		if (rc == 0 && rename(tmp, dest) < 0)
-			rc = err_set(e, "cannot write %s: %s", dest, strerror(errno));
-		if (rc < 0)
-			unlink(tmp);
-		free(url);
-		free(tmp);
-		return rc;
-	}
-	return err_set(e, "cannot take a snapshot of '%s': not an http(s) URL, pod/NAME nor a readable file", src);
+	if (source_is_remote(src))
+		return fetch_source(r, src, debug, dest, e);
+	return err_set(e, "cannot take a snapshot of '%s': not an http(s) URL, pod/NAME, unix:/PATH, pid/N nor a "
+			  "readable file", src);
 }
 
 /* Parses the profile now at dir/file and journals it as the snapshot step's result. */
@@ -208,7 +164,7 @@ int pb_run_capture(struct pb_run *r, const char *override, struct err *e)
 
 int pb_run_pending(const struct pb_run *r)
 {
-	return r->pending_file != NULL;
+	return r->pending_file != NULL || r->pending_query;
 }
 
 const char *pb_run_pending_dest(const struct pb_run *r)

@@ -150,7 +150,7 @@ int pb_run_rank_pods(struct pb_run *r, struct err *e)
 		urls[i] = kube_proxy_url(kc.server, ns, NULL, pods[i].name, o.port ? o.port : pods[i].port,
 					 "/debug/pprof/goroutine?debug=1");
 	{
-		struct fan_opts fo = {&h, 0, 0, 0, NULL, NULL};
+		struct fan_opts fo = {.http = &h};
 
 		rc = n ? fan_totals(urls, n, &fo, res, &fe) : 0;
 	}

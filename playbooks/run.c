@@ -121,8 +121,8 @@ char *pb_incidents_root(void)
  * frees) or NULL. */
 static char *journal_state(const char *dir, int *closed, char **opened)
 {
-	struct err e;
-	cJSON *arr = pb_journal_read(dir, &e), *ev;
+	/* an unreadable journal is no incident to offer for resume; opening it says why */
+	cJSON *arr = pb_journal_read(dir, NULL), *ev;
 	char *id = NULL;
 
 	*closed = 0;

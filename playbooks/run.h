@@ -31,8 +31,9 @@
 #include "playbooks/playbook.h"
 
 struct source_opts;
+struct prom_result;
 
-/* pb_run_act's answer when the host's fetch hook started a capture that ends later. */
+/* pb_run_act's answer when the host's fetch or query hook started work that ends later. */
 #define PB_PENDING 1
 
 /* What the caller provides. Strings are borrowed for the run's life. */
@@ -40,8 +41,9 @@ struct pb_host {
 	const char *source;     /* SOURCE of snapshot steps: a file, an http(s) pprof URL or pod/NAME */
 	const char *prometheus; /* Prometheus base URL for slope steps; NULL: slope is not available */
 	const char *db;         /* known-leak database; NULL: the default (pb_kdb_default) */
-	/* -n, --context, --kubeconfig and the rest, for pod/NAME sources and rank_pods (borrowed);
-	 * NULL: the defaults (the current context and its namespace) */
+	/* every fetch's options (fetch/source.h): token, CA, --insecure, timeouts, byte caps and the
+	 * kube settings, for URL and pod/NAME sources, rank_pods and Prometheus (borrowed); NULL:
+	 * the defaults (the current context and its namespace, no token) */
 	const struct source_opts *source_opts;
 	const char *selector; /* rank_pods: the label selector (NULL: every Running pod) */
 	/* Optional: captures a profile of source (not a readable file) at debug (0, 1, 2) into dest.
@@ -49,7 +51,11 @@ struct pb_host {
 	 * finishes later: the host then calls pb_run_fetched (the console, whose fetches never
 	 * block). NULL: the engine fetches URLs and pods itself, blocking. */
 	int (*fetch)(void *ctx, const char *source, int debug, const char *dest, struct err *e);
-	void *fetch_ctx;
+	/* Optional: starts the instant query q at time_ms against prometheus. Returns PB_PENDING
+	 * when started (the host then calls pb_run_queried with the answer), or -1 with e. NULL: the
+	 * engine queries through fetch/source itself, blocking. */
+	int (*query)(void *ctx, const char *prometheus, const char *q, int64_t time_ms, struct err *e);
+	void *fetch_ctx; /* the hooks' ctx */
 	long wait_seconds; /* > 0: every wait step lasts this long instead (drills and tests) */
 };
 
@@ -88,13 +94,17 @@ int pb_run_has_result(const struct pb_run *r);
  * once. Returns 0, PB_PENDING when the host's fetch hook took the capture (no result yet: see
  * pb_run_fetched), or -1 with e filled (the failure is journalled too, so the run can go on). */
 int pb_run_act(struct pb_run *r, const char *source_override, struct err *e);
-/* Whether a capture handed to the host's fetch hook is still pending, and where it goes. */
+/* Whether a capture handed to the host's fetch hook, or a query handed to its query hook, is
+ * still pending; where a pending capture goes (NULL for a query). */
 int pb_run_pending(const struct pb_run *r);
 const char *pb_run_pending_dest(const struct pb_run *r);
 /* Ends a pending capture: failure NULL when the profile is at pb_run_pending_dest (it is parsed
  * and journalled as the snapshot step's result), else the reason, journalled as a failed
  * result. Returns 0, or -1 with e. */
 int pb_run_fetched(struct pb_run *r, const char *failure, struct err *e);
+/* Ends a pending query: res (borrowed) is Prometheus' answer, or NULL with failure the reason,
+ * journalled as a failed result. Returns 0, or -1 with e. */
+int pb_run_queried(struct pb_run *r, const struct prom_result *res, const char *failure, struct err *e);
 /* Whether the current step's latest result succeeded (0 when it has none). */
 int pb_run_result_ok(const struct pb_run *r);
 /* Records the current rank_pods step's result from counts the host already has (the console's
@@ -150,6 +160,9 @@ struct pb_run {
 	char *scratch;    /* pb_run_summary's answer */
 	/* a capture the host's fetch hook is taking (PB_PENDING) */
 	char *pending_file, *pending_dest, *pending_src;
+	/* a query the host's query hook is running (PB_PENDING), evaluated at pending_at */
+	int pending_query;
+	int64_t pending_at;
 };
 
 /* A step's latest result ({"ok","summary","data"}) and its data, or NULL; borrowed from r. */

@@ -118,10 +118,10 @@ static int global_key(struct app *a, enum req r)
 
 	switch (r) {
 	case REQ_BACK: {
-		int n = jobs_cancel(a->jobs, JOBS_SNAPSHOT);
+		int n = jobs_cancel(a->jobs, JOBS_SNAPSHOT), q = jobs_cancel(a->jobs, JOBS_QUERY);
 
-		if (n) {
-			app_message(a, "cancelling the snapshot");
+		if (n || q) {
+			app_message(a, n ? "cancelling the snapshot" : "cancelling the Prometheus query");
 			return VIEW_HANDLED | VIEW_REDRAW;
 		}
 		if (v->filter[0]) {
@@ -281,7 +281,7 @@ static int timeout_ms(struct app *a)
 	double now = app_now(), next = now + 1.0;
 	int t;
 
-	if (jobs_busy(a->jobs, JOBS_SNAPSHOT, -1))
+	if (jobs_busy(a->jobs, JOBS_SNAPSHOT, -1) || jobs_busy(a->jobs, JOBS_QUERY, -1))
 		next = now + 0.2; /* the progress on the status line */
 	if (a->every > 0)
 		for (t = 0; t < a->ntargets; t++)
@@ -408,13 +408,22 @@ int app_known_lookup(struct app *a, const char *fingerprint, struct pb_known_lis
 		char *where = pb_kdb_default();
 
 		a->kdb_tried = 1;
-		if (strncmp(where, "postgres://", 11) != 0 && strncmp(where, "postgresql://", 13) != 0)
+		/* a server is not asked from the key loop; a file that is there but does not open is said */
+		if (strncmp(where, "postgres://", 11) != 0 && strncmp(where, "postgresql://", 13) != 0) {
 			a->kdb = pb_kdb_open(where, 0, &e);
+			if (!a->kdb && access(where, F_OK) == 0)
+				app_error(a, "known-leak database: %.200s", e.msg);
+		}
 		free(where);
 	}
 	if (!a->kdb)
 		return 0;
-	return pb_kdb_lookup(a->kdb, fingerprint, out, &e) < 0 ? 0 : (int)out->n;
+	if (pb_kdb_lookup(a->kdb, fingerprint, out, &e) < 0) {
+		if (!a->kdb_failed++)
+			app_error(a, "known-leak lookup: %.200s", e.msg);
+		return 0;
+	}
+	return (int)out->n;
 }
 
 int tui_run(const struct tui_opts *o, struct err *e)
@@ -448,7 +457,7 @@ int tui_run(const struct tui_opts *o, struct err *e)
 	for (i = 0; i < o->ntargets; i++) {
 		const char *arg = o->targets[i];
 
-		if (http_is_url(arg) || source_is_pod(arg)) {
+		if (source_is_remote(arg)) {
 			if (app_open_target(&a, arg, &app_source_opts, e) < 0)
 				ret = -1;
 		} else if (app_load_file(&a, arg, e) < 0) {

@@ -151,6 +151,7 @@ struct app {
 	/* the known-leak database (app_known_lookup): opened the first time it is asked for */
 	struct pb_kdb *kdb;
 	int kdb_tried;
+	int kdb_failed; /* lookups that failed (the first is said on the status line) */
 	int test, quit, dirty;
 	int signal; /* the SIGINT, SIGTERM or SIGHUP that ended the loop */
 	int rows, cols;
@@ -184,6 +185,8 @@ void view_playbook_draw_pane(struct app *a, WINDOW *w, const struct view_region 
 /* Whether the pane waits for the snapshot d ends; then it takes d (commits the bytes into the
  * incident, adds the snapshot, journals the step's result). */
 int view_playbook_take(struct app *a, struct jobs_done *d);
+/* Hands a finished playbook query (JOBS_QUERY) to the run waiting for it. */
+void view_playbook_queried(struct app *a, struct jobs_done *d);
 /* Whether the pane shows a ticking timer (a redraw a second). */
 int view_playbook_ticking(const struct app *a);
 /* Frees the pane; the incident stays open for a resume. */
@@ -271,6 +274,10 @@ void app_add_sample(struct app_target *t, double when, long v);
 int app_open_target(struct app *a, const char *arg, const struct source_opts *so, struct err *e);
 /* Starts sampling target t now (when it can be sampled) and schedules its next sample. */
 void app_start_sample(struct app *a, int t, double now);
+/* A failed fetch of target d->target: when its pod proxy could not connect, switches the target to
+ * port-forward and starts the same fetch again (returns 1); else fills d->msg with the best message
+ * and returns 0. */
+int app_target_forward(struct app *a, struct jobs_done *d);
 /* Samples the targets that are due (all: every one now). */
 void app_sample_due(struct app *a, int all);
 /* Loads a saved Prometheus answer's first series into the first target. 0, or -1 with e. */
@@ -284,7 +291,7 @@ void app_prom_done(struct app *a, struct jobs_done *d);
 int app_rule_threshold(const struct app *a, double *per_s, int64_t *window_ms);
 /* The firing intervals of the first rule replayed over target t's series (every
  * APP_RULE_INTERVAL_MS): *alerts (caller frees) and their number; -1 when no rule or no series. */
-int app_rule_replay(const struct app *a, int t, struct slope_alert **alerts, size_t *n);
+int app_rule_replay(const struct app *a, int t, struct slope_alert **alerts, size_t *n, struct err *e);
 
 /* snapshots.c: loads a file as a snapshot of the files target. 0, or -1 with e. */
 int app_load_file(struct app *a, const char *path, struct err *e);

@@ -195,6 +195,11 @@ int jobs_start_prom(struct jobs *j, int target, const char *url, const struct ht
 	return start(j, JOBS_SAMPLE, target, 0, url, NULL, o, NULL, 1, e);
 }
 
+int jobs_start_query(struct jobs *j, const char *url, const struct http_opts *o, struct err *e)
+{
+	return start(j, JOBS_QUERY, -1, 0, url, NULL, o, NULL, 1, e);
+}
+
 int jobs_busy(const struct jobs *j, enum jobs_kind kind, int target)
 {
 	const struct job *b;
@@ -238,6 +243,7 @@ static void finish(struct job *b, CURLcode rc, struct jobs_done *d)
 		return;
 	}
 	curl_easy_getinfo(b->h, CURLINFO_RESPONSE_CODE, &status);
+	d->status = status;
 	if (b->failed) {
 		snprintf(d->msg, sizeof(d->msg), "%.150s: %.300s", b->shown, b->perr.msg);
 		return;

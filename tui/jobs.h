@@ -12,7 +12,8 @@
 #include "fetch/prom.h"
 #include "fetch/store.h"
 
-enum jobs_kind { JOBS_SNAPSHOT, JOBS_SAMPLE };
+/* A query is a Prometheus answer asked for the playbook (target -1). */
+enum jobs_kind { JOBS_SNAPSHOT, JOBS_SAMPLE, JOBS_QUERY };
 
 /* What a finished transfer hands back. snap is the caller's (snap_free) when not NULL. */
 struct jobs_done {
@@ -25,6 +26,7 @@ struct jobs_done {
 	long total;            /* goroutines: the snapshot's total, or the sampled debug=1 header */
 	double started, finished; /* unix seconds */
 	uint64_t bytes;
+	long status;           /* the HTTP status, 0 when none came */
 	struct prom_result *prom; /* a Prometheus sample (jobs_start_prom): the parsed answer, the
 				     caller's (prom_result_done, free) when not NULL */
 	char msg[512]; /* the error, when !ok */
@@ -47,6 +49,8 @@ int jobs_start(struct jobs *j, enum jobs_kind kind, int target, int debug, const
  * copied) with o (borrowed until the job ends), the whole answer kept in memory and parsed with
  * prom_parse when it ends (jobs_done.prom). Returns 0, or -1 with e. */
 int jobs_start_prom(struct jobs *j, int target, const char *url, const struct http_opts *o, struct err *e);
+/* Starts a JOBS_QUERY, as jobs_start_prom but for no target (-1): a playbook step's query. */
+int jobs_start_query(struct jobs *j, const char *url, const struct http_opts *o, struct err *e);
 /* Jobs of kind in flight (of target, or of any when target < 0). */
 int jobs_busy(const struct jobs *j, enum jobs_kind kind, int target);
 /* Cancels the jobs of kind; each is reported once as cancelled through the next jobs_run. */

@@ -157,7 +157,7 @@ static void list(struct job *j, struct podlist_result *r)
 	if (j->o.token_file) {
 		secret_free(kc.token);
 		kc.token = NULL;
-		if (secret_read_file(j->o.token_file, SECRET_MAX_FILE, 1, &kc.token, NULL, &e) < 0)
+		if (secret_read_token(j->o.token_file, &kc.token, &e) < 0)
 			goto fail;
 	}
 	if (kube_http_opts(&kc, &h, &e) < 0)

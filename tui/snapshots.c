@@ -78,8 +78,10 @@ void app_store_scan(struct app *a, int t)
 	tg->stored = NULL;
 	tg->nstored = 0;
 	dir = store_dir_of(a, t, &e);
-	if (!dir)
+	if (!dir) {
+		snprintf(tg->err, sizeof(tg->err), "the store: %.240s", e.msg);
 		return;
+	}
 	tg->nstored = stored_scan(dir, &tg->stored);
 	free(dir);
 }
@@ -234,8 +236,15 @@ int app_snapshot_into(struct app *a, int t, int debug, const char *dir, struct e
 void app_job_done(void *ctx, struct jobs_done *d)
 {
 	struct app *a = ctx;
-	struct app_target *tg = &a->targets[d->target];
+	struct app_target *tg;
 
+	if (d->kind == JOBS_QUERY) {
+		view_playbook_queried(a, d);
+		return;
+	}
+	tg = &a->targets[d->target];
+	if (!d->ok && !d->cancelled && app_target_forward(a, d))
+		return; /* the pod's proxy could not connect: the same fetch again, through port-forward */
 	if (d->kind == JOBS_SAMPLE) {
 		if (d->prom) {
 			app_prom_done(a, d);

@@ -11,6 +11,7 @@
 
 #include "fetch/prom.h"
 #include "fetch/secret.h"
+#include "fetch/source.h"
 
 #define SLOPE_WINDOW_MS ((int64_t)30 * 60 * 1000)
 
@@ -114,27 +115,6 @@ double app_target_slope(const struct app *a, int t)
 	return d * 60;
 }
 
-/* Appends s percent-encoded as a query parameter's value. */
-static char *append_escaped(char *out, size_t *len, size_t *cap, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		out = xgrow(out, cap, *len + 4, 1);
-		if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-			out[(*len)++] = (char)c;
-		} else {
-			out[(*len)++] = '%';
-			out[(*len)++] = hex[c >> 4];
-			out[(*len)++] = hex[c & 15];
-		}
-	}
-	out[*len] = '\0';
-	return out;
-}
-
 /* The query of target t: --query (or the default for its kind) with $target replaced by its name
  * (the pod's name, or host:port), over the chart's range and the rules' longest window. */
 static char *prom_query_of(const struct app *a, const struct app_target *tg)
@@ -179,12 +159,10 @@ int app_prom_init(struct app *a, const char *url, const char *query, struct err 
 		n--;
 	a->prom_url = xstrndup(url, n);
 	a->prom_query = query;
-	if (secret_bearer_token(app_source_opts.token_file, &a->prom_token, e) < 0)
+	if (source_http_opts(&app_source_opts, SOURCE_PROM_TIMEOUT_MS, &a->prom_http, &a->prom_token, e) < 0)
 		return -1;
-	a->prom_http.token = a->prom_token;
-	a->prom_http.cacert = app_source_opts.cacert;
-	a->prom_http.insecure = app_source_opts.insecure;
-	a->prom_http.max_bytes = (uint64_t)64 << 20;
+	if (!app_source_opts.max_bytes)
+		a->prom_http.max_bytes = (uint64_t)64 << 20;
 	return 0;
 }
 
@@ -192,16 +170,9 @@ int app_prom_init(struct app *a, const char *url, const char *query, struct err 
 static void prom_sample(struct app *a, int t, double now)
 {
 	struct app_target *tg = &a->targets[t];
-	char *q = prom_query_of(a, tg), *url = NULL, tbuf[32];
-	size_t len = 0, cap = 0;
+	char *q = prom_query_of(a, tg), *url = prom_query_url(a->prom_url, q, (int64_t)llround(now * 1000));
 	struct err e;
 
-	url = xgrow(url, &cap, strlen(a->prom_url) + 32, 1);
-	len = (size_t)snprintf(url, cap, "%s/api/v1/query?query=", a->prom_url);
-	url = append_escaped(url, &len, &cap, q);
-	snprintf(tbuf, sizeof(tbuf), "&time=%.3f", now);
-	url = xgrow(url, &cap, len + strlen(tbuf) + 1, 1);
-	memcpy(url + len, tbuf, strlen(tbuf) + 1);
 	if (jobs_start_prom(a->jobs, t, url, &a->prom_http, &e) < 0)
 		snprintf(tg->err, sizeof(tg->err), "%s", e.msg);
 	free(url);
@@ -261,21 +232,50 @@ int app_rule_threshold(const struct app *a, double *per_s, int64_t *window_ms)
 	return slope_parse_duration(win, window_ms) == 0;
 }
 
-int app_rule_replay(const struct app *a, int t, struct slope_alert **alerts, size_t *n)
+int app_rule_replay(const struct app *a, int t, struct slope_alert **alerts, size_t *n, struct err *e)
 {
 	const struct app_target *tg = t >= 0 && t < a->ntargets ? &a->targets[t] : NULL;
 	struct slope_replay_opts o = {0};
-	struct err e;
 
 	*alerts = NULL;
 	*n = 0;
-	if (a->nrules == 0 || !tg || tg->nseries < 2)
-		return -1;
+	if (a->nrules == 0)
+		return err_set(e, "no rule");
+	if (!tg || tg->nseries < 2)
+		return err_set(e, "not enough samples");
 	o.interval_ms = APP_RULE_INTERVAL_MS;
 	o.from = tg->series[0].t;
 	o.to = tg->series[tg->nseries - 1].t;
 	o.mode = SLOPE_RANGE_CLOSED;
-	return slope_replay(a->rules[0], tg->series, tg->nseries, &o, alerts, n, &e);
+	return slope_replay(a->rules[0], tg->series, tg->nseries, &o, alerts, n, e);
+}
+
+int app_target_forward(struct app *a, struct jobs_done *d)
+{
+	struct app_target *tg = &a->targets[d->target];
+	struct err e;
+	int r;
+
+	if (d->prom || (a->prom_url && d->kind == JOBS_SAMPLE))
+		return 0;
+	source_failure(&tg->src, d->msg, sizeof(d->msg));
+	r = source_fallback(&tg->src, d->status, &e);
+	if (r < 0)
+		snprintf(d->msg, sizeof(d->msg), "%s", e.msg);
+	if (r <= 0)
+		return 0;
+	app_message(a, "%s: %s", tg->name, tg->src.note);
+	if (d->kind == JOBS_SAMPLE) {
+		app_start_sample(a, d->target, app_now());
+		return 1;
+	}
+	if (!a->pb) {
+		app_snapshot(a, d->target);
+		return 1;
+	}
+	snprintf(d->msg, sizeof(d->msg), "%s: the pod proxy could not connect; port-forward is set up: take it again",
+		 tg->name);
+	return 0;
 }
 
 void app_start_sample(struct app *a, int t, double now)

@@ -8,6 +8,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "fetch/prom.h"
 #include "fetch/store.h"
 #include "playbooks/playbook.h"
 #include "playbooks/report.h"
@@ -92,6 +93,21 @@ static int pane_fetch(void *ctx, const char *source, int debug, const char *dest
 	return PB_PENDING;
 }
 
+/* The host's query hook: the slope step's query goes through the console's non-blocking fetcher
+ * with the console's Prometheus options; the answer reaches the run in view_playbook_queried. */
+static int pane_query(void *ctx, const char *prometheus, const char *q, int64_t time_ms, struct err *e)
+{
+	struct app *a = ctx;
+	char *url = prom_query_url(prometheus, q, time_ms);
+	int rc = jobs_start_query(a->jobs, url, &a->prom_http, e);
+
+	free(url);
+	if (rc < 0)
+		return -1;
+	app_message(a, "asking Prometheus for the slope (esc cancels)");
+	return PB_PENDING;
+}
+
 static void pane_open(struct app *a, const char *name, const char *dir)
 {
 	struct pbpane *p;
@@ -120,6 +136,9 @@ static void pane_open(struct app *a, const char *name, const char *dir)
 	memset(&p->host, 0, sizeof(p->host));
 	p->host.fetch = pane_fetch;
 	p->host.fetch_ctx = a;
+	p->host.source_opts = &app_source_opts;
+	p->host.prometheus = a->prom_url;
+	p->host.query = a->prom_url ? pane_query : NULL;
 	p->pb = pb;
 	p->run = pb_run_open(pb, dir, &p->host, &e);
 	if (!p->run) {
@@ -343,7 +362,8 @@ static void next(struct app *a)
 		return;
 	}
 	if (pb_run_pending(p->run)) {
-		app_message(a, "the snapshot is being taken (esc cancels it)");
+		app_message(a, "%s (esc cancels it)", pb_run_pending_dest(p->run) ? "the snapshot is being taken"
+										  : "Prometheus is being asked");
 		return;
 	}
 	acts = s->action != PB_ACT_NONE && s->action != PB_ACT_NOTE;
@@ -453,6 +473,30 @@ int view_playbook_take(struct app *a, struct jobs_done *d)
 	if (rc < 0)
 		app_error(a, "%s", e.msg);
 	return 1;
+}
+
+void view_playbook_queried(struct app *a, struct jobs_done *d)
+{
+	struct pbpane *p = a->pb;
+	struct err e;
+	int rc;
+
+	if (!p || !p->run || !pb_run_pending(p->run) || pb_run_pending_dest(p->run)) {
+		if (d->prom)
+			prom_result_done(d->prom);
+		free(d->prom);
+		d->prom = NULL;
+		return;
+	}
+	rc = pb_run_queried(p->run, d->prom, d->ok ? NULL : d->cancelled ? "the query was cancelled" : d->msg, &e);
+	if (d->prom)
+		prom_result_done(d->prom);
+	free(d->prom);
+	d->prom = NULL;
+	if (rc < 0)
+		app_error(a, "%s", e.msg);
+	else
+		app_message(a, "%s", pb_run_summary(p->run, pb_run_step(p->run)->id));
 }
 
 int view_playbook_ticking(const struct app *a)
@@ -577,7 +621,8 @@ void view_playbook_draw_pane(struct app *a, WINDOW *w, const struct view_region 
 	}
 	y++;
 	if (pb_run_pending(p->run)) {
-		y = wrap(w, y, r, term_attr(TERM_STATUS), "taking the snapshot... (esc cancels)");
+		y = wrap(w, y, r, term_attr(TERM_STATUS), pb_run_pending_dest(p->run) ? "taking the snapshot... (esc cancels)"
+											: "asking Prometheus... (esc cancels)");
 	} else if (pb_run_has_result(p->run)) {
 		const char *sum = pb_run_summary(p->run, s->id);
 		int ok = pb_run_result_ok(p->run);

@@ -67,8 +67,8 @@ static void draw_alerts(struct app *a, WINDOW *w, int y, int x, int cw, int t, d
 	int col;
 
 	draw_text(w, y, x, AXIS_W - 1, term_attr(TERM_DIM), "alert");
-	if (app_rule_replay(a, t, &al, &n) < 0)
-		return;
+	if (app_rule_replay(a, t, &al, &n, NULL) < 0)
+		return; /* the rule's lines under the chart say why */
 	for (i = 0; i < n; i++) {
 		double act = al[i].active_at / 1000.0, fire = al[i].fired_at / 1000.0;
 		double end = al[i].resolved_at ? al[i].resolved_at / 1000.0 : x1;
@@ -196,6 +196,7 @@ static int rule_lines(struct app *a, int t, char lines[][256])
 	size_t n, i, len;
 	double per_s;
 	int64_t win;
+	struct err e;
 
 	if (a->nrules == 0)
 		return 0;
@@ -205,8 +206,8 @@ static int rule_lines(struct app *a, int t, char lines[][256])
 	else
 		snprintf(lines[0], 256, "rule %s (rule 1 of %d; its threshold is not a deriv[W] > X)",
 			 slope_rule_text(a->rules[0]), a->nrules);
-	if (app_rule_replay(a, t, &al, &n) < 0) {
-		snprintf(lines[1], 256, "replay: not enough samples");
+	if (app_rule_replay(a, t, &al, &n, &e) < 0) {
+		snprintf(lines[1], 256, "replay: %.240s", e.msg);
 		return 2;
 	}
 	if (n == 0) {

@@ -31,6 +31,16 @@
 #       -l  the pods carry the label app=web, a port named pprof and a pod IP (10.0.0.N, N the
 #           pod's place in the list from 0)
 #
+# apistub_local POD
+#     Marks a recorded POD as serving pprof on its loopback only: its pod proxy answers 503 with
+#     the Status the real API server gives when the pod's port refuses the connection.
+#
+# apistub_pfwd_start NS
+#     Starts the port-forward stand-in (tests/lib/pfwd_stub.py) on a free port for the recorded
+#     pods in NS, each forwarded "inside the pod" to its fixture; apistub_conf then routes
+#     .../pods/POD/portforward to it (WebSocket upgrade through nginx). Sets APISTUB_PFWD_PORT and
+#     APISTUB_PFWD_PID. Call it after the pods are recorded and before apistub_conf.
+#
 # apistub_serve [SERVER_CONF [HTTP_CONF]]
 #     (Re)starts nginx with SERVER_CONF and HTTP_CONF (default: apistub_conf's two files) on
 #     APISTUB_API_PORT, a free port chosen on the first call and kept after.
@@ -47,6 +57,9 @@
 #     nginx_stop and apistub_pods_stop; safe to call twice, meant for the EXIT trap.
 
 APISTUB_PODS=
+APISTUB_LOCAL_PODS=
+APISTUB_PFWD_PORT=
+APISTUB_PFWD_PID=
 APISTUB_PIDS=()
 APISTUB_API_PORT=
 declare -gA APISTUB_PORT=()
@@ -82,6 +95,24 @@ apistub_replicas() {
             apistub_pod "$pod" "$version" -paused -initial 3 "$@" || return 1
         fi
     done
+}
+
+apistub_local() {
+    APISTUB_LOCAL_PODS="$APISTUB_LOCAL_PODS $1 "
+}
+
+apistub_pfwd_start() {
+    local ns=$1 pod maps=() i
+    for pod in $APISTUB_PODS; do maps+=("$pod=${APISTUB_PORT[$pod]}"); done
+    APISTUB_PFWD_PORT=$(fixture_free_port) || return 1
+    python3 "$ROOT/tests/lib/pfwd_stub.py" "$APISTUB_PFWD_PORT" "$ns" "${maps[@]}" 2>"$WORK/pfwd_stub.log" &
+    APISTUB_PFWD_PID=$!
+    for i in $(seq 50); do
+        grep -q listening "$WORK/pfwd_stub.log" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    echo "apistub_pfwd_start: the stand-in did not start" >&2
+    return 1
 }
 
 apistub_conf() {
@@ -144,8 +175,28 @@ EOF
 location = /api/v1/namespaces/$ns/pods/$pod {
     alias $WORK/api/pod-$pod.json;
 }
+EOF
+            if [ "${APISTUB_LOCAL_PODS#* $pod }" != "$APISTUB_LOCAL_PODS" ]; then
+                cat <<EOF
+location ~ ^/api/v1/namespaces/$ns/pods/$pod(:6060)?/proxy(/.*)\$ {
+    default_type application/json;
+    return 503 '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"error trying to reach service: dial tcp 10.0.0.9:6060: connect: connection refused","reason":"ServiceUnavailable","code":503}';
+}
+EOF
+            else
+                cat <<EOF
 location ~ ^/api/v1/namespaces/$ns/pods/$pod:6060/proxy(/.*)\$ {
     proxy_pass http://127.0.0.1:${APISTUB_PORT[$pod]}\$1\$is_args\$args;
+}
+EOF
+            fi
+            [ -z "$APISTUB_PFWD_PORT" ] || cat <<EOF
+location = /api/v1/namespaces/$ns/pods/$pod/portforward {
+    proxy_pass http://127.0.0.1:$APISTUB_PFWD_PORT;
+    proxy_http_version 1.1;
+    proxy_set_header Upgrade \$http_upgrade;
+    proxy_set_header Connection "upgrade";
+    proxy_read_timeout 60s;
 }
 EOF
         done
@@ -197,5 +248,10 @@ apistub_pods_stop() {
 
 apistub_stop() {
     nginx_stop
+    if [ -n "$APISTUB_PFWD_PID" ]; then
+        kill "$APISTUB_PFWD_PID" 2>/dev/null || true
+        wait "$APISTUB_PFWD_PID" 2>/dev/null || true
+        APISTUB_PFWD_PID=
+    fi
     apistub_pods_stop
 }

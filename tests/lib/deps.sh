@@ -6,7 +6,7 @@ set -eu
 cd "$(dirname "$0")/../.."
 
 packages="build-essential pkg-config libncurses-dev libcurl4-openssl-dev libcjson-dev zlib1g-dev
-libcmocka-dev libyaml-dev libsqlite3-dev libpq-dev postgresql golang-go panicparse prometheus nginx tmux curl openssl python3 clang
+libssl-dev libcmocka-dev libyaml-dev libsqlite3-dev libpq-dev postgresql golang-go panicparse prometheus nginx tmux curl openssl python3 clang
 libclang-rt-14-dev time ca-certificates"
 
 missing=""

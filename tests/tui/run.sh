@@ -12,7 +12,9 @@
 #   # api: yes          the kube API stand-in: nginx over HTTPS on 127.0.0.1 (tests/lib/apistub.sh)
 #                       serving data/api (a PodList of five pods, namespace shop, and each pod's
 #                       canned debug=1 profile through the pod proxy), a kubeconfig pointing at it
-#                       with its CA and a token file (KUBECONFIG; kubectl is not asked)
+#                       with its CA and a token file (KUBECONFIG; kubectl is not asked); in
+#                       args, @API_URL@, @TOKEN_FILE@ and @CA@ are its URL, token file and CA
+#                       (an env: line may override KUBECONFIG)
 # The environment is fixed: TERM=xterm-256color, TZ=UTC, LC_ALL=C.UTF-8, a private HOME.
 #   tests/tui/run.sh [NAME...]      run all, or the named ones
 #   tests/tui/run.sh --update NAME  rewrite the expected files from the current output
@@ -68,7 +70,10 @@ for name in "${names[@]}"; do
 			fail=$((fail + 1))
 			continue
 		fi
-		extra+=("KUBECONFIG=$API_DIR/kube/config" "LEAKSCOPE_KUBECTL=")
+		extra=("KUBECONFIG=$API_DIR/kube/config" "LEAKSCOPE_KUBECTL=" ${extra[@]+"${extra[@]}"})
+		args=${args//@API_URL@/https://127.0.0.1:$APISTUB_API_PORT}
+		args=${args//@TOKEN_FILE@/$API_DIR/kube/token}
+		args=${args//@CA@/$API_DIR/certs/ca.crt}
 	fi
 	setup_ok=1
 	for s in "${setups[@]}"; do

@@ -12,6 +12,8 @@
 #include <cmocka.h>
 
 #include "fetch/kube.h"
+#include "analyze/xmalloc.h"
+#include "fetch/http.h"
 #include "fetch/secret.h"
 
 /* base64 of "-----BEGIN CERTIFICATE-----\nCA\n" and of "CERT\n", "KEY\n" */
@@ -180,6 +182,8 @@ static const char plugin_sh[] =
 	"token) echo '{\"kind\":\"ExecCredential\",\"status\":{\"token\":\"from-plugin\",\"expirationTimestamp\":\"2030-01-01T00:00:00Z\"}}';;\n"
 	"cert) echo '{\"kind\":\"ExecCredential\",\"status\":{\"clientCertificateData\":\"PEMCERT\",\"clientKeyData\":\"PEMKEY\"}}';;\n"
 	"empty) echo '{\"kind\":\"ExecCredential\",\"status\":{}}';;\n"
+	"noenv) [ -z \"${LEAKSCOPE_TOKEN+x}\" ] || exit 9\n"
+	"       echo '{\"kind\":\"ExecCredential\",\"status\":{\"token\":\"from-plugin\"}}';;\n"
 	"*) exit 7;;\n"
 	"esac\n";
 
@@ -218,6 +222,87 @@ static void exec_plugin(void **state)
 
 	assert_int_equal(load_with_plugin("fail", &kc, &e), -1);
 	assert_non_null(strstr(e.msg, "failed with exit status 7"));
+	kube_config_done(&kc);
+
+	/* LEAKSCOPE_TOKEN is ours: the plugin does not see it */
+	setenv("LEAKSCOPE_TOKEN", "ours-not-the-plugin-s", 1);
+	assert_int_equal(load_with_plugin("noenv", &kc, &e), 0);
+	assert_string_equal(kc.token, "from-plugin");
+	kube_config_done(&kc);
+	unsetenv("LEAKSCOPE_TOKEN");
+}
+
+/* kubectl is asked for its view of the config without LEAKSCOPE_TOKEN in its environment. */
+static void kubectl_env(void **state)
+{
+	static const char view[] =
+		"{\"clusters\":[{\"name\":\"c\",\"cluster\":{\"server\":\"https://127.0.0.1:6443\"}}],"
+		"\"users\":[{\"name\":\"u\",\"user\":{\"token\":\"kube-token\"}}],"
+		"\"contexts\":[{\"name\":\"ctx\",\"context\":{\"cluster\":\"c\",\"user\":\"u\"}}],"
+		"\"current-context\":\"ctx\"}";
+	char kubectl[256], config[256], script[512];
+	struct kube_load_opts o = {0};
+	struct kube_config kc;
+	struct err e;
+
+	(void)state;
+	snprintf(script, sizeof(script),
+		 "#!/bin/sh\n[ -z \"${LEAKSCOPE_TOKEN+x}\" ] || { echo 'LEAKSCOPE_TOKEN seen' >&2; exit 9; }\n"
+		 "cat '%s/view.json'\n", tmpdir);
+	write_file("kubectl.sh", script, 0755);
+	write_file("view.json", view, 0600);
+	snprintf(kubectl, sizeof(kubectl), "%s/kubectl.sh", tmpdir);
+	snprintf(config, sizeof(config), "%s/view.json", tmpdir);
+	o.kubectl = kubectl;
+	o.kubeconfig = config;
+	setenv("LEAKSCOPE_TOKEN", "ours-not-kubectl-s", 1);
+	assert_int_equal(kube_config_load(&o, &kc, &e), 0);
+	assert_string_equal(kc.token, "kube-token");
+	kube_config_done(&kc);
+	unsetenv("LEAKSCOPE_TOKEN");
+}
+
+/* Tokens with a line break inside would inject headers: refused from files, the variable and
+ * the kubeconfig alike; one trailing newline (LF or CR LF) is fine. */
+static void token_line_breaks(void **state)
+{
+	static const struct {
+		const char *text;
+		const char *want; /* NULL: refused */
+	} cases[] = {
+		{"tok\n", "tok"},           {"tok\r\n", "tok"},         {"tok", "tok"},
+		{"tok  \n", "tok"},         {"tok\nX-Evil: 1\n", NULL}, {"tok\rX-Evil: 1", NULL},
+		{"tok\n\n", NULL},          {"\n", NULL},                {"to\x01k\n", NULL},
+	};
+	struct kube_config kc;
+	struct http_opts h = {0};
+	char path[256], *tok;
+	struct err e;
+	size_t i;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/tokfile", tmpdir);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		write_file("tokfile", cases[i].text, 0600);
+		if (cases[i].want) {
+			assert_int_equal(secret_bearer_token(path, &tok, &e), 0);
+			assert_string_equal(tok, cases[i].want);
+			secret_free(tok);
+		} else {
+			assert_int_equal(secret_bearer_token(path, &tok, &e), -1);
+			assert_null(tok);
+			assert_non_null(strstr(e.msg, path));
+			assert_null(strstr(e.msg, "X-Evil"));
+		}
+	}
+	setenv("LEAKSCOPE_TOKEN", "tok\r\nX-Evil: 1", 1);
+	assert_int_equal(secret_bearer_token(NULL, &tok, &e), -1);
+	assert_non_null(strstr(e.msg, "LEAKSCOPE_TOKEN: the token holds a line break"));
+	unsetenv("LEAKSCOPE_TOKEN");
+	memset(&kc, 0, sizeof(kc));
+	kc.token = xstrdup("tok\nX-Evil: 1");
+	assert_int_equal(kube_http_opts(&kc, &h, &e), -1);
+	assert_non_null(strstr(e.msg, "line break"));
 	kube_config_done(&kc);
 }
 
@@ -394,6 +479,7 @@ int main(void)
 		cmocka_unit_test(yaml_current_context), cmocka_unit_test(yaml_other_context),
 		cmocka_unit_test(yaml_errors),          cmocka_unit_test(json_minified),
 		cmocka_unit_test(exec_plugin),          cmocka_unit_test(load_files),
+		cmocka_unit_test(kubectl_env),          cmocka_unit_test(token_line_breaks),
 		cmocka_unit_test(split_pod),            cmocka_unit_test(urls),
 		cmocka_unit_test(status),               cmocka_unit_test(base64),
 	};
