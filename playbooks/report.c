@@ -262,7 +262,8 @@ int pb_report_write(const char *dir, char **md_out, char **json_out, struct err 
 
 		cJSON_ArrayForEach(res, results)
 		{
-			const char *action = pb_jstr(res, "action"), *step = res->string;
+			/* a hand-edited or foreign journal may leave out the action */
+			const char *action = pb_jstr(res, "action") ? pb_jstr(res, "action") : "", *step = res->string;
 			cJSON *d = cJSON_GetObjectItemCaseSensitive(res, "data");
 			char *cmd = NULL;
 
@@ -281,7 +282,7 @@ int pb_report_write(const char *dir, char **md_out, char **json_out, struct err 
 					cJSON *from = cJSON_GetObjectItemCaseSensitive(results, pb_jstr(d, "from") ? pb_jstr(d, "from") : "");
 
 					src = from ? cJSON_GetObjectItemCaseSensitive(from, "data") : NULL;
-					if (from && strcmp(pb_jstr(from, "action"), "snapshot") == 0) {
+					if (from && pb_jstr(from, "action") && strcmp(pb_jstr(from, "action"), "snapshot") == 0) {
 						a = pb_jstr(src, "file");
 						src = NULL;
 					}
