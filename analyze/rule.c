@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/text.h"
 #include "lib/xmalloc.h"
 
 /* --- rules ---------------------------------------------------------------------------------- */
@@ -73,7 +74,11 @@ static void skip_ws(struct rule_parser *ps)
 
 static int fail(struct rule_parser *ps, const char *what)
 {
-	return err_set(ps->e, "rule '%s': %s at column %d", ps->start, what, (int)(ps->p - ps->start) + 1);
+	char shown[160];
+
+	/* The rule comes from the command line or a file: no newline or escape reaches the error line. */
+	text_sanitize(ps->start, shown, sizeof(shown));
+	return err_set(ps->e, "rule '%s': %s at column %d", shown, what, (int)(ps->p - ps->start) + 1);
 }
 
 /* Whether the next word is w (followed by a non-identifier character); consumes it if so. */
