@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyze/xmalloc.h"
+#include "lib/xmalloc.h"
 
 enum note {
 	N_TIMESTAMP, N_CLOCK, N_KUBECTL, N_SHIPPER, N_QUOTE, N_INDENT, N_FENCE, N_BOLD, N_ESCAPED,
