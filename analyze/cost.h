@@ -28,10 +28,10 @@ const char *cost_source_name(enum cost_source s);
 
 /* The running estimate of one target's pprof fetch cost. Zeroed is empty. */
 struct cost_meter {
-	double last_s;  /* the last fetch's duration, seconds */
-	double ewma_s;  /* smoothed (a fetch on a busy network is noisy) */
-	long total;     /* the goroutine count it returned, -1 unknown */
-	int n;          /* fetches seen */
+	double last_s; /* the last fetch's duration, seconds */
+	double ewma_s; /* smoothed (a fetch on a busy network is noisy) */
+	long total;    /* the goroutine count it returned, -1 unknown */
+	int n;         /* fetches seen */
 };
 
 /* Records one fetch of duration_s seconds that returned total goroutines (-1 if unknown). */

@@ -39,13 +39,13 @@ struct parser {
 	struct ptext *text;
 	struct pcount *count;
 	struct pproto *proto;
-	struct pnorm *norm;     /* M_LOOSE: the front end for pasted text */
-	size_t skip;            /* bytes of a byte order mark at the start */
+	struct pnorm *norm; /* M_LOOSE: the front end for pasted text */
+	size_t skip;        /* bytes of a byte order mark at the start */
 	enum utf16 utf16;
-	unsigned char odd;      /* UTF-16: a byte waiting for its pair */
+	unsigned char odd; /* UTF-16: a byte waiting for its pair */
 	int has_odd;
-	unsigned long high;     /* UTF-16: a high surrogate waiting for its low half */
-	char *dec;              /* UTF-16 decoded to UTF-8 */
+	unsigned long high; /* UTF-16: a high surrogate waiting for its low half */
+	char *dec;          /* UTF-16 decoded to UTF-8 */
 	size_t deccap;
 };
 

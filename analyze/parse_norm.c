@@ -9,8 +9,23 @@
 #include "lib/xmalloc.h"
 
 enum note {
-	N_TIMESTAMP, N_CLOCK, N_KUBECTL, N_SHIPPER, N_QUOTE, N_INDENT, N_FENCE, N_BOLD, N_ESCAPED,
-	N_DOUBLE, N_GOLEAK, N_GOTEST, N_RACE, N_D1_NOHEADER, N_D1_HASH, N_D1_SPACES, N_COUNT
+	N_TIMESTAMP,
+	N_CLOCK,
+	N_KUBECTL,
+	N_SHIPPER,
+	N_QUOTE,
+	N_INDENT,
+	N_FENCE,
+	N_BOLD,
+	N_ESCAPED,
+	N_DOUBLE,
+	N_GOLEAK,
+	N_GOTEST,
+	N_RACE,
+	N_D1_NOHEADER,
+	N_D1_HASH,
+	N_D1_SPACES,
+	N_COUNT
 };
 
 static const char *const note_text[N_COUNT] = {
@@ -40,18 +55,18 @@ struct pnorm {
 	int quiet;
 	unsigned notes;
 	enum pnorm_fmt fmt;
-	int blank;       /* a blank line held back (double-spaced input joins frames across it) */
-	enum kind last;  /* what the last line handed on was */
-	int in_race;     /* between "WARNING: DATA RACE" and its "=====" line */
-	int in_running;  /* the "running tests:" list of go test */
+	int blank;      /* a blank line held back (double-spaced input joins frames across it) */
+	enum kind last; /* what the last line handed on was */
+	int in_race;    /* between "WARNING: DATA RACE" and its "=====" line */
+	int in_running; /* the "running tests:" list of go test */
 	int race_seen, gotest_seen, goleak_seen, timeout_seen;
-	int profiles;    /* debug=1 "profile: total" headers seen */
-	int clean;       /* a clean debug=2 dump so far: its lines may pass straight through */
-	long goleak_id;  /* a goleak entry waiting for its traceback, -1 when none */
+	int profiles;   /* debug=1 "profile: total" headers seen */
+	int clean;      /* a clean debug=2 dump so far: its lines may pass straight through */
+	long goleak_id; /* a goleak entry waiting for its traceback, -1 when none */
 	char goleak_state[128];
-	char *buf;       /* scratch: one rebuilt line */
+	char *buf; /* scratch: one rebuilt line */
 	size_t bufcap;
-	char *unesc;     /* scratch: an unescaped log line */
+	char *unesc; /* scratch: an unescaped log line */
 	size_t unesccap;
 };
 
@@ -290,8 +305,7 @@ static int looks_file(const char *s, size_t n)
 
 static int looks_header(const char *s, size_t n)
 {
-	return n > 12 && has_prefix(s, n, "goroutine ") && is_digit(s[10]) && s[n - 1] == ':' &&
-	       memchr(s, '[', n);
+	return n > 12 && has_prefix(s, n, "goroutine ") && is_digit(s[10]) && s[n - 1] == ':' && memchr(s, '[', n);
 }
 
 /* "822 @ 0x5ac2b6 0x5bbfd2" */
@@ -379,14 +393,16 @@ static int profile_header(struct pnorm *z, const char *s, size_t n, struct err *
 	if (!has_prefix(sp, n - (size_t)(sp - s), " profile: total ") && z->fmt != PNORM_UNKNOWN)
 		return 0;
 	if (!has_prefix(s, n, "goroutine profile: ") && !has_prefix(s, n, "goroutineleak profile: "))
-		return z->fmt == PNORM_UNKNOWN
-			       ? err_set(e, "not a goroutine profile: a %.*s profile", (int)(sp - s) > 40 ? 40 : (int)(sp - s), s)
-			       : 0;
+		return z->fmt == PNORM_UNKNOWN ? err_set(e, "not a goroutine profile: a %.*s profile",
+							 (int)(sp - s) > 40 ? 40 : (int)(sp - s), s)
+					       : 0;
 	if (z->fmt == PNORM_TEXT)
 		return 0;
 	if (++z->profiles > 1)
-		return err_set(e, "several debug=1 profiles concatenated (a second \"%.*s\"): split them into "
-				  "one file each", (int)(n > 60 ? 60 : n), s);
+		return err_set(e,
+			       "several debug=1 profiles concatenated (a second \"%.*s\"): split them into "
+			       "one file each",
+			       (int)(n > 60 ? 60 : n), s);
 	z->fmt = PNORM_COUNT;
 	return 1;
 }
@@ -536,8 +552,7 @@ static int text_line(struct pnorm *z, const char *s, size_t n, int tabbed, struc
 	return emit(z, s, n, e);
 }
 
-#define PREFIX_NOTES \
-	(1u << N_TIMESTAMP | 1u << N_CLOCK | 1u << N_KUBECTL | 1u << N_SHIPPER | 1u << N_QUOTE)
+#define PREFIX_NOTES (1u << N_TIMESTAMP | 1u << N_CLOCK | 1u << N_KUBECTL | 1u << N_SHIPPER | 1u << N_QUOTE)
 
 /* A line of a clean debug=2 dump, as the runtime wrote it: handed on as it is, so that a clean
  * capture costs the front end next to nothing. Returns 1 when s is one, 0 when not, -1 on error. */
@@ -690,8 +705,8 @@ int pnorm_line(struct pnorm *z, const char *s, size_t n, struct err *e)
 
 	if ((r = pnorm_pass(z, s, n, e)) != 0)
 		return r < 0 ? -1 : emit(z, s, n, e);
-	if (z->fmt == PNORM_UNKNOWN && n > 16 && memchr(s, '\\', n) && memmem(s, n, "goroutine ", 10) && memmem(s, n, "\\n", 2) &&
-	    memmem(s, n, "\\n\\t", 4))
+	if (z->fmt == PNORM_UNKNOWN && n > 16 && memchr(s, '\\', n) && memmem(s, n, "goroutine ", 10) &&
+	    memmem(s, n, "\\n", 2) && memmem(s, n, "\\n\\t", 4))
 		return unescape_line(z, s, n, e);
 	return norm_line(z, s, n, e);
 }

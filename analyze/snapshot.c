@@ -233,7 +233,8 @@ void snap_frame(struct snapshot *s, const char *func, size_t funclen, const char
 		funclen = frame_canon_generic(func, funclen, generic);
 		func = generic;
 	}
-	if (r->nframes == 0 && r->nfirst < SNAP_KEY_FRAMES && !(funclen == 14 && memcmp(func, "runtime.goexit", 14) == 0)) {
+	if (r->nframes == 0 && r->nfirst < SNAP_KEY_FRAMES &&
+	    !(funclen == 14 && memcmp(func, "runtime.goexit", 14) == 0)) {
 		/* Kept aside while no frame is kept: a stack of runtime frames only is named by all of them. */
 		r->has_first = 1;
 		r->first = xgrow(r->first, &r->firstcap, r->firstlen + funclen + filelen + 2, 1);

@@ -142,8 +142,9 @@ int cli_source_option(const char *cmd, int c, const char *arg)
 	case CLI_OPT_MAX_TARGET_CPU:
 		o->have_max_target_cpu = 1;
 		if (cost_parse_budget(arg, &o->max_target_cpu) < 0)
-			return -cli_usage_error(cmd, "--max-target-cpu takes a share of one core such as 0.1%%, "
-						     "not '%s'",
+			return -cli_usage_error(cmd,
+						"--max-target-cpu takes a share of one core such as 0.1%%, "
+						"not '%s'",
 						arg);
 		return 1;
 	default:

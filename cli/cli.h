@@ -44,23 +44,23 @@ enum {
 	CLI_OPT_VIA,
 };
 #define CLI_SOURCE_SHORT "n:"
-#define CLI_SOURCE_OPTIONS                                                          \
-	{"namespace", required_argument, NULL, 'n'},                                \
-	{"context", required_argument, NULL, CLI_OPT_CONTEXT},                      \
-	{"kubeconfig", required_argument, NULL, CLI_OPT_KUBECONFIG},                \
-	{"port", required_argument, NULL, CLI_OPT_PORT},                            \
-	{"kube-proxy", required_argument, NULL, CLI_OPT_KUBE_PROXY},                \
-	{"cacert", required_argument, NULL, CLI_OPT_CACERT},                        \
-	{"insecure", no_argument, NULL, CLI_OPT_INSECURE},                          \
-	{"token-file", required_argument, NULL, CLI_OPT_TOKEN_FILE},                \
-	{"leak-profile", no_argument, NULL, CLI_OPT_LEAK_PROFILE},                  \
-	{"debug", required_argument, NULL, CLI_OPT_DEBUG},                          \
-	{"max-bytes", required_argument, NULL, CLI_OPT_MAX_BYTES},                  \
-	{"timeout", required_argument, NULL, CLI_OPT_TIMEOUT},                      \
-	{"via", required_argument, NULL, CLI_OPT_VIA},                              \
-	{"metrics-port", required_argument, NULL, CLI_OPT_METRICS_PORT},            \
-	{"metrics-path", required_argument, NULL, CLI_OPT_METRICS_PATH},            \
-	{"max-target-cpu", required_argument, NULL, CLI_OPT_MAX_TARGET_CPU}
+#define CLI_SOURCE_OPTIONS                                                                                            \
+	{"namespace", required_argument, NULL, 'n'}, {"context", required_argument, NULL, CLI_OPT_CONTEXT},           \
+		{"kubeconfig", required_argument, NULL, CLI_OPT_KUBECONFIG},                                          \
+		{"port", required_argument, NULL, CLI_OPT_PORT},                                                      \
+		{"kube-proxy", required_argument, NULL, CLI_OPT_KUBE_PROXY},                                          \
+		{"cacert", required_argument, NULL, CLI_OPT_CACERT},                                                  \
+		{"insecure", no_argument, NULL, CLI_OPT_INSECURE},                                                    \
+		{"token-file", required_argument, NULL, CLI_OPT_TOKEN_FILE},                                          \
+		{"leak-profile", no_argument, NULL, CLI_OPT_LEAK_PROFILE},                                            \
+		{"debug", required_argument, NULL, CLI_OPT_DEBUG},                                                    \
+		{"max-bytes", required_argument, NULL, CLI_OPT_MAX_BYTES},                                            \
+		{"timeout", required_argument, NULL, CLI_OPT_TIMEOUT}, {"via", required_argument, NULL, CLI_OPT_VIA}, \
+		{"metrics-port", required_argument, NULL, CLI_OPT_METRICS_PORT},                                      \
+		{"metrics-path", required_argument, NULL, CLI_OPT_METRICS_PATH},                                      \
+	{                                                                                                             \
+		"max-target-cpu", required_argument, NULL, CLI_OPT_MAX_TARGET_CPU                                     \
+	}
 /* The --help lines for them. */
 extern const char cli_source_help[];
 

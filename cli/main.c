@@ -39,7 +39,8 @@ static void usage(FILE *f)
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fputs("\nEvery command that reads a dump repairs pastes (prefixes, lost tabs, fences, goleak and go test\n"
-	      "output) and says what it repaired on stderr; --strict reads clean captures only, exactly.\n", f);
+	      "output) and says what it repaired on stderr; --strict reads clean captures only, exactly.\n",
+	      f);
 	fputs("\n'leakscope COMMAND --help' tells more. Exit status: 0 done, 1 a gate tripped, 2 trouble.\n", f);
 }
 

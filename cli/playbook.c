@@ -420,8 +420,9 @@ static int do_run(const char *name, const struct ropts *o)
 		long first, torn = pb_run_torn(r, &first);
 
 		if (torn)
-			fprintf(stderr, "leakscope: warning: %s: %ld journal line(s) were not whole events and were "
-					"skipped (the first is line %ld)\n",
+			fprintf(stderr,
+				"leakscope: warning: %s: %ld journal line(s) were not whole events and were "
+				"skipped (the first is line %ld)\n",
 				pb_run_dir(r), torn, first);
 	}
 	printf("%s: %s (target %ld minutes)\n", pb->id, pb->title, pb->target_minutes);

@@ -183,9 +183,11 @@ int cli_slope_sample(struct cli_slope_opts *o)
 	long i;
 
 	if (!source_is_remote(o->source))
-		return cli_usage_error("slope", "'%s' is not an http(s):// URL, pod/NAME, unix:/PATH or pid/N to sample (a saved "
-						"Prometheus answer is read with --file)",
-				       o->source);
+		return cli_usage_error(
+			"slope",
+			"'%s' is not an http(s):// URL, pod/NAME, unix:/PATH or pid/N to sample (a saved "
+			"Prometheus answer is read with --file)",
+			o->source);
 	/* a whole profile URL is sampled through its pprof base, so only the header is read */
 	pp = http_is_url(o->source) ? strstr(o->source, "/debug/pprof/") : NULL;
 	base = pp ? xstrndup(o->source, (size_t)(pp - o->source)) : NULL;
@@ -225,8 +227,8 @@ int cli_slope_sample(struct cli_slope_opts *o)
 		if (rc == 0 && ps->nsamples == 0)
 			fprintf(stderr, "%sleakscope: %s\n", tty ? "\r\033[K" : "", what);
 		if (probe != COST_PROBE_FOUND)
-			account(&meter, &plan, &shown, now_ms(CLOCK_MONOTONIC) - t0, rc == 0 ? lround(sm.v) : -1, o->every,
-				so->max_target_cpu, tty);
+			account(&meter, &plan, &shown, now_ms(CLOCK_MONOTONIC) - t0, rc == 0 ? lround(sm.v) : -1,
+				o->every, so->max_target_cpu, tty);
 		if (rc < 0) {
 			if (ps->nsamples == 0) {
 				if (tty)
@@ -280,8 +282,9 @@ int cli_slope_sample(struct cli_slope_opts *o)
 			ret = cli_error("%s", e.msg);
 			goto out;
 		}
-		fprintf(stderr, "leakscope: %zu samples saved to %s; the same analysis: leakscope slope --file %s "
-				"--range %s --window %s\n",
+		fprintf(stderr,
+			"leakscope: %zu samples saved to %s; the same analysis: leakscope slope --file %s "
+			"--range %s --window %s\n",
 			ps->nsamples, o->save, o->save, ts_format_duration(o->range, d1, sizeof(d1)),
 			ts_format_duration(o->window, d2, sizeof(d2)));
 	}

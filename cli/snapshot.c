@@ -151,10 +151,11 @@ static int capture(const char *arg, const char *output, int yes)
 		/* with -o - the profile itself is on standard output: the summary goes to stderr */
 		FILE *info = output && strcmp(output, "-") == 0 ? stderr : stdout;
 
-		fprintf(info, "%s: %s %s profile, %ld goroutines in %zu groups, %llu bytes in %ld ms, captured %s -> %s\n",
+		fprintf(info,
+			"%s: %s %s profile, %ld goroutines in %zu groups, %llu bytes in %ld ms, captured %s -> %s\n",
 			text_sanitize(s.shown, src, sizeof(src)), snap_format_name(snap->format),
-			snap_profile_name(snap->profile), snap->total, snap->ngroups, (unsigned long long)bytes, ms, when,
-			path);
+			snap_profile_name(snap->profile), snap->total, snap->ngroups, (unsigned long long)bytes, ms,
+			when, path);
 		if (snap->truncated)
 			fprintf(info, "warning: the profile was cut short: counts are lower bounds\n");
 	}

@@ -298,8 +298,9 @@ static int watch(const char *arg, struct watch_opts *o)
 		if (eff > o->every && (said == 0 || llabs(eff - said) * 5 > said)) {
 			char iv[32], cnt[32];
 
-			fprintf(stderr, "leakscope: watching every %s: a debug=%d capture costs ~%.2g s at %s goroutines "
-					"(--max-target-cpu %g%%)\n",
+			fprintf(stderr,
+				"leakscope: watching every %s: a debug=%d capture costs ~%.2g s at %s goroutines "
+				"(--max-target-cpu %g%%)\n",
 				cost_format_interval(eff, iv, sizeof(iv)), src.debug, cost_estimate(&meter),
 				cost_format_count(meter.total, cnt, sizeof(cnt)), budget * 100);
 			said = eff;

@@ -41,8 +41,8 @@ struct source_opts {
 	long timeout_ms;         /* --timeout; 0: SOURCE_TIMEOUT_MS */
 	long metrics_port;       /* --metrics-port: where /metrics is served; 0: the pprof port */
 	const char *metrics_path; /* --metrics-path; NULL: /metrics */
-	double max_target_cpu;   /* --max-target-cpu: the share of one core sampling may cost the target */
-	int have_max_target_cpu; /* it was given (watch applies it only then) */
+	double max_target_cpu;    /* --max-target-cpu: the share of one core sampling may cost the target */
+	int have_max_target_cpu;  /* it was given (watch applies it only then) */
 	enum source_via via;     /* --via */
 };
 

@@ -90,8 +90,7 @@ struct fs_out *store_begin(const char *dir, struct err *e)
 
 /* Gives the profile its name: the profile's own time when it has one that is not taken yet, else
  * the fetch time, with a -N suffix when that is taken too. Never replaces a file. */
-static int name_profile(struct fs_out *f, const char *dir, const struct store_meta *m, char **path,
-			struct err *e)
+static int name_profile(struct fs_out *f, const char *dir, const struct store_meta *m, char **path, struct err *e)
 {
 	const char *stems[2];
 	char *joined[2];

@@ -298,8 +298,7 @@ int fs_out_commit_new(struct fs_out *f, const char *const *stems, size_t nstems,
 	return err_set(e, "%.200s%s: every name is taken", stem, ext);
 }
 
-int fs_write_file(const char *path, const void *data, size_t n, const char *trailer, mode_t mode,
-		  struct err *e)
+int fs_write_file(const char *path, const void *data, size_t n, const char *trailer, mode_t mode, struct err *e)
 {
 	struct fs_out *f = fs_out_open(path, mode, e);
 
@@ -441,8 +440,9 @@ int fs_dir_check(const char *dir, struct err *e)
 		return err_set(e, "refusing %.200s: owned by another user (uid %ld), who could plant links in it", dir,
 			       (long)st.st_uid);
 	if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX))
-		return err_set(e, "refusing %.200s: writable by others without the sticky bit (mode %04o), so links "
-				  "could be planted in it",
+		return err_set(e,
+			       "refusing %.200s: writable by others without the sticky bit (mode %04o), so links "
+			       "could be planted in it",
 			       dir, (unsigned)(st.st_mode & 07777));
 	return 0;
 }

@@ -42,8 +42,7 @@ int fs_out_commit_new(struct fs_out *f, const char *const *stems, size_t nstems,
 void fs_out_abort(struct fs_out *f);
 
 /* Writes a whole file through fs_out_open (data, then trailer when not NULL). */
-int fs_write_file(const char *path, const void *data, size_t n, const char *trailer, mode_t mode,
-		  struct err *e);
+int fs_write_file(const char *path, const void *data, size_t n, const char *trailer, mode_t mode, struct err *e);
 
 /* fs_read_file flags. */
 #define FS_REGULAR 1 /* refuse anything but a regular file (no FIFO, device or /dev/stdin hang) */

@@ -16,8 +16,8 @@ static const char *zone(const char *p, long *off)
 		*off = 0;
 		return p + 1;
 	}
-	if ((*p == '+' || *p == '-') && isdigit((unsigned char)p[1]) && isdigit((unsigned char)p[2]) &&
-	    p[3] == ':' && isdigit((unsigned char)p[4]) && isdigit((unsigned char)p[5])) {
+	if ((*p == '+' || *p == '-') && isdigit((unsigned char)p[1]) && isdigit((unsigned char)p[2]) && p[3] == ':' &&
+	    isdigit((unsigned char)p[4]) && isdigit((unsigned char)p[5])) {
 		int hh = (p[1] - '0') * 10 + (p[2] - '0'), mm = (p[4] - '0') * 10 + (p[5] - '0');
 
 		if (hh > 23 || mm > 59)
@@ -101,8 +101,7 @@ int ts_parse_when(const char *s, double *sec)
 		return -1;
 	errno = 0;
 	v = strtod(s, &end);
-	if (!errno && end != s && *end == '\0' && isfinite(v) && v >= 0 && v < 1e11 &&
-	    isdigit((unsigned char)s[0])) {
+	if (!errno && end != s && *end == '\0' && isfinite(v) && v >= 0 && v < 1e11 && isdigit((unsigned char)s[0])) {
 		*sec = v;
 		return 0;
 	}
@@ -152,8 +151,8 @@ int ts_parse_duration(const char *s, int64_t *ms)
 		const char *unit;
 		int64_t ms;
 	} units[] = {
-		{"ms", 1}, {"s", 1000}, {"m", 60000}, {"h", 3600000}, {"d", 86400000}, {"w", 604800000},
-		{"y", 31536000000},
+		{"ms", 1},       {"s", 1000},      {"m", 60000},       {"h", 3600000},
+		{"d", 86400000}, {"w", 604800000}, {"y", 31536000000},
 	};
 	int64_t total = 0;
 	int any = 0;

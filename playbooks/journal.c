@@ -37,8 +37,8 @@ static void say_holder(const char *dir)
 
 	gethostname(host, sizeof(host) - 1);
 	host[sizeof(host) - 1] = '\0';
-	text = xasprintf("pid %ld (uid %ld%s%s on %s, since %s)\n", (long)getpid(), (long)geteuid(),
-			 user ? ", " : "", user ? user : "", host, ts_format_s(time(NULL), t, sizeof(t)));
+	text = xasprintf("pid %ld (uid %ld%s%s on %s, since %s)\n", (long)getpid(), (long)geteuid(), user ? ", " : "",
+			 user ? user : "", host, ts_format_s(time(NULL), t, sizeof(t)));
 	fs_write_file(path, text, strlen(text), NULL, 0600, NULL);
 	free(text);
 	free(path);

@@ -99,8 +99,8 @@ int pb_run_rank(struct pb_run *r, const struct pb_pod_count *pods, size_t n, str
 
 /* debug=1 for the pods whose /metrics answered without go_goroutines (urls[i] replaced). */
 static int pprof_for_the_rest(const struct kube_config *kc, const struct http_opts *h, const char *ns,
-			      const struct kube_pod *pods, size_t n, long port, const char **urls, struct fan_result *res,
-			      struct err *e)
+			      const struct kube_pod *pods, size_t n, long port, const char **urls,
+			      struct fan_result *res, struct err *e)
 {
 	const char **sub = xcalloc(n + 1, sizeof(*sub));
 	struct fan_result *again = xcalloc(n + 1, sizeof(*again));
@@ -155,9 +155,13 @@ int pb_run_rank_pods(struct pb_run *r, struct err *e)
 	/* the cheapest source first: /metrics' go_goroutines (on the scrape annotations when given) */
 	for (i = 0; i < n; i++)
 		urls[i] = kube_proxy_url(kc.server, ns, NULL, pods[i].name,
-					 o.metrics_port ? o.metrics_port : pods[i].metrics_port ? pods[i].metrics_port
-								 : o.port ? o.port : pods[i].port,
-					 o.metrics_path ? o.metrics_path : pods[i].metrics_path ? pods[i].metrics_path : "/metrics");
+					 o.metrics_port         ? o.metrics_port
+					 : pods[i].metrics_port ? pods[i].metrics_port
+					 : o.port               ? o.port
+								: pods[i].port,
+					 o.metrics_path         ? o.metrics_path
+					 : pods[i].metrics_path ? pods[i].metrics_path
+								: "/metrics");
 	{
 		struct fan_opts fo = {.http = &h, .metrics = 1};
 

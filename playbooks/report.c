@@ -215,7 +215,7 @@ static const char *shell_quote(const char *s, char *out, size_t n)
 /* ---- fold the journal into a model ---- */
 
 struct model {
-	cJSON *events, *results; /* owned: the journal, and step id -> its latest good result */
+	cJSON *events, *results;            /* owned: the journal, and step id -> its latest good result */
 	const cJSON *open, *slope, *groups; /* borrowed from events */
 	const char *groups_from;
 	cJSON *tl, *notes, *choices, *known, *cmds; /* owned until moved into the JSON report */
@@ -368,11 +368,11 @@ static char *figure_command(const struct model *m, const cJSON *res, const char 
 
 	if (strcmp(action, "snapshot") == 0)
 		return xasprintf("leakscope top %s",
-				 shell_quote(xasprintf_tmp(c1, sizeof(c1), "%s/%s", dir, or_empty(pb_jstr(d, "file"))), qa,
-					     sizeof(qa)));
+				 shell_quote(xasprintf_tmp(c1, sizeof(c1), "%s/%s", dir, or_empty(pb_jstr(d, "file"))),
+					     qa, sizeof(qa)));
 	if (strcmp(action, "slope") == 0)
-		return xasprintf("leakscope slope --prometheus %s --query %s --window %s --range %s", prom ? prom : "URL",
-				 shell_quote(or_empty(pb_jstr(d, "query")), qa, sizeof(qa)),
+		return xasprintf("leakscope slope --prometheus %s --query %s --window %s --range %s",
+				 prom ? prom : "URL", shell_quote(or_empty(pb_jstr(d, "query")), qa, sizeof(qa)),
 				 pb_jstr(d, "window") ? pb_jstr(d, "window") : "30m",
 				 pb_jstr(d, "range") ? pb_jstr(d, "range") : "6h");
 	if (strcmp(action, "diff") != 0 && strcmp(action, "classify") != 0 && strcmp(action, "lookup_known") != 0)
@@ -532,8 +532,7 @@ static void md_groups_known(struct buf *b, const struct model *m)
 	int i = 1;
 
 	bprintf(b, "\n## Growing groups\n\n");
-	cJSON_ArrayForEach(g, m->groups)
-		group_md(b, g, i++);
+	cJSON_ArrayForEach(g, m->groups) group_md(b, g, i++);
 	if (i == 1)
 		bprintf(b, "No growing group was found.\n\n");
 	bprintf(b, "## Known leaks\n\n");
@@ -605,9 +604,8 @@ static void md_reproduce(struct buf *b, const cJSON *cmds)
 	const cJSON *c;
 
 	bprintf(b, "\n## Reproduce\n\n");
-	cJSON_ArrayForEach(c, cmds)
-		bprintf(&text, "# %s (%s)\n%s\n", or_empty(pb_jstr(c, "figure")), or_empty(pb_jstr(c, "step")),
-			or_empty(pb_jstr(c, "command")));
+	cJSON_ArrayForEach(c, cmds) bprintf(&text, "# %s (%s)\n%s\n", or_empty(pb_jstr(c, "figure")),
+					    or_empty(pb_jstr(c, "step")), or_empty(pb_jstr(c, "command")));
 	if (text.p)
 		put_fenced(b, text.p, "sh");
 	else
@@ -659,8 +657,9 @@ int pb_report_write(const char *dir, char **md_out, char **json_out, struct err 
 	if (rc == 0 && e) {
 		e->msg[0] = '\0';
 		if (m.torn.count)
-			err_set(e, "warning: %s: %ld journal line(s) were not whole events and were skipped (the first is "
-				   "line %ld)",
+			err_set(e,
+				"warning: %s: %ld journal line(s) were not whole events and were skipped (the first is "
+				"line %ld)",
 				dir, m.torn.count, m.torn.first_line);
 	}
 	if (md_out && rc == 0)

@@ -21,7 +21,7 @@ struct jobs_done {
 	int target, debug;
 	int ok, cancelled;
 	struct snapshot *snap; /* JOBS_SNAPSHOT */
-	struct fs_out *store; /* the bytes, written as they came: the caller's (fs_out_commit or
+	struct fs_out *store;  /* the bytes, written as they came: the caller's (fs_out_commit or
 				     fs_out_abort) when not NULL; NULL after a failure */
 	long total;            /* goroutines: the snapshot's total, the sampled debug=1 header or
 				  /metrics' go_goroutines */

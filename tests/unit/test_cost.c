@@ -145,8 +145,8 @@ static void test_format(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_choose),	 cmocka_unit_test(test_interval), cmocka_unit_test(test_meter),
-		cmocka_unit_test(test_plan),	 cmocka_unit_test(test_budget),	  cmocka_unit_test(test_capture_warning),
+		cmocka_unit_test(test_choose), cmocka_unit_test(test_interval), cmocka_unit_test(test_meter),
+		cmocka_unit_test(test_plan),   cmocka_unit_test(test_budget),   cmocka_unit_test(test_capture_warning),
 		cmocka_unit_test(test_format),
 	};
 

@@ -269,7 +269,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(atomic_write), cmocka_unit_test(planted_link), cmocka_unit_test(device_and_fifo),
-		cmocka_unit_test(reads),	cmocka_unit_test(commit_new),	cmocka_unit_test(dirs),
+		cmocka_unit_test(reads),        cmocka_unit_test(commit_new),   cmocka_unit_test(dirs),
 		cmocka_unit_test(xdg),
 	};
 

@@ -262,10 +262,9 @@ static void redaction(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(names),
-		cmocka_unit_test(atomic),
-		cmocka_unit_test(sidecar),
-		cmocka_unit_test(save_never_replaces), cmocka_unit_test(redaction),
+		cmocka_unit_test(names),     cmocka_unit_test(atomic),
+		cmocka_unit_test(sidecar),   cmocka_unit_test(save_never_replaces),
+		cmocka_unit_test(redaction),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	char cmd[300];
