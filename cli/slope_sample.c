@@ -162,109 +162,122 @@ static char *instance_of(const struct source *s)
 	return xstrdup(s->arg);
 }
 
-int cli_slope_sample(struct cli_slope_opts *o)
+/* Opens the SOURCE to sample: a whole profile URL through its pprof base, so only the header
+ * is read. */
+static int open_sampled(const char *arg, struct source *src, struct err *e)
 {
-	struct source_opts *so = cli_source_opts();
-	struct sigaction sa, old_int, old_term;
-	struct prom_result r;
-	struct prom_series *ps;
-	struct source src;
-	struct err e;
-	size_t cap = 0, failures = 0;
-	int64_t sched, span;
-	struct cost_meter meter = {0, 0, -1, 0};
-	struct cost_plan plan;
-	enum cost_probe probe;
-	int64_t shown = 0;
-	char what[300];
-	int tty = isatty(STDERR_FILENO), ret;
-	const char *pp;
-	char *base;
-	long i;
+	const char *pp = http_is_url(arg) ? strstr(arg, "/debug/pprof/") : NULL;
+	char *base = pp ? xstrndup(arg, (size_t)(pp - arg)) : NULL;
+	int ret = source_open(base ? base : arg, cli_source_opts(), src, e);
 
-	if (!source_is_remote(o->source))
-		return cli_usage_error(
-			"slope",
-			"'%s' is not an http(s):// URL, pod/NAME, unix:/PATH or pid/N to sample (a saved "
-			"Prometheus answer is read with --file)",
-			o->source);
-	/* a whole profile URL is sampled through its pprof base, so only the header is read */
-	pp = http_is_url(o->source) ? strstr(o->source, "/debug/pprof/") : NULL;
-	base = pp ? xstrndup(o->source, (size_t)(pp - o->source)) : NULL;
-	ret = source_open(base ? base : o->source, so, &src, &e);
 	free(base);
-	if (ret < 0)
-		return cli_error("%s", e.msg);
-	prom_result_init(&r);
-	r.type = PROM_MATRIX;
-	r.series = ps = xcalloc(1, sizeof(*ps));
-	r.nseries = 1;
+	return ret;
+}
+
+/* One series {instance="SOURCE"} in r, for the samples. */
+static struct prom_series *series_init(struct prom_result *r, const struct source *src)
+{
+	struct prom_series *ps;
+
+	prom_result_init(r);
+	r->type = PROM_MATRIX;
+	r->series = ps = xcalloc(1, sizeof(*ps));
+	r->nseries = 1;
 	ps->labels = xcalloc(1, sizeof(*ps->labels));
 	ps->labels[0].name = xstrdup("instance");
-	ps->labels[0].value = instance_of(&src);
+	ps->labels[0].value = instance_of(src);
 	ps->nlabels = 1;
+	return ps;
+}
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_interrupt;
-	sigemptyset(&sa.sa_mask);
-	interrupted = 0;
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
-	probe = probe_metrics(&src, o, what, sizeof(what));
-	cost_plan(&plan, 0, probe, &meter, o->every, so->max_target_cpu);
+/* What sampling needs from one round to the next. */
+struct sampling {
+	struct source *src;
+	struct prom_series *ps;
+	size_t cap, failures;
+	struct cost_meter meter;
+	struct cost_plan plan;
+	enum cost_probe probe;
+	int64_t shown;
+	char what[300];
+	int tty;
+};
+
+static void show_progress(const struct cli_slope_opts *o, const struct sampling *sg, long i, double v)
+{
+	char d[32];
+
+	if (o->count)
+		fprintf(stderr, "\r\033[Ksample %ld/%ld: %.15g goroutines", i + 1, o->count, v);
+	else
+		fprintf(stderr, "\r\033[Ksample %ld: %.15g goroutines (Ctrl-C ends)", i + 1, v);
+	if (o->count == 0 || i + 1 < o->count)
+		fprintf(stderr, ", next in %s", ts_format_duration(sg->plan.interval_ms, d, sizeof(d)));
+	fflush(stderr);
+}
+
+/* Sample i: taken, costed and kept. Returns 0, 1 when it failed and sampling goes on, or -1 when
+ * the first sample failed (e filled). */
+static int sample_once(const struct cli_slope_opts *o, struct sampling *sg, long i, struct err *e)
+{
+	double cpu = cli_source_opts()->max_target_cpu;
+	struct slope_sample sm;
+	int64_t t0 = now_ms(CLOCK_MONOTONIC);
+	int rc = take_sample(sg->src, sg->probe == COST_PROBE_FOUND, &sm, e);
+
+	if (rc == 0 && sg->ps->nsamples == 0)
+		fprintf(stderr, "%sleakscope: %s\n", sg->tty ? "\r\033[K" : "", sg->what);
+	if (sg->probe != COST_PROBE_FOUND)
+		account(&sg->meter, &sg->plan, &sg->shown, now_ms(CLOCK_MONOTONIC) - t0, rc == 0 ? lround(sm.v) : -1,
+			o->every, cpu, sg->tty);
+	if (rc < 0) {
+		if (sg->ps->nsamples == 0)
+			return -1;
+		/* one bad scrape does not end a series, as in Prometheus: say so, go on */
+		sg->failures++;
+		fprintf(stderr, "%sleakscope: warning: sample %ld: %s\n", sg->tty ? "\r\033[K" : "", i + 1, e->msg);
+		return 1;
+	}
+	sg->ps->samples = xgrow(sg->ps->samples, &sg->cap, sg->ps->nsamples + 1, sizeof(*sg->ps->samples));
+	sg->ps->samples[sg->ps->nsamples++] = sm;
+	if (sg->tty)
+		show_progress(o, sg, i, sm.v);
+	return 0;
+}
+
+/* Samples every interval until --count, Ctrl-C or a first failure (-1, e filled). */
+static int sample_loop(const struct cli_slope_opts *o, struct sampling *sg, struct err *e)
+{
+	int64_t sched;
+	long i;
+
+	sg->probe = probe_metrics(sg->src, o, sg->what, sizeof(sg->what));
+	cost_plan(&sg->plan, 0, sg->probe, &sg->meter, o->every, cli_source_opts()->max_target_cpu);
 	sched = now_ms(CLOCK_MONOTONIC);
 	for (i = 0; o->count == 0 || i < o->count; i++) {
-		struct slope_sample sm;
-		int64_t t0;
-		int rc;
-
-		if (i > 0 && sleep_until(sched = next_slot(sched, plan.interval_ms)) < 0)
+		if (i > 0 && sleep_until(sched = next_slot(sched, sg->plan.interval_ms)) < 0)
 			break;
 		if (interrupted)
 			break;
-		t0 = now_ms(CLOCK_MONOTONIC);
-		rc = take_sample(&src, probe == COST_PROBE_FOUND, &sm, &e);
-		if (rc == 0 && ps->nsamples == 0)
-			fprintf(stderr, "%sleakscope: %s\n", tty ? "\r\033[K" : "", what);
-		if (probe != COST_PROBE_FOUND)
-			account(&meter, &plan, &shown, now_ms(CLOCK_MONOTONIC) - t0, rc == 0 ? lround(sm.v) : -1,
-				o->every, so->max_target_cpu, tty);
-		if (rc < 0) {
-			if (ps->nsamples == 0) {
-				if (tty)
-					fputs("\r\033[K", stderr);
-				ret = cli_error("%s", e.msg);
-				goto out;
-			}
-			/* one bad scrape does not end a series, as in Prometheus: say so, go on */
-			failures++;
-			fprintf(stderr, "%sleakscope: warning: sample %ld: %s\n", tty ? "\r\033[K" : "", i + 1, e.msg);
-			continue;
-		}
-		ps->samples = xgrow(ps->samples, &cap, ps->nsamples + 1, sizeof(*ps->samples));
-		ps->samples[ps->nsamples++] = sm;
-		if (tty) {
-			char d[32];
-
-			if (o->count)
-				fprintf(stderr, "\r\033[Ksample %ld/%ld: %.15g goroutines", i + 1, o->count, sm.v);
-			else
-				fprintf(stderr, "\r\033[Ksample %ld: %.15g goroutines (Ctrl-C ends)", i + 1, sm.v);
-			if (o->count == 0 || i + 1 < o->count)
-				fprintf(stderr, ", next in %s", ts_format_duration(plan.interval_ms, d, sizeof(d)));
-			fflush(stderr);
-		}
+		if (sample_once(o, sg, i, e) < 0)
+			return -1;
 	}
-	if (tty)
+	if (sg->tty)
 		fputs("\r\033[K", stderr);
 	if (interrupted)
-		fprintf(stderr, "leakscope: interrupted after %zu sample%s\n", ps->nsamples,
-			ps->nsamples == 1 ? "" : "s");
-	if (failures)
-		fprintf(stderr, "leakscope: %zu sample%s failed and %s left out\n", failures, failures == 1 ? "" : "s",
-			failures == 1 ? "is" : "are");
-	/* the analysis spans what was sampled, unless told otherwise */
-	span = ps->samples[ps->nsamples - 1].t - ps->samples[0].t;
+		fprintf(stderr, "leakscope: interrupted after %zu sample%s\n", sg->ps->nsamples,
+			sg->ps->nsamples == 1 ? "" : "s");
+	if (sg->failures)
+		fprintf(stderr, "leakscope: %zu sample%s failed and %s left out\n", sg->failures,
+			sg->failures == 1 ? "" : "s", sg->failures == 1 ? "is" : "are");
+	return 0;
+}
+
+/* The analysis spans what was sampled, unless told otherwise. */
+static void fit_span(struct cli_slope_opts *o, const struct prom_series *ps)
+{
+	int64_t span = ps->samples[ps->nsamples - 1].t - ps->samples[0].t;
+
 	/* whole seconds, with the first sample inside [T-W, T] (and (T-W, T] with --left-open) */
 	span = (span + 999) / 1000 * 1000 + (o->left_open && span % 1000 == 0 ? 1000 : 0);
 	if (span <= 0)
@@ -275,24 +288,65 @@ int cli_slope_sample(struct cli_slope_opts *o)
 		o->window = o->range;
 	if (!o->have_at)
 		o->at = ps->samples[ps->nsamples - 1].t;
-	if (o->save) {
-		char d1[32], d2[32];
+}
 
-		if (save_samples(o->save, ps, &e) < 0) {
-			ret = cli_error("%s", e.msg);
-			goto out;
-		}
-		fprintf(stderr,
-			"leakscope: %zu samples saved to %s; the same analysis: leakscope slope --file %s "
-			"--range %s --window %s\n",
-			ps->nsamples, o->save, o->save, ts_format_duration(o->range, d1, sizeof(d1)),
-			ts_format_duration(o->window, d2, sizeof(d2)));
+/* --save: the samples written, and the command that analyses them again. */
+static int save(const struct cli_slope_opts *o, const struct prom_series *ps)
+{
+	char d1[32], d2[32];
+	struct err e;
+
+	if (save_samples(o->save, ps, &e) < 0)
+		return cli_error("%s", e.msg);
+	fprintf(stderr,
+		"leakscope: %zu samples saved to %s; the same analysis: leakscope slope --file %s "
+		"--range %s --window %s\n",
+		ps->nsamples, o->save, o->save, ts_format_duration(o->range, d1, sizeof(d1)),
+		ts_format_duration(o->window, d2, sizeof(d2)));
+	return CLI_OK;
+}
+
+int cli_slope_sample(struct cli_slope_opts *o)
+{
+	struct sampling sg = {.meter = {0, 0, -1, 0}, .tty = isatty(STDERR_FILENO)};
+	struct sigaction sa, old_int, old_term;
+	struct prom_result r;
+	struct source src;
+	struct err e;
+	int ret;
+
+	if (!source_is_remote(o->source))
+		return cli_usage_error(
+			"slope",
+			"'%s' is not an http(s):// URL, pod/NAME, unix:/PATH or pid/N to sample (a saved "
+			"Prometheus answer is read with --file)",
+			o->source);
+	if (open_sampled(o->source, &src, &e) < 0)
+		return cli_error("%s", e.msg);
+	sg.src = &src;
+	sg.ps = series_init(&r, &src);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_interrupt;
+	sigemptyset(&sa.sa_mask);
+	interrupted = 0;
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	ret = sample_loop(o, &sg, &e) < 0 ? -1 : CLI_OK;
+	if (ret < 0) {
+		if (sg.tty)
+			fputs("\r\033[K", stderr);
+		ret = cli_error("%s", e.msg);
+	} else {
+		fit_span(o, sg.ps);
+		if (o->save)
+			ret = save(o, sg.ps);
 	}
-	o->count_source = cost_source_name(plan.source);
-	o->sampled_every = plan.interval_ms;
-	snprintf(o->cost_reason, sizeof(o->cost_reason), "%s", plan.reason);
-	ret = cli_slope_report(&r, o, o->at);
-out:
+	if (ret == CLI_OK) {
+		o->count_source = cost_source_name(sg.plan.source);
+		o->sampled_every = sg.plan.interval_ms;
+		snprintf(o->cost_reason, sizeof(o->cost_reason), "%s", sg.plan.reason);
+		ret = cli_slope_report(&r, o, o->at);
+	}
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 	prom_result_done(&r);
