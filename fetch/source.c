@@ -688,12 +688,15 @@ struct tee {
 	struct parser *parser;
 	http_sink tee;
 	void *ctx;
+	int last; /* the last byte fed, -1 before any */
 };
 
 static int tee_sink(void *ctx, const void *data, size_t n, struct err *e)
 {
 	struct tee *t = ctx;
 
+	if (n)
+		t->last = ((const unsigned char *)data)[n - 1];
 	if (parse_feed(t->parser, data, n, e) < 0)
 		return -1;
 	if (t->tee && t->tee(t->ctx, data, n, e) < 0)
@@ -737,7 +740,7 @@ static int64_t now_ns(void)
 struct snapshot *source_snapshot(struct source *s, enum snap_by by, http_sink tee, void *tee_ctx,
 				 struct err *e)
 {
-	struct tee t = {parse_new(s->shown, by), tee, tee_ctx};
+	struct tee t = {parse_new(s->shown, by), tee, tee_ctx, -1};
 	struct snapshot *snap = NULL;
 	int64_t started = now_ns();
 	int ret;
@@ -763,6 +766,10 @@ struct snapshot *source_snapshot(struct source *s, enum snap_by by, http_sink te
 	parse_free(t.parser);
 	if (snap && !snap->time_ns && started)
 		snap->time_ns = started;
+	/* The runtime ends every line of a text profile with a newline: a fetched one that does not
+	 * end so was cut where HTTP could not tell (a close), whatever the tolerant reader made of it. */
+	if (snap && s->kind != SOURCE_FILE && snap->format != SNAP_DEBUG0 && t.last != '\n')
+		snap->truncated = 1;
 	if (!snap && s->kind == SOURCE_FILE && strncmp(e->msg, s->arg, strlen(s->arg)) != 0) {
 		char base[sizeof(e->msg)];
 
