@@ -10,6 +10,7 @@ set -u
 . "$ROOT/tests/lib/fixture.sh"
 . "$ROOT/tests/lib/nginx.sh"
 . "$ROOT/tests/lib/apistub.sh"
+. "$ROOT/tests/lib/expect.sh"
 
 NS=shop
 TOKEN="ls-test-token-$RANDOM$RANDOM-do-not-print"
@@ -18,35 +19,6 @@ OUTLIER=web-3
 fails=0
 
 trap apistub_stop EXIT
-
-fail() {
-    echo "FAIL: $*"
-    fails=$((fails + 1))
-}
-
-# expect_rc WANT NAME COMMAND...: runs COMMAND with stdout in $WORK/out, stderr in $WORK/err.
-expect_rc() {
-    local want=$1 name=$2 rc
-    shift 2
-    "$@" >"$WORK/out" 2>"$WORK/err"
-    rc=$?
-    cat "$WORK/out" "$WORK/err" >>"$WORK/printed"
-    if [ "$rc" != "$want" ]; then
-        fail "$name: exit $rc, want $want; stderr: $(head -c 400 "$WORK/err")"
-        return 1
-    fi
-    echo "ok: $name"
-}
-
-one_line_err() { # NAME PATTERN
-    if [ "$(wc -l <"$WORK/err")" != 1 ]; then
-        fail "$1: stderr is not one line: $(cat "$WORK/err")"
-    elif ! grep -q -- "$2" "$WORK/err"; then
-        fail "$1: stderr lacks '$2': $(cat "$WORK/err")"
-    else
-        echo "ok: $1 says: $(cat "$WORK/err")"
-    fi
-}
 
 apistub_init "$TOKEN" || exit 1
 printf 'wrong-token\n' >"$WORK/kube/bad-token"

@@ -9,6 +9,7 @@ set -u
 . "$ROOT/tests/lib/fixture.sh"
 . "$ROOT/tests/lib/nginx.sh"
 . "$ROOT/tests/lib/apistub.sh"
+. "$ROOT/tests/lib/expect.sh"
 
 NS=shop
 TOKEN="ls-reach-token-$RANDOM$RANDOM-do-not-print"
@@ -26,35 +27,6 @@ cleanup() {
     done
 }
 trap cleanup EXIT
-
-fail() {
-    echo "FAIL: $*"
-    fails=$((fails + 1))
-}
-
-# expect_rc WANT NAME COMMAND...: stdout in $WORK/out, stderr in $WORK/err.
-expect_rc() {
-    local want=$1 name=$2 rc
-    shift 2
-    "$@" >"$WORK/out" 2>"$WORK/err"
-    rc=$?
-    cat "$WORK/out" "$WORK/err" >>"$WORK/printed"
-    if [ "$rc" != "$want" ]; then
-        fail "$name: exit $rc, want $want; stderr: $(head -c 400 "$WORK/err")"
-        return 1
-    fi
-    echo "ok: $name"
-}
-
-err_has() { # NAME PATTERN
-    if [ "$(wc -l <"$WORK/err")" != 1 ]; then
-        fail "$1: stderr is not one line: $(cat "$WORK/err")"
-    elif ! grep -q -- "$2" "$WORK/err"; then
-        fail "$1: stderr lacks '$2': $(cat "$WORK/err")"
-    else
-        echo "ok: $1 says: $(cat "$WORK/err")"
-    fi
-}
 
 v=${GO_VERSIONS%% *}
 
@@ -81,17 +53,17 @@ for v in $GO_VERSIONS; do
 done
 
 echo "== what pid/N says when it cannot"
-expect_rc 2 "pid/N of a shell" "$LEAKSCOPE" top "pid/$$" && err_has "not Go" "is not a Go program"
-expect_rc 2 "pid/N gone" "$LEAKSCOPE" top "pid/999999999" && err_has "no process" "no such process"
-expect_rc 2 "pid/x" "$LEAKSCOPE" top "pid/x" && err_has "not a pid" "give a process id"
+expect_rc 2 "pid/N of a shell" "$LEAKSCOPE" top "pid/$$" && one_line_err "not Go" "is not a Go program"
+expect_rc 2 "pid/N gone" "$LEAKSCOPE" top "pid/999999999" && one_line_err "no process" "no such process"
+expect_rc 2 "pid/x" "$LEAKSCOPE" top "pid/x" && one_line_err "not a pid" "give a process id"
 port=$(fixture_free_port)
 fixture_start "$v" "$port" -paused -no-pprof
 expect_rc 2 "pid/N without pprof" "$LEAKSCOPE" top "pid/$FIXTURE_PID" &&
-    err_has "no pprof" "no /debug/pprof/ on .*127.0.0.1:$port" && err_has "no SIGQUIT" "never SIGQUIT"
+    one_line_err "no pprof" "no /debug/pprof/ on .*127.0.0.1:$port" && one_line_err "no SIGQUIT" "never SIGQUIT"
 fixture_stop
-expect_rc 2 "unix: relative" "$LEAKSCOPE" top "unix:pprof.sock" && err_has "relative socket" "absolute path"
+expect_rc 2 "unix: relative" "$LEAKSCOPE" top "unix:pprof.sock" && one_line_err "relative socket" "absolute path"
 expect_rc 2 "unix: nothing there" "$LEAKSCOPE" top "unix:$WORK/none.sock" &&
-    err_has "no socket" "none.sock: No such file or directory"
+    one_line_err "no socket" "none.sock: No such file or directory"
 
 # --- port-forward --------------------------------------------------------------------------------
 echo "== Go $v: port-forward through the API-server stand-in"
@@ -120,13 +92,13 @@ $check "$WORK/expected-local.json" "auto=$WORK/pf-auto.json" "pf=$WORK/pf.json" 
     fail "port-forward counts differ from the fixture's"
 expect_rc 0 "a pod the proxy reaches, through port-forward" "$LEAKSCOPE" top --json --via port-forward pod/web-0
 expect_rc 2 "--via proxy does not fall back" "$LEAKSCOPE" top --via proxy pod/local-0 &&
-    err_has "proxy only" "connection refused"
+    one_line_err "proxy only" "connection refused"
 expect_rc 2 "port-forward with a wrong token" "$LEAKSCOPE" top --via port-forward --token-file "$WORK/kube/bad-token" pod/local-0 &&
-    err_has "wrong token" "Unauthorized (401)"
+    one_line_err "wrong token" "Unauthorized (401)"
 expect_rc 2 "port-forward with a wrong token, the port given" "$LEAKSCOPE" top --via port-forward \
-    --token-file "$WORK/kube/bad-token" pod/local-0:6060 && err_has "refused upgrade" "port-forward refused (401)"
+    --token-file "$WORK/kube/bad-token" pod/local-0:6060 && one_line_err "refused upgrade" "port-forward refused (401)"
 expect_rc 2 "port-forward to a port nothing listens on" "$LEAKSCOPE" top --via port-forward --port 7070 pod/local-0
-expect_rc 2 "--via nonsense" "$LEAKSCOPE" top --via tunnel pod/local-0 && err_has "bad --via" "--via takes"
+expect_rc 2 "--via nonsense" "$LEAKSCOPE" top --via tunnel pod/local-0 && one_line_err "bad --via" "--via takes"
 expect_rc 0 "snapshot through port-forward" "$LEAKSCOPE" snapshot --via port-forward -o "$WORK/snap.txt" pod/local-0
 grep -q '^goroutine profile: total' "$WORK/snap.txt" || fail "the snapshot is not a debug=1 profile"
 
