@@ -85,6 +85,16 @@ static int url_debug(const char *url)
 	return 0;
 }
 
+/* A failed look-up of the pod object: "pods "x" not found" alone does not say where it was looked
+ * for, so the context and namespace go in front, in the order the CLI writes them. */
+static void name_pod_place(const struct source *s, struct err *e)
+{
+	char base[sizeof(e->msg)];
+
+	memcpy(base, e->msg, sizeof(base));
+	err_set(e, "pod/%.60s (%.60s/%.60s): %.300s", s->pod, s->context, s->ns, base);
+}
+
 static void set_url(struct source *s, char *url)
 {
 	char shown[512];
@@ -304,6 +314,8 @@ int source_open(const char *arg, const struct source_opts *o, struct source *s, 
 	}
 	if (ret == 0 && s->kind == SOURCE_POD && !s->port) {
 		ret = kube_pod_port(&s->kc, &s->http, s->ns, s->pod, &s->port, e);
+		if (ret < 0)
+			name_pod_place(s, e);
 		if (ret == 0 && !s->port)
 			ret = err_set(e, "pod %.100s declares no containerPort: give --port", s->pod);
 	}
