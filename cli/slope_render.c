@@ -456,6 +456,24 @@ static int tune(const struct row *w, const struct cli_slope_opts *o, int64_t at,
 }
 
 
+/* Nothing matched: a report of no series looks like a quiet one, so stderr says it plainly. */
+static int say_empty(const struct cli_slope_opts *o)
+{
+	char what[200];
+
+	if (o->query)
+		snprintf(what, sizeof(what), "--query '%.150s'", o->query);
+	else
+		snprintf(what, sizeof(what), "%.150s", o->file ? o->file : "the samples");
+	if (o->fail_on_empty)
+		return cli_error("no series matched %s: check the metric name and labels", what);
+	fprintf(stderr,
+		"leakscope: WARNING: no series matched %s: nothing below is about your service (check the metric "
+		"name and labels; --fail-on-empty exits 2)\n",
+		what);
+	return CLI_OK;
+}
+
 int cli_slope_report(const struct prom_result *r, const struct cli_slope_opts *o, int64_t at)
 {
 	struct row *rows = xcalloc(r->nseries + 1, sizeof(*rows));
@@ -467,8 +485,10 @@ int cli_slope_report(const struct prom_result *r, const struct cli_slope_opts *o
 		ret = cli_error("%s", e.msg);
 		goto done;
 	}
-	if (r->nseries == 0)
-		fprintf(stderr, "leakscope: no series matched%s%s\n", o->query ? " " : "", o->query ? o->query : "");
+	if (r->nseries == 0 && say_empty(o) != CLI_OK) {
+		ret = CLI_TROUBLE;
+		goto done;
+	}
 	if (o->json) {
 		struct json j;
 

@@ -235,15 +235,43 @@ if abs(ls - resume1) > 2000:
     sys.exit("leak start too far from the first resume")
 EOF
 
-# A bad query: Prometheus' own message, exit 2.
+# A query Prometheus refuses (a regexp that does not compile): Prometheus' own message, exit 2.
+set +e
+"$LEAKSCOPE" slope --prometheus "$PROM" --query 'go_goroutines{job=~"("}' --json >"$WORK/bad.out" 2>"$WORK/bad.err"
+rc=$?
+set -e
+cat "$WORK/bad.err"
+[ "$rc" -eq 2 ] || fail "bad query: exit $rc, want 2"
+grep -q '^leakscope: prometheus: bad_data: ' "$WORK/bad.err" || fail "bad query: message"
+[ "$(wc -l <"$WORK/bad.err")" -eq 1 ] || fail "bad query: more than one line on stderr"
+
+# A selector that is not closed is said so before it is sent: Prometheus would blame the '[' of
+# the range leakscope appends, which was never typed.
 set +e
 "$LEAKSCOPE" slope --prometheus "$PROM" --query 'go_goroutines{' --json >"$WORK/bad.out" 2>"$WORK/bad.err"
 rc=$?
 set -e
 cat "$WORK/bad.err"
-[ "$rc" -eq 2 ] || fail "bad query: exit $rc, want 2"
-grep -q '^leakscope: prometheus: bad_data: .*parse error' "$WORK/bad.err" || fail "bad query: message"
-[ "$(wc -l <"$WORK/bad.err")" -eq 1 ] || fail "bad query: more than one line on stderr"
+[ "$rc" -eq 2 ] || fail "unclosed selector: exit $rc, want 2"
+grep -q "^leakscope slope: --query 'go_goroutines{': '{' is not closed by '}'" "$WORK/bad.err" ||
+	fail "unclosed selector: message"
+! grep -q '\[' "$WORK/bad.err" || fail "unclosed selector: the message speaks of a '['"
+[ "$(wc -l <"$WORK/bad.err")" -eq 1 ] || fail "unclosed selector: more than one line on stderr"
+
+# Nothing matched: a warning on stderr, exit 0; with --fail-on-empty one line and exit 2.
+set +e
+"$LEAKSCOPE" slope --prometheus "$PROM" --query 'no_such_metric' >/dev/null 2>"$WORK/empty.err"
+rc=$?
+"$LEAKSCOPE" slope --prometheus "$PROM" --query 'no_such_metric' --fail-on-empty >"$WORK/empty.out" 2>"$WORK/empty2.err"
+rc2=$?
+set -e
+[ "$rc" -eq 0 ] || fail "empty result: exit $rc, want 0 without --fail-on-empty"
+grep -q "^leakscope: WARNING: no series matched --query 'no_such_metric'" "$WORK/empty.err" ||
+	fail "empty result: no warning on stderr: $(cat "$WORK/empty.err")"
+[ "$rc2" -eq 2 ] || fail "empty result: exit $rc2 under --fail-on-empty, want 2"
+[ "$(wc -l <"$WORK/empty2.err")" -eq 1 ] && grep -q "no series matched --query 'no_such_metric'" "$WORK/empty2.err" ||
+	fail "empty result under --fail-on-empty: $(cat "$WORK/empty2.err")"
+[ ! -s "$WORK/empty.out" ] || fail "empty result under --fail-on-empty: a report on stdout"
 
 # An empty result.
 "$LEAKSCOPE" slope --prometheus "$PROM" --query 'no_such_metric' --json >"$WORK/empty.json" 2>/dev/null ||
