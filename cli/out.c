@@ -233,7 +233,8 @@ void out_snap_json(struct json *j, const struct snapshot *s, double t)
 	json_key(j, "profile");
 	json_str(j, snap_profile_name(s->profile));
 	json_key(j, "time");
-	json_time_ns(j, isnan(t) ? 0 : (int64_t)(t * 1e9));
+	/* rounded: t is a double of seconds, and a cut would print a millisecond early */
+	json_time_ns(j, isnan(t) ? 0 : (int64_t)llround(t * 1e3) * 1000000);
 	json_key(j, "total");
 	json_int(j, s->total);
 	json_key(j, "truncated");

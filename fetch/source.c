@@ -387,6 +387,8 @@ static int fetch_once(struct source *s, http_sink sink, void *ctx, struct http_r
 			if (strncmp(base, shown, len) == 0 && base[len] == ':' && base[len + 1] == ' ')
 				rest = base + len + 2;
 			err_set(e, "pod/%.60s: %s", s->pod, rest);
+		} else if (r->status == 404) {
+			name_pod_place(s, e); /* the Status names the pod, not the namespace */
 		}
 	} else if (ret < 0 && s->kind == SOURCE_UNIX && !r->status) {
 		struct stat st;
