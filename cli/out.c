@@ -122,6 +122,10 @@ void out_ages_json(struct json *j, const struct diff_agerate *a)
 	json_str(j, diff_shape_name(a->shape));
 	json_key(j, "per_minute");
 	json_double(j, a->per_minute);
+	json_key(j, "per_minute_low");
+	json_double(j, a->per_minute_low);
+	json_key(j, "per_minute_high");
+	json_double(j, isinf(a->per_minute_high) ? NAN : a->per_minute_high);
 	json_key(j, "started_minutes_ago");
 	json_double(j, a->started_min);
 	json_key(j, "aged");
@@ -133,9 +137,12 @@ char *out_ages_text(const struct diff_agerate *a, char *buf, size_t n)
 {
 	if (a->shape == DIFF_SHAPE_NONE)
 		snprintf(buf, n, "%s", "");
+	else if (isinf(a->per_minute_high))
+		snprintf(buf, n, "%s, at least %.1f/min (too young to bound) since ~%.0f min before capture",
+			 diff_shape_name(a->shape), a->per_minute_low, a->started_min);
 	else
-		snprintf(buf, n, "%s, ~%.1f/min since ~%.0f min before capture", diff_shape_name(a->shape), a->per_minute,
-			 a->started_min);
+		snprintf(buf, n, "%s, %.1f-%.1f/min (~%.1f) since ~%.0f min before capture", diff_shape_name(a->shape),
+			 a->per_minute_low, a->per_minute_high, a->per_minute, a->started_min);
 	return buf;
 }
 
