@@ -137,6 +137,11 @@ assert len(snaps) == 2 and all(e["ok"] and e["data"]["source"] == "pod/" + outli
 rep = json.load(open(d + "/report.json"))
 md = open(d + "/report.md").read()
 assert "outlier: %s" % outlier in md, md
+# the report names where the evidence comes from: the pod, its namespace and context
+assert rep["source"] == "pod/" + outlier, rep["source"]
+assert rep["target"] == {"pod": outlier, "namespace": "shop", "context": "test"}, rep["target"]
+for line in ("- pod: `%s`" % outlier, "- namespace: `shop`", "- context: `test`"):
+    assert line in md.split("\n## ", 1)[0], (line, md[:800])
 func = exp["patterns"]["chansend"]["func"]
 top = rep["groups"][0]
 assert top["func"] == func, (v, top["func"])
