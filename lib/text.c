@@ -1,5 +1,9 @@
-/* text.c: control-character stripping and UTF-8 checks for text that came from a profile. */
+/* text.c: control-character stripping and UTF-8 checks for text that came from a profile, and
+ * cutting it to a width with an ellipsis where the cut does the least harm. */
 #include "lib/text.h"
+
+#include <stdio.h>
+#include <string.h>
 
 int text_utf8_len(const unsigned char *s, size_t n)
 {
@@ -62,5 +66,138 @@ char *text_sanitize(const char *in, char *out, size_t n)
 		}
 	}
 	out[o] = '\0';
+	return out;
+}
+
+/* ---- cutting text to a width, one column per character ---- */
+
+/* Byte length of the character at s (an invalid byte counts as one character). */
+static size_t char_len(const char *s)
+{
+	size_t left = strlen(s);
+	int len = text_utf8_len((const unsigned char *)s, left);
+
+	return len > 0 ? (size_t)len : 1;
+}
+
+size_t text_chars(const char *s)
+{
+	size_t n = 0;
+
+	while (*s) {
+		s += char_len(s);
+		n++;
+	}
+	return n;
+}
+
+/* The byte offset of character k of s (its length when s is shorter). */
+static size_t char_off(const char *s, size_t k)
+{
+	size_t o = 0;
+
+	while (s[o] && k--)
+		o += char_len(s + o);
+	return o;
+}
+
+/* Appends len bytes of s to out (size n, o bytes used); keeps out NUL-terminated. */
+static size_t put(char *out, size_t n, size_t o, const char *s, size_t len)
+{
+	if (o >= n)
+		return o;
+	if (len > n - 1 - o)
+		len = n - 1 - o;
+	memcpy(out + o, s, len);
+	out[o + len] = '\0';
+	return o + len;
+}
+
+char *text_cut_middle(const char *s, int cols, const char *ell, char *out, size_t n)
+{
+	size_t len = text_chars(s), head, tail, o;
+
+	out[0] = '\0';
+	if (cols <= 0)
+		return out;
+	if (len <= (size_t)cols) {
+		put(out, n, 0, s, strlen(s));
+		return out;
+	}
+	if (cols == 1) {
+		put(out, n, 0, ell, strlen(ell));
+		return out;
+	}
+	/* the end carries what tells replicas and methods apart: it gets the odd column */
+	head = (size_t)(cols - 1) / 2;
+	tail = (size_t)(cols - 1) - head;
+	o = put(out, n, 0, s, char_off(s, head));
+	o = put(out, n, o, ell, strlen(ell));
+	s += char_off(s, len - tail);
+	put(out, n, o, s, strlen(s));
+	return out;
+}
+
+char *text_cut_left(const char *s, int cols, const char *ell, char *out, size_t n)
+{
+	size_t len = text_chars(s), o;
+
+	out[0] = '\0';
+	if (cols <= 0)
+		return out;
+	if (len <= (size_t)cols) {
+		put(out, n, 0, s, strlen(s));
+		return out;
+	}
+	o = put(out, n, 0, ell, strlen(ell));
+	s += char_off(s, len - (size_t)(cols - 1));
+	put(out, n, o, s, strlen(s));
+	return out;
+}
+
+char *text_cut_right(const char *s, int cols, const char *ell, char *out, size_t n)
+{
+	size_t len = text_chars(s), o;
+
+	out[0] = '\0';
+	if (cols <= 0)
+		return out;
+	if (len <= (size_t)cols) {
+		put(out, n, 0, s, strlen(s));
+		return out;
+	}
+	o = put(out, n, 0, s, char_off(s, (size_t)(cols - 1)));
+	put(out, n, o, ell, strlen(ell));
+	return out;
+}
+
+char *text_frame(const char *func, const char *loc, int cols, const char *ell, char *out, size_t n)
+{
+	char fn[1024], lc[1024];
+	const char *colon = strrchr(loc, ':');
+	int fnn = (int)text_chars(func), locn = (int)text_chars(loc), avail = cols - 1, fnw, locw, keep;
+	size_t o;
+
+	if (fnn + 1 + locn <= cols) {
+		snprintf(out, n, "%s %s", func, loc);
+		return out;
+	}
+	/* the location keeps its ":line" and one more character at least, the function a third */
+	keep = colon ? (int)text_chars(colon) + 2 : 2;
+	if (keep > locn)
+		keep = locn;
+	if (avail - keep < 2)
+		return text_cut_left(loc, cols, ell, out, n);
+	fnw = fnn < avail / 3 ? fnn : avail / 3;
+	locw = locn < avail - fnw ? locn : avail - fnw;
+	if (locw < keep)
+		locw = keep;
+	fnw = fnn < avail - locw ? fnn : avail - locw;
+	locw = locn < avail - fnw ? locn : avail - fnw;
+	text_cut_middle(func, fnw, ell, fn, sizeof(fn));
+	text_cut_left(loc, locw, ell, lc, sizeof(lc));
+	o = put(out, n, 0, fn, strlen(fn));
+	o = put(out, n, o, " ", 1);
+	put(out, n, o, lc, strlen(lc));
 	return out;
 }

@@ -100,21 +100,24 @@ static void draw_summary(struct app *a, struct pods *p, WINDOW *w, int y, int x,
 static void p_draw(struct app *a, struct view *v, WINDOW *w, const struct view_region *r)
 {
 	struct pods *p = v->priv;
-	int namew = r->w - 66, i, rows = r->h - 2;
+	struct app_cols c;
+	int i, rows = r->h - 2, hattr = term_attr(TERM_HEADER);
 
-	if (namew < 14)
-		namew = 14;
-	draw_textf(w, r->y, r->x, r->w, term_attr(TERM_HEADER), "  %-*s %-7s %10s %8s  %-16s %5s  %s", namew, "POD",
-		   "PHASE", "GOROUTINES", "/MIN", "TREND", "SNAPS", "STATE");
+	app_target_cols(a, p->idx, v->nrows, r->w, 11, &c);
+	draw_fill(w, r->y, r->x, hattr);
+	draw_text(w, r->y, r->x + 2, c.namew, hattr, "POD");
+	draw_text(w, r->y, r->x + c.namew + 3, 7, hattr, "PHASE");
+	app_draw_target_header(w, r->y, r->x + c.namew + 11, r->x + r->w, &c);
 	if (!v->nrows) {
 		const char *msg = a->pods_err[0]	? a->pods_err
 				  : !a->pods_listed	? "listing the Running pods..."
 				  : p->npods		? "nothing matches the filter (esc clears it)"
 							: "no Running pods here (:ns NS lists another namespace)";
+		int used = draw_wrapped(w, r->y + 2, r->x + 2, r->w - 2, r->h - 4,
+					a->pods_err[0] ? term_attr(TERM_ERROR) : 0, msg);
 
-		draw_text(w, r->y + 2, r->x + 2, r->w - 2, a->pods_err[0] ? term_attr(TERM_ERROR) : 0, msg);
 		if (a->pods_err[0])
-			draw_text(w, r->y + 4, r->x + 2, r->w - 2, 0,
+			draw_text(w, r->y + 3 + used, r->x + 2, r->w - 2, 0,
 				  ":target URL adds a target, :open FILE loads a saved profile, :ns NS another namespace");
 		return;
 	}
@@ -133,9 +136,9 @@ static void p_draw(struct app *a, struct view *v, WINDOW *w, const struct view_r
 		if (sel)
 			draw_fill(w, y, r->x, attr);
 		draw_text(w, y, r->x, 1, sel ? attr : term_attr(TERM_GROW), out ? "*" : " ");
-		draw_textf(w, y, r->x + 2, namew, attr | (out && !sel ? term_attr(TERM_GROW) : 0), "%s", tg->name);
-		draw_textf(w, y, r->x + namew + 3, 7, attr, "%s", tg->phase ? tg->phase : "-");
-		app_draw_target_cells(a, w, y, r->x + namew + 11, r->x + r->w, t, sel, state);
+		app_draw_target_name(w, y, r->x + 2, &c, attr | (out && !sel ? term_attr(TERM_GROW) : 0), tg->name);
+		draw_textf(w, y, r->x + c.namew + 3, 7, attr, "%s", tg->phase ? tg->phase : "-");
+		app_draw_target_cells(a, w, y, r->x + c.namew + 11, r->x + r->w, t, sel, state, &c);
 	}
 	draw_summary(a, p, w, r->y + r->h - 1, r->x, r->w);
 }
