@@ -78,23 +78,45 @@ static char *z_text(double z, char *out, size_t n)
 	return out;
 }
 
+/* Why target t failed, without the URL its message starts with: "HTTP 503: ...". */
+static const char *short_reason(const char *err)
+{
+	const char *sep = strstr(err, ": ");
+
+	return sep && !memchr(err, ' ', (size_t)(sep - err)) && sep[2] ? sep + 2 : err;
+}
+
+/* "5 pods in ctx/ns: 3 answered, median 41; 2 failed: HTTP 503 (enter on one tells all)", and the
+ * outlier, or why there is none. */
 static void draw_summary(struct app *a, struct pods *p, WINDOW *w, int y, int x, int width)
 {
 	char buf[512], zt[32];
+	const char *why = NULL;
 	size_t o;
-	int i, outliers = 0;
+	int i, outliers = 0, failed = 0;
 
-	o = (size_t)snprintf(buf, sizeof(buf), "%d pods in %s (%s), %d answered, median %.0f", p->npods, a->pods_ns,
-			     a->pods_context && *a->pods_context ? a->pods_context : "-", p->answered, p->median);
+	for (i = 0; i < p->nz; i++)
+		if (shown(a, i) && a->targets[i].last_total < 0 && a->targets[i].err[0]) {
+			why = why ? why : short_reason(a->targets[i].err);
+			failed++;
+		}
+	o = (size_t)snprintf(buf, sizeof(buf), "%d pods in %s/%s: ", p->npods,
+			     a->pods_context && *a->pods_context ? a->pods_context : "-", a->pods_ns);
+	if (p->answered)
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%d answered, median %.0f", p->answered, p->median);
+	else
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "none answered yet");
+	if (failed && o < sizeof(buf))
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "; %d failed: %s", failed, why);
 	for (i = 0; i < p->nz && o < sizeof(buf); i++)
 		if (outlier_is(p->z[i])) {
 			o += (size_t)snprintf(buf + o, sizeof(buf) - o, "; outlier: %s (%ld, z=%s)", a->targets[i].name,
 					      a->targets[i].last_total, z_text(p->z[i], zt, sizeof(zt)));
 			outliers++;
 		}
-	if (!outliers && o < sizeof(buf))
+	if (!outliers && p->answered && o < sizeof(buf))
 		snprintf(buf + o, sizeof(buf) - o, p->answered >= 3 ? "; no outlier" : "; an outlier needs 3 replicas");
-	draw_text(w, y, x, width, term_attr(TERM_DIM), buf);
+	draw_text(w, y, x, width, failed ? term_attr(TERM_ERROR) : term_attr(TERM_DIM), buf);
 }
 
 static void p_draw(struct app *a, struct view *v, WINDOW *w, const struct view_region *r)

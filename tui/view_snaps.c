@@ -109,10 +109,29 @@ static const char *mark_of(const struct app *a, int id)
 	return id == a->mark_a ? (id == a->mark_b ? "AB" : "A") : id == a->mark_b ? "B" : "";
 }
 
-static void s_draw(struct app *a, struct view *v, WINDOW *w, const struct view_region *r)
+/* The error of the view's target, whole (enter on a failing row of the pods or targets view comes
+ * here), above the list; r shrinks by the rows it takes. */
+static void draw_error(struct app *a, const struct snaps *p, WINDOW *w, struct view_region *r)
+{
+	const struct app_target *tg = p->target >= 0 && p->target < a->ntargets ? &a->targets[p->target] : NULL;
+	char text[400];
+	int used;
+
+	if (!tg || !tg->err[0] || r->h < 6)
+		return;
+	snprintf(text, sizeof(text), "%s: %s", tg->name, tg->err);
+	used = draw_wrapped(w, r->y, r->x, r->w, 4, term_attr(TERM_ERROR), text);
+	r->y += used + 1;
+	r->h -= used + 1;
+}
+
+static void s_draw(struct app *a, struct view *v, WINDOW *w, const struct view_region *reg)
 {
 	struct snaps *p = v->priv;
+	struct view_region box = *reg, *r = &box;
 	int i;
+
+	draw_error(a, p, w, r);
 
 	draw_textf(w, r->y, r->x, r->w, term_attr(TERM_HEADER), "%-2s %4s  %-8s %-9s %10s %6s  %s", "AB", "#", "FORMAT",
 		   "TIME UTC", "GOROUTINES", "GROUPS", "SOURCE");
