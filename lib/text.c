@@ -171,6 +171,24 @@ char *text_cut_right(const char *s, int cols, const char *ell, char *out, size_t
 	return out;
 }
 
+/* loc cut to at most cols characters from the left, at a '/' when one leaves enough:
+ * "…transport.go:2392" rather than "…ttp/transport.go:2392". */
+static char *cut_location(const char *loc, int cols, const char *ell, char *out, size_t n)
+{
+	const char *p;
+
+	if ((int)text_chars(loc) <= cols)
+		return text_cut_left(loc, cols, ell, out, n);
+	for (p = strchr(loc, '/'); p; p = strchr(p + 1, '/'))
+		if ((int)text_chars(p + 1) + 1 <= cols) {
+			size_t o = put(out, n, 0, ell, strlen(ell));
+
+			put(out, n, o, p + 1, strlen(p + 1));
+			return out;
+		}
+	return text_cut_left(loc, cols, ell, out, n);
+}
+
 char *text_frame(const char *func, const char *loc, int cols, const char *ell, char *out, size_t n)
 {
 	char fn[1024], lc[1024];
@@ -182,20 +200,19 @@ char *text_frame(const char *func, const char *loc, int cols, const char *ell, c
 		snprintf(out, n, "%s %s", func, loc);
 		return out;
 	}
-	/* the location keeps its ":line" and one more character at least, the function a third */
+	/* the location keeps its ":line" and one more character at least, the function half */
 	keep = colon ? (int)text_chars(colon) + 2 : 2;
 	if (keep > locn)
 		keep = locn;
 	if (avail - keep < 2)
 		return text_cut_left(loc, cols, ell, out, n);
-	fnw = fnn < avail / 3 ? fnn : avail / 3;
-	locw = locn < avail - fnw ? locn : avail - fnw;
-	if (locw < keep)
-		locw = keep;
-	fnw = fnn < avail - locw ? fnn : avail - locw;
-	locw = locn < avail - fnw ? locn : avail - fnw;
-	text_cut_middle(func, fnw, ell, fn, sizeof(fn));
-	text_cut_left(loc, locw, ell, lc, sizeof(lc));
+	fnw = avail - locn > avail / 2 ? avail - locn : avail / 2;
+	fnw = fnn < fnw ? fnn : fnw;
+	locw = avail - fnw > keep ? avail - fnw : keep;
+	cut_location(loc, locw, ell, lc, sizeof(lc));
+	/* what the location did not take goes back to the function */
+	fnw = avail - (int)text_chars(lc);
+	text_cut_middle(func, fnn < fnw ? fnn : fnw, ell, fn, sizeof(fn));
 	o = put(out, n, 0, fn, strlen(fn));
 	o = put(out, n, o, " ", 1);
 	put(out, n, o, lc, strlen(lc));

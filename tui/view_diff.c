@@ -6,6 +6,7 @@
 
 #include "playbooks/classify.h"
 #include "playbooks/known.h"
+#include "lib/text.h"
 #include "tui/app.h"
 #include "tui/draw.h"
 #include "tui/term.h"
@@ -13,6 +14,8 @@
 #define CHART_ROWS 5
 /* The pattern column is shown when the top frame keeps this many columns beside it. */
 #define FRAME_MIN_COLS 40
+/* Columns enough for any frame: the filter and the Markdown see it whole. */
+#define FULL_COLS 100000
 
 struct diffv {
 	struct view_diff_arg arg;
@@ -26,6 +29,7 @@ struct diffv {
 	 * whether its fingerprint is in the known-leak database */
 	const struct pb_pattern **pattern;
 	unsigned char *known;
+	int *alt;     /* by row: the frame telling it apart from shown rows with its top frame, or -1 */
 	int patw;     /* the longest pattern id: the column's width, 0 when no row has one */
 	int anyknown; /* some row is known: the K column is shown */
 };
@@ -57,19 +61,36 @@ static const char *main_state(const struct snap_group *g)
 	return best;
 }
 
-/* "pkg.func dir/file.go:line" of the top user frame: the package path and the directories but
- * the last are left out, so that file:line fits an 80-column row. */
-static char *frame_text(const struct snap_group *g, char *out, size_t n)
+/* "pkg.func dir/file.go:line" of f in cols columns: the package path and the directories but the
+ * last are left out, then the function and the path are cut with an ellipsis, never the line. */
+static char *site_text(const struct snap_frame *f, int cols, char *out, size_t n)
+{
+	const char *fn = strrchr(f->func, '/');
+	char loc[600];
+
+	snprintf(loc, sizeof(loc), "%s:%ld", short_path(f->file), f->line);
+	return text_frame(fn ? fn + 1 : f->func, loc, cols, draw_ellipsis(), out, n);
+}
+
+/* The top user frame of row k in cols columns; when other rows stop at the same frame, with the
+ * first frame where its stack differs from theirs: "Touch cache.go:46 via main.get h.go:10". */
+static char *frame_text(const struct diffv *p, size_t k, const struct snap_group *g, int cols, char *out, size_t n)
 {
 	const struct snap_frame *f = snap_top_frame(g);
-	const char *fn;
+	char top[500], alt[500];
+	int tw;
 
 	if (!f) {
 		snprintf(out, n, "(no frames)");
 		return out;
 	}
-	fn = strrchr(f->func, '/');
-	snprintf(out, n, "%s %s:%ld", fn ? fn + 1 : f->func, short_path(f->file), f->line);
+	if (!p->alt || p->alt[k] < 0)
+		return site_text(f, cols, out, n);
+	/* the distinguishing frame gets the larger share: it is what tells the row apart */
+	tw = (cols - 5) * 2 / 5;
+	site_text(f, tw, top, sizeof(top));
+	site_text(&g->frames[p->alt[k]], cols - 5 - (int)text_chars(top), alt, sizeof(alt));
+	snprintf(out, n, "%.490s via %.490s", top, alt);
 	return out;
 }
 
@@ -126,6 +147,24 @@ static void d_open(struct app *a, struct view *v, const void *arg)
 	classify_rows(a, p);
 }
 
+/* For each shown row, the frame that tells it apart from the other shown rows stopped at the same
+ * top frame (snap_distinct_frame), so that no two rows read alike. */
+static void find_alt(struct diffv *p, int nshown, size_t n)
+{
+	const struct snap_group **shown = xcalloc((size_t)nshown + 1, sizeof(*shown));
+	size_t i;
+
+	free(p->alt);
+	p->alt = xcalloc(n + 1, sizeof(int));
+	for (i = 0; i < n; i++)
+		p->alt[i] = -1;
+	for (i = 0; i < (size_t)nshown; i++)
+		shown[i] = row_group(p, p->idx[i]);
+	for (i = 0; i < (size_t)nshown; i++)
+		p->alt[p->idx[i]] = snap_distinct_frame(shown[i], shown, (size_t)nshown);
+	free(shown);
+}
+
 static void d_refresh(struct app *a, struct view *v)
 {
 	struct diffv *p = v->priv;
@@ -149,7 +188,7 @@ static void d_refresh(struct app *a, struct view *v)
 		/* the runtime's and the standard library's own goroutines are not what leaks */
 		if (p->d && p->d->rows[i].benign && p->d->rows[i].delta <= 0)
 			continue;
-		snprintf(text, sizeof(text), "%s %s %s", frame_text(g, frame, sizeof(frame)), main_state(g),
+		snprintf(text, sizeof(text), "%s %s %s", frame_text(p, i, g, FULL_COLS, frame, sizeof(frame)), main_state(g),
 			 p->pattern[i] ? p->pattern[i]->id : "");
 		if (v->filter[0] && !app_filter_match(v, text)) {
 			for (k = 0; k < g->nframes; k++)
@@ -163,6 +202,7 @@ static void d_refresh(struct app *a, struct view *v)
 		if (bar > p->maxbar)
 			p->maxbar = bar;
 	}
+	find_alt(p, v->nrows, n);
 }
 
 static void rate_text(const struct diff_row *row, char *out, size_t n)
@@ -257,7 +297,8 @@ static void d_draw(struct app *a, struct view *v, WINDOW *w, const struct view_r
 			draw_text(w, y, patx, p->patw, attr, p->pattern[k]->id);
 		if (kx >= 0 && p->known[k])
 			draw_text(w, y, kx, 1, sel ? attr : term_attr(TERM_GROW), "K");
-		draw_text(w, y, fx, body.x + body.w - fx, attr, frame_text(g, frame, sizeof(frame)));
+		draw_text(w, y, fx, body.x + body.w - fx, attr,
+			  frame_text(p, k, g, body.x + body.w - fx, frame, sizeof(frame)));
 	}
 }
 
@@ -313,7 +354,7 @@ static int d_markdown(struct app *a, struct view *v, FILE *f)
 		}
 		app_md_cell(f, main_state(g));
 		fputs(" | ", f);
-		app_md_cell(f, frame_text(g, frame, sizeof(frame)));
+		app_md_cell(f, frame_text(p, k, g, FULL_COLS, frame, sizeof(frame)));
 		fprintf(f, " | %s |\n", g->fingerprint);
 	}
 	return 0;
@@ -327,6 +368,7 @@ static void d_done(struct view *v)
 	free(p->idx);
 	free(p->pattern);
 	free(p->known);
+	free(p->alt);
 	free(p);
 }
 

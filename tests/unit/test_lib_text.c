@@ -111,10 +111,10 @@ static void cut(void **state)
 	assert_string_equal(text_cut_middle("abcdefghij", 7, "~", out, 5), "abc~");
 	/* the line number is never cut: the path loses its start, the function its middle */
 	assert_string_equal(text_frame("http.(*persistConn).readLoop", "http/transport.go:2392", 42, "~", out, sizeof(out)),
-			    "http.(*pe~.readLoop http/transport.go:2392");
+			    "http.(*pers~n).readLoop ~transport.go:2392");
 	assert_string_equal(text_frame("main.f", "a/b.go:7", 40, "~", out, sizeof(out)), "main.f a/b.go:7");
 	assert_string_equal(text_frame("search.(*Index).lookupAll", "search/search.go:1234", 24, "~", out, sizeof(out)),
-			    "sea~All ~/search.go:1234");
+			    "searc~upAll ~rch.go:1234");
 	assert_int_equal(text_chars(out), 24);
 	text_frame("a.veryveryverylongfunctionname", "some/where/deep/file.go:123456", 16, "~", out, sizeof(out));
 	assert_int_equal(text_chars(out), 16);
