@@ -101,6 +101,11 @@ static size_t char_off(const char *s, size_t k)
 	return o;
 }
 
+const char *text_skip(const char *s, size_t k)
+{
+	return s + char_off(s, k);
+}
+
 /* Appends len bytes of s to out (size n, o bytes used); keeps out NUL-terminated. */
 static size_t put(char *out, size_t n, size_t o, const char *s, size_t len)
 {

@@ -16,6 +16,8 @@ int text_utf8_len(const unsigned char *s, size_t n);
  * (size n, always NUL-terminated) and returns out; text that fits is copied whole. */
 /* Characters of s (an invalid byte counts as one). */
 size_t text_chars(const char *s);
+/* s past its first k characters (its end when s is shorter): a horizontal scroll. */
+const char *text_skip(const char *s, size_t k);
 /* Keeps the start and the end ("leaky-5…2xkqp"): where replicas' names and methods differ. */
 char *text_cut_middle(const char *s, int cols, const char *ell, char *out, size_t n);
 /* Keeps the end ("…/http/transport.go:2392"). */
