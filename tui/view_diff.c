@@ -61,6 +61,11 @@ static const char *main_state(const struct snap_group *g)
 	return best;
 }
 
+static const struct snap_group *row_group(const struct diffv *p, size_t i)
+{
+	return p->d ? p->d->rows[i].group : p->snaps[1]->groups[i];
+}
+
 /* "pkg.func dir/file.go:line" of f in cols columns: the package path and the directories but the
  * last are left out, then the function and the path are cut with an ellipsis, never the line. */
 static char *site_text(const struct snap_frame *f, int cols, char *out, size_t n)
@@ -72,31 +77,61 @@ static char *site_text(const struct snap_frame *f, int cols, char *out, size_t n
 	return text_frame(fn ? fn + 1 : f->func, loc, cols, draw_ellipsis(), out, n);
 }
 
-/* The top user frame of row k in cols columns; when other rows stop at the same frame, with the
- * first frame where its stack differs from theirs: "Touch cache.go:46 via main.get h.go:10". */
+/* The top user frame of row k in cols columns; when other rows stop at the same frame, followed
+ * by the first frame where its stack differs from theirs if both fit whole ("Touch cache.go:46
+ * via api.getCart api/cart.go:88"); else that frame goes on a line beneath (via_line). */
 static char *frame_text(const struct diffv *p, size_t k, const struct snap_group *g, int cols, char *out, size_t n)
 {
 	const struct snap_frame *f = snap_top_frame(g);
 	char top[500], alt[500];
-	int tw;
 
 	if (!f) {
 		snprintf(out, n, "(no frames)");
 		return out;
 	}
+	site_text(f, cols, out, n);
 	if (!p->alt || p->alt[k] < 0)
-		return site_text(f, cols, out, n);
-	/* the distinguishing frame gets the larger share: it is what tells the row apart */
-	tw = (cols - 5) * 2 / 5;
-	site_text(f, tw, top, sizeof(top));
-	site_text(&g->frames[p->alt[k]], cols - 5 - (int)text_chars(top), alt, sizeof(alt));
-	snprintf(out, n, "%.490s via %.490s", top, alt);
+		return out;
+	site_text(f, FULL_COLS, top, sizeof(top));
+	site_text(&g->frames[p->alt[k]], FULL_COLS, alt, sizeof(alt));
+	if ((int)(text_chars(top) + text_chars(alt)) + 5 <= cols)
+		snprintf(out, n, "%.490s via %.490s", top, alt);
 	return out;
 }
 
-static const struct snap_group *row_group(const struct diffv *p, size_t i)
+/* Whether row k needs a line beneath it for the frame that tells it apart (frame_text had no room
+ * for it in cols); then "via FRAME" into out, in cols less the indent of two. */
+static int via_line(const struct diffv *p, size_t k, const struct snap_group *g, int cols, char *out, size_t n)
 {
-	return p->d ? p->d->rows[i].group : p->snaps[1]->groups[i];
+	char row[1200], alt[500];
+
+	if (!p->alt || p->alt[k] < 0)
+		return 0;
+	frame_text(p, k, g, cols, row, sizeof(row));
+	if (strstr(row, " via "))
+		return 0;
+	site_text(&g->frames[p->alt[k]], cols - 6, alt, sizeof(alt));
+	snprintf(out, n, "via %.490s", alt);
+	return 1;
+}
+
+/* Keeps the selected row on screen when some rows take two lines (via_line). */
+static void scroll_lines(const struct diffv *p, struct view *v, int h, int cols)
+{
+	char via[600];
+	int used, i;
+
+	app_list_scroll(v, h);
+	for (;;) {
+		for (used = 0, i = v->top; i <= v->sel && i < v->nrows; i++) {
+			size_t k = p->idx[i];
+
+			used += 1 + via_line(p, k, row_group(p, k), cols, via, sizeof(via));
+		}
+		if (used <= h || v->top >= v->sel)
+			return;
+		v->top++;
+	}
 }
 
 /* Classifies every row and looks its fingerprint up in the known-leak database. */
@@ -220,7 +255,7 @@ static void d_draw(struct app *a, struct view *v, WINDOW *w, const struct view_r
 	struct diffv *p = v->priv;
 	struct view_region body = *r;
 	char bar[64], frame[1200], rate[32], span[32];
-	int i, wide = r->w >= 100, x, fx, patx = -1, kx = -1, extra;
+	int i, y, wide = r->w >= 100, x, fx, patx = -1, kx = -1, extra;
 
 	if (!p->snaps[1]) {
 		draw_text(w, r->y + 1, r->x + 2, r->w - 2, term_attr(TERM_ERROR), "the snapshot is gone");
@@ -269,11 +304,11 @@ static void d_draw(struct app *a, struct view *v, WINDOW *w, const struct view_r
 			  v->filter[0] ? "nothing matches the filter (esc clears it)" : "no groups");
 		return;
 	}
-	app_list_scroll(v, body.h);
-	for (i = 0; i < body.h && v->top + i < v->nrows; i++) {
+	scroll_lines(p, v, body.h, body.x + body.w - fx);
+	for (i = 0, y = body.y; y < body.y + body.h && v->top + i < v->nrows; i++, y++) {
 		size_t k = p->idx[v->top + i];
 		const struct snap_group *g = row_group(p, k);
-		int y = body.y + i, sel = v->top + i == v->sel, attr = sel ? term_attr(TERM_SELECT) : 0;
+		int sel = v->top + i == v->sel, attr = sel ? term_attr(TERM_SELECT) : 0;
 		long val = p->d ? p->d->rows[k].delta : g->count;
 
 		if (sel)
@@ -299,6 +334,12 @@ static void d_draw(struct app *a, struct view *v, WINDOW *w, const struct view_r
 			draw_text(w, y, kx, 1, sel ? attr : term_attr(TERM_GROW), "K");
 		draw_text(w, y, fx, body.x + body.w - fx, attr,
 			  frame_text(p, k, g, body.x + body.w - fx, frame, sizeof(frame)));
+		if (via_line(p, k, g, body.x + body.w - fx, frame, sizeof(frame)) && y + 1 < body.y + body.h) {
+			y++;
+			if (sel)
+				draw_fill(w, y, body.x, attr);
+			draw_text(w, y, fx + 2, body.x + body.w - fx - 2, sel ? attr : term_attr(TERM_DIM), frame);
+		}
 	}
 }
 

@@ -28,6 +28,7 @@ struct stackv {
 	size_t nlines, cap;
 	int *idx;
 	int hx; /* columns scrolled right (> and <) */
+	int w;  /* the width drawn last: how far > may go */
 };
 
 static void add(struct stackv *p, enum term_role role, int frame, const char *fmt, ...) XM_PRINTF(4, 5);
@@ -224,13 +225,15 @@ static void k_refresh(struct app *a, struct view *v)
 }
 
 /* Line l from the scroll's column on, in cols: a location too long for it loses the start of its
- * path, another line its end, an ellipsis marking the cut (> scrolls to it). */
+ * path, a function its middle, another line its end, an ellipsis marking the cut (> scrolls). */
 static const char *line_text(const struct stackv *p, const struct line *l, int cols, char *out, size_t n)
 {
 	const char *s = text_skip(l->text, (size_t)p->hx);
 
 	if ((int)text_chars(s) <= cols)
 		return s;
+	if (l->frame && !l->loc && !p->hx)
+		return text_cut_middle(s, cols, draw_ellipsis(), out, n);
 	if (l->loc && !p->hx) {
 		int indent = (int)strspn(s, " ");
 		size_t o = (size_t)snprintf(out, n, "%*s", indent, "");
@@ -249,7 +252,9 @@ static void k_draw(struct app *a, struct view *v, WINDOW *w, const struct view_r
 	int i;
 
 	(void)a;
-	snprintf(frame, sizeof(frame), "%s", top ? top->func : "(no frames)");
+	p->w = r->w;
+	text_cut_middle(top ? top->func : "(no frames)", r->w - 21 - (p->hx ? 18 : 0), draw_ellipsis(), frame,
+			sizeof(frame));
 	draw_textf(w, r->y, r->x, r->w, term_attr(TERM_HEADER), "group %s: %s%s", p->g->fingerprint, frame,
 		   p->hx ? "  (< scrolls back)" : "");
 	app_list_scroll(v, r->h - 1);
@@ -264,7 +269,7 @@ static void k_draw(struct app *a, struct view *v, WINDOW *w, const struct view_r
 	}
 }
 
-/* The step of a horizontal scroll, and the widest line's end as its limit. */
+/* The step of a horizontal scroll. */
 #define HSTEP 8
 
 static int k_key(struct app *a, struct view *v, enum req r)
@@ -278,8 +283,9 @@ static int k_key(struct app *a, struct view *v, enum req r)
 			if ((int)text_chars(p->lines[i].text) > widest)
 				widest = (int)text_chars(p->lines[i].text);
 		p->hx += r == REQ_SCROLL_RIGHT ? HSTEP : -HSTEP;
-		if (p->hx > widest - HSTEP)
-			p->hx = widest > HSTEP ? widest - HSTEP : 0;
+		/* as far as the end of the widest line, in steps */
+		if (p->hx > widest - p->w + HSTEP - 1)
+			p->hx = (widest - p->w + HSTEP - 1) / HSTEP * HSTEP;
 		if (p->hx < 0)
 			p->hx = 0;
 		return VIEW_HANDLED | VIEW_REDRAW;
