@@ -242,6 +242,9 @@ int app_snaps_of(const struct app *a, int t);
 /* The keys of a list of targets (idx: the target on each row, borrowed): the selected row's target
  * becomes a->cur_target, enter opens its snapshots. */
 int app_target_list_key(struct app *a, struct view *v, enum req r, const int *idx);
+/* What a target's error says went wrong, past the URL or source it starts with ("URL: HTTP 403:
+ * ..." gives "HTTP 403: ..."). Points into err. */
+const char *app_err_reason(const char *err);
 /* The columns of a list of targets (the targets and pods views): the name first, then the cells. */
 struct app_cols {
 	int namew;  /* up to the longest name shown; a longer one is cut in the middle */

@@ -93,6 +93,13 @@ int app_target_list_key(struct app *a, struct view *v, enum req r, const int *id
 	return 0;
 }
 
+const char *app_err_reason(const char *err)
+{
+	const char *sep = strstr(err, ": ");
+
+	return sep && !memchr(err, ' ', (size_t)(sep - err)) && sep[2] ? sep + 2 : err;
+}
+
 /* The cells' fixed columns: GOROUTINES 10, /MIN 8 and the blanks around TREND and SNAPS. */
 #define CELLS_FIXED 29
 #define TREND_MAX 16

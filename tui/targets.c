@@ -179,7 +179,7 @@ static void set_error(struct app *a, struct app_target *tg, const char *fmt, ...
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (strcmp(msg, tg->err) != 0)
-		app_error(a, "%s: %s (enter: the whole error)", tg->name, msg);
+		app_error(a, "%s: %s", tg->name, app_err_reason(msg));
 	snprintf(tg->err, sizeof(tg->err), "%s", msg);
 }
 

@@ -78,14 +78,6 @@ static char *z_text(double z, char *out, size_t n)
 	return out;
 }
 
-/* Why target t failed, without the URL its message starts with: "HTTP 503: ...". */
-static const char *short_reason(const char *err)
-{
-	const char *sep = strstr(err, ": ");
-
-	return sep && !memchr(err, ' ', (size_t)(sep - err)) && sep[2] ? sep + 2 : err;
-}
-
 /* "5 pods in ctx/ns: 3 answered, median 41; 2 failed: HTTP 503 (enter on one tells all)", and the
  * outlier, or why there is none. */
 static void draw_summary(struct app *a, struct pods *p, WINDOW *w, int y, int x, int width)
@@ -97,7 +89,7 @@ static void draw_summary(struct app *a, struct pods *p, WINDOW *w, int y, int x,
 
 	for (i = 0; i < p->nz; i++)
 		if (shown(a, i) && a->targets[i].last_total < 0 && a->targets[i].err[0]) {
-			why = why ? why : short_reason(a->targets[i].err);
+			why = why ? why : app_err_reason(a->targets[i].err);
 			failed++;
 		}
 	o = (size_t)snprintf(buf, sizeof(buf), "%d pods in %s/%s: ", p->npods,
