@@ -178,9 +178,22 @@ static void set_error(struct app *a, struct app_target *tg, const char *fmt, ...
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (strcmp(msg, tg->err) != 0)
-		app_error(a, "%s: %s", tg->name, app_err_reason(msg));
+	int i, failing = 0, first = -1;
+
+	if (strcmp(msg, tg->err) == 0)
+		return;
 	snprintf(tg->err, sizeof(tg->err), "%s", msg);
+	for (i = 0; i < a->ntargets; i++)
+		if (a->targets[i].err[0] && !a->targets[i].gone) {
+			first = first < 0 ? i : first;
+			failing++;
+		}
+	/* several at once: the first of them, whichever answered last */
+	if (failing > 1)
+		app_error(a, "%d targets failing; %s: %s", failing, a->targets[first].name,
+			  app_err_reason(a->targets[first].err));
+	else
+		app_error(a, "%s: %s", tg->name, app_err_reason(msg));
 }
 
 /* Starts the Prometheus query of target t. */
