@@ -6,6 +6,7 @@
 #   - test mode at 80x24 and 120x36: the three names shown whole and distinct; in the diff of two
 #     replicas no two rows read alike and every frame keeps its line number; the stack view keeps
 #     the line number of a path longer than the screen;
+#   - the CLI's diff and top: a "via" line names the caller that tells those groups apart;
 #   - tmux at 80x24, `leakscope tui -n cart` on a real terminal: the names distinct, s on two of
 #     them, A and B marked in the snapshots view, d: no two diff rows alike, and the title line of
 #     the diff and the stack views names context/namespace and the pod.
@@ -103,6 +104,18 @@ for size in 80x24 120x36; do
 		fail "stack view ($size): the long path lost its line number: $(tail -12 "$WORK/diff-$size.screen")"
 	[ "$fails" = "$before" ] && echo "ok: test mode ($size): names whole, no two diff rows alike, line numbers kept"
 done
+
+# --- the CLI: diff and top say "via" the caller under each group stopped at the same frame
+A=$API/cart/leaky-5d8c7b9f-7hmzt.debug1.txt B=$API/cart/leaky-5d8c7b9f-2xkqp.debug1.txt
+"$LEAKSCOPE" diff "$A" "$B" >"$WORK/cli-diff.txt" 2>&1 || fail "diff: exit $?"
+"$LEAKSCOPE" top "$B" >"$WORK/cli-top.txt" 2>&1 || fail "top: exit $?"
+for f in cli-diff cli-top; do
+	vias=$(grep -A1 'cache.(\*Cache).Touch (cache/cache.go:46)' "$WORK/$f.txt" | grep -oE 'via [^ ]+ \([^)]*\)' | sort)
+	[ "$(wc -l <<<"$vias")" = 3 ] && [ -z "$(uniq -d <<<"$vias")" ] ||
+		fail "$f: the three Touch groups are not told apart by their callers: $(cat "$WORK/$f.txt")"
+	grep -q 'via .*lookupAllMatchingDocuments\|via .*worker' "$WORK/$f.txt" && fail "$f: a group alone at its frame got a via line"
+done
+[ "$fails" = 0 ] && echo "ok: diff and top name the caller of each group stopped at the same frame"
 
 # --- tmux, 80x24: a real terminal
 wait_for() { # TEXT
