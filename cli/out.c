@@ -214,8 +214,7 @@ char *out_frame_text(const char *func, const char *file, long line, char *buf, s
 	return buf;
 }
 
-char *out_via_text(const struct snap_group *g, const struct snap_group *const *peers, size_t n, char *buf,
-		   size_t len)
+char *out_via_text(const struct snap_group *g, const struct snap_group *const *peers, size_t n, char *buf, size_t len)
 {
 	int k = snap_distinct_frame(g, peers, n);
 	char frame[1100];

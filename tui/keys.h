@@ -13,8 +13,6 @@
 	X(REQ_FIRST, "first row", "lists")                                                    \
 	X(REQ_LAST, "last row", "lists")                                                      \
 	X(REQ_ENTER, "open the selected row", "lists")              \
-	X(REQ_SCROLL_RIGHT, "scroll right: the ends of long lines", "stack")                 \
-	X(REQ_SCROLL_LEFT, "scroll left", "stack")                                           \
 	X(REQ_BACK, "back; first cancels a snapshot being fetched", "all") \
 	X(REQ_NEXT_VIEW, "next view: targets (or pods), snapshots, slope, diff", "all")    \
 	X(REQ_FILTER, "filter the list (enter keeps, esc clears)", "lists")           \

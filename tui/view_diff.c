@@ -223,8 +223,8 @@ static void d_refresh(struct app *a, struct view *v)
 		/* the runtime's and the standard library's own goroutines are not what leaks */
 		if (p->d && p->d->rows[i].benign && p->d->rows[i].delta <= 0)
 			continue;
-		snprintf(text, sizeof(text), "%s %s %s", frame_text(p, i, g, FULL_COLS, frame, sizeof(frame)), main_state(g),
-			 p->pattern[i] ? p->pattern[i]->id : "");
+		snprintf(text, sizeof(text), "%s %s %s", frame_text(p, i, g, FULL_COLS, frame, sizeof(frame)),
+			 main_state(g), p->pattern[i] ? p->pattern[i]->id : "");
 		if (v->filter[0] && !app_filter_match(v, text)) {
 			for (k = 0; k < g->nframes; k++)
 				if (app_filter_match(v, g->frames[k].func) || app_filter_match(v, g->frames[k].file))

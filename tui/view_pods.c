@@ -131,8 +131,9 @@ static void p_draw(struct app *a, struct view *v, WINDOW *w, const struct view_r
 					a->pods_err[0] ? term_attr(TERM_ERROR) : 0, msg);
 
 		if (a->pods_err[0])
-			draw_text(w, r->y + 3 + used, r->x + 2, r->w - 2, 0,
-				  ":target URL adds a target, :open FILE loads a saved profile, :ns NS another namespace");
+			draw_text(
+				w, r->y + 3 + used, r->x + 2, r->w - 2, 0,
+				":target URL adds a target, :open FILE loads a saved profile, :ns NS another namespace");
 		return;
 	}
 	app_list_scroll(v, rows);

@@ -27,7 +27,7 @@ struct stackv {
 	struct line *lines;
 	size_t nlines, cap;
 	int *idx;
-	int hx; /* columns scrolled right (> and <) */
+	int hx; /* columns scrolled right (enter, right arrow; left arrow back) */
 	int w;  /* the width drawn last: how far > may go */
 };
 
@@ -140,7 +140,8 @@ static void build(struct app *a, struct stackv *p)
 		add(p, TERM_GROW, 0, "leaked     %ld proven leaked by the runtime", g->leaked);
 	if (g->creator) {
 		if (g->creator->goroutine >= 0)
-			add(p, TERM_NORMAL, 0, "created by %s in goroutine %ld", g->creator->func, g->creator->goroutine);
+			add(p, TERM_NORMAL, 0, "created by %s in goroutine %ld", g->creator->func,
+			    g->creator->goroutine);
 		else
 			add(p, TERM_NORMAL, 0, "created by %s", g->creator->func);
 		add_loc(p, 0, g->creator->file, g->creator->line);
@@ -225,7 +226,7 @@ static void k_refresh(struct app *a, struct view *v)
 }
 
 /* Line l from the scroll's column on, in cols: a location too long for it loses the start of its
- * path, a function its middle, another line its end, an ellipsis marking the cut (> scrolls). */
+ * path, a function its middle, another line its end, an ellipsis marking the cut (enter scrolls). */
 static const char *line_text(const struct stackv *p, const struct line *l, int cols, char *out, size_t n)
 {
 	const char *s = text_skip(l->text, (size_t)p->hx);
@@ -253,10 +254,10 @@ static void k_draw(struct app *a, struct view *v, WINDOW *w, const struct view_r
 
 	(void)a;
 	p->w = r->w;
-	text_cut_middle(top ? top->func : "(no frames)", r->w - 21 - (p->hx ? 18 : 0), draw_ellipsis(), frame,
+	text_cut_middle(top ? top->func : "(no frames)", r->w - 21 - (p->hx ? 19 : 0), draw_ellipsis(), frame,
 			sizeof(frame));
 	draw_textf(w, r->y, r->x, r->w, term_attr(TERM_HEADER), "group %s: %s%s", p->g->fingerprint, frame,
-		   p->hx ? "  (< scrolls back)" : "");
+		   p->hx ? "  (<- scrolls back)" : "");
 	app_list_scroll(v, r->h - 1);
 	for (i = 0; i < r->h - 1 && v->top + i < v->nrows; i++) {
 		const struct line *l = &p->lines[p->idx[v->top + i]];
@@ -272,17 +273,19 @@ static void k_draw(struct app *a, struct view *v, WINDOW *w, const struct view_r
 /* The step of a horizontal scroll. */
 #define HSTEP 8
 
+/* Sideways: enter (or the right arrow, l) scrolls right a step, the left arrow (h, esc) back to
+ * the start of the lines and, from there, out of the view. */
 static int k_key(struct app *a, struct view *v, enum req r)
 {
 	struct stackv *p = v->priv;
 	size_t i;
 	int widest = 0;
 
-	if (r == REQ_SCROLL_LEFT || r == REQ_SCROLL_RIGHT) {
+	if (r == REQ_ENTER || (r == REQ_BACK && p->hx > 0)) {
 		for (i = 0; i < p->nlines; i++)
 			if ((int)text_chars(p->lines[i].text) > widest)
 				widest = (int)text_chars(p->lines[i].text);
-		p->hx += r == REQ_SCROLL_RIGHT ? HSTEP : -HSTEP;
+		p->hx = r == REQ_ENTER ? p->hx + HSTEP : 0;
 		/* as far as the end of the widest line, in steps */
 		if (p->hx > widest - p->w + HSTEP - 1)
 			p->hx = (widest - p->w + HSTEP - 1) / HSTEP * HSTEP;

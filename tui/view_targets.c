@@ -65,7 +65,7 @@ static void t_draw(struct app *a, struct view *v, WINDOW *w, const struct view_r
 		draw_textf(w, y, r->x + c.namew + 1, 5, attr, "%s", kind_name(t->kind));
 		app_draw_target_cells(a, w, y, r->x + c.namew + 7, r->x + r->w, p->idx[v->top + i], sel,
 				      t->kind == APP_TARGET_FILES ? "offline"
-				      : t->sampling		  ? (a->every > 0 ? "sampling" : "ready")
+				      : t->sampling               ? (a->every > 0 ? "sampling" : "ready")
 								  : "no sampling",
 				      &c);
 	}

@@ -229,10 +229,8 @@ static void test_distinct_frame(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_rank_and_status),
-		cmocka_unit_test(test_ignore_and_benign),
-		cmocka_unit_test(test_agerate),
-		cmocka_unit_test(test_three),
+		cmocka_unit_test(test_rank_and_status), cmocka_unit_test(test_ignore_and_benign),
+		cmocka_unit_test(test_agerate),         cmocka_unit_test(test_three),
 		cmocka_unit_test(test_distinct_frame),
 	};
 

@@ -110,7 +110,8 @@ static void cut(void **state)
 	/* a small out buffer is never overrun */
 	assert_string_equal(text_cut_middle("abcdefghij", 7, "~", out, 5), "abc~");
 	/* the line number is never cut: the path loses its start, the function its middle */
-	assert_string_equal(text_frame("http.(*persistConn).readLoop", "http/transport.go:2392", 42, "~", out, sizeof(out)),
+	assert_string_equal(text_frame("http.(*persistConn).readLoop", "http/transport.go:2392", 42, "~", out,
+				       sizeof(out)),
 			    "http.(*pers~n).readLoop ~transport.go:2392");
 	assert_string_equal(text_frame("main.f", "a/b.go:7", 40, "~", out, sizeof(out)), "main.f a/b.go:7");
 	assert_string_equal(text_frame("search.(*Index).lookupAll", "search/search.go:1234", 24, "~", out, sizeof(out)),
