@@ -119,9 +119,12 @@ static int global_key(struct app *a, enum req r)
 	switch (r) {
 	case REQ_BACK: {
 		int n = jobs_cancel(a->jobs, JOBS_SNAPSHOT), q = jobs_cancel(a->jobs, JOBS_QUERY);
+		int o = jobs_cancel(a->jobs, JOBS_OPEN);
 
-		if (n || q) {
-			app_message(a, n ? "cancelling the snapshot" : "cancelling the Prometheus query");
+		if (n || q || o) {
+			app_message(a, n ? "cancelling the snapshot"
+				     : q ? "cancelling the Prometheus query"
+					 : "cancelling the target being opened");
 			return VIEW_HANDLED | VIEW_REDRAW;
 		}
 		if (v->filter[0]) {
@@ -176,7 +179,8 @@ static int global_key(struct app *a, enum req r)
 			clearok(curscr, TRUE);
 		return VIEW_HANDLED | VIEW_REDRAW | VIEW_REFETCH;
 	case REQ_QUIT:
-		return VIEW_HANDLED | VIEW_QUIT;
+		app_quit(a, 0);
+		return VIEW_HANDLED | VIEW_REDRAW;
 	case REQ_PLAYBOOK:
 		if (!a->pb) {
 			app_message(a, ":playbook NAME starts one (goroutine-leak, slope-alert, ci-budget, pprof-exposure)");
@@ -225,6 +229,47 @@ void app_key(struct app *a, int key)
 	if (!(res & VIEW_HANDLED))
 		res = global_key(a, r);
 	apply(a, res);
+}
+
+static void quit_answer(struct app *a, const char *line)
+{
+	if (line && (*line == 'y' || *line == 'Y'))
+		a->quit = 1;
+	else
+		app_message(a, "not quitting; :q! quits without asking");
+}
+
+void app_quit(struct app *a, int force)
+{
+	if (force || !view_playbook_running(a)) {
+		a->quit = 1;
+		return;
+	}
+	app_prompt(a, "a playbook is open (its incident stays open for a resume): quit? [y/N] ", quit_answer);
+	a->prompt_yesno = 1;
+}
+
+/* SIGINT: cancels what is in flight first, then asks when a playbook is open, then quits.
+ * Returns whether the console goes on. */
+static int interrupt(struct app *a)
+{
+	int n = jobs_cancel(a->jobs, JOBS_SNAPSHOT) + jobs_cancel(a->jobs, JOBS_QUERY) + jobs_cancel(a->jobs, JOBS_OPEN);
+
+	if (n) {
+		app_message(a, "Ctrl-C: cancelled what was in flight (the series are kept); q quits");
+		return 1;
+	}
+	if (a->mode == APP_PROMPT && a->prompt_fn == quit_answer)
+		return 0;
+	if (a->mode != APP_NORMAL) {
+		app_edit_key(a, 27);
+		return 1;
+	}
+	if (view_playbook_running(a)) {
+		app_quit(a, 0);
+		return 1;
+	}
+	return 0;
 }
 
 /* ---- drawing ---- */
@@ -303,6 +348,11 @@ static void loop(struct app *a)
 		int quit, resized, wait, key;
 
 		term_signals(&quit, &resized);
+		if (quit == SIGINT && interrupt(a)) {
+			term_quit_clear();
+			a->dirty = 1;
+			quit = 0;
+		}
 		if (quit) {
 			a->signal = quit;
 			break;

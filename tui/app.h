@@ -129,6 +129,7 @@ struct app {
 	char saved_filter[128];
 	char prompt[128];        /* APP_PROMPT: the question, and what answers it */
 	app_prompt_fn prompt_fn;
+	int prompt_yesno;        /* the prompt takes one key: y, or anything else for no */
 	/* the playbook pane (view_playbook.c): the run, and whether it is shown beside the view */
 	struct pbpane *pb;
 	int pb_beside;
@@ -195,6 +196,13 @@ void view_playbook_queried(struct app *a, struct jobs_done *d);
 int view_playbook_ticking(const struct app *a);
 /* Frees the pane; the incident stays open for a resume. */
 void view_playbook_free(struct app *a);
+
+/* Whether a playbook run is open in the pane (its incident not closed). */
+int view_playbook_running(const struct app *a);
+/* The open run's incident directory, or NULL. */
+const char *view_playbook_dir(const struct app *a);
+/* Quits, asking first when a playbook is open unless force (:q!). */
+void app_quit(struct app *a, int force);
 
 /* The top view. */
 struct view *app_view(struct app *a);
@@ -274,6 +282,13 @@ int app_files_target(struct app *a);
 void app_add_sample(struct app_target *t, double when, long v);
 /* Opens arg (a URL or pod/NAME) with so as a new target; its index, or -1 with e. */
 int app_open_target(struct app *a, const char *arg, const struct source_opts *so, struct err *e);
+/* Makes the opened source src (taken: zeroed) a new target for arg; its index. */
+int app_adopt_source(struct app *a, const char *arg, struct source *src);
+/* Opens arg (a URL or pod/NAME) with the console's source options on a worker thread (the jobs'
+ * JOBS_OPEN): app_open_done takes the answer. 0, or -1 with e. */
+int app_open_async(struct app *a, const char *arg, struct err *e);
+/* Takes a finished JOBS_OPEN: the new target, selected and sampled, or the error said. */
+void app_open_done(struct app *a, struct jobs_done *d);
 /* Starts sampling target t now (when it can be sampled) and schedules its next sample. */
 void app_start_sample(struct app *a, int t, double now);
 /* A failed fetch of target d->target: when its pod proxy could not connect, switches the target to

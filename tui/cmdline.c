@@ -13,7 +13,13 @@ struct command {
 static void cmd_quit(struct app *a, const char *arg)
 {
 	(void)arg;
-	a->quit = 1;
+	app_quit(a, 0);
+}
+
+static void cmd_quit_now(struct app *a, const char *arg)
+{
+	(void)arg;
+	app_quit(a, 1);
 }
 
 static void cmd_snap(struct app *a, const char *arg)
@@ -64,22 +70,17 @@ static void cmd_open(struct app *a, const char *arg)
 static void cmd_target(struct app *a, const char *arg)
 {
 	struct err e;
-	int t;
 
 	if (!*arg) {
 		app_error(a, ":target takes a URL or pod/NAME");
 		return;
 	}
-	/* resolving a pod reads the kubeconfig and may ask the API server for its port once */
-	t = app_open_target(a, arg, &app_source_opts, &e);
-	if (t < 0) {
+	/* resolving a pod reads the kubeconfig and may ask the API server for its port: off the loop */
+	if (app_open_async(a, arg, &e) < 0) {
 		app_error(a, "%s", e.msg);
 		return;
 	}
-	a->cur_target = t;
-	app_start_sample(a, t, app_now());
-	app_message(a, "added %s", a->targets[t].name);
-	app_refresh_top(a);
+	app_message(a, "opening %.200s (esc cancels)", arg);
 }
 
 static void cmd_pod(struct app *a, const char *arg)
@@ -197,8 +198,10 @@ static const struct command commands[] = {
 	{"playbook", "NAME [DIR]", "start a playbook in the pane (an open incident is offered for resume)",
 	 cmd_playbook},
 	{"help", "", "keys and commands", cmd_help},
-	{"q", "", "quit", cmd_quit},
-	{"quit", "", "quit", cmd_quit},
+	{"q", "", "quit (asks when a playbook is open)", cmd_quit},
+	{"quit", "", "quit (asks when a playbook is open)", cmd_quit},
+	{"q!", "", "quit without asking", cmd_quit_now},
+	{"quit!", "", "quit without asking", cmd_quit_now},
 };
 
 int app_command_info(size_t i, const char **name, const char **args, const char **help)
@@ -242,6 +245,14 @@ void app_edit_key(struct app *a, int key)
 	char *buf = a->mode == APP_FILTER ? v->filter : a->input;
 	size_t cap = a->mode == APP_FILTER ? sizeof(v->filter) : sizeof(a->input), len = strlen(buf);
 
+	if (a->mode == APP_PROMPT && a->prompt_yesno) {
+		a->mode = APP_NORMAL;
+		a->prompt_yesno = 0;
+		if (a->prompt_fn)
+			a->prompt_fn(a, key == 'y' || key == 'Y' ? "y" : "n");
+		a->dirty = 1;
+		return;
+	}
 	if (key == 27) {
 		if (a->mode == APP_FILTER)
 			snprintf(v->filter, sizeof(v->filter), "%s", a->saved_filter);

@@ -242,6 +242,10 @@ void app_job_done(void *ctx, struct jobs_done *d)
 		view_playbook_queried(a, d);
 		return;
 	}
+	if (d->kind == JOBS_OPEN) {
+		app_open_done(a, d);
+		return;
+	}
 	tg = &a->targets[d->target];
 	if (!d->ok && !d->cancelled && app_target_forward(a, d))
 		return; /* the pod's proxy could not connect: the same fetch again, through port-forward */

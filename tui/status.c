@@ -38,6 +38,7 @@ void app_prompt(struct app *a, const char *question, app_prompt_fn fn)
 {
 	snprintf(a->prompt, sizeof(a->prompt), "%s", question);
 	a->prompt_fn = fn;
+	a->prompt_yesno = 0;
 	a->mode = APP_PROMPT;
 	a->input[0] = '\0';
 	a->inputlen = 0;

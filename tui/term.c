@@ -103,6 +103,27 @@ static void setup_colours(void)
 	set_role(TERM_BAR, COLOR_RED, -1, 0);
 }
 
+/* Whether the terminal of standard output can address the cursor (TERM=dumb, emacs' shell, a
+ * printing terminal cannot): 0, or -1 with e saying so in one line. */
+static int term_addressable(struct err *e)
+{
+	const char *term = getenv("TERM");
+	const char *shown = term && *term ? term : "(unset)";
+	char *cup;
+	int rc = 0, ok;
+
+	if (setupterm(NULL, STDOUT_FILENO, &rc) != OK)
+		return err_set(e, "TERM=%s: no terminal description for it: the console needs one such as xterm", shown);
+	cup = tigetstr("cup");
+	ok = cup && cup != (char *)-1 && !tigetflag("hc");
+	del_curterm(cur_term);
+	if (!ok)
+		return err_set(e, "TERM=%s cannot move the cursor: the console needs a terminal such as xterm "
+				  "(the commands work without one)",
+			       shown);
+	return 0;
+}
+
 static void cleanup_hook(void)
 {
 	term_done();
@@ -140,6 +161,10 @@ int term_init(const struct term_opts *o, struct err *e)
 		if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 			term_done();
 			return err_set(e, "the console needs a terminal on standard input and output");
+		}
+		if (term_addressable(e) < 0) {
+			term_done();
+			return -1;
 		}
 		if (tcgetattr(STDIN_FILENO, &T.saved) == 0)
 			T.have_saved = 1;
@@ -231,6 +256,11 @@ void term_signals(int *quit, int *resized)
 			if (buf[i] == SIGWINCH)
 				*resized = 1;
 	*quit = quit_signal;
+}
+
+void term_quit_clear(void)
+{
+	quit_signal = 0;
 }
 
 void term_resize(void)

@@ -43,6 +43,9 @@ int term_wake_fd(void);
 /* Drains the signal pipe: *quit gets the terminating signal (SIGINT, SIGTERM, SIGHUP) or 0,
  * *resized 1 after a SIGWINCH. */
 void term_signals(int *quit, int *resized);
+/* Forgets the terminating signal term_signals reported: the console handled it (a Ctrl-C that
+ * cancelled a fetch), so the next one is a first one again. */
+void term_quit_clear(void);
 /* Re-reads the window size after SIGWINCH and resizes curses. */
 void term_resize(void);
 /* Test mode: pretends the terminal became rows x cols. */

@@ -73,6 +73,16 @@ void view_playbook_free(struct app *a)
 	a->pb = NULL;
 }
 
+int view_playbook_running(const struct app *a)
+{
+	return a->pb && a->pb->run && !a->pb->closed;
+}
+
+const char *view_playbook_dir(const struct app *a)
+{
+	return view_playbook_running(a) ? pb_run_dir(a->pb->run) : NULL;
+}
+
 /* The host's fetch hook: the capture goes through the console's own non-blocking fetcher; the
  * profile lands in the incident directory when the job ends (view_playbook_take). */
 static int pane_fetch(void *ctx, const char *source, int debug, const char *dest, struct err *e)
