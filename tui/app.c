@@ -214,6 +214,18 @@ void app_key(struct app *a, int key)
 		a->dirty = 1;
 		return;
 	}
+	if (key == TERM_PASTE_BEGIN || key == TERM_PASTE_END) {
+		a->pasting = key == TERM_PASTE_BEGIN;
+		if (!a->pasting && a->paste_ignored)
+			app_message(a, "paste ignored: : or / first takes text");
+		a->paste_ignored = 0;
+		a->paste_blank = 0;
+		return;
+	}
+	if (a->pasting) {
+		app_paste_key(a, key);
+		return;
+	}
 	if (a->mode != APP_NORMAL) {
 		app_edit_key(a, key);
 		return;
@@ -356,6 +368,10 @@ static void loop(struct app *a)
 		if (quit) {
 			a->signal = quit;
 			break;
+		}
+		if (term_suspend_due()) {
+			clearok(curscr, TRUE);
+			a->dirty = 1;
 		}
 		if (resized) {
 			term_resize();

@@ -130,6 +130,9 @@ struct app {
 	char prompt[128];        /* APP_PROMPT: the question, and what answers it */
 	app_prompt_fn prompt_fn;
 	int prompt_yesno;        /* the prompt takes one key: y, or anything else for no */
+	int pasting;             /* between the bracketed paste's begin and end keys */
+	size_t paste_ignored;    /* characters of this paste that no line took */
+	int paste_blank;         /* a line break came: a blank before the next character */
 	/* the playbook pane (view_playbook.c): the run, and whether it is shown beside the view */
 	struct pbpane *pb;
 	int pb_beside;
@@ -337,6 +340,9 @@ void app_draw_status(struct app *a, int rows, int cols);
 
 /* cmdline.c: a key while the filter, the ':' line or a prompt is being edited. */
 void app_edit_key(struct app *a, int key);
+/* cmdline.c: a key of a bracketed paste: text into the line being edited (a newline or tab is a
+ * blank, never enter), nothing when no line is (counted in paste_ignored). */
+void app_paste_key(struct app *a, int key);
 
 /* export.c: writes the top view as Markdown to path (NULL or "": a name of the view and the time),
  * atomically; the status line says how it went. */

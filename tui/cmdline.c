@@ -289,3 +289,22 @@ void app_edit_key(struct app *a, int key)
 	}
 	a->dirty = 1;
 }
+
+void app_paste_key(struct app *a, int key)
+{
+	if (a->mode == APP_NORMAL || (a->mode == APP_PROMPT && a->prompt_yesno)) {
+		a->paste_ignored++;
+		return;
+	}
+	/* a line break is a blank between words, none at the end of the paste */
+	if (key == '\r' || key == '\n' || key == '\t') {
+		a->paste_blank = 1;
+		return;
+	}
+	if (key < 0x20 || key >= 0x7f)
+		return;
+	if (a->paste_blank)
+		app_edit_key(a, ' ');
+	a->paste_blank = 0;
+	app_edit_key(a, key);
+}

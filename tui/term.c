@@ -15,6 +15,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#define NCAUGHT 5
+
 static struct {
 	int active, ascii, utf8, colour, test;
 	SCREEN *screen;
@@ -25,11 +27,14 @@ static struct {
 	int have_saved;
 	char restore[256]; /* what puts the terminal back, for the second signal */
 	size_t restorelen;
-	struct sigaction old[4];
+	struct sigaction old[NCAUGHT];
 } T = {.pipe = {-1, -1}};
 
-static volatile sig_atomic_t quit_signal;
-static const int caught[4] = {SIGINT, SIGTERM, SIGHUP, SIGWINCH};
+static volatile sig_atomic_t quit_signal, suspend_signal;
+static const int caught[NCAUGHT] = {SIGINT, SIGTERM, SIGHUP, SIGWINCH, SIGTSTP};
+/* bracketed paste: a paste arrives between ESC[200~ and ESC[201~ (term.h TERM_PASTE_*) */
+#define PASTE_ON "\033[?2004h"
+#define PASTE_OFF "\033[?2004l"
 
 /* A second terminating signal while the first is being handled (a stuck fetch, a huge parse):
  * put the terminal back with async-signal-safe calls only and leave. */
@@ -38,7 +43,9 @@ static void on_signal(int sig)
 	int saved = errno;
 	unsigned char b = (unsigned char)sig;
 
-	if (sig != SIGWINCH) {
+	if (sig == SIGTSTP)
+		suspend_signal = 1;
+	else if (sig != SIGWINCH) {
 		if (quit_signal) {
 			if (T.have_saved)
 				tcsetattr(STDIN_FILENO, TCSANOW, &T.saved);
@@ -124,6 +131,19 @@ static int term_addressable(struct err *e)
 	return 0;
 }
 
+/* Bracketed paste on or off, on the real terminal only. */
+static void paste_mode(int on)
+{
+	const char *s = on ? PASTE_ON : PASTE_OFF;
+
+	if (T.test || !T.active)
+		return;
+	fflush(stdout);
+	if (write(STDOUT_FILENO, s, strlen(s)) < 0) {
+		/* the terminal went away: nothing to restore */
+	}
+}
+
 static void cleanup_hook(void)
 {
 	term_done();
@@ -173,7 +193,7 @@ int term_init(const struct term_opts *o, struct err *e)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < NCAUGHT; i++)
 		sigaction(caught[i], &sa, &T.old[i]);
 	signal(SIGPIPE, SIG_IGN);
 	xmalloc_set_cleanup(cleanup_hook);
@@ -197,6 +217,13 @@ int term_init(const struct term_opts *o, struct err *e)
 	curs_set(0);
 	setup_colours();
 	T.restorelen = 0;
+	if (!o->test) {
+		define_key("\033[200~", TERM_PASTE_BEGIN);
+		define_key("\033[201~", TERM_PASTE_END);
+		paste_mode(1);
+		memcpy(T.restore, PASTE_OFF, strlen(PASTE_OFF));
+		T.restorelen = strlen(PASTE_OFF);
+	}
 	add_restore("sgr0");
 	add_restore("cnorm");
 	add_restore("rmkx");
@@ -209,12 +236,13 @@ void term_done(void)
 	int i;
 
 	if (T.active) {
+		paste_mode(0);
 		T.active = 0;
 		curs_set(1);
 		endwin();
 		delscreen(T.screen);
 		T.screen = NULL;
-		for (i = 0; i < 4; i++)
+		for (i = 0; i < NCAUGHT; i++)
 			sigaction(caught[i], &T.old[i], NULL);
 		xmalloc_set_cleanup(NULL);
 	}
@@ -256,6 +284,31 @@ void term_signals(int *quit, int *resized)
 			if (buf[i] == SIGWINCH)
 				*resized = 1;
 	*quit = quit_signal;
+}
+
+int term_suspend_due(void)
+{
+	int due = suspend_signal;
+
+	suspend_signal = 0;
+	if (!due || T.test || !T.active)
+		return 0;
+	paste_mode(0);
+	endwin();
+	/* stop as the shell expects, with the default action; continued here */
+	signal(SIGTSTP, SIG_DFL);
+	raise(SIGTSTP);
+	{
+		struct sigaction sa;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_signal;
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGTSTP, &sa, NULL);
+	}
+	paste_mode(1);
+	term_resize();
+	return 1;
 }
 
 void term_quit_clear(void)

@@ -2,6 +2,8 @@
 #ifndef TUI_TERM_H
 #define TUI_TERM_H
 
+#include <curses.h>
+
 #include "lib/err.h"
 
 struct term_opts {
@@ -43,6 +45,12 @@ int term_wake_fd(void);
 /* Drains the signal pipe: *quit gets the terminating signal (SIGINT, SIGTERM, SIGHUP) or 0,
  * *resized 1 after a SIGWINCH. */
 void term_signals(int *quit, int *resized);
+/* The keys a bracketed paste arrives between (curses codes past KEY_MAX). */
+#define TERM_PASTE_BEGIN (KEY_MAX + 1)
+#define TERM_PASTE_END (KEY_MAX + 2)
+/* After a Ctrl-Z (SIGTSTP): gives the terminal back (bracketed paste off, curses ended), stops,
+ * and when continued takes it again; returns 1 then (the caller redraws), 0 when none came. */
+int term_suspend_due(void);
 /* Forgets the terminating signal term_signals reported: the console handled it (a Ctrl-C that
  * cancelled a fetch), so the next one is a first one again. */
 void term_quit_clear(void);
