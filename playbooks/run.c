@@ -236,6 +236,9 @@ static int replay(struct pb_run *r, struct err *e)
 				free(r->cur_choice);
 				r->cur_choice = xstrdup(pb_jstr(ev, "option"));
 			}
+		} else if (strcmp(type, "interrupt") == 0) {
+			if (idx == r->cur && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ev, "redo")))
+				r->cur_result = 0;
 		} else if (strcmp(type, "done") == 0) {
 			const char *next = pb_jstr(ev, "next");
 
@@ -496,6 +499,19 @@ int pb_run_advance(struct pb_run *r, struct err *e)
 		return -1;
 	r->cur = next;
 	return start_step(r, e);
+}
+
+int pb_run_interrupted(struct pb_run *r, int redo, struct err *e)
+{
+	cJSON *ev = pb_journal_event("interrupt");
+	const struct pb_step *s = cur_step(r);
+
+	if (s)
+		cJSON_AddStringToObject(ev, "step", s->id);
+	cJSON_AddBoolToObject(ev, "redo", redo);
+	if (redo)
+		r->cur_result = 0;
+	return append(r, ev, e);
 }
 
 int pb_run_close(struct pb_run *r, struct err *e)
