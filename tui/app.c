@@ -195,6 +195,18 @@ static int global_key(struct app *a, enum req r)
 			app_push(a, &view_playbook_ops, NULL);
 		}
 		return VIEW_HANDLED | VIEW_REDRAW;
+	case REQ_MATCH_NEXT:
+	case REQ_MATCH_PREV:
+		app_message(a, v->filter[0] ? "nothing matches /%s" : "/ filters first; n and N step through its matches",
+			    v->filter);
+		return VIEW_HANDLED | VIEW_REDRAW;
+	case REQ_SORT:
+		app_message(a, "O sorts the pods view");
+		return VIEW_HANDLED | VIEW_REDRAW;
+	case REQ_YANK:
+	case REQ_EDIT:
+		app_message(a, "%s works in the stack view (enter on a group)", r == REQ_YANK ? "y" : "e");
+		return VIEW_HANDLED | VIEW_REDRAW;
 	case REQ_PB_NEXT:
 	case REQ_PB_NOTE:
 	case REQ_PB_OPTION:

@@ -94,6 +94,10 @@ struct app_snap {
 	char *path;  /* where the store keeps it, or NULL */
 };
 
+/* The pods view's orders: the fastest climb first (then the most goroutines, then the name), the
+ * most goroutines first, or by name. */
+enum app_sort { APP_SORT_RATE, APP_SORT_COUNT, APP_SORT_NAME, APP_SORTS };
+
 enum app_mode { APP_NORMAL, APP_FILTER, APP_COMMAND, APP_PROMPT };
 
 struct pbpane;
@@ -127,6 +131,7 @@ struct app {
 	char input[256];
 	size_t inputlen;
 	char saved_filter[128];
+	char choices[256];       /* what Tab found on the ':' line, shown to its right */
 	char prompt[128];        /* APP_PROMPT: the question, and what answers it */
 	app_prompt_fn prompt_fn;
 	int prompt_yesno;        /* the prompt takes one key: y, or anything else for no */
@@ -143,6 +148,7 @@ struct app {
 	char *pods_ns, *pods_context;
 	char pods_err[512];
 	int pods_listed; /* a listing has answered */
+	int pods_sort;   /* the pods view's order: APP_SORT_* (O cycles) */
 	double next_list;
 	int store;       /* write the snapshots taken to the store */
 	FILE *timing;    /* LEAKSCOPE_TUI_TIMING: per key, the microseconds to handle and redraw */

@@ -237,6 +237,89 @@ static void run_command(struct app *a, const char *line)
 	app_error(a, "unknown command :%s (:help lists them)", name);
 }
 
+/* ---- Tab completion of the ':' line ---- */
+
+struct completion {
+	const char *cand[64];
+	int n;
+};
+
+static void offer(struct completion *c, const char *word, const char *cand)
+{
+	int i;
+
+	if (strncmp(cand, word, strlen(word)) != 0 || c->n == 64)
+		return;
+	for (i = 0; i < c->n; i++)
+		if (strcmp(c->cand[i], cand) == 0)
+			return;
+	c->cand[c->n++] = cand;
+}
+
+/* The candidates for the last word of the line: a command name, or a pod's name after ":pod "
+ * and ":target pod/" (the pods listed and the pod targets). *word points at the word. */
+static void candidates(const struct app *a, const char *line, const char **word, struct completion *c)
+{
+	const char *sp = strchr(line, ' ');
+	int t, pod;
+	size_t i;
+
+	c->n = 0;
+	if (!sp) {
+		*word = line;
+		for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+			offer(c, line, commands[i].name);
+		return;
+	}
+	*word = sp + 1;
+	pod = strncmp(line, "pod ", 4) == 0;
+	if (!pod && strncmp(line, "target pod/", 11) == 0) {
+		*word = line + 11;
+		pod = 1;
+	}
+	for (t = 0; pod && t < a->ntargets; t++)
+		if (a->targets[t].kind == APP_TARGET_POD && !a->targets[t].gone)
+			offer(c, *word, a->targets[t].name);
+}
+
+/* Tab: the word completed as far as the candidates agree; a blank after a whole command name;
+ * the choices on the status line when several remain. */
+static void complete(struct app *a)
+{
+	struct completion c;
+	const char *word;
+	size_t pre, k;
+	int i;
+
+	candidates(a, a->input, &word, &c);
+	if (!c.n) {
+		snprintf(a->choices, sizeof(a->choices), "nothing completes '%.200s'", word);
+		return;
+	}
+	pre = strlen(c.cand[0]);
+	for (i = 1; i < c.n; i++)
+		for (k = 0; k < pre; k++)
+			if (c.cand[i][k] != c.cand[0][k]) {
+				pre = k;
+				break;
+			}
+	k = (size_t)(word - a->input);
+	if (k + pre + 2 < sizeof(a->input)) {
+		memcpy(a->input + k, c.cand[0], pre);
+		a->input[k + pre] = '\0';
+		if (c.n == 1 && word == a->input) {
+			a->input[k + pre] = ' ';
+			a->input[k + pre + 1] = '\0';
+		}
+	}
+	if (c.n > 1) {
+		size_t o = 0;
+
+		for (i = 0; i < c.n && o < sizeof(a->choices); i++)
+			o += (size_t)snprintf(a->choices + o, sizeof(a->choices) - o, "%s%s", i ? " " : "", c.cand[i]);
+	}
+}
+
 /* ---- the line being edited ---- */
 
 void app_edit_key(struct app *a, int key)
@@ -245,6 +328,7 @@ void app_edit_key(struct app *a, int key)
 	char *buf = a->mode == APP_FILTER ? v->filter : a->input;
 	size_t cap = a->mode == APP_FILTER ? sizeof(v->filter) : sizeof(a->input), len = strlen(buf);
 
+	a->choices[0] = '\0';
 	if (a->mode == APP_PROMPT && a->prompt_yesno) {
 		a->mode = APP_NORMAL;
 		a->prompt_yesno = 0;
@@ -278,6 +362,8 @@ void app_edit_key(struct app *a, int key)
 			a->mode = APP_NORMAL;
 	} else if (key == ('u' & 0x1f)) {
 		buf[0] = '\0';
+	} else if (key == '\t' && a->mode == APP_COMMAND) {
+		complete(a);
 	} else if (key >= 0x20 && key < 0x7f && len + 1 < cap) {
 		buf[len] = (char)key;
 		buf[len + 1] = '\0';

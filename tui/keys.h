@@ -27,6 +27,11 @@
 	X(REQ_WRITE, "write the view as Markdown to a file", "all")                   \
 	X(REQ_REFRESH, "sample the targets now, redraw", "all")                               \
 	X(REQ_PLAYBOOK, "playbook pane: show or hide (:playbook NAME starts one)", "all")    \
+	X(REQ_MATCH_NEXT, "next row the / filter matched (wraps)", "lists") \
+	X(REQ_MATCH_PREV, "previous row the / filter matched (wraps)", "lists") \
+	X(REQ_SORT, "sort by rate, goroutines or name, in turn (rate first)", "pods") \
+	X(REQ_YANK, "copy the stack to the terminal's clipboard (--osc52)", "stack") \
+	X(REQ_EDIT, "open the frame's source line in $EDITOR (--source-root)", "stack") \
 	X(REQ_PB_NEXT, "playbook: run the step's action, then go to the next step", "all") \
 	X(REQ_PB_NOTE, "playbook: type a note for the step (journalled at enter)", "all")   \
 	X(REQ_PB_OPTION, "playbook: highlight the next option of a choice", "all")          \

@@ -86,6 +86,8 @@ void app_draw_status(struct app *a, int rows, int cols)
 
 		used = draw_textf(stdscr, y, 0, cols - 1, attr, "%c%s", a->mode == APP_FILTER ? '/' : ':', buf);
 		draw_text(stdscr, y, used, 1, term_attr(TERM_SELECT), " ");
+		if (a->choices[0] && used + 3 < cols)
+			draw_text(stdscr, y, used + 3, cols - used - 3, attr, a->choices);
 		return;
 	}
 	jobs_progress(a->jobs, app_now(), progress, sizeof(progress));
