@@ -325,6 +325,9 @@ int app_rule_threshold(const struct app *a, double *per_s, int64_t *window_ms);
  * APP_RULE_INTERVAL_MS): *alerts (caller frees) and their number; -1 when no rule or no series. */
 int app_rule_replay(const struct app *a, int t, struct slope_alert **alerts, size_t *n, struct err *e);
 
+/* snapshots.c: ROOT/CONTEXT/NS/POD of target t, as `leakscope snapshot` writes it; NULL for files
+ * or when neither XDG_STATE_HOME nor HOME is set (e filled). Caller frees. */
+char *app_store_dir(const struct app *a, int t, struct err *e);
 /* snapshots.c: loads a file as a snapshot of the files target. 0, or -1 with e. */
 int app_load_file(struct app *a, const char *path, struct err *e);
 /* The jobs' completion callback (ctx: the app): a sample, a snapshot or the playbook's. */
@@ -350,8 +353,9 @@ void app_edit_key(struct app *a, int key);
  * blank, never enter), nothing when no line is (counted in paste_ignored). */
 void app_paste_key(struct app *a, int key);
 
-/* export.c: writes the top view as Markdown to path (NULL or "": a name of the view and the time),
- * atomically; the status line says how it went. */
+/* export.c: writes the top view as Markdown to path, atomically; NULL or "": a name of the view
+ * and the time, in the open playbook's incident directory, else the store's directory of the
+ * selected target, else $XDG_STATE_HOME/leakscope/exports. The status line says where. */
 void app_write_markdown(struct app *a, const char *path);
 
 /* script.c: the test mode. Reads LEAKSCOPE_TUI_SCRIPT, LEAKSCOPE_TUI_DUMP, LEAKSCOPE_TUI_SIZE and

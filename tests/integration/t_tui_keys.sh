@@ -3,7 +3,8 @@
 # exit 2; `:target pod/NAME` against an API server that accepts and never answers leaves the keys
 # working, and Ctrl-C cancels it without ending the console (a second Ctrl-C quits); bracketed
 # paste is switched on, off on exit and on Ctrl-Z (the bytes the console wrote, logged by
-# script(1)), and a paste is text: "open x" NEWLINE "jjjdq" pasted neither quits nor runs.
+# script(1)), and a paste is text: "open x" NEWLINE "jjjdq" pasted neither quits nor runs; w
+# writes into the store, and into the incident when a playbook is open; quitting then asks.
 set -euo pipefail
 . "$ROOT/tests/lib/fixture.sh"
 SOCK=leakscope-keys-$$
@@ -126,6 +127,24 @@ wait_for ':open x jjjdq'
 echo "ok: a paste with no line open is ignored; at ':' it is one line of text"
 tm send-keys -t "$PANE" C-u Escape
 
+# --- w writes into the store (the selected target's directory), then into the open incident
+tm send-keys -t "$PANE" w
+wait_for 'wrote the targets view into the store'
+ls "$WORK"/.local/state/leakscope/snapshots/url/*/*/leakscope-targets-*.md >/dev/null ||
+	{ find "$WORK/.local" -name '*.md'; echo "w wrote nothing into the store"; exit 1; }
+tm send-keys -t "$PANE" ":playbook $ROOT/tests/tui/data/playbooks/pods-drill.json $WORK/inc" Enter
+wait_for 'pods-drill: incident'
+tm send-keys -t "$PANE" w
+wait_for 'wrote the targets view into the incident'
+ls "$WORK"/inc/leakscope-targets-*.md >/dev/null || { echo "w wrote nothing into the incident"; exit 1; }
+echo "ok: w writes into the store, and into the incident while a playbook is open, and says so"
+tm send-keys -t "$PANE" q
+wait_for 'quit? [y/N]'
+tm send-keys -t "$PANE" n
+wait_for 'not quitting'
+kill -0 "$pid" || { echo "n at the question quit"; exit 1; }
+echo "ok: q with a playbook open asks; n keeps the console"
+
 # --- Ctrl-Z gives the terminal back (bracketed paste off), and it comes back on
 grep -c $'\e\[?2004h' "$WORK/typescript" >/dev/null || { echo "bracketed paste was never switched on"; exit 1; }
 on_before=$(grep -o $'\e\[?2004[hl]' "$WORK/typescript" | tail -1)
@@ -140,9 +159,12 @@ grep -o $'\e\[?2004[hl]' "$WORK/typescript" | tail -2 | tr -d '\033' >"$WORK/tst
 printf '[?2004l\n[?2004h\n' | diff - "$WORK/tstp.txt" || { echo "Ctrl-Z did not switch bracketed paste off and on again"; exit 1; }
 echo "ok: Ctrl-Z switches bracketed paste off (on again when continued)"
 
-# --- a second Ctrl-C with nothing in flight quits, bracketed paste off
+# --- Ctrl-C with nothing in flight and a playbook open asks; a second one quits
+tm send-keys -t "$PANE" C-c
+wait_for 'quit? [y/N]'
+kill -0 "$pid" || { echo "Ctrl-C with a playbook open quit without asking"; exit 1; }
 tm send-keys -t "$PANE" C-c
 wait_gone "$pid"
 last=$(grep -o $'\e\[?2004[hl]' "$WORK/typescript" | tail -1)
 [ "$last" = $'\e[?2004l' ] || { echo "bracketed paste left on after the console ended"; exit 1; }
-echo "ok: Ctrl-C with nothing in flight quits; bracketed paste is off after"
+echo "ok: Ctrl-C with a playbook open asks, a second quits; bracketed paste is off after"
