@@ -513,6 +513,9 @@ static int app_setup(struct app *a, const struct tui_opts *o, struct err *e)
 	a->debug = o->debug;
 	a->store = !o->no_store;
 	a->selector = o->selector;
+	a->osc52 = o->osc52;
+	a->source_root = o->source_root;
+	a->hint = o->hint;
 	if (o->source)
 		app_source_opts = *o->source;
 	a->jobs = jobs_new();
@@ -539,7 +542,7 @@ static int app_setup(struct app *a, const struct tui_opts *o, struct err *e)
 
 /* The first view: the pods of the namespace when nothing was named, the snapshots when all came
  * from files, else the targets to sample; and a line on what to do first. */
-static void first_view(struct app *a)
+static void first_view(struct app *a, const char *hint)
 {
 	int i;
 
@@ -560,6 +563,10 @@ static void first_view(struct app *a)
 			    a->nsnaps == 1 ? "" : "s");
 	else
 		app_message(a, "s takes a snapshot of the selected target; d diffs the two newest");
+	/* a hint given by whoever started the console (the demo's keys) is the first line, and comes
+	 * back whenever the status line is empty */
+	if (hint)
+		app_message(a, "%s", hint);
 }
 
 int tui_run(const struct tui_opts *o, struct err *e)
@@ -577,7 +584,7 @@ int tui_run(const struct tui_opts *o, struct err *e)
 		app_free(&a);
 		return -1;
 	}
-	first_view(&a);
+	first_view(&a, o->hint);
 	app_sample_due(&a, 1);
 	a.dirty = 1;
 	loop(&a);

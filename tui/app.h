@@ -162,6 +162,9 @@ struct app {
 	struct slope_rule *rules[APP_MAX_RULES];
 	int nrules;
 	int debug; /* debug=N of `s` */
+	int osc52;               /* y may write to the terminal's clipboard (--osc52, LEAKSCOPE_OSC52=1) */
+	const char *source_root; /* --source-root: where the build's source files are here, or NULL */
+	const char *hint;        /* LEAKSCOPE_TUI_HINT: shown on the status line whenever it is empty */
 	/* the known-leak database (app_known_lookup): opened the first time it is asked for */
 	struct pb_kdb *kdb;
 	int kdb_tried;
@@ -352,6 +355,16 @@ void app_edit_key(struct app *a, int key);
 /* cmdline.c: a key of a bracketed paste: text into the line being edited (a newline or tab is a
  * blank, never enter), nothing when no line is (counted in paste_ignored). */
 void app_paste_key(struct app *a, int key);
+
+/* yank.c: the stack of g into the terminal's clipboard (OSC 52) when --osc52 allows it. */
+void app_yank_stack(struct app *a, const struct snap_group *g);
+/* yank.c: where file (a frame's build path) is here: under --source-root, dropping leading
+ * directories until one exists, else the path itself when it is a regular file; NULL when
+ * neither. Caller frees. */
+char *app_source_path(const struct app *a, const char *file);
+/* yank.c: opens the frame's file at its line in $VISUAL or $EDITOR (vi), the terminal given to
+ * it and taken back (redrawn) after; the status line says how it went. */
+void app_edit_frame(struct app *a, const struct snap_frame *fr);
 
 /* export.c: writes the top view as Markdown to path, atomically; NULL or "": a name of the view
  * and the time, in the open playbook's incident directory, else the store's directory of the

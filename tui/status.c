@@ -98,6 +98,7 @@ void app_draw_status(struct app *a, int rows, int cols)
 	used = draw_width(right) + 1;
 	if (used > cols / 2)
 		used = cols / 2;
-	draw_text(stdscr, y, 0, cols - used - 1, a->status_err ? term_attr(TERM_ERROR) | attr : attr, a->status);
+	draw_text(stdscr, y, 0, cols - used - 1, a->status_err ? term_attr(TERM_ERROR) | attr : attr,
+		  a->status[0] || !a->hint ? a->status : a->hint);
 	draw_text(stdscr, y, cols - used, used, attr, right);
 }

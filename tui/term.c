@@ -1,6 +1,9 @@
 /* term.c: the one owner of the terminal: curses start and end, colours, signals and resizes. */
 #include "tui/term.h"
 
+#include "lib/text.h"
+#include "lib/xmalloc.h"
+
 #include <curses.h>
 #include <term.h>
 #include <errno.h>
@@ -12,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -309,6 +313,63 @@ int term_suspend_due(void)
 	paste_mode(1);
 	term_resize();
 	return 1;
+}
+
+int term_run(char *const *argv, struct err *e)
+{
+	int status = 0, sig = quit_signal;
+	pid_t pid;
+
+	if (!T.active || T.test)
+		return err_set(e, "no terminal to give to %s", argv[0]);
+	paste_mode(0);
+	def_prog_mode();
+	endwin();
+	pid = fork();
+	if (pid == 0) {
+		int i;
+
+		for (i = 0; i < NCAUGHT; i++)
+			signal(caught[i], SIG_DFL);
+		signal(SIGPIPE, SIG_DFL);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	/* a Ctrl-C typed into the program was the program's */
+	if (!sig && quit_signal == SIGINT)
+		quit_signal = 0;
+	reset_prog_mode();
+	paste_mode(1);
+	clearok(curscr, TRUE);
+	term_resize();
+	if (pid < 0)
+		return err_set(e, "fork: %s", strerror(errno));
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+		return err_set(e, "%s could not be run", argv[0]);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int term_clipboard(const char *text, size_t n, struct err *e)
+{
+	char *b64, *seq;
+	size_t len;
+	ssize_t w = 0;
+
+	if (!T.active || T.test)
+		return err_set(e, "no terminal");
+	b64 = text_base64(text, n);
+	seq = xasprintf("\033]52;c;%s\a", b64);
+	len = strlen(seq);
+	fflush(stdout);
+	while (len && (w = write(STDOUT_FILENO, seq + (strlen(seq) - len), len)) > 0)
+		len -= (size_t)w;
+	free(seq);
+	free(b64);
+	if (len)
+		return err_set(e, "writing to the terminal: %s", strerror(errno));
+	return 0;
 }
 
 void term_quit_clear(void)

@@ -236,6 +236,22 @@ static void k_draw(struct app *a, struct view *v, WINDOW *w, const struct view_r
 
 static int k_key(struct app *a, struct view *v, enum req r)
 {
+	struct stackv *p = v->priv;
+	int frame;
+
+	if (r == REQ_YANK) {
+		app_yank_stack(a, p->g);
+		return VIEW_HANDLED | VIEW_REDRAW;
+	}
+	if (r == REQ_EDIT) {
+		/* the frame under the cursor, else the top user frame */
+		frame = v->nrows && v->sel < v->nrows ? p->lines[p->idx[v->sel]].frame : 0;
+		if (!p->g->nframes)
+			app_message(a, "this group has no frames");
+		else
+			app_edit_frame(a, &p->g->frames[frame ? frame - 1 : p->g->top]);
+		return VIEW_HANDLED | VIEW_REDRAW;
+	}
 	return app_list_key(a, v, r);
 }
 
