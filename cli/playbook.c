@@ -412,8 +412,8 @@ static int run_caught(struct pb_run *r, const struct pb_playbook *pb, const stru
 		rc = RUN_INTERRUPTED;
 		if (pb_run_interrupted(r, cut_action, &e) < 0)
 			rc = cli_error("%s", e.msg);
-		printf("\nincident left open: run again to resume ('leakscope playbook run %s --incident %s')\n", pb->id,
-		       pb_run_dir(r));
+		printf("\nincident left open: run again to resume ('leakscope playbook run %s --incident %s')\n",
+		       pb->id, pb_run_dir(r));
 	}
 	sigaction(SIGINT, &old, NULL);
 	return rc;

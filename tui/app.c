@@ -122,9 +122,9 @@ static int global_key(struct app *a, enum req r)
 		int o = jobs_cancel(a->jobs, JOBS_OPEN);
 
 		if (n || q || o) {
-			app_message(a, n ? "cancelling the snapshot"
-				     : q ? "cancelling the Prometheus query"
-					 : "cancelling the target being opened");
+			app_message(a, n   ? "cancelling the snapshot"
+				       : q ? "cancelling the Prometheus query"
+					   : "cancelling the target being opened");
 			return VIEW_HANDLED | VIEW_REDRAW;
 		}
 		if (v->filter[0]) {
@@ -197,7 +197,8 @@ static int global_key(struct app *a, enum req r)
 		return VIEW_HANDLED | VIEW_REDRAW;
 	case REQ_MATCH_NEXT:
 	case REQ_MATCH_PREV:
-		app_message(a, v->filter[0] ? "nothing matches /%s" : "/ filters first; n and N step through its matches",
+		app_message(a,
+			    v->filter[0] ? "nothing matches /%s" : "/ filters first; n and N step through its matches",
 			    v->filter);
 		return VIEW_HANDLED | VIEW_REDRAW;
 	case REQ_SORT:
@@ -277,7 +278,8 @@ void app_quit(struct app *a, int force)
  * Returns whether the console goes on. */
 static int interrupt(struct app *a)
 {
-	int n = jobs_cancel(a->jobs, JOBS_SNAPSHOT) + jobs_cancel(a->jobs, JOBS_QUERY) + jobs_cancel(a->jobs, JOBS_OPEN);
+	int n = jobs_cancel(a->jobs, JOBS_SNAPSHOT) + jobs_cancel(a->jobs, JOBS_QUERY) +
+		jobs_cancel(a->jobs, JOBS_OPEN);
 
 	if (n) {
 		app_message(a, "Ctrl-C: cancelled what was in flight (the series are kept); q quits");

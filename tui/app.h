@@ -134,10 +134,10 @@ struct app {
 	char choices[256];       /* what Tab found on the ':' line, shown to its right */
 	char prompt[128];        /* APP_PROMPT: the question, and what answers it */
 	app_prompt_fn prompt_fn;
-	int prompt_yesno;        /* the prompt takes one key: y, or anything else for no */
-	int pasting;             /* between the bracketed paste's begin and end keys */
-	size_t paste_ignored;    /* characters of this paste that no line took */
-	int paste_blank;         /* a line break came: a blank before the next character */
+	int prompt_yesno;     /* the prompt takes one key: y, or anything else for no */
+	int pasting;          /* between the bracketed paste's begin and end keys */
+	size_t paste_ignored; /* characters of this paste that no line took */
+	int paste_blank;      /* a line break came: a blank before the next character */
 	/* the playbook pane (view_playbook.c): the run, and whether it is shown beside the view */
 	struct pbpane *pb;
 	int pb_beside;
@@ -162,7 +162,7 @@ struct app {
 	struct slope_rule *rules[APP_MAX_RULES];
 	int nrules;
 	int debug; /* debug=N of `s` */
-	int osc52;               /* y may write to the terminal's clipboard (--osc52, LEAKSCOPE_OSC52=1) */
+	int osc52; /* y may write to the terminal's clipboard (--osc52, LEAKSCOPE_OSC52=1) */
 	const char *source_root; /* --source-root: where the build's source files are here, or NULL */
 	const char *hint;        /* LEAKSCOPE_TUI_HINT: shown on the status line whenever it is empty */
 	/* the known-leak database (app_known_lookup): opened the first time it is asked for */

@@ -33,9 +33,9 @@ struct jobs_done {
 	long status;              /* the HTTP status, 0 when none came */
 	struct prom_result *prom; /* a Prometheus sample (jobs_start_prom): the parsed answer, the
 				     caller's (prom_result_done, free) when not NULL */
-	struct source *src; /* JOBS_OPEN: the opened source, the caller's (source_close, free) when
+	struct source *src;       /* JOBS_OPEN: the opened source, the caller's (source_close, free) when
 			       not NULL */
-	char arg[300];      /* JOBS_OPEN: the reference as given */
+	char arg[300];            /* JOBS_OPEN: the reference as given */
 	char msg[512]; /* the error, when !ok */
 };
 

@@ -91,7 +91,8 @@ int app_script_step(struct app *a)
 
 	if (a->script_wait) {
 		if (jobs_busy(a->jobs, JOBS_SNAPSHOT, -1) || jobs_busy(a->jobs, JOBS_SAMPLE, -1) ||
-		    jobs_busy(a->jobs, JOBS_QUERY, -1) || jobs_busy(a->jobs, JOBS_OPEN, -1) || (a->pods && podlist_busy(a->pods)))
+		    jobs_busy(a->jobs, JOBS_QUERY, -1) || jobs_busy(a->jobs, JOBS_OPEN, -1) ||
+		    (a->pods && podlist_busy(a->pods)))
 			return 1;
 		a->script_wait = 0;
 	}

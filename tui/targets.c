@@ -95,7 +95,10 @@ int app_adopt_source(struct app *a, const char *arg, struct source *src)
 	int t;
 
 	/* host:port of a URL, the pod's name: what the on-call engineer calls it */
-	t = app_add_target(a, src->pod ? src->pod : src->shown ? src->shown : arg,
+	t = app_add_target(a,
+			   src->pod     ? src->pod
+			   : src->shown ? src->shown
+					: arg,
 			   src->kind == SOURCE_POD ? APP_TARGET_POD : APP_TARGET_URL);
 	a->targets[t].src = *src;
 	memset(src, 0, sizeof(*src));

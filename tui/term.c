@@ -124,13 +124,15 @@ static int term_addressable(struct err *e)
 	int rc = 0, ok;
 
 	if (setupterm(NULL, STDOUT_FILENO, &rc) != OK)
-		return err_set(e, "TERM=%s: no terminal description for it: the console needs one such as xterm", shown);
+		return err_set(e, "TERM=%s: no terminal description for it: the console needs one such as xterm",
+			       shown);
 	cup = tigetstr("cup");
 	ok = cup && cup != (char *)-1 && !tigetflag("hc");
 	del_curterm(cur_term);
 	if (!ok)
-		return err_set(e, "TERM=%s cannot move the cursor: the console needs a terminal such as xterm "
-				  "(the commands work without one)",
+		return err_set(e,
+			       "TERM=%s cannot move the cursor: the console needs a terminal such as xterm "
+			       "(the commands work without one)",
 			       shown);
 	return 0;
 }
