@@ -17,7 +17,7 @@ struct pods {
 	int npods;    /* pods of the namespace, filter or not */
 	int answered; /* those with a count */
 	double median;
-	int placed; /* the cursor was put on the first row (the fastest climb) once */
+	int placed; /* a key moved the cursor: until then it stays on the first row (the fastest) */
 };
 
 static void p_open(struct app *a, struct view *v, const void *arg)
@@ -105,7 +105,6 @@ static void p_refresh(struct app *a, struct view *v)
 			p->idx[v->nrows++] = i;
 	sort_rows(a, v, p->idx);
 	if (!p->placed && v->nrows && a->pods_listed) {
-		p->placed = 1;
 		v->sel = 0;
 		a->cur_target = p->idx[0];
 	}
@@ -200,6 +199,8 @@ static int p_key(struct app *a, struct view *v, enum req r)
 		app_message(a, "pods sorted by %s (O: next order)", sort_names[a->pods_sort]);
 		return VIEW_HANDLED | VIEW_REDRAW;
 	}
+	if (r != REQ_NONE && r <= REQ_LAST)
+		p->placed = 1;
 	return app_target_list_key(a, v, r, p->idx);
 }
 
