@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The console's keys in a real terminal (tmux 100x30): TERM=dumb is refused with one line and
 # exit 2; `:target pod/NAME` against an API server that accepts and never answers leaves the keys
-# working, and Ctrl-C cancels it without ending the console (a second Ctrl-C quits); bracketed
+# working, and Ctrl-C cancels it without ending the console, as it cancels a snapshot of a target
+# that never answers (a second Ctrl-C, a playbook open, asks; a third quits); bracketed
 # paste is switched on, off on exit and on Ctrl-Z (the bytes the console wrote, logged by
 # script(1)), and a paste is text: "open x" NEWLINE "jjjdq" pasted neither quits nor runs; w
 # writes into the store, and into the incident when a playbook is open; quitting then asks.
@@ -12,6 +13,8 @@ PANE=t:0
 SILENT_PID=
 tm() { tmux -L "$SOCK" "$@"; }
 cleanup() {
+	# script(1) outlives the tmux server with the console under it: end the console first
+	[ -z "${pid:-}" ] || kill "$pid" 2>/dev/null || true
 	tm kill-server 2>/dev/null || true
 	[ -z "$SILENT_PID" ] || kill "$SILENT_PID" 2>/dev/null || true
 }
@@ -29,8 +32,9 @@ wait_for() {
 	tm capture-pane -p -t "$PANE"
 	return 1
 }
+# the console under script(1), told apart by the silent server's port
 console_pid() {
-	pgrep -f "^$LEAKSCOPE tui" | head -1
+	pgrep -f "^$LEAKSCOPE tui http://127.0.0.1:$port " | head -1
 }
 wait_gone() {
 	local i
@@ -38,7 +42,8 @@ wait_gone() {
 		kill -0 "$1" 2>/dev/null || return 0
 		sleep 0.1
 	done
-	echo "the console (pid $1) did not exit"
+	echo "the console (pid $1) did not exit; the pane:"
+	tm capture-pane -p -t "$PANE"
 	return 1
 }
 
@@ -101,7 +106,7 @@ users:
     token: keys-test-token
 KC
 tm send-keys -t "$PANE" clear Enter
-tm send-keys -t "$PANE" "KUBECONFIG=$WORK/kube/config LEAKSCOPE_KUBECTL= script -qfc '\$L tui http://127.0.0.1:9 --every 0' $WORK/typescript" Enter
+tm send-keys -t "$PANE" "KUBECONFIG=$WORK/kube/config LEAKSCOPE_KUBECTL= script -qfc '\$L tui http://127.0.0.1:$port --every 0' $WORK/typescript" Enter
 wait_for 'GOROUTINES'
 pid=$(console_pid)
 [ -n "$pid" ] || { echo "no console process"; exit 1; }
@@ -114,6 +119,19 @@ tm send-keys -t "$PANE" C-c
 wait_for 'Ctrl-C: cancelled what was in flight'
 kill -0 "$pid" || { echo "Ctrl-C during the resolution ended the console"; exit 1; }
 echo "ok: Ctrl-C cancels the resolution and the console goes on"
+
+# --- a snapshot of the silent target hangs; Ctrl-C cancels it, the console goes on
+tm send-keys -t "$PANE" Escape
+tm send-keys -t "$PANE" s
+wait_for 'taking a snapshot of'
+if tm capture-pane -p -t "$PANE" | grep -qF 'Ctrl-C: cancelled'; then
+	echo "the earlier Ctrl-C message is still shown: the check below would prove nothing"
+	exit 1
+fi
+tm send-keys -t "$PANE" C-c
+wait_for 'Ctrl-C: cancelled what was in flight'
+kill -0 "$pid" || { echo "Ctrl-C during a snapshot ended the console"; exit 1; }
+echo "ok: Ctrl-C cancels a snapshot that never comes and the console goes on"
 
 # --- a paste is text
 tm send-keys -t "$PANE" Escape
