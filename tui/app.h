@@ -360,7 +360,7 @@ void app_paste_key(struct app *a, int key);
 void app_yank_stack(struct app *a, const struct snap_group *g);
 /* yank.c: where file (a frame's build path) is here: under --source-root, dropping leading
  * directories until one exists, else the path itself when it is a regular file; NULL when
- * neither. Caller frees. */
+ * neither, or when the path climbs with "..". Caller frees. */
 char *app_source_path(const struct app *a, const char *file);
 /* yank.c: opens the frame's file at its line in $VISUAL or $EDITOR (vi), the terminal given to
  * it and taken back (redrawn) after; the status line says how it went. */

@@ -52,6 +52,11 @@ char *app_source_path(const struct app *a, const char *file)
 {
 	const char *p;
 
+	/* a profile names the file: never one outside --source-root through ".." */
+	if (strcmp(file, "..") == 0 || strncmp(file, "../", 3) == 0 || strstr(file, "/../") ||
+	    (strlen(file) >= 3 && strcmp(file + strlen(file) - 3, "/..") == 0))
+		return NULL;
+
 	/* the build path under --source-root, dropping leading directories until one is there */
 	for (p = file; a->source_root && p && *p;) {
 		char *cand;
