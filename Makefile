@@ -20,7 +20,7 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 
-.PHONY: all deps test unit integration fuzz fuzz-smoke asan bench demo lint clean
+.PHONY: all deps test unit integration fuzz fuzz-smoke fuzz-lib asan bench demo lint clean
 
 all: leakscope
 
@@ -69,6 +69,14 @@ fuzz:
 
 fuzz-smoke:
 	@tests/fuzz/run.sh 10
+
+# What the fuzz targets link: every layer below the console, as one archive (tests/fuzz/run.sh
+# builds it with BUILD=build/fuzz/obj and the sanitizer flags).
+FUZZ_LIB_OBJ := $(filter $(BUILD)/lib/% $(BUILD)/analyze/% $(BUILD)/fetch/% $(BUILD)/playbooks/%,$(LIB_OBJ))
+fuzz-lib: $(BUILD)/libfuzz.a
+$(BUILD)/libfuzz.a: $(FUZZ_LIB_OBJ)
+	@rm -f $@
+	@ar rcs $@ $^
 
 # The unit and integration suites under AddressSanitizer and UBSan, in build/asan.
 asan: deps
