@@ -95,7 +95,7 @@ int source_metrics_line(const char *line, double *v)
 struct metrics {
 	char line[METRICS_LINE_MAX + 1];
 	size_t n;
-	int skip;     /* the current line is longer than the buffer: not ours */
+	int skip; /* the current line is longer than the buffer: not ours */
 	int found;
 	double value;
 	uint64_t got;
