@@ -1,6 +1,6 @@
 # bash completion for leakscope: commands, their verbs and options as the program's own --help
-# lists them (so a new command or option completes as soon as its --help names it), file names,
-# and pod/NAME from the pods seen before: the names the last `leakscope pods` listed
+# lists them (so a new command or option completes as soon as its --help names it), playbook
+# names from `leakscope playbook list`, file names, and pod/NAME from the pods seen before: the names the last `leakscope pods` listed
 # ($XDG_CACHE_HOME/leakscope/pods) and the pods of the snapshot store.
 #
 # Installed as PREFIX/share/bash-completion/completions/leakscope; or: source cli/completion.bash
@@ -69,6 +69,10 @@ _leakscope() {
 	esac
 	if [[ $cur == -* ]]; then
 		mapfile -t COMPREPLY < <(compgen -W "$(_leakscope_options "$bin" "$cmd")" -- "$cur")
+		return 0
+	fi
+	if ((COMP_CWORD == 3)) && [[ $cmd == playbook && ${COMP_WORDS[2]} =~ ^(show|run)$ ]]; then
+		mapfile -t COMPREPLY < <(compgen -W "$("$bin" playbook list 2>/dev/null | awk '{ print $1 }')" -- "$cur")
 		return 0
 	fi
 	if ((COMP_CWORD == 2)); then

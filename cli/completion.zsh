@@ -1,8 +1,9 @@
 #compdef leakscope
 # zsh completion for leakscope: commands (with their summaries), verbs and options as the
-# program's own --help lists them, file names, and pod/NAME from the pods seen before: the names
-# the last `leakscope pods` listed ($XDG_CACHE_HOME/leakscope/pods) and the pods of the snapshot
-# store. Installed as PREFIX/share/zsh/site-functions/_leakscope (a directory in $fpath).
+# program's own --help lists them, playbook names from `leakscope playbook list`, file names, and
+# pod/NAME from the pods seen before: the names the last `leakscope pods` listed
+# ($XDG_CACHE_HOME/leakscope/pods) and the pods of the snapshot store. Installed as
+# PREFIX/share/zsh/site-functions/_leakscope (a directory in $fpath).
 
 # NAME:SUMMARY for every command of --help's "commands:" paragraph.
 _leakscope_commands() {
@@ -56,6 +57,11 @@ _leakscope() {
 	esac
 	if [[ ${words[CURRENT]} == -* ]]; then
 		list=(${(f)"$(_leakscope_options $bin $cmd)"})
+		compadd -a list
+		return
+	fi
+	if (( CURRENT == 4 )) && [[ $cmd == playbook && ${words[3]} == (show|run) ]]; then
+		list=(${(f)"$($bin playbook list 2>/dev/null | awk '{ print $1 }')"})
 		compadd -a list
 		return
 	fi

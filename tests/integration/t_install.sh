@@ -98,7 +98,8 @@ complete_bash leakscope top --kube | grep -qx -- --kubeconfig || fail "bash: top
 pod/web-7c9f-a1
 pod/web-7c9f-b2" ] || fail "bash: top pod/<TAB> gave: $(complete_bash leakscope top pod/ | tr '\n' ' ')"
 [ "$(complete_bash leakscope top pod/web-7c9f-b)" = pod/web-7c9f-b2 ] || fail "bash: pod/web-7c9f-b<TAB>"
-[ $fails -eq 0 ] && echo "ok: bash completes commands, verbs, options and pod names"
+[ "$(complete_bash leakscope playbook run gor)" = goroutine-leak ] || fail "bash: playbook run gor<TAB> gave: $(complete_bash leakscope playbook run gor)"
+[ $fails -eq 0 ] && echo "ok: bash completes commands, verbs, options, playbook and pod names"
 
 # ---- zsh completion (stubbed compadd/_describe/_files record what would be offered) ----
 if command -v zsh >/dev/null; then
@@ -118,7 +119,8 @@ if command -v zsh >/dev/null; then
 	complete_zsh leakscope known '' | grep -qx lookup || fail "zsh: known <TAB> lacks lookup"
 	complete_zsh leakscope top -- | grep -qx -- --token-file || fail "zsh: top options lack --token-file"
 	complete_zsh leakscope top pod/ | grep -qx pod/web-7c9f-a1 || fail "zsh: pod names lack pod/web-7c9f-a1"
-	[ $fails -eq 0 ] && echo "ok: zsh completes commands, verbs, options and pod names"
+	complete_zsh leakscope playbook show '' | grep -qx slope-alert || fail "zsh: playbook show <TAB> lacks slope-alert"
+	[ $fails -eq 0 ] && echo "ok: zsh completes commands, verbs, options, playbook and pod names"
 else
 	fail "zsh is not installed (make deps)"
 fi
