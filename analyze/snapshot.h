@@ -68,7 +68,7 @@ struct snap_group {
 	int nstates, capstates;
 	struct snap_age *ages; /* sorted by minutes (once snap_sort ran) */
 	int nages, capages;
-	int ages_unsorted; /* private: ages appended out of order since the last snap_sort */
+	int ages_unsorted;       /* private: ages appended out of order since the last snap_sort */
 	long aged;               /* goroutines that showed a wait age (debug=2, one minute or more) */
 	long id_min, id_max;     /* goroutine ids, -1 when the format has none */
 	const struct snap_creator *creator; /* NULL when the format has none */
