@@ -32,6 +32,7 @@ static struct {
 	char restore[256]; /* what puts the terminal back, for the second signal */
 	size_t restorelen;
 	struct sigaction old[NCAUGHT];
+	struct sigaction oldfault[5];
 } T = {.pipe = {-1, -1}};
 
 static volatile sig_atomic_t quit_signal, suspend_signal;
@@ -62,6 +63,27 @@ static void on_signal(int sig)
 	if (T.pipe[1] >= 0 && write(T.pipe[1], &b, 1) < 0)
 		b = 0;
 	errno = saved;
+}
+
+/* A fault (SIGBUS, SIGSEGV, ...) or an abort while curses owns the terminal: put the terminal
+ * back, then let the previous handler (the default, or a sanitizer's) take the signal as it would
+ * have: a fault is raised again when the faulting instruction reruns, a sent signal is re-raised. */
+static const int faults[5] = {SIGBUS, SIGSEGV, SIGFPE, SIGILL, SIGABRT};
+
+static void on_fault(int sig, siginfo_t *info, void *uctx)
+{
+	int i;
+
+	(void)uctx;
+	if (T.have_saved)
+		tcsetattr(STDIN_FILENO, TCSANOW, &T.saved);
+	if (T.restorelen && write(STDOUT_FILENO, T.restore, T.restorelen) < 0)
+		T.restorelen = 0;
+	for (i = 0; i < 5; i++)
+		if (faults[i] == sig)
+			sigaction(sig, &T.oldfault[i], NULL);
+	if (info->si_code <= 0)
+		raise(sig);
 }
 
 static void add_restore(const char *cap)
@@ -201,6 +223,11 @@ int term_init(const struct term_opts *o, struct err *e)
 	sigemptyset(&sa.sa_mask);
 	for (i = 0; i < NCAUGHT; i++)
 		sigaction(caught[i], &sa, &T.old[i]);
+	sa.sa_handler = NULL;
+	sa.sa_sigaction = on_fault;
+	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+	for (i = 0; i < 5; i++)
+		sigaction(faults[i], &sa, &T.oldfault[i]);
 	signal(SIGPIPE, SIG_IGN);
 	xmalloc_set_cleanup(cleanup_hook);
 	T.screen = newterm(NULL, o->test ? T.out : stdout, o->test ? T.in : stdin);
@@ -250,6 +277,8 @@ void term_done(void)
 		T.screen = NULL;
 		for (i = 0; i < NCAUGHT; i++)
 			sigaction(caught[i], &T.old[i], NULL);
+		for (i = 0; i < 5; i++)
+			sigaction(faults[i], &T.oldfault[i], NULL);
 		xmalloc_set_cleanup(NULL);
 	}
 	if (T.out)
