@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "analyze/outlier.h"
+#include "lib/fs.h"
 #include "lib/text.h"
 #include "lib/xmalloc.h"
 #include "cli/cli.h"
@@ -302,6 +303,26 @@ static int fan_pass(const struct kube_config *kc, const struct http_opts *h, con
 	return ret;
 }
 
+/* Keeps the names listed in $XDG_CACHE_HOME/leakscope/pods, one a line, for shell completion.
+ * A cache: when it cannot be written, pods works as before and completion offers what it had. */
+static void remember_pods(const struct kube_pod *pods, size_t n)
+{
+	char *path = fs_xdg_path("XDG_CACHE_HOME", ".cache", "pods", NULL), *text;
+	size_t len = 0, i;
+
+	if (!path)
+		return;
+	for (i = 0; i < n; i++)
+		len += strlen(pods[i].name) + 1;
+	text = xmalloc(len + 1);
+	for (len = i = 0; i < n; i++)
+		len += (size_t)snprintf(text + len, strlen(pods[i].name) + 2, "%s\n", pods[i].name);
+	if (fs_mkdir_parents(path, 0700, NULL) == 0)
+		(void)fs_write_file(path, text, len, NULL, 0600, NULL);
+	free(text);
+	free(path);
+}
+
 static int run(const char *selector, int mode, int json, long parallel, long timeout_ms)
 {
 	struct source_opts *o = cli_source_opts();
@@ -320,6 +341,7 @@ static int run(const char *selector, int mode, int json, long parallel, long tim
 	ns = o->ns ? o->ns : kc.ns ? kc.ns : "default";
 	if (kube_list_pods(&kc, &h, ns, selector, &pods, &n, &e) < 0)
 		goto fail;
+	remember_pods(pods, n);
 	if (!n) {
 		ret = cli_error("no Running pods in namespace %s%s%s", ns, selector ? " matching " : "",
 				selector ? selector : "");

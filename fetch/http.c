@@ -2,6 +2,7 @@
 #include "fetch/http.h"
 
 #include <curl/curl.h>
+#include <signal.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,12 +43,31 @@ char *http_redact(const char *url, char *out, size_t n)
 	return out;
 }
 
+static volatile sig_atomic_t interrupted;
+
+void http_interrupt(void)
+{
+	interrupted = 1;
+}
+
+static int on_progress(void *ctx, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+	(void)ctx;
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	return interrupted ? 1 : 0;
+}
+
 struct curl_slist *http_setup(void *curl, const struct http_opts *o, char *errbuf)
 {
 	CURL *h = curl;
 	struct curl_slist *hdrs = NULL;
 
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "leakscope/0.1");
@@ -193,6 +213,8 @@ int http_get_ex(const char *url, const struct http_opts *o, http_sink sink, void
 	http_redact(url, shown, sizeof(shown));
 	if (x.failed) {
 		ret = -1;
+	} else if (rc == CURLE_ABORTED_BY_CALLBACK && interrupted) {
+		ret = err_set(e, "%s: interrupted (Ctrl-C)", shown);
 	} else if (rc != CURLE_OK) {
 		ret = err_set(e, "%s: %s", shown, errbuf[0] ? errbuf : curl_easy_strerror(rc));
 	} else if (x.status < 200 || x.status > 299) {

@@ -70,5 +70,8 @@ struct curl_slist;
 struct curl_slist *http_setup(void *curl, const struct http_opts *o, char *errbuf);
 /* Starts libcurl once per process. */
 void http_global_init(void);
+/* From a signal handler (async-signal-safe): every transfer in progress, and every later one,
+ * ends at once with "interrupted" (a Ctrl-C that must not wait for --timeout). */
+void http_interrupt(void);
 
 #endif

@@ -1,4 +1,5 @@
-/* text.h: making bytes from a profile safe to put on a terminal, and cutting text to a width. */
+/* text.h: making bytes from a profile safe to put on a terminal, cutting text to a width, and
+ * base64 for what goes to it. */
 #ifndef LIB_TEXT_H
 #define LIB_TEXT_H
 
@@ -27,5 +28,7 @@ char *text_cut_right(const char *s, int cols, const char *ell, char *out, size_t
 /* "func file:line" in cols: the location (file:line) is cut from the left and never loses its
  * ":line"; the function, cut in the middle, keeps a third of the width when it needs it. */
 char *text_frame(const char *func, const char *loc, int cols, const char *ell, char *out, size_t n);
+/* Standard base64 of data[0..n) (with padding), NUL-terminated; the caller frees. */
+char *text_base64(const void *data, size_t n);
 
 #endif

@@ -275,22 +275,43 @@ static void k_draw(struct app *a, struct view *v, WINDOW *w, const struct view_r
 
 /* Sideways: enter (or the right arrow, l) scrolls right a step, the left arrow (h, esc) back to
  * the start of the lines and, from there, out of the view. */
-static int k_key(struct app *a, struct view *v, enum req r)
+/* Scrolls p sideways: a step right, or back to the start of the lines. */
+static void hscroll(struct stackv *p, int right)
 {
-	struct stackv *p = v->priv;
 	size_t i;
 	int widest = 0;
 
+	for (i = 0; i < p->nlines; i++)
+		if ((int)text_chars(p->lines[i].text) > widest)
+			widest = (int)text_chars(p->lines[i].text);
+	p->hx = right ? p->hx + HSTEP : 0;
+	/* as far as the end of the widest line, in steps */
+	if (p->hx > widest - p->w + HSTEP - 1)
+		p->hx = (widest - p->w + HSTEP - 1) / HSTEP * HSTEP;
+	if (p->hx < 0)
+		p->hx = 0;
+}
+
+static int k_key(struct app *a, struct view *v, enum req r)
+{
+	struct stackv *p = v->priv;
+	int frame;
+
 	if (r == REQ_ENTER || (r == REQ_BACK && p->hx > 0)) {
-		for (i = 0; i < p->nlines; i++)
-			if ((int)text_chars(p->lines[i].text) > widest)
-				widest = (int)text_chars(p->lines[i].text);
-		p->hx = r == REQ_ENTER ? p->hx + HSTEP : 0;
-		/* as far as the end of the widest line, in steps */
-		if (p->hx > widest - p->w + HSTEP - 1)
-			p->hx = (widest - p->w + HSTEP - 1) / HSTEP * HSTEP;
-		if (p->hx < 0)
-			p->hx = 0;
+		hscroll(p, r == REQ_ENTER);
+		return VIEW_HANDLED | VIEW_REDRAW;
+	}
+	if (r == REQ_YANK) {
+		app_yank_stack(a, p->g);
+		return VIEW_HANDLED | VIEW_REDRAW;
+	}
+	if (r == REQ_EDIT) {
+		/* the frame under the cursor, else the top user frame */
+		frame = v->nrows && v->sel < v->nrows ? p->lines[p->idx[v->sel]].frame : 0;
+		if (!p->g->nframes)
+			app_message(a, "this group has no frames");
+		else
+			app_edit_frame(a, &p->g->frames[frame ? frame - 1 : p->g->top]);
 		return VIEW_HANDLED | VIEW_REDRAW;
 	}
 	return app_list_key(a, v, r);
