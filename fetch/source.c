@@ -72,6 +72,16 @@ static const char *profile_name(const struct source *s)
 	return s->leak ? "goroutineleak" : "goroutine";
 }
 
+/* "pods "x" not found" alone does not say where it was looked for: the context and namespace go
+ * in front, in the order the CLI writes them. */
+void source_name_pod_place(const struct source *s, struct err *e)
+{
+	char base[sizeof(e->msg)];
+
+	memcpy(base, e->msg, sizeof(base));
+	err_set(e, "pod/%.60s (%.60s/%.60s): %.300s", s->pod, s->context, s->ns, base);
+}
+
 void source_set_debug(struct source *s, int debug)
 {
 	char *path;
@@ -154,6 +164,8 @@ int source_fetch_once(struct source *s, http_sink sink, void *ctx, struct http_r
 			if (strncmp(base, shown, len) == 0 && base[len] == ':' && base[len + 1] == ' ')
 				rest = base + len + 2;
 			err_set(e, "pod/%.60s: %s", s->pod, rest);
+		} else if (r->status == 404) {
+			source_name_pod_place(s, e); /* the Status names the pod, not the namespace */
 		}
 	} else if (ret < 0 && s->kind == SOURCE_UNIX && !r->status) {
 		struct stat st;

@@ -165,9 +165,13 @@ static void build(struct app *a, struct stackv *p)
 			    g->ages[i].count);
 		if (g->nages > 24)
 			add(p, TERM_DIM, 0, "  ... %d more ages", g->nages - 24);
-		if (ar.shape != DIFF_SHAPE_NONE)
-			add(p, TERM_NORMAL, 0, "  %s: ~%.1f/min, the first ~%.0f min before the capture (%ld aged)",
-			    diff_shape_name(ar.shape), ar.per_minute, ar.started_min, ar.aged);
+		if (ar.shape != DIFF_SHAPE_NONE && isinf(ar.per_minute_high))
+			add(p, TERM_NORMAL, 0,
+			    "  %s: at least %.1f/min, the first ~%.0f min before the capture (%ld aged)",
+			    diff_shape_name(ar.shape), ar.per_minute_low, ar.started_min, ar.aged);
+		else if (ar.shape != DIFF_SHAPE_NONE)
+			add(p, TERM_NORMAL, 0, "  %s: %.1f-%.1f/min, the first ~%.0f min before the capture (%ld aged)",
+			    diff_shape_name(ar.shape), ar.per_minute_low, ar.per_minute_high, ar.started_min, ar.aged);
 	}
 	add(p, TERM_HEADER, 0, "frames, innermost first (> the top user frame)");
 	for (i = 0; i < g->nframes; i++) {
