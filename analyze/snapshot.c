@@ -147,6 +147,39 @@ const struct snap_frame *snap_top_frame(const struct snap_group *g)
 	return g->nframes ? &g->frames[g->top] : NULL;
 }
 
+static int same_str(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+int snap_frame_same(const struct snap_frame *a, const struct snap_frame *b)
+{
+	return a->line == b->line && same_str(a->func, b->func) && same_str(a->file, b->file);
+}
+
+int snap_distinct_frame(const struct snap_group *g, const struct snap_group *const *peers, size_t n)
+{
+	const struct snap_frame *top = snap_top_frame(g);
+	int best = -1;
+	size_t k;
+
+	if (!top)
+		return -1;
+	for (k = 0; k < n; k++) {
+		const struct snap_group *p = peers[k];
+		const struct snap_frame *pt = snap_top_frame(p);
+		int i;
+
+		if (p == g || !pt || !snap_frame_same(top, pt))
+			continue;
+		for (i = 0; i < g->nframes && i < p->nframes && snap_frame_same(&g->frames[i], &p->frames[i]); i++)
+			;
+		if (i > best)
+			best = i;
+	}
+	return best < g->nframes ? best : -1;
+}
+
 /* ---- the record builder ---- */
 
 static size_t rec_aux(struct snap_rec *r, const char *p, size_t n)

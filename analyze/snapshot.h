@@ -111,6 +111,12 @@ void snap_free(struct snapshot *s);
 void snap_sort(struct snapshot *s);
 /* The top user frame of g (the outermost frame when none is user code), or NULL without frames. */
 const struct snap_frame *snap_top_frame(const struct snap_group *g);
+/* Whether frames a and b are the same call site (function, file and line). */
+int snap_frame_same(const struct snap_frame *a, const struct snap_frame *b);
+/* The index of g's frame that tells it apart from those of peers[0..n) (g may be among them)
+ * whose top frame is the same call site as g's: the first frame where their stacks differ, the
+ * deepest over those peers. -1 when no peer shares g's top frame or none differs in g's frames. */
+int snap_distinct_frame(const struct snap_group *g, const struct snap_group *const *peers, size_t n);
 const char *snap_format_name(enum snap_format f);
 const char *snap_profile_name(enum snap_profile p);
 

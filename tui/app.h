@@ -262,9 +262,26 @@ int app_snaps_of(const struct app *a, int t);
 /* The keys of a list of targets (idx: the target on each row, borrowed): the selected row's target
  * becomes a->cur_target, enter opens its snapshots. */
 int app_target_list_key(struct app *a, struct view *v, enum req r, const int *idx);
+/* What a target's error says went wrong, past the URL or source it starts with ("URL: HTTP 403:
+ * ..." gives "HTTP 403: ..."). Points into err. */
+const char *app_err_reason(const char *err);
+/* The columns of a list of targets (the targets and pods views): the name first, then the cells. */
+struct app_cols {
+	int namew;  /* up to the longest name shown; a longer one is cut in the middle */
+	int trendw; /* TREND: 16 columns, fewer (0: left out) when the names need them */
+};
+/* Splits width between the names of targets idx[0..n) and the cells; fixed: the row's other
+ * columns (mark, phase or kind, blanks). The name gets the width first, TREND gives way first. */
+void app_target_cols(const struct app *a, const int *idx, int n, int width, int fixed, struct app_cols *c);
+/* The headers of the cells (GOROUTINES .. STATE) at y, from column x on. */
+void app_draw_target_header(WINDOW *w, int y, int x, int right, const struct app_cols *c);
+/* Target t's name in the name column, cut in the middle when longer. */
+void app_draw_target_name(WINDOW *w, int y, int x, const struct app_cols *c, int attr, const char *name);
 /* The GOROUTINES, /MIN, TREND, SNAPS and STATE columns of target t's row y, from column x to column
- * right; state is the view's word for t, shown unless t has an error or a snapshot in flight. */
-void app_draw_target_cells(struct app *a, WINDOW *w, int y, int x, int right, int t, int sel, const char *state);
+ * right; state is the view's word for t, shown unless t has an error ("error (enter)": the status
+ * line and enter tell it) or a snapshot in flight. */
+void app_draw_target_cells(struct app *a, WINDOW *w, int y, int x, int right, int t, int sel, const char *state,
+			   const struct app_cols *c);
 
 /* The slope chart of target t into r: series, least-squares trend, A/B marks, axes; compact
  * leaves the axes out and uses one label line. Returns the rows used. */

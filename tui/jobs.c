@@ -12,10 +12,11 @@
 #include <sys/time.h>
 
 #include "analyze/parse.h"
+#include "fetch/kube.h"
 #include "fetch/source.h"
 #include "tui/podlist.h"
 
-#define SAMPLE_HEAD 256
+#define SAMPLE_HEAD 1024
 #define METRICS_MAX ((uint64_t)16 << 20)
 
 struct job {
@@ -443,9 +444,14 @@ static void finish(struct job *b, CURLcode rc, struct jobs_done *d)
 		return;
 	}
 	if (status < 200 || status > 299) {
-		char *nl = strchr(b->head, '\n');
+		char *nl, why[300];
 
-		if (nl)
+		/* the API server's Status says why in its message; other bodies by their first line */
+		if (kube_status_message(b->head, b->headlen, why, sizeof(why)) == 0) {
+			snprintf(d->msg, sizeof(d->msg), "%.160s: HTTP %ld: %.300s", b->shown, status, why);
+			return;
+		}
+		if ((nl = strchr(b->head, '\n')))
 			*nl = '\0';
 		snprintf(d->msg, sizeof(d->msg), "%.160s: HTTP %ld%s%.60s", b->shown, status, b->headlen ? ": " : "",
 			 b->head);

@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -204,6 +205,35 @@ int app_prom_init(struct app *a, const char *url, const char *query, struct err 
 	return 0;
 }
 
+static void set_error(struct app *a, struct app_target *tg, const char *fmt, ...) XM_PRINTF(3, 4);
+
+/* Sets target tg's error; a new one is also said on the status line, in the error colour. */
+static void set_error(struct app *a, struct app_target *tg, const char *fmt, ...)
+{
+	char msg[sizeof(tg->err)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	int i, failing = 0, first = -1;
+
+	if (strcmp(msg, tg->err) == 0)
+		return;
+	snprintf(tg->err, sizeof(tg->err), "%s", msg);
+	for (i = 0; i < a->ntargets; i++)
+		if (a->targets[i].err[0] && !a->targets[i].gone) {
+			first = first < 0 ? i : first;
+			failing++;
+		}
+	/* several at once: the first of them, whichever answered last */
+	if (failing > 1)
+		app_error(a, "%d targets failing; %s: %s", failing, a->targets[first].name,
+			  app_err_reason(a->targets[first].err));
+	else
+		app_error(a, "%s: %s", tg->name, app_err_reason(msg));
+}
+
 /* Starts the Prometheus query of target t. */
 static void prom_sample(struct app *a, int t, double now)
 {
@@ -227,7 +257,13 @@ void app_prom_done(struct app *a, struct jobs_done *d)
 		if (d->prom->series[i].nsamples)
 			s = &d->prom->series[i];
 	if (!s) {
-		snprintf(tg->err, sizeof(tg->err), "prometheus: no samples for %.200s", tg->name);
+		char *q = prom_query_of(a, tg), *range = strrchr(q, '[');
+
+		/* the query as typed, without the range the console adds */
+		if (range && range != q)
+			*range = '\0';
+		set_error(a, tg, "query matched no series: %.220s", q);
+		free(q);
 	} else {
 		/* the answer is the whole range: it replaces the series */
 		tg->nseries = 0;
@@ -359,8 +395,10 @@ void app_sample_done(struct app *a, struct jobs_done *d)
 	if (d->ok) {
 		app_add_sample(tg, d->finished, d->total);
 		tg->err[0] = '\0';
+	} else if (a->prom_url) {
+		set_error(a, tg, "Prometheus %s: %.200s", d->status ? "refused the query" : "unreachable", d->msg);
 	} else {
-		snprintf(tg->err, sizeof(tg->err), "%.250s", d->msg);
+		set_error(a, tg, "%.250s", d->msg);
 	}
 }
 

@@ -1,5 +1,5 @@
-/* test_lib_text.c: percent-encoding (lib/url.h), Markdown/HTML escaping (lib/md.h) and the JSON
- * writer's quoting (lib/json.h), base64 (lib/text.h). */
+/* test_lib_text.c: percent-encoding (lib/url.h), Markdown/HTML escaping (lib/md.h), the JSON
+ * writer's quoting (lib/json.h), cutting text to a width and base64 (lib/text.h). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -116,10 +116,40 @@ static void base64(void **state)
 	}
 }
 
+static void cut(void **state)
+{
+	char out[256];
+
+	(void)state;
+	/* replicas' names differ at the end: the middle goes */
+	assert_string_equal(text_cut_middle("leaky-5d8c7b9f-2xkqp", 13, "~", out, sizeof(out)), "leaky-~-2xkqp");
+	assert_string_equal(text_cut_middle("leaky-5d8c7b9f-2xkqp", 20, "~", out, sizeof(out)), "leaky-5d8c7b9f-2xkqp");
+	assert_string_equal(text_cut_middle("abcdef", 4, "\u2026", out, sizeof(out)), "a\u2026ef");
+	assert_int_equal(text_chars(out), 4);
+	assert_string_equal(text_cut_middle("abc", 0, "~", out, sizeof(out)), "");
+	assert_string_equal(text_cut_left("net/http/transport.go:2392", 12, "~", out, sizeof(out)), "~ort.go:2392");
+	assert_string_equal(text_cut_right("created by main.worker", 12, "~", out, sizeof(out)), "created by ~");
+	/* a small out buffer is never overrun */
+	assert_string_equal(text_cut_middle("abcdefghij", 7, "~", out, 5), "abc~");
+	/* the line number is never cut: the path loses its start, the function its middle */
+	assert_string_equal(text_frame("http.(*persistConn).readLoop", "http/transport.go:2392", 42, "~", out,
+				       sizeof(out)),
+			    "http.(*pers~n).readLoop ~transport.go:2392");
+	assert_string_equal(text_frame("main.f", "a/b.go:7", 40, "~", out, sizeof(out)), "main.f a/b.go:7");
+	assert_string_equal(text_frame("search.(*Index).lookupAll", "search/search.go:1234", 24, "~", out, sizeof(out)),
+			    "searc~upAll ~rch.go:1234");
+	assert_int_equal(text_chars(out), 24);
+	text_frame("a.veryveryverylongfunctionname", "some/where/deep/file.go:123456", 16, "~", out, sizeof(out));
+	assert_int_equal(text_chars(out), 16);
+	assert_non_null(strstr(out, ":123456"));
+	/* too narrow for both: the end of the location */
+	assert_string_equal(text_frame("main.f", "x/file.go:99", 6, "~", out, sizeof(out)), "~go:99");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {cmocka_unit_test(url), cmocka_unit_test(md), cmocka_unit_test(json),
-					   cmocka_unit_test(base64)};
+					   cmocka_unit_test(base64), cmocka_unit_test(cut)};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
