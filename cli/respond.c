@@ -143,14 +143,22 @@ static int own_option(struct ropts *o, int c, const char *arg)
 static int parse(int argc, char **argv, struct ropts *o)
 {
 	static const struct option opts[] = {
-		{"listen", required_argument, NULL, 'L'},  {"incidents", required_argument, NULL, 'I'},
-		{"source", required_argument, NULL, 's'},  {"prometheus", required_argument, NULL, 'p'},
-		{"query", required_argument, NULL, 'q'},   {"auth-token-file", required_argument, NULL, 'A'},
-		{"notify", required_argument, NULL, 'N'},  {"external-url", required_argument, NULL, 'E'},
-		{"playbook", required_argument, NULL, 'P'}, {"db", required_argument, NULL, 'd'},
-		{"max-concurrent", required_argument, NULL, 'c'}, {"wait", required_argument, NULL, 'w'},
-		{"stw-guard", required_argument, NULL, 'G'}, {"help", no_argument, NULL, 'h'},
-		CLI_SOURCE_OPTIONS,                         {NULL, 0, NULL, 0},
+		{"listen", required_argument, NULL, 'L'},
+		{"incidents", required_argument, NULL, 'I'},
+		{"source", required_argument, NULL, 's'},
+		{"prometheus", required_argument, NULL, 'p'},
+		{"query", required_argument, NULL, 'q'},
+		{"auth-token-file", required_argument, NULL, 'A'},
+		{"notify", required_argument, NULL, 'N'},
+		{"external-url", required_argument, NULL, 'E'},
+		{"playbook", required_argument, NULL, 'P'},
+		{"db", required_argument, NULL, 'd'},
+		{"max-concurrent", required_argument, NULL, 'c'},
+		{"wait", required_argument, NULL, 'w'},
+		{"stw-guard", required_argument, NULL, 'G'},
+		{"help", no_argument, NULL, 'h'},
+		CLI_SOURCE_OPTIONS,
+		{NULL, 0, NULL, 0},
 	};
 	int c, rc;
 

@@ -19,44 +19,44 @@ struct source_opts;
 #define RSP_MAX_LABELS 32
 
 struct rsp_config {
-	const char *listen;      /* ADDR as given */
-	const char *incidents;   /* DIR */
-	const char *source;      /* TEMPLATE of the target */
-	const char *ns;          /* TEMPLATE of the pod's namespace (NULL: -n, else {{namespace}}) */
-	const char *prometheus;  /* --prometheus URL or NULL */
-	const char *query;       /* TEMPLATE of the slope's series selector */
-	const char *notify;      /* --notify URL or NULL */
-	const char *external;    /* the base of links in notifications */
+	const char *listen;           /* ADDR as given */
+	const char *incidents;        /* DIR */
+	const char *source;           /* TEMPLATE of the target */
+	const char *ns;               /* TEMPLATE of the pod's namespace (NULL: -n, else {{namespace}}) */
+	const char *prometheus;       /* --prometheus URL or NULL */
+	const char *query;            /* TEMPLATE of the slope's series selector */
+	const char *notify;           /* --notify URL or NULL */
+	const char *external;         /* the base of links in notifications */
 	const struct pb_playbook *pb; /* the playbook run for each alert */
-	const char *db;          /* --db */
-	char *token;             /* --auth-token-file's token (secret) or NULL */
+	const char *db;               /* --db */
+	char *token;                  /* --auth-token-file's token (secret) or NULL */
 	long max_concurrent;
-	long wait_seconds;       /* 0: the playbook's */
-	long stw_guard;          /* above this many goroutines the second snapshot stays debug=1 */
+	long wait_seconds;              /* 0: the playbook's */
+	long stw_guard;                 /* above this many goroutines the second snapshot stays debug=1 */
 	const struct source_opts *opts; /* the SOURCE options (borrowed) */
 };
 
 /* One firing alert, from intake to report. */
 struct rsp_job {
-	char id[96];        /* the incident: STARTSAT-FINGERPRINT */
-	char *dir;          /* incidents/ID */
+	char id[96]; /* the incident: STARTSAT-FINGERPRINT */
+	char *dir;   /* incidents/ID */
 	char *alertname, *fingerprint, *starts_at, *summary;
-	char *target;       /* the SOURCE */
-	char *ns;           /* for pod targets: the namespace */
-	char *query;        /* the slope's series selector, or NULL */
-	struct source_opts *opts; /* the SOURCE options with the pod's namespace (owned) */
-	char *profile;      /* the link to the target's profile, or NULL */
+	char *target;                         /* the SOURCE */
+	char *ns;                             /* for pod targets: the namespace */
+	char *query;                          /* the slope's series selector, or NULL */
+	struct source_opts *opts;             /* the SOURCE options with the pod's namespace (owned) */
+	char *profile;                        /* the link to the target's profile, or NULL */
 	char *labels[2 * RSP_MAX_LABELS + 1]; /* name, value, ..., NULL */
 	int64_t received_ms;
 	enum { RSP_QUEUED, RSP_RUNNING, RSP_DONE, RSP_FAILED, RSP_STOPPED } state;
-	int resolved;       /* a resolved notification came while the job was not done */
+	int resolved; /* a resolved notification came while the job was not done */
 	char *resolved_at;
-	void *run;          /* the engine's run (struct pb_run), owned by the job until done */
+	void *run; /* the engine's run (struct pb_run), owned by the job until done */
 	int resolved_journalled;
-	long count;         /* the count check's goroutines, -1 unknown */
-	double count_cost;  /* what it took, seconds */
-	int noted;          /* the alert's note is in */
-	char *pending_q;    /* the slope query the engine handed over */
+	long count;               /* the count check's goroutines, -1 unknown */
+	double count_cost;        /* what it took, seconds */
+	int noted;                /* the alert's note is in */
+	char *pending_q;          /* the slope query the engine handed over */
 	struct rsp_job *all_next; /* every job of this process */
 	struct rsp_job *next;
 };

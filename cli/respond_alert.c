@@ -158,7 +158,8 @@ static int resolve_target(struct rsp_job *j, const struct rsp_config *cfg, struc
 		if (!j->ns)
 			j->ns = xstrdup(cfg->opts->ns);
 		j->opts->ns = j->ns;
-		j->profile = xasprintf("%s/pods/%s/%s/goroutine?debug=2", cfg->external, j->ns, strchr(j->target, '/') + 1);
+		j->profile = xasprintf("%s/pods/%s/%s/goroutine?debug=2", cfg->external, j->ns,
+				       strchr(j->target, '/') + 1);
 	}
 	if (cfg->prometheus && cfg->query) {
 		struct err qe;
@@ -270,7 +271,7 @@ static void take_resolved(const cJSON *a, const char *id, const struct rsp_confi
 	} else if (j && (j->state == RSP_QUEUED || j->state == RSP_RUNNING)) {
 		j->resolved = 1;
 		free(j->resolved_at);
-	free(j->pending_q);
+		free(j->pending_q);
 		j->resolved_at = ends ? xstrdup(ends) : NULL;
 	} else if (!j || !j->resolved_journalled) {
 		struct rsp_job *tmp = j ? NULL : job_new(a, id, cfg, &e);

@@ -161,7 +161,8 @@ static enum MHD_Result get_incidents(struct MHD_Connection *c, const struct rsp_
 static char *html_page(const char *id, const char *md)
 {
 	size_t cap = 0, n = 0;
-	char *out = NULL, *head = xasprintf("<!doctype html>\n<meta charset=\"utf-8\">\n<title>incident %s</title>\n<pre>", id);
+	char *out = NULL,
+	     *head = xasprintf("<!doctype html>\n<meta charset=\"utf-8\">\n<title>incident %s</title>\n<pre>", id);
 	const char *p;
 
 	out = xgrow(out, &cap, strlen(head) + 1, 1);
@@ -169,7 +170,11 @@ static char *html_page(const char *id, const char *md)
 	n = strlen(head);
 	free(head);
 	for (p = md; *p; p++) {
-		const char *rep = *p == '<' ? "&lt;" : *p == '>' ? "&gt;" : *p == '&' ? "&amp;" : *p == '"' ? "&quot;" : NULL;
+		const char *rep = *p == '<' ? "&lt;"
+				: *p == '>' ? "&gt;"
+				: *p == '&' ? "&amp;"
+				: *p == '"' ? "&quot;"
+					    : NULL;
 		size_t k = rep ? strlen(rep) : 1;
 
 		out = xgrow(out, &cap, n + k + 8, 1);

@@ -273,8 +273,8 @@ static void alert_note(struct rsp_job *j)
 		pb_run_note(j->run, "taken unattended by leakscope respond: the on-call takes it from here", &e);
 		return;
 	}
-	note = xasprintf("%s firing on %s since %s%s%s", j->alertname, j->target, j->starts_at,
-			 j->summary ? ": " : "", j->summary ? j->summary : "");
+	note = xasprintf("%s firing on %s since %s%s%s", j->alertname, j->target, j->starts_at, j->summary ? ": " : "",
+			 j->summary ? j->summary : "");
 	pb_run_note(j->run, note, &e);
 	free(note);
 	j->noted = 1;

@@ -166,8 +166,8 @@ int http_get(const char *url, const struct http_opts *o, http_sink sink, void *c
 }
 
 /* A GET, or a POST of post (not NULL), with the 2xx body into sink. */
-static int transfer(const char *url, const struct http_opts *o, const struct http_post *post, http_sink sink,
-		    void *ctx, struct http_result *r, struct err *e)
+static int transfer(const char *url, const struct http_opts *o, const struct http_post *post, http_sink sink, void *ctx,
+		    struct http_result *r, struct err *e)
 {
 	char errbuf[CURL_ERROR_SIZE] = "", shown[512];
 	struct xfer x = {.sink = sink, .ctx = ctx, .e = e};

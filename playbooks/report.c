@@ -235,7 +235,8 @@ static void fold_timeline(struct model *m, const cJSON *ev, const char *type, co
 {
 	static const struct {
 		const char *type, *field;
-	} text_of[] = {{"step", "title"}, {"result", "summary"}, {"note", "text"}, {"choice", "label"}, {"alert", "summary"}};
+	} text_of[] = {
+		{"step", "title"}, {"result", "summary"}, {"note", "text"}, {"choice", "label"}, {"alert", "summary"}};
 	cJSON *row = cJSON_CreateObject(), *n;
 	size_t i;
 

@@ -145,14 +145,14 @@ int pb_capture_fetch(const struct source_opts *o, const char *src, int debug, co
 
 /* The alert an incident answers, as Alertmanager sent it. Strings are borrowed for the call. */
 struct pb_alert {
-	const char *status;      /* "firing" or "resolved" */
-	const char *name;        /* the alertname label */
-	const char *fingerprint; /* Alertmanager's fingerprint of the label set */
-	const char *starts_at;   /* RFC 3339, as sent */
-	const char *ends_at;     /* RFC 3339, or NULL */
-	const char *summary;     /* the summary (else description) annotation, or NULL */
-	const char *target;      /* the SOURCE the alert became (no userinfo or query) */
-	const char *profile;     /* where the on-call can read the target's profile, or NULL */
+	const char *status;        /* "firing" or "resolved" */
+	const char *name;          /* the alertname label */
+	const char *fingerprint;   /* Alertmanager's fingerprint of the label set */
+	const char *starts_at;     /* RFC 3339, as sent */
+	const char *ends_at;       /* RFC 3339, or NULL */
+	const char *summary;       /* the summary (else description) annotation, or NULL */
+	const char *target;        /* the SOURCE the alert became (no userinfo or query) */
+	const char *profile;       /* where the on-call can read the target's profile, or NULL */
 	const char *const *labels; /* name, value, name, value, ..., NULL */
 };
 
