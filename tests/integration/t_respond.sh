@@ -23,21 +23,23 @@ set -u
 . "$ROOT/tests/lib/fixture.sh"
 . "$ROOT/tests/lib/nginx.sh"
 . "$ROOT/tests/lib/apistub.sh"
+. "$ROOT/tests/lib/alerting.sh"
 
 cp "$LEAKSCOPE" "$WORK/leakscope"
 LEAKSCOPE=$WORK/leakscope
 go_version=${GO_VERSIONS%% *}
 AUTH="respond-test-$RANDOM$RANDOM-secret"
 KTOKEN="ls-test-token-$RANDOM$RANDOM-do-not-print"
-PROM_PID= AM_PID= RSP_PID= BG=
+RSP_PID= BG=
 fails=0
 
 cleanup() {
 	local p
-	for p in $BG $RSP_PID $AM_PID $PROM_PID; do
+	for p in $BG $RSP_PID; do
 		kill "$p" 2>/dev/null
 		wait "$p" 2>/dev/null
 	done
+	alerting_stop
 	fixture_stop
 	apistub_stop
 }
@@ -75,65 +77,15 @@ fport=$(fixture_free_port)
 fixture_start "$go_version" "$fport" -paused -pool 4 || exit 1
 fixture_expected "$fport" "$WORK/expected.json"
 pport=$(fixture_free_port)
-aport=$(fixture_free_port)
 rport=$(fixture_free_port)
-
-cat >"$WORK/rules.yml" <<EOF
-groups:
-  - name: leaks
-    interval: 1s
-    rules:
-      - alert: GoroutineLeak
-        expr: deriv(go_goroutines[30s]) > 1
-        for: 10s
-        annotations:
-          summary: goroutines rising on {{ \$labels.instance }}
-EOF
-cat >"$WORK/prometheus.yml" <<EOF
-global:
-  scrape_interval: 1s
-  scrape_timeout: 1s
-  evaluation_interval: 1s
-rule_files: ['$WORK/rules.yml']
-alerting:
-  alertmanagers:
-    - static_configs:
-        - targets: ['127.0.0.1:$aport']
-scrape_configs:
-  - job_name: leaky
-    static_configs:
-      - targets: ['127.0.0.1:$fport']
-EOF
-cat >"$WORK/alertmanager.yml" <<EOF
-route:
-  receiver: leakscope
-  group_by: ['alertname', 'instance']
-  group_wait: 1s
-  group_interval: 2s
-  repeat_interval: 4s
-receivers:
-  - name: leakscope
-    webhook_configs:
-      - url: http://127.0.0.1:$rport/alertmanager
-        send_resolved: true
-        http_config:
-          authorization:
-            credentials_file: $WORK/auth-token
-EOF
-
+while [ "$rport" = "$pport" ]; do rport=$(fixture_free_port); done
 "$LEAKSCOPE" respond --listen "127.0.0.1:$rport" --incidents "$WORK/incidents" --source 'http://{{instance}}' \
 	--prometheus "http://127.0.0.1:$pport" --auth-token-file "$WORK/auth-token" --wait 4 \
 	>"$WORK/respond.out" 2>"$WORK/respond.err" &
 RSP_PID=$!
 wait_ready "http://127.0.0.1:$rport/healthz" "$RSP_PID" respond "$WORK/respond.err"
-prometheus-alertmanager --config.file="$WORK/alertmanager.yml" --storage.path="$WORK/am" \
-	--web.listen-address="127.0.0.1:$aport" --cluster.listen-address= --log.level=warn >"$WORK/am.log" 2>&1 &
-AM_PID=$!
-wait_ready "http://127.0.0.1:$aport/-/ready" "$AM_PID" alertmanager "$WORK/am.log"
-prometheus --config.file="$WORK/prometheus.yml" --storage.tsdb.path="$WORK/tsdb" --rules.alert.resend-delay=2s \
-	--web.listen-address="127.0.0.1:$pport" --log.level=warn >"$WORK/prometheus.log" 2>&1 &
-PROM_PID=$!
-wait_ready "http://127.0.0.1:$pport/-/ready" "$PROM_PID" prometheus "$WORK/prometheus.log"
+alerting_start "$fport" "$pport" "http://127.0.0.1:$rport/alertmanager" "$WORK/auth-token" ||
+	{ echo "FAIL: prometheus or alertmanager did not start"; exit 1; }
 
 # The token check, before anything is posted.
 R=http://127.0.0.1:$rport
@@ -236,9 +188,7 @@ rc=$?
 RSP_PID=
 [ $rc -eq 0 ] || fail "SIGTERM: exit $rc"
 grep -q 'SIGTERM: stopping' "$WORK/respond.err" || fail "no stop line: $(tail -3 "$WORK/respond.err")"
-kill "$PROM_PID" "$AM_PID" 2>/dev/null
-wait "$PROM_PID" "$AM_PID" 2>/dev/null
-PROM_PID= AM_PID=
+alerting_stop
 fixture_stop
 [ $fails -eq 0 ] && echo "ok: Prometheus -> Alertmanager -> respond: 401, one incident, resolved journalled, SIGTERM exit 0"
 
