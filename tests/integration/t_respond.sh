@@ -18,7 +18,8 @@
 # pod/{{pod}} in namespace {{namespace}}: a webhook posted by hand; the snapshots go through the
 # pod proxy, /pods/NS/NAME/goroutine serves the profile, and a SIGTERM during the wait journals
 # the run in flight (the incident stays open) and exits 0.
-# Needs: prometheus, prometheus-alertmanager, nginx, openssl, curl, python3.
+# Also: deploy/'s Alertmanager receiver passes amtool check-config, its PrometheusRule promtool.
+# Needs: prometheus, prometheus-alertmanager, nginx, openssl, curl, python3 (with yaml).
 set -u
 . "$ROOT/tests/lib/fixture.sh"
 . "$ROOT/tests/lib/nginx.sh"
@@ -68,6 +69,13 @@ unset LEAKSCOPE_TOKEN KUBECONFIG
 mkdir -p "$HOME"
 printf '%s\n' "$AUTH" >"$WORK/auth-token"
 chmod 600 "$WORK/auth-token"
+
+# deploy/: the Alertmanager receiver and the PrometheusRule's rules are what the tools accept
+amtool check-config "$ROOT/deploy/alertmanager-receiver.yaml" >"$WORK/amtool.out" 2>&1 ||
+	fail "deploy/alertmanager-receiver.yaml: $(tail -3 "$WORK/amtool.out")"
+python3 -c 'import json, sys, yaml; json.dump(yaml.safe_load(open(sys.argv[1]))["spec"], open(sys.argv[2], "w"))' \
+	"$ROOT/deploy/prometheusrule.yaml" "$WORK/rule.json" && promtool check rules "$WORK/rule.json" >"$WORK/promtool.out" 2>&1 ||
+	fail "deploy/prometheusrule.yaml: $(tail -3 "$WORK/promtool.out")"
 
 # The line of the leaking send, from the fixture's source.
 LINE=$(grep -n 'ch <- v // leaks: the handler has returned' "$ROOT/tests/fixtures/leaky/main.go" | cut -d: -f1)
