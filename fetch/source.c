@@ -444,3 +444,45 @@ int source_prom_query(const char *base, const char *q, int64_t time_ms, const st
 	secret_free(token);
 	return ret;
 }
+
+/* scheme://host[:port] of url, without userinfo, path or query. */
+static void url_origin(const char *url, char *out, size_t n)
+{
+	const char *p = strstr(url, "://"), *at, *end;
+
+	if (!p) {
+		snprintf(out, n, "the hook");
+		return;
+	}
+	p += 3;
+	end = p + strcspn(p, "/?#");
+	at = memchr(p, '@', (size_t)(end - p));
+	if (at)
+		p = at + 1;
+	snprintf(out, n, "%.*s%.*s", (int)(strstr(url, "://") + 3 - url), url, (int)(end - p), p);
+}
+
+int source_post(const char *url, const struct http_post *post, const struct source_opts *o, struct err *e)
+{
+	struct http_result *res = xmalloc(sizeof(*res));
+	struct http_opts h;
+	struct err fe;
+	char *token, host[256];
+	int rc;
+
+	if (source_http_opts(o, SOURCE_TIMEOUT_MS, &h, &token, e) < 0) {
+		free(res);
+		return -1;
+	}
+	h.token = NULL; /* the hook is not the target: it gets none of the target's credentials */
+	rc = http_post(url, &h, post, res, &fe);
+	secret_free(token);
+	/* a webhook URL's path is often its secret: messages name the host alone */
+	url_origin(url, host, sizeof(host));
+	if (rc < 0 && res->status)
+		err_set(e, "%s: HTTP %ld", host, res->status);
+	else if (rc < 0)
+		err_set(e, "%s: no answer (%s)", host, strstr(fe.msg, ": ") ? strstr(fe.msg, ": ") + 2 : fe.msg);
+	free(res);
+	return rc;
+}

@@ -136,6 +136,10 @@ int source_http_opts(const struct source_opts *o, long default_timeout_ms, struc
 int source_prom_query(const char *base, const char *q, int64_t time_ms, const struct source_opts *o,
 		      struct prom_result *r, char **body, size_t *len, struct err *e);
 
+/* POSTs post to url (a webhook: --notify) with o's CA, --insecure, cap and timeout, and no bearer
+ * token. Messages name the URL's host only (a webhook's path is often its secret). 0 or -1 with e. */
+int source_post(const char *url, const struct http_post *post, const struct source_opts *o, struct err *e);
+
 /* Whether arg names a pod ("pod/NAME" or "pods/NAME"). */
 int source_is_pod(const char *arg);
 /* Whether arg is fetched rather than read as a file: a URL, a pod, unix:/PATH or pid/N. */
