@@ -101,6 +101,8 @@ int cmd_classify(int argc, char **argv);
 int cmd_known(int argc, char **argv);
 int cmd_playbook(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+/* The server for Alertmanager's webhook (cli/respond*.c). */
+int cmd_respond(int argc, char **argv);
 
 struct json;
 struct diff_row;

@@ -316,6 +316,7 @@ static int run_note(struct pb_run *r, const struct pb_step *s, const struct pb_a
 /* Asks the terminal for one of the step's options (enter: dflt); NULL at the end of input. */
 static const char *ask_choice(const struct pb_step *s, const char *dflt)
 {
+	char keys[200];
 	int k;
 
 	if (s->prompt) {
@@ -335,7 +336,8 @@ static const char *ask_choice(const struct pb_step *s, const char *dflt)
 		key = *line ? line : dflt;
 		if (pb_step_option(s, key))
 			return key;
-		printf("   '%s' is not an option\n", line);
+		printf("   '%s' is not an option: type %s (enter: %s)\n", line, pb_step_keys(s, keys, sizeof(keys)),
+		       dflt);
 	}
 }
 

@@ -185,8 +185,9 @@ int http_get(const char *url, const struct http_opts *o, http_sink sink, void *c
 	return ret;
 }
 
-int http_get_ex(const char *url, const struct http_opts *o, http_sink sink, void *ctx, struct http_result *r,
-		struct err *e)
+/* A GET, or a POST of post (not NULL), with the 2xx body into sink. */
+static int transfer(const char *url, const struct http_opts *o, const struct http_post *post, http_sink sink, void *ctx,
+		    struct http_result *r, struct err *e)
 {
 	char errbuf[CURL_ERROR_SIZE] = "", shown[512];
 	struct xfer x = {.sink = sink, .ctx = ctx, .e = e};
@@ -208,6 +209,15 @@ int http_get_ex(const char *url, const struct http_opts *o, http_sink sink, void
 	curl_easy_setopt(h, CURLOPT_URL, url);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, &x);
+	if (post) {
+		char *ctype = xasprintf("Content-Type: %s", post->type);
+
+		hdrs = curl_slist_append(hdrs, ctype);
+		free(ctype);
+		curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, post->data);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)post->len);
+	}
 	rc = curl_easy_perform(h);
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &x.status);
 	http_redact(url, shown, sizeof(shown));
@@ -228,6 +238,27 @@ int http_get_ex(const char *url, const struct http_opts *o, http_sink sink, void
 	curl_slist_free_all(hdrs);
 	curl_easy_cleanup(h);
 	return ret;
+}
+
+int http_get_ex(const char *url, const struct http_opts *o, http_sink sink, void *ctx, struct http_result *r,
+		struct err *e)
+{
+	return transfer(url, o, NULL, sink, ctx, r, e);
+}
+
+static int discard(void *ctx, const void *data, size_t n, struct err *e)
+{
+	(void)ctx;
+	(void)data;
+	(void)n;
+	(void)e;
+	return 0;
+}
+
+int http_post(const char *url, const struct http_opts *o, const struct http_post *post, struct http_result *r,
+	      struct err *e)
+{
+	return transfer(url, o, post, discard, NULL, r, e);
 }
 
 int http_buf_sink(void *ctx, const void *data, size_t n, struct err *e)

@@ -1,4 +1,4 @@
-/* http.h: HTTP(S) GETs through libcurl with TLS verified by default, bearer tokens kept out of
+/* http.h: HTTP(S) GETs (and the odd POST) through libcurl with TLS verified by default, bearer tokens kept out of
  * every log, and a hard cap on what is read. */
 #ifndef FETCH_HTTP_H
 #define FETCH_HTTP_H
@@ -56,6 +56,15 @@ int http_get(const char *url, const struct http_opts *o, http_sink sink, void *c
 /* http_get that also hands back the status and the start of an error body in r (caller-owned). */
 int http_get_ex(const char *url, const struct http_opts *o, http_sink sink, void *ctx, struct http_result *r,
 		struct err *e);
+/* A request body: data (len bytes, borrowed) of the media type type. */
+struct http_post {
+	const char *type;
+	const char *data;
+	size_t len;
+};
+/* POSTs post to url; the answer's body is read (within the cap) and dropped. As http_get_ex. */
+int http_post(const char *url, const struct http_opts *o, const struct http_post *post, struct http_result *r,
+	      struct err *e);
 /* GETs url into a NUL-terminated buffer the caller frees. */
 int http_get_buf(const char *url, const struct http_opts *o, char **body, size_t *len, long *status,
 		 struct err *e);

@@ -72,6 +72,16 @@ static const char *profile_name(const struct source *s)
 	return s->leak ? "goroutineleak" : "goroutine";
 }
 
+/* "pods "x" not found" alone does not say where it was looked for: the context and namespace go
+ * in front, in the order the CLI writes them. */
+void source_name_pod_place(const struct source *s, struct err *e)
+{
+	char base[sizeof(e->msg)];
+
+	memcpy(base, e->msg, sizeof(base));
+	err_set(e, "pod/%.60s (%.60s/%.60s): %.300s", s->pod, s->context, s->ns, base);
+}
+
 void source_set_debug(struct source *s, int debug)
 {
 	char *path;
@@ -154,6 +164,8 @@ int source_fetch_once(struct source *s, http_sink sink, void *ctx, struct http_r
 			if (strncmp(base, shown, len) == 0 && base[len] == ':' && base[len + 1] == ' ')
 				rest = base + len + 2;
 			err_set(e, "pod/%.60s: %s", s->pod, rest);
+		} else if (r->status == 404) {
+			source_name_pod_place(s, e); /* the Status names the pod, not the namespace */
 		}
 	} else if (ret < 0 && s->kind == SOURCE_UNIX && !r->status) {
 		struct stat st;
@@ -431,4 +443,46 @@ int source_prom_query(const char *base, const char *q, int64_t time_ms, const st
 	ret = prom_query(base, q, time_ms, &h, r, body, len, e);
 	secret_free(token);
 	return ret;
+}
+
+/* scheme://host[:port] of url, without userinfo, path or query. */
+static void url_origin(const char *url, char *out, size_t n)
+{
+	const char *p = strstr(url, "://"), *at, *end;
+
+	if (!p) {
+		snprintf(out, n, "the hook");
+		return;
+	}
+	p += 3;
+	end = p + strcspn(p, "/?#");
+	at = memchr(p, '@', (size_t)(end - p));
+	if (at)
+		p = at + 1;
+	snprintf(out, n, "%.*s%.*s", (int)(strstr(url, "://") + 3 - url), url, (int)(end - p), p);
+}
+
+int source_post(const char *url, const struct http_post *post, const struct source_opts *o, struct err *e)
+{
+	struct http_result *res = xmalloc(sizeof(*res));
+	struct http_opts h;
+	struct err fe;
+	char *token, host[256];
+	int rc;
+
+	if (source_http_opts(o, SOURCE_TIMEOUT_MS, &h, &token, e) < 0) {
+		free(res);
+		return -1;
+	}
+	h.token = NULL; /* the hook is not the target: it gets none of the target's credentials */
+	rc = http_post(url, &h, post, res, &fe);
+	secret_free(token);
+	/* a webhook URL's path is often its secret: messages name the host alone */
+	url_origin(url, host, sizeof(host));
+	if (rc < 0 && res->status)
+		err_set(e, "%s: HTTP %ld", host, res->status);
+	else if (rc < 0)
+		err_set(e, "%s: no answer (%s)", host, strstr(fe.msg, ": ") ? strstr(fe.msg, ": ") + 2 : fe.msg);
+	free(res);
+	return rc;
 }

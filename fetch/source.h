@@ -87,8 +87,10 @@ void source_close(struct source *s);
 void source_set_debug(struct source *s, int debug);
 /* Inside the source module (fetch/source*.c) only: makes url (taken) s's profile URL and sets the
  * shown form beside it; moves a pod's fetches into a port-forward tunnel (-1 with e); fetches
- * s->url once into sink with r's status, each failure explained in one line (no fallback). */
+ * s->url once into sink with r's status, each failure explained in one line (no fallback); puts
+ * the pod's context and namespace in front of e's message, for a failed look-up of the pod. */
 void source_set_url(struct source *s, char *url);
+void source_name_pod_place(const struct source *s, struct err *e);
 int source_portforward(struct source *s, struct err *e);
 int source_fetch_once(struct source *s, http_sink sink, void *ctx, struct http_result *r, struct err *e);
 /* Fetches the profile, streaming the body into sink; falls back from goroutineleak to goroutine
@@ -133,6 +135,10 @@ int source_http_opts(const struct source_opts *o, long default_timeout_ms, struc
  * the defaults. Returns 0 or -1 with e. */
 int source_prom_query(const char *base, const char *q, int64_t time_ms, const struct source_opts *o,
 		      struct prom_result *r, char **body, size_t *len, struct err *e);
+
+/* POSTs post to url (a webhook: --notify) with o's CA, --insecure, cap and timeout, and no bearer
+ * token. Messages name the URL's host only (a webhook's path is often its secret). 0 or -1 with e. */
+int source_post(const char *url, const struct http_post *post, const struct source_opts *o, struct err *e);
 
 /* Whether arg names a pod ("pod/NAME" or "pods/NAME"). */
 int source_is_pod(const char *arg);

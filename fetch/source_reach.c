@@ -214,6 +214,8 @@ int source_open(const char *arg, const struct source_opts *o, struct source *s, 
 	}
 	if (ret == 0 && s->kind == SOURCE_POD && !s->port) {
 		ret = kube_pod_port(&s->kc, &s->http, s->ns, s->pod, &s->port, e);
+		if (ret < 0)
+			source_name_pod_place(s, e);
 		if (ret == 0 && !s->port)
 			ret = err_set(e, "pod %.100s declares no containerPort: give --port", s->pod);
 	}

@@ -2,9 +2,9 @@
  * cutting it to a width with an ellipsis where the cut does the least harm. */
 #include "lib/text.h"
 
+#include "lib/xmalloc.h"
 #include <stdio.h>
 #include <string.h>
-#include "lib/xmalloc.h"
 
 int text_utf8_len(const unsigned char *s, size_t n)
 {
@@ -67,6 +67,34 @@ char *text_sanitize(const char *in, char *out, size_t n)
 		}
 	}
 	out[o] = '\0';
+	return out;
+}
+
+char *text_base64(const void *data, size_t n)
+{
+	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const unsigned char *s = data;
+	char *out = xmalloc((n + 2) / 3 * 4 + 1), *o = out;
+	size_t i;
+
+	for (i = 0; i + 2 < n; i += 3) {
+		*o++ = tab[s[i] >> 2];
+		*o++ = tab[((s[i] & 3) << 4) | (s[i + 1] >> 4)];
+		*o++ = tab[((s[i + 1] & 15) << 2) | (s[i + 2] >> 6)];
+		*o++ = tab[s[i + 2] & 63];
+	}
+	if (i < n) {
+		*o++ = tab[s[i] >> 2];
+		if (i + 1 < n) {
+			*o++ = tab[((s[i] & 3) << 4) | (s[i + 1] >> 4)];
+			*o++ = tab[(s[i + 1] & 15) << 2];
+		} else {
+			*o++ = tab[(s[i] & 3) << 4];
+			*o++ = '=';
+		}
+		*o++ = '=';
+	}
+	*o = '\0';
 	return out;
 }
 
@@ -222,33 +250,5 @@ char *text_frame(const char *func, const char *loc, int cols, const char *ell, c
 	o = put(out, n, 0, fn, strlen(fn));
 	o = put(out, n, o, " ", 1);
 	put(out, n, o, lc, strlen(lc));
-	return out;
-}
-
-char *text_base64(const void *data, size_t n)
-{
-	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	const unsigned char *s = data;
-	char *out = xmalloc((n + 2) / 3 * 4 + 1), *o = out;
-	size_t i;
-
-	for (i = 0; i + 2 < n; i += 3) {
-		*o++ = tab[s[i] >> 2];
-		*o++ = tab[((s[i] & 3) << 4) | (s[i + 1] >> 4)];
-		*o++ = tab[((s[i + 1] & 15) << 2) | (s[i + 2] >> 6)];
-		*o++ = tab[s[i + 2] & 63];
-	}
-	if (i < n) {
-		*o++ = tab[s[i] >> 2];
-		if (i + 1 < n) {
-			*o++ = tab[((s[i] & 3) << 4) | (s[i + 1] >> 4)];
-			*o++ = tab[(s[i + 1] & 15) << 2];
-		} else {
-			*o++ = tab[(s[i] & 3) << 4];
-			*o++ = '=';
-		}
-		*o++ = '=';
-	}
-	*o = '\0';
 	return out;
 }

@@ -12,6 +12,9 @@ char *text_sanitize(const char *s, char *out, size_t n);
 /* Length of the valid UTF-8 sequence at s (1..4), or 0 when s does not start one. */
 int text_utf8_len(const unsigned char *s, size_t n);
 
+/* Standard base64 of data[0..n) (with padding), NUL-terminated; the caller frees. */
+char *text_base64(const void *data, size_t n);
+
 /* Cutting text to cols columns, one column a character (identifiers, paths and pod names), with
  * ell (one column: "…", or "~" on an ASCII screen) where text was left out. Each copies into out
  * (size n, always NUL-terminated) and returns out; text that fits is copied whole. */
@@ -28,7 +31,5 @@ char *text_cut_right(const char *s, int cols, const char *ell, char *out, size_t
 /* "func file:line" in cols: the location (file:line) is cut from the left and never loses its
  * ":line"; the function, cut in the middle, keeps a third of the width when it needs it. */
 char *text_frame(const char *func, const char *loc, int cols, const char *ell, char *out, size_t n);
-/* Standard base64 of data[0..n) (with padding), NUL-terminated; the caller frees. */
-char *text_base64(const void *data, size_t n);
 
 #endif

@@ -28,17 +28,15 @@ static int copy_file(const char *from, const char *to, struct err *e)
 	return rc;
 }
 
-/* A URL's or a pod's profile through fetch/source with the host's options (token, CA, timeouts,
- * byte cap, kube settings), into dest. */
-static int fetch_source(struct pb_run *r, const char *src, int debug, const char *dest, struct err *e)
+int pb_capture_fetch(const struct source_opts *opts, const char *src, int debug, const char *dest, struct err *e)
 {
 	struct source_opts o;
 	struct source so;
 	struct fs_out *out;
 	int rc;
 
-	if (r->host.source_opts)
-		o = *r->host.source_opts;
+	if (opts)
+		o = *opts;
 	else
 		source_opts_init(&o);
 	o.debug = debug;
@@ -68,7 +66,7 @@ static int fetch_profile(struct pb_run *r, const char *src, int debug, const cha
 	if (r->host.fetch)
 		return r->host.fetch(r->host.fetch_ctx, src, debug, dest, e);
 	if (source_is_remote(src))
-		return fetch_source(r, src, debug, dest, e);
+		return pb_capture_fetch(r->host.source_opts, src, debug, dest, e);
 	return err_set(e,
 		       "cannot take a snapshot of '%s': not an http(s) URL, pod/NAME, unix:/PATH, pid/N nor a "
 		       "readable file",

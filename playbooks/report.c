@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "lib/md.h"
+#include "playbooks/alert.h"
 #include "playbooks/journal.h"
 #include "playbooks/util.h"
 
@@ -234,7 +235,8 @@ static void fold_timeline(struct model *m, const cJSON *ev, const char *type, co
 {
 	static const struct {
 		const char *type, *field;
-	} text_of[] = {{"step", "title"}, {"result", "summary"}, {"note", "text"}, {"choice", "label"}};
+	} text_of[] = {
+		{"step", "title"}, {"result", "summary"}, {"note", "text"}, {"choice", "label"}, {"alert", "summary"}};
 	cJSON *row = cJSON_CreateObject(), *n;
 	size_t i;
 
@@ -441,6 +443,12 @@ static char *render_json(struct model *m)
 		cJSON_AddStringToObject(rep, "source", pb_jstr(m->open, "source"));
 	cJSON_AddNumberToObject(rep, "target_minutes", m->target);
 	{
+		cJSON *alert = pb_alert_json(m->events);
+
+		if (alert)
+			cJSON_AddItemToObject(rep, "alert", alert);
+	}
+	{
 		char t[40];
 
 		cJSON_AddStringToObject(rep, "opened", ts_format_ms(m->opened, t, sizeof(t)));
@@ -624,6 +632,13 @@ static char *render_md(const struct model *m)
 	struct buf b = {NULL, 0, 0};
 
 	md_head(&b, m);
+	{
+		char *alert = pb_alert_md(m->events);
+
+		if (alert)
+			bprintf(&b, "%s", alert);
+		free(alert);
+	}
 	md_slope(&b, m->slope);
 	md_groups_known(&b, m);
 	bprintf(&b, "\n## Notes\n\n");

@@ -457,8 +457,12 @@ int pb_run_choose(struct pb_run *r, const char *key, struct err *e)
 	if (!s)
 		return err_set(e, "the run has ended");
 	o = pb_step_option(s, key);
-	if (!o)
-		return err_set(e, "step '%s' has no option '%s'", s->id, key);
+	if (!o) {
+		char keys[200];
+
+		return err_set(e, "step '%s' has no option '%.40s': choose %s", s->id, key,
+			       pb_step_keys(s, keys, sizeof(keys)));
+	}
 	ev = pb_journal_event("choice");
 	cJSON_AddStringToObject(ev, "step", s->id);
 	cJSON_AddStringToObject(ev, "option", o->key);

@@ -177,9 +177,13 @@ static void build(struct app *a, struct stackv *p)
 			    g->ages[i].count);
 		if (g->nages > 24)
 			add(p, TERM_DIM, 0, "  ... %d more ages", g->nages - 24);
-		if (ar.shape != DIFF_SHAPE_NONE)
-			add(p, TERM_NORMAL, 0, "  %s: ~%.1f/min, the first ~%.0f min before the capture (%ld aged)",
-			    diff_shape_name(ar.shape), ar.per_minute, ar.started_min, ar.aged);
+		if (ar.shape != DIFF_SHAPE_NONE && isinf(ar.per_minute_high))
+			add(p, TERM_NORMAL, 0,
+			    "  %s: at least %.1f/min, the first ~%.0f min before the capture (%ld aged)",
+			    diff_shape_name(ar.shape), ar.per_minute_low, ar.started_min, ar.aged);
+		else if (ar.shape != DIFF_SHAPE_NONE)
+			add(p, TERM_NORMAL, 0, "  %s: %.1f-%.1f/min, the first ~%.0f min before the capture (%ld aged)",
+			    diff_shape_name(ar.shape), ar.per_minute_low, ar.per_minute_high, ar.started_min, ar.aged);
 	}
 	add(p, TERM_HEADER, 0, "frames, innermost first (> the top user frame)");
 	for (i = 0; i < g->nframes; i++) {
@@ -275,32 +279,12 @@ static void k_draw(struct app *a, struct view *v, WINDOW *w, const struct view_r
 
 /* Sideways: enter (or the right arrow, l) scrolls right a step, the left arrow (h, esc) back to
  * the start of the lines and, from there, out of the view. */
-/* Scrolls p sideways: a step right, or back to the start of the lines. */
-static void hscroll(struct stackv *p, int right)
-{
-	size_t i;
-	int widest = 0;
-
-	for (i = 0; i < p->nlines; i++)
-		if ((int)text_chars(p->lines[i].text) > widest)
-			widest = (int)text_chars(p->lines[i].text);
-	p->hx = right ? p->hx + HSTEP : 0;
-	/* as far as the end of the widest line, in steps */
-	if (p->hx > widest - p->w + HSTEP - 1)
-		p->hx = (widest - p->w + HSTEP - 1) / HSTEP * HSTEP;
-	if (p->hx < 0)
-		p->hx = 0;
-}
-
 static int k_key(struct app *a, struct view *v, enum req r)
 {
 	struct stackv *p = v->priv;
-	int frame;
+	int frame, widest = 0;
+	size_t i;
 
-	if (r == REQ_ENTER || (r == REQ_BACK && p->hx > 0)) {
-		hscroll(p, r == REQ_ENTER);
-		return VIEW_HANDLED | VIEW_REDRAW;
-	}
 	if (r == REQ_YANK) {
 		app_yank_stack(a, p->g);
 		return VIEW_HANDLED | VIEW_REDRAW;
@@ -312,6 +296,18 @@ static int k_key(struct app *a, struct view *v, enum req r)
 			app_message(a, "this group has no frames");
 		else
 			app_edit_frame(a, &p->g->frames[frame ? frame - 1 : p->g->top]);
+		return VIEW_HANDLED | VIEW_REDRAW;
+	}
+	if (r == REQ_ENTER || (r == REQ_BACK && p->hx > 0)) {
+		for (i = 0; i < p->nlines; i++)
+			if ((int)text_chars(p->lines[i].text) > widest)
+				widest = (int)text_chars(p->lines[i].text);
+		p->hx = r == REQ_ENTER ? p->hx + HSTEP : 0;
+		/* as far as the end of the widest line, in steps */
+		if (p->hx > widest - p->w + HSTEP - 1)
+			p->hx = (widest - p->w + HSTEP - 1) / HSTEP * HSTEP;
+		if (p->hx < 0)
+			p->hx = 0;
 		return VIEW_HANDLED | VIEW_REDRAW;
 	}
 	return app_list_key(a, v, r);

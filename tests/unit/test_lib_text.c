@@ -1,5 +1,5 @@
 /* test_lib_text.c: percent-encoding (lib/url.h), Markdown/HTML escaping (lib/md.h), the JSON
- * writer's quoting (lib/json.h), base64 and cutting text to a width (lib/text.h). */
+ * writer's quoting (lib/json.h), cutting text to a width and base64 (lib/text.h). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -94,6 +94,28 @@ static void json(void **state)
 	free(out);
 }
 
+/* RFC 4648's test vectors: every padding case. */
+static void base64(void **state)
+{
+	static const char *const in[] = {"", "f", "fo", "foo", "foob", "fooba", "foobar"};
+	static const char *const out[] = {"", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy"};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
+		char *b = text_base64(in[i], strlen(in[i]));
+
+		assert_string_equal(b, out[i]);
+		free(b);
+	}
+	{
+		char *b = text_base64("\xff\xfe\x00", 3);
+
+		assert_string_equal(b, "//4A");
+		free(b);
+	}
+}
+
 static void cut(void **state)
 {
 	char out[256];
@@ -124,32 +146,10 @@ static void cut(void **state)
 	assert_string_equal(text_frame("main.f", "x/file.go:99", 6, "~", out, sizeof(out)), "~go:99");
 }
 
-/* RFC 4648's test vectors: every padding case. */
-static void base64(void **state)
-{
-	static const char *const in[] = {"", "f", "fo", "foo", "foob", "fooba", "foobar"};
-	static const char *const out[] = {"", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy"};
-	size_t i;
-
-	(void)state;
-	for (i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
-		char *b = text_base64(in[i], strlen(in[i]));
-
-		assert_string_equal(b, out[i]);
-		free(b);
-	}
-	{
-		char *b = text_base64("\xff\xfe\x00", 3);
-
-		assert_string_equal(b, "//4A");
-		free(b);
-	}
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {cmocka_unit_test(url), cmocka_unit_test(md), cmocka_unit_test(json),
-					   cmocka_unit_test(cut), cmocka_unit_test(base64)};
+					   cmocka_unit_test(base64), cmocka_unit_test(cut)};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
