@@ -1,4 +1,4 @@
-/* text.c: control-character stripping and UTF-8 checks for text that came from a profile. */
+/* text.c: control-character stripping and UTF-8 checks for text that came from a profile or a server. */
 #include "lib/text.h"
 
 int text_utf8_len(const unsigned char *s, size_t n)
@@ -63,4 +63,14 @@ char *text_sanitize(const char *in, char *out, size_t n)
 	}
 	out[o] = '\0';
 	return out;
+}
+
+char *text_strip_controls(char *s)
+{
+	size_t n = 0;
+
+	while (s[n])
+		n++;
+	/* each replacement is no longer than what it replaces, so the copy never overtakes the read */
+	return text_sanitize(s, s, n + 1);
 }

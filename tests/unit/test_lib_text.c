@@ -1,5 +1,6 @@
-/* test_lib_text.c: percent-encoding (lib/url.h), Markdown/HTML escaping (lib/md.h) and the JSON
- * writer's quoting (lib/json.h). */
+/* test_lib_text.c: percent-encoding (lib/url.h), Markdown/HTML escaping (lib/md.h), the JSON
+ * writer's quoting (lib/json.h), and control characters stripped from error lines (lib/text.h,
+ * lib/err.h). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,8 +10,10 @@
 
 #include <cmocka.h>
 
+#include "lib/err.h"
 #include "lib/json.h"
 #include "lib/md.h"
+#include "lib/text.h"
 #include "lib/url.h"
 
 static void url(void **state)
@@ -93,9 +96,27 @@ static void json(void **state)
 	free(out);
 }
 
+/* C0, DEL, C1 as UTF-8 (U+0080..U+009F) and raw 0x80..0x9F bytes all become '?'; the rest of the
+ * UTF-8 (U+00A0 and up) stays */
+static void controls(void **state)
+{
+	char s[] = "a\x1b[31mb\x7f\xc2\x9b"
+		   "2J\x9b\x85"
+		   "c\xc2\xa0\xc3\xa9\tz";
+	struct err e;
+
+	(void)state;
+	assert_string_equal(text_strip_controls(s), "a?[31mb??2J??c\xc2\xa0\xc3\xa9?z");
+	err_set(&e, "HTTP 500: %s",
+		"\xc2\x9b"
+		"31m\x1b]0;title\x07 \x90x");
+	assert_string_equal(e.msg, "HTTP 500: ?31m?]0;title? ?x");
+}
+
 int main(void)
 {
-	const struct CMUnitTest tests[] = {cmocka_unit_test(url), cmocka_unit_test(md), cmocka_unit_test(json)};
+	const struct CMUnitTest tests[] = {cmocka_unit_test(url), cmocka_unit_test(md), cmocka_unit_test(json),
+					   cmocka_unit_test(controls)};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
