@@ -122,6 +122,10 @@ void out_ages_json(struct json *j, const struct diff_agerate *a)
 	json_str(j, diff_shape_name(a->shape));
 	json_key(j, "per_minute");
 	json_double(j, a->per_minute);
+	json_key(j, "per_minute_low");
+	json_double(j, a->per_minute_low);
+	json_key(j, "per_minute_high");
+	json_double(j, isinf(a->per_minute_high) ? NAN : a->per_minute_high);
 	json_key(j, "started_minutes_ago");
 	json_double(j, a->started_min);
 	json_key(j, "aged");
@@ -133,9 +137,12 @@ char *out_ages_text(const struct diff_agerate *a, char *buf, size_t n)
 {
 	if (a->shape == DIFF_SHAPE_NONE)
 		snprintf(buf, n, "%s", "");
+	else if (isinf(a->per_minute_high))
+		snprintf(buf, n, "%s, at least %.1f/min (too young to bound) since ~%.0f min before capture",
+			 diff_shape_name(a->shape), a->per_minute_low, a->started_min);
 	else
-		snprintf(buf, n, "%s, ~%.1f/min since ~%.0f min before capture", diff_shape_name(a->shape), a->per_minute,
-			 a->started_min);
+		snprintf(buf, n, "%s, %.1f-%.1f/min (~%.1f) since ~%.0f min before capture", diff_shape_name(a->shape),
+			 a->per_minute_low, a->per_minute_high, a->per_minute, a->started_min);
 	return buf;
 }
 
@@ -233,7 +240,8 @@ void out_snap_json(struct json *j, const struct snapshot *s, double t)
 	json_key(j, "profile");
 	json_str(j, snap_profile_name(s->profile));
 	json_key(j, "time");
-	json_time_ns(j, isnan(t) ? 0 : (int64_t)(t * 1e9));
+	/* rounded: t is a double of seconds, and a cut would print a millisecond early */
+	json_time_ns(j, isnan(t) ? 0 : (int64_t)llround(t * 1e3) * 1000000);
 	json_key(j, "total");
 	json_int(j, s->total);
 	json_key(j, "truncated");

@@ -2,6 +2,7 @@
 #include "fetch/http.h"
 
 #include <curl/curl.h>
+#include <signal.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,7 +44,12 @@ char *http_redact(const char *url, char *out, size_t n)
 	return out;
 }
 
-static volatile sig_atomic_t *cancel_flag;
+static volatile sig_atomic_t interrupted, *cancel_flag;
+
+void http_interrupt(void)
+{
+	interrupted = 1;
+}
 
 void http_cancel_on(volatile sig_atomic_t *flag)
 {
@@ -51,10 +57,14 @@ void http_cancel_on(volatile sig_atomic_t *flag)
 }
 
 /* libcurl calls it often while data flows and about once a second while none does */
-static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+static int on_progress(void *ctx, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
 {
-	(void)arg, (void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
-	return cancel_flag && *cancel_flag;
+	(void)ctx;
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	return interrupted || (cancel_flag && *cancel_flag) ? 1 : 0;
 }
 
 struct curl_slist *http_setup(void *curl, const struct http_opts *o, char *errbuf)
@@ -63,13 +73,13 @@ struct curl_slist *http_setup(void *curl, const struct http_opts *o, char *errbu
 	struct curl_slist *hdrs = NULL;
 
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "leakscope/0.1");
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
-	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
-	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, o && o->connect_timeout_ms ? o->connect_timeout_ms : 10000L);
 	if (o && o->timeout_ms)
 		curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, o->timeout_ms);
@@ -222,6 +232,8 @@ int http_get_ex(const char *url, const struct http_opts *o, http_sink sink, void
 	http_redact(url, shown, sizeof(shown));
 	if (x.failed) {
 		ret = -1;
+	} else if (rc == CURLE_ABORTED_BY_CALLBACK && interrupted) {
+		ret = err_set(e, "%s: interrupted (Ctrl-C)", shown);
 	} else if (rc != CURLE_OK) {
 		ret = err_set(e, "%s: %s", shown, errbuf[0] ? errbuf : curl_easy_strerror(rc));
 	} else if (x.status >= 300 && x.status <= 399) {

@@ -78,5 +78,8 @@ void http_redirect_msg(void *curl, long status, char *out, size_t n);
 void http_cancel_on(volatile sig_atomic_t *flag);
 /* Starts libcurl once per process. */
 void http_global_init(void);
+/* From a signal handler (async-signal-safe): every transfer in progress, and every later one,
+ * ends at once with "interrupted" (a Ctrl-C that must not wait for --timeout). */
+void http_interrupt(void);
 
 #endif

@@ -371,3 +371,97 @@ char *prom_series_name(const struct prom_series *s, char *buf, size_t n)
 		snprintf(buf + used, n - used, "}");
 	return buf;
 }
+
+/* ---- a series selector checked before it is sent ---- */
+
+static int name_char(char c, int first)
+{
+	return c == '_' || c == ':' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (!first && c >= '0' && c <= '9');
+}
+
+static const char *skip_blank(const char *p)
+{
+	while (*p == ' ' || *p == '\t' || *p == '\n')
+		p++;
+	return p;
+}
+
+/* A quoted label value at *p (", ' or `), moved past; -1 when it is not closed. */
+static int quoted(const char **p)
+{
+	char q = **p;
+	const char *s = *p + 1;
+
+	for (; *s && *s != q; s++)
+		if (*s == '\\' && q != '`' && s[1])
+			s++;
+	if (!*s)
+		return -1;
+	*p = s + 1;
+	return 0;
+}
+
+/* One `label op "value"` at *p, moved past (or to where it goes wrong); NULL, or what is wrong. */
+static const char *matcher(const char **p)
+{
+	const char *s = *p = skip_blank(*p);
+
+	if (!name_char(*s, 1))
+		return "a label name was expected";
+	while (name_char(*s, 0))
+		s++;
+	s = *p = skip_blank(s);
+	if (s[0] == '=' && s[1] != '~')
+		s++;
+	else if ((s[0] == '=' || s[0] == '!') && (s[1] == '~' || (s[0] == '!' && s[1] == '=')))
+		s += 2;
+	else
+		return "a label needs =, !=, =~ or !~";
+	s = *p = skip_blank(s);
+	if (*s != '"' && *s != '\'' && *s != '`')
+		return "a label value must be quoted";
+	if (quoted(&s) < 0)
+		return "a quoted label value is not closed";
+	*p = skip_blank(s);
+	return NULL;
+}
+
+/* The {...} at *p, moved past (or to where it goes wrong); NULL, or what is wrong. */
+static const char *matchers(const char **p)
+{
+	const char *s = skip_blank(*p + 1), *why = NULL;
+
+	while (!why && *s && *s != '}') {
+		if ((why = matcher(&s)))
+			break;
+		if (*s == ',')
+			s = skip_blank(s + 1);
+		else if (*s && *s != '}')
+			why = "label matchers are separated by ','";
+	}
+	if (!why && *s != '}')
+		why = "'{' is not closed by '}'";
+	*p = why ? s : s + 1;
+	return why;
+}
+
+int prom_selector_check(const char *q, struct err *e)
+{
+	const char *p = skip_blank(q), *why = NULL;
+	int named = name_char(*p, 1);
+
+	while (name_char(*p, 0))
+		p++;
+	p = skip_blank(p);
+	if (*p == '{')
+		why = matchers(&p);
+	else if (!named)
+		why = "a selector starts with a metric name or '{'";
+	if (!why && *skip_blank(p))
+		why = *skip_blank(p) == '[' ? "no [range]: the range is added from --range/--window"
+					    : "only a series selector (a metric name and {label matchers}) is taken";
+	if (why)
+		return err_set(e, "--query '%.120s': %s (at offset %d)", q, why, (int)(p - q));
+	return 0;
+}

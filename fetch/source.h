@@ -85,6 +85,14 @@ int source_open(const char *arg, const struct source_opts *o, struct source *s, 
 void source_close(struct source *s);
 /* Points a pprof base or a pod at goroutine (or goroutineleak) ?debug=N; a whole URL is left alone. */
 void source_set_debug(struct source *s, int debug);
+/* Inside the source module (fetch/source*.c) only: makes url (taken) s's profile URL and sets the
+ * shown form beside it; moves a pod's fetches into a port-forward tunnel (-1 with e); fetches
+ * s->url once into sink with r's status, each failure explained in one line (no fallback); puts
+ * the pod's context and namespace in front of e's message, for a failed look-up of the pod. */
+void source_set_url(struct source *s, char *url);
+void source_name_pod_place(const struct source *s, struct err *e);
+int source_portforward(struct source *s, struct err *e);
+int source_fetch_once(struct source *s, http_sink sink, void *ctx, struct http_result *r, struct err *e);
 /* Fetches the profile, streaming the body into sink; falls back from goroutineleak to goroutine
  * (with s->note) when the former is not served. Each failure is one line in e. */
 int source_fetch(struct source *s, http_sink sink, void *ctx, struct err *e);

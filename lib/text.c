@@ -1,6 +1,8 @@
 /* text.c: control-character stripping and UTF-8 checks for text that came from a profile or a server. */
 #include "lib/text.h"
 
+#include "lib/xmalloc.h"
+
 int text_utf8_len(const unsigned char *s, size_t n)
 {
 	unsigned char c = s[0];
@@ -73,4 +75,32 @@ char *text_strip_controls(char *s)
 		n++;
 	/* each replacement is no longer than what it replaces, so the copy never overtakes the read */
 	return text_sanitize(s, s, n + 1);
+}
+
+char *text_base64(const void *data, size_t n)
+{
+	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const unsigned char *s = data;
+	char *out = xmalloc((n + 2) / 3 * 4 + 1), *o = out;
+	size_t i;
+
+	for (i = 0; i + 2 < n; i += 3) {
+		*o++ = tab[s[i] >> 2];
+		*o++ = tab[((s[i] & 3) << 4) | (s[i + 1] >> 4)];
+		*o++ = tab[((s[i + 1] & 15) << 2) | (s[i + 2] >> 6)];
+		*o++ = tab[s[i + 2] & 63];
+	}
+	if (i < n) {
+		*o++ = tab[s[i] >> 2];
+		if (i + 1 < n) {
+			*o++ = tab[((s[i] & 3) << 4) | (s[i + 1] >> 4)];
+			*o++ = tab[(s[i + 1] & 15) << 2];
+		} else {
+			*o++ = tab[(s[i] & 3) << 4];
+			*o++ = '=';
+		}
+		*o++ = '=';
+	}
+	*o = '\0';
+	return out;
 }

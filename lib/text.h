@@ -1,4 +1,4 @@
-/* text.h: making bytes from a profile safe to put on a terminal. */
+/* text.h: making bytes from a profile safe to put on a terminal (and base64 for what goes to it). */
 #ifndef LIB_TEXT_H
 #define LIB_TEXT_H
 
@@ -13,5 +13,8 @@ char *text_sanitize(const char *s, char *out, size_t n);
 char *text_strip_controls(char *s);
 /* Length of the valid UTF-8 sequence at s (1..4), or 0 when s does not start one. */
 int text_utf8_len(const unsigned char *s, size_t n);
+
+/* Standard base64 of data[0..n) (with padding), NUL-terminated; the caller frees. */
+char *text_base64(const void *data, size_t n);
 
 #endif

@@ -283,15 +283,12 @@ static void fold_result(struct model *m, const cJSON *ev, const char *step, int6
 			cJSON_AddItemToArray(m->known, cJSON_Duplicate(it, 1));
 }
 
-static int fold(const char *dir, struct model *m, struct err *e)
+/* Folds m->events (read by the caller, with m->torn) into the rest of the model. */
+static void fold_events(struct model *m)
 {
 	const cJSON *ev;
 
-	memset(m, 0, sizeof(*m));
 	m->target = 15;
-	m->events = pb_journal_read(dir, &m->torn, e);
-	if (!m->events)
-		return -1;
 	m->results = cJSON_CreateObject();
 	m->tl = cJSON_CreateArray();
 	m->notes = cJSON_CreateArray();
@@ -320,6 +317,15 @@ static int fold(const char *dir, struct model *m, struct err *e)
 			 cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ev, "ok")))
 			fold_result(m, ev, step, ms);
 	}
+}
+
+static int fold(const char *dir, struct model *m, struct err *e)
+{
+	memset(m, 0, sizeof(*m));
+	m->events = pb_journal_read(dir, &m->torn, e);
+	if (!m->events)
+		return -1;
+	fold_events(m);
 	return 0;
 }
 
@@ -671,4 +677,20 @@ int pb_report_write(const char *dir, char **md_out, char **json_out, struct err 
 	cJSON_free(json);
 	model_done(&m);
 	return rc;
+}
+
+void pb_report_render(const char *journal, size_t len, const char *dir, char **md, char **json)
+{
+	struct model m;
+	char *j;
+
+	memset(&m, 0, sizeof(m));
+	m.events = pb_journal_parse(journal, len, &m.torn);
+	fold_events(&m);
+	fold_commands(&m, dir);
+	j = render_json(&m);
+	*md = render_md(&m);
+	*json = xasprintf("%s\n", j);
+	cJSON_free(j);
+	model_done(&m);
 }

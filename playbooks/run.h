@@ -131,6 +131,9 @@ int pb_run_choose(struct pb_run *r, const char *key, struct err *e);
 const char *pb_run_choice(const struct pb_run *r);
 /* Ends the current step and moves to the next one (a choice step needs its choice first). */
 int pb_run_advance(struct pb_run *r, struct err *e);
+/* Journals that the run was interrupted (Ctrl-C) at the current step; redo: the step's action was
+ * cut short, so a resume runs it again even though a failure was journalled. */
+int pb_run_interrupted(struct pb_run *r, int redo, struct err *e);
 /* Closes the incident: later opens of dir refuse to resume it. */
 int pb_run_close(struct pb_run *r, struct err *e);
 /* text with every {{STEP.FIELD}} replaced by that step's result field ("?" when there is none);

@@ -31,6 +31,14 @@ int app_list_key(struct app *a, struct view *v, enum req r)
 	case REQ_LAST:
 		v->sel = v->nrows - 1;
 		break;
+	case REQ_MATCH_NEXT:
+	case REQ_MATCH_PREV:
+		if (!v->filter[0] || !v->nrows)
+			return 0;
+		/* the filter keeps only the matches: step through them, round the end */
+		v->sel = (v->sel + (r == REQ_MATCH_NEXT ? 1 : v->nrows - 1)) % v->nrows;
+		app_message(a, "match %d of %d for /%s", v->sel + 1, v->nrows, v->filter);
+		return VIEW_HANDLED | VIEW_REDRAW;
 	default:
 		return 0;
 	}

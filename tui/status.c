@@ -38,6 +38,7 @@ void app_prompt(struct app *a, const char *question, app_prompt_fn fn)
 {
 	snprintf(a->prompt, sizeof(a->prompt), "%s", question);
 	a->prompt_fn = fn;
+	a->prompt_yesno = 0;
 	a->mode = APP_PROMPT;
 	a->input[0] = '\0';
 	a->inputlen = 0;
@@ -85,6 +86,8 @@ void app_draw_status(struct app *a, int rows, int cols)
 
 		used = draw_textf(stdscr, y, 0, cols - 1, attr, "%c%s", a->mode == APP_FILTER ? '/' : ':', buf);
 		draw_text(stdscr, y, used, 1, term_attr(TERM_SELECT), " ");
+		if (a->choices[0] && used + 3 < cols)
+			draw_text(stdscr, y, used + 3, cols - used - 3, attr, a->choices);
 		return;
 	}
 	jobs_progress(a->jobs, app_now(), progress, sizeof(progress));
@@ -95,6 +98,7 @@ void app_draw_status(struct app *a, int rows, int cols)
 	used = draw_width(right) + 1;
 	if (used > cols / 2)
 		used = cols / 2;
-	draw_text(stdscr, y, 0, cols - used - 1, a->status_err ? term_attr(TERM_ERROR) | attr : attr, a->status);
+	draw_text(stdscr, y, 0, cols - used - 1, a->status_err ? term_attr(TERM_ERROR) | attr : attr,
+		  a->status[0] || !a->hint ? a->status : a->hint);
 	draw_text(stdscr, y, cols - used, used, attr, right);
 }

@@ -83,18 +83,56 @@ int app_open_target(struct app *a, const char *arg, const struct source_opts *so
 {
 	struct source_opts o = *so;
 	struct source src;
-	int t;
 
 	o.debug = 1;
 	if (source_open(arg, &o, &src, e) < 0)
 		return -1;
+	return app_adopt_source(a, arg, &src);
+}
+
+int app_adopt_source(struct app *a, const char *arg, struct source *src)
+{
+	int t;
+
 	/* host:port of a URL, the pod's name: what the on-call engineer calls it */
-	t = app_add_target(a, src.pod ? src.pod : src.shown ? src.shown : arg,
-		       src.kind == SOURCE_POD ? APP_TARGET_POD : APP_TARGET_URL);
-	a->targets[t].src = src;
+	t = app_add_target(a,
+			   src->pod     ? src->pod
+			   : src->shown ? src->shown
+					: arg,
+			   src->kind == SOURCE_POD ? APP_TARGET_POD : APP_TARGET_URL);
+	a->targets[t].src = *src;
+	memset(src, 0, sizeof(*src));
 	/* a whole profile URL is fetched as given; it can be sampled only when it is debug=1 */
-	a->targets[t].sampling = src.base || src.debug == 1;
+	a->targets[t].sampling = a->targets[t].src.base || a->targets[t].src.debug == 1;
 	return t;
+}
+
+int app_open_async(struct app *a, const char *arg, struct err *e)
+{
+	struct source_opts o = app_source_opts;
+
+	o.debug = 1;
+	return jobs_start_open(a->jobs, arg, &o, e);
+}
+
+void app_open_done(struct app *a, struct jobs_done *d)
+{
+	int t;
+
+	if (!d->ok) {
+		if (d->cancelled)
+			app_message(a, "%s", d->msg);
+		else
+			app_error(a, "%s", d->msg);
+		return;
+	}
+	t = app_adopt_source(a, d->arg, d->src);
+	free(d->src);
+	d->src = NULL;
+	a->cur_target = t;
+	app_start_sample(a, t, app_now());
+	app_message(a, "added %s", a->targets[t].name);
+	app_refresh_top(a);
 }
 
 double app_target_slope(const struct app *a, int t)

@@ -17,6 +17,7 @@ struct pods {
 	int npods;    /* pods of the namespace, filter or not */
 	int answered; /* those with a count */
 	double median;
+	int placed; /* a key moved the cursor: until then it stays on the first row (the fastest) */
 };
 
 static void p_open(struct app *a, struct view *v, const void *arg)
@@ -32,6 +33,49 @@ static int shown(const struct app *a, int t)
 	const struct app_target *tg = &a->targets[t];
 
 	return tg->listed && !tg->gone && a->pods_ns && tg->src.ns && strcmp(tg->src.ns, a->pods_ns) == 0;
+}
+
+static const char *const sort_names[APP_SORTS] = {"rate (/MIN)", "goroutines", "name"};
+
+/* The order of the rows (qsort has no context: the app and the order of the sort in progress). */
+static const struct app *sort_app;
+static double *sort_rate;
+
+static int by_count(const struct app_target *x, const struct app_target *y)
+{
+	return (x->last_total < y->last_total) - (x->last_total > y->last_total);
+}
+
+static int cmp_rows(const void *pa, const void *pb)
+{
+	int ia = *(const int *)pa, ib = *(const int *)pb, c = 0;
+	const struct app_target *x = &sort_app->targets[ia], *y = &sort_app->targets[ib];
+	double ra = sort_rate[ia], rb = sort_rate[ib];
+
+	if (sort_app->pods_sort == APP_SORT_RATE) {
+		/* a pod without a rate yet goes after those with one */
+		if (isnan(ra) != isnan(rb))
+			return isnan(ra) ? 1 : -1;
+		if (!isnan(ra))
+			c = (ra < rb) - (ra > rb);
+	}
+	if (!c && sort_app->pods_sort != APP_SORT_NAME)
+		c = by_count(x, y);
+	return c ? c : strcmp(x->name, y->name);
+}
+
+static void sort_rows(const struct app *a, struct view *v, int *idx)
+{
+	int i;
+
+	sort_app = a;
+	sort_rate = xcalloc((size_t)a->ntargets + 1, sizeof(double));
+	for (i = 0; i < v->nrows; i++)
+		sort_rate[idx[i]] = app_target_slope(a, idx[i]);
+	qsort(idx, (size_t)v->nrows, sizeof(*idx), cmp_rows);
+	free(sort_rate);
+	sort_rate = NULL;
+	sort_app = NULL;
 }
 
 static void p_refresh(struct app *a, struct view *v)
@@ -59,6 +103,11 @@ static void p_refresh(struct app *a, struct view *v)
 	for (i = 0; i < a->ntargets; i++)
 		if (shown(a, i) && app_filter_match(v, a->targets[i].name))
 			p->idx[v->nrows++] = i;
+	sort_rows(a, v, p->idx);
+	if (!p->placed && v->nrows && a->pods_listed) {
+		v->sel = 0;
+		a->cur_target = p->idx[0];
+	}
 	/* keep the cursor on the selected pod; else the pod under the cursor is the selected one */
 	for (i = 0; i < v->nrows && p->idx[i] != a->cur_target; i++)
 		;
@@ -144,6 +193,14 @@ static int p_key(struct app *a, struct view *v, enum req r)
 {
 	struct pods *p = v->priv;
 
+	if (r == REQ_SORT) {
+		a->pods_sort = (a->pods_sort + 1) % APP_SORTS;
+		app_refresh_top(a);
+		app_message(a, "pods sorted by %s (O: next order)", sort_names[a->pods_sort]);
+		return VIEW_HANDLED | VIEW_REDRAW;
+	}
+	if (r != REQ_NONE && r <= REQ_LAST)
+		p->placed = 1;
 	return app_target_list_key(a, v, r, p->idx);
 }
 

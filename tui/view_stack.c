@@ -165,9 +165,13 @@ static void build(struct app *a, struct stackv *p)
 			    g->ages[i].count);
 		if (g->nages > 24)
 			add(p, TERM_DIM, 0, "  ... %d more ages", g->nages - 24);
-		if (ar.shape != DIFF_SHAPE_NONE)
-			add(p, TERM_NORMAL, 0, "  %s: ~%.1f/min, the first ~%.0f min before the capture (%ld aged)",
-			    diff_shape_name(ar.shape), ar.per_minute, ar.started_min, ar.aged);
+		if (ar.shape != DIFF_SHAPE_NONE && isinf(ar.per_minute_high))
+			add(p, TERM_NORMAL, 0,
+			    "  %s: at least %.1f/min, the first ~%.0f min before the capture (%ld aged)",
+			    diff_shape_name(ar.shape), ar.per_minute_low, ar.started_min, ar.aged);
+		else if (ar.shape != DIFF_SHAPE_NONE)
+			add(p, TERM_NORMAL, 0, "  %s: %.1f-%.1f/min, the first ~%.0f min before the capture (%ld aged)",
+			    diff_shape_name(ar.shape), ar.per_minute_low, ar.per_minute_high, ar.started_min, ar.aged);
 	}
 	add(p, TERM_HEADER, 0, "frames, innermost first (> the top user frame)");
 	for (i = 0; i < g->nframes; i++) {
@@ -236,6 +240,22 @@ static void k_draw(struct app *a, struct view *v, WINDOW *w, const struct view_r
 
 static int k_key(struct app *a, struct view *v, enum req r)
 {
+	struct stackv *p = v->priv;
+	int frame;
+
+	if (r == REQ_YANK) {
+		app_yank_stack(a, p->g);
+		return VIEW_HANDLED | VIEW_REDRAW;
+	}
+	if (r == REQ_EDIT) {
+		/* the frame under the cursor, else the top user frame */
+		frame = v->nrows && v->sel < v->nrows ? p->lines[p->idx[v->sel]].frame : 0;
+		if (!p->g->nframes)
+			app_message(a, "this group has no frames");
+		else
+			app_edit_frame(a, &p->g->frames[frame ? frame - 1 : p->g->top]);
+		return VIEW_HANDLED | VIEW_REDRAW;
+	}
 	return app_list_key(a, v, r);
 }
 

@@ -1,6 +1,6 @@
 /* test_lib_text.c: percent-encoding (lib/url.h), Markdown/HTML escaping (lib/md.h), the JSON
- * writer's quoting (lib/json.h), and control characters stripped from error lines (lib/text.h,
- * lib/err.h). */
+ * writer's quoting (lib/json.h), base64 and control characters stripped from error lines
+ * (lib/text.h, lib/err.h). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -113,10 +113,32 @@ static void controls(void **state)
 	assert_string_equal(e.msg, "HTTP 500: ?31m?]0;title? ?x");
 }
 
+/* RFC 4648's test vectors: every padding case. */
+static void base64(void **state)
+{
+	static const char *const in[] = {"", "f", "fo", "foo", "foob", "fooba", "foobar"};
+	static const char *const out[] = {"", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy"};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
+		char *b = text_base64(in[i], strlen(in[i]));
+
+		assert_string_equal(b, out[i]);
+		free(b);
+	}
+	{
+		char *b = text_base64("\xff\xfe\x00", 3);
+
+		assert_string_equal(b, "//4A");
+		free(b);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {cmocka_unit_test(url), cmocka_unit_test(md), cmocka_unit_test(json),
-					   cmocka_unit_test(controls)};
+					   cmocka_unit_test(controls), cmocka_unit_test(base64)};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
