@@ -286,8 +286,8 @@ static int fan_pass(const struct kube_config *kc, const struct http_opts *h, con
 
 		if (!metrics && rows[i].res.goroutines >= 0)
 			continue;
-		if (!metrics && rows[i].tried_metrics && rows[i].res.status == 0)
-			continue; /* no answer at all (refused, timed out): debug=1 would not fare better */
+		if (!metrics && rows[i].tried_metrics && (rows[i].res.status == 0 || rows[i].res.refused))
+			continue; /* no answer at all (refused, timed out), or a gauge of +Inf: debug=1 would not fare better */
 		if (metrics) {
 			port = o->metrics_port ? o->metrics_port : p->metrics_port ? p->metrics_port : port;
 			path = o->metrics_path ? o->metrics_path : p->metrics_path ? p->metrics_path : "/metrics";

@@ -2,6 +2,7 @@
 #include "fetch/source.h"
 
 #include <errno.h>
+#include <math.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 
 #include "analyze/cost.h"
 #include "analyze/parse.h"
+#include "lib/text.h"
 #include "lib/xmalloc.h"
 #include "fetch/secret.h"
 

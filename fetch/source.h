@@ -104,10 +104,16 @@ int source_fallback(struct source *s, long status, struct err *e);
 void source_failure(struct source *s, char *msg, size_t n);
 /* The goroutine total from the first line of a debug=1 profile, reading no further. */
 int source_peek_total(struct source *s, long *total, struct err *e);
+/* The most goroutines a count may claim: as parse_debug1_total allows in a debug=1 header. */
+#define SOURCE_GOROUTINES_MAX 1e18
 /* The value of go_goroutines in one line of the Prometheus text format ("go_goroutines 41",
- * "go_goroutines{job=\"x\"} 41 1700000000000"). Returns 0 with *v, or -1 when the line is
- * another metric, a comment, or not a sample. */
+ * "go_goroutines{job=\"x\"} 41 1700000000000"). Returns 0 with *v, -1 when the line is another
+ * metric, a comment, or not a sample, and -2 when it is the gauge but its value is no goroutine
+ * count (+Inf, NaN, negative, above SOURCE_GOROUTINES_MAX): see source_metrics_bad. */
 int source_metrics_line(const char *line, double *v);
+/* The one-line reason (into msg, n bytes) why the gauge line that source_metrics_line answered
+ * -2 for is refused: "go_goroutines is +Inf, not a goroutine count". */
+void source_metrics_bad(const char *line, char *msg, size_t n);
 /* The go_goroutines gauge from the source's /metrics: the URL's host and any path prefix before
  * /debug/pprof/, or the pod through the API server's proxy. Reads no further than that line.
  * Not for files. Returns 0, or -1 with e filled. */

@@ -3,11 +3,13 @@
 #include "fetch/source.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "analyze/parse.h"
+#include "lib/text.h"
 #include "lib/xmalloc.h"
 
 struct peek {
@@ -83,10 +85,25 @@ int source_metrics_line(const char *line, double *v)
 		p++;
 	errno = 0;
 	d = strtod(p, &end);
-	if (end == p || (*end && *end != ' ' && *end != '\t' && *end != '\r') || errno == ERANGE)
+	if (end == p || (*end && *end != ' ' && *end != '\t' && *end != '\r'))
 		return -1;
+	/* +Inf, NaN, 1e308 or a negative gauge is the metric, but no count of goroutines */
+	if (errno == ERANGE || !isfinite(d) || d < 0 || d > SOURCE_GOROUTINES_MAX)
+		return -2;
 	*v = d;
 	return 0;
+}
+
+void source_metrics_bad(const char *line, char *msg, size_t n)
+{
+	const char *val = strrchr(line, '}');
+	size_t len;
+
+	val = val ? val + 1 : line + 13;
+	val += strspn(val, " \t");
+	len = strcspn(val, " \t\r");
+	snprintf(msg, n, "go_goroutines is %.*s, not a goroutine count", (int)(len > 40 ? 40 : len), val);
+	text_strip_controls(msg);
 }
 
 #define METRICS_LINE_MAX 4096
@@ -95,11 +112,24 @@ int source_metrics_line(const char *line, double *v)
 struct metrics {
 	char line[METRICS_LINE_MAX + 1];
 	size_t n;
-	int skip; /* the current line is longer than the buffer: not ours */
-	int found;
+	int skip;  /* the current line is longer than the buffer: not ours */
+	int found; /* 1 the gauge's value, -1 the gauge with a value that counts nothing */
 	double value;
+	char bad[128];
 	uint64_t got;
 };
+
+/* The gauge in m->line: found (0), not this line (-1), or refused (-2, the reason in m->bad). */
+static int metrics_take(struct metrics *m)
+{
+	int r = source_metrics_line(m->line, &m->value);
+
+	if (r == -2)
+		source_metrics_bad(m->line, m->bad, sizeof(m->bad));
+	if (r != -1)
+		m->found = r == 0 ? 1 : -1;
+	return r;
+}
 
 static int metrics_sink(void *ctx, const void *data, size_t n, struct err *e)
 {
@@ -117,8 +147,7 @@ static int metrics_sink(void *ctx, const void *data, size_t n, struct err *e)
 			continue;
 		}
 		m->line[m->n] = '\0';
-		if (!m->skip && source_metrics_line(m->line, &m->value) == 0) {
-			m->found = 1;
+		if (!m->skip && metrics_take(m) != -1) {
 			err_set(e, "(enough)");
 			return -1; /* stop reading: the gauge is all we wanted */
 		}
@@ -190,16 +219,16 @@ int source_metrics_total(struct source *s, double *total, struct err *e)
 	} else if (ret == 0 || (r->status == 404 && s->kind == SOURCE_URL)) {
 		if (m->n && !m->skip) { /* the last line, without a newline */
 			m->line[m->n] = '\0';
-			if (source_metrics_line(m->line, &m->value) == 0) {
-				m->found = 1;
+			if (metrics_take(m) != -1)
 				ret = 0;
-			}
 		}
 		if (!m->found)
 			ret = err_set(e, "%.200s: %s", http_redact(s->url, shown, sizeof(shown)),
 				      ret == 0 ? "no go_goroutines metric" : "no /metrics here (HTTP 404)");
 	}
-	if (m->found)
+	if (m->found < 0)
+		ret = err_set(e, "%.200s: %s", http_redact(s->url, shown, sizeof(shown)), m->bad);
+	else if (m->found)
 		*total = m->value;
 	free(s->url);
 	s->url = saved;

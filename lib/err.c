@@ -4,6 +4,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "lib/text.h"
+
 int err_set(struct err *e, const char *fmt, ...)
 {
 	va_list ap;
@@ -15,9 +17,11 @@ int err_set(struct err *e, const char *fmt, ...)
 	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
 	va_end(ap);
 	/* Messages quote what they were given (a field name, a value, a server's answer): whatever that
-	 * held, the message stays one line with no terminal control characters in it. */
+	 * held, the message stays one line with no terminal control characters (C0, DEL, C1, bytes
+	 * that are not UTF-8) in it. */
 	for (p = (unsigned char *)e->msg; *p; p++)
-		if (*p < 0x20 || *p == 0x7f)
-			*p = (*p == '\n' || *p == '\r' || *p == '\t') ? ' ' : '?';
+		if (*p == '\n' || *p == '\r' || *p == '\t')
+			*p = ' ';
+	text_strip_controls(e->msg);
 	return -1;
 }

@@ -1,5 +1,5 @@
-/* text.c: control-character stripping and UTF-8 checks for text that came from a profile, and
- * cutting it to a width with an ellipsis where the cut does the least harm. */
+/* text.c: control-character stripping and UTF-8 checks for text that came from a profile or a
+ * server, and cutting it to a width with an ellipsis where the cut does the least harm. */
 #include "lib/text.h"
 
 #include "lib/xmalloc.h"
@@ -68,6 +68,16 @@ char *text_sanitize(const char *in, char *out, size_t n)
 	}
 	out[o] = '\0';
 	return out;
+}
+
+char *text_strip_controls(char *s)
+{
+	size_t n = 0;
+
+	while (s[n])
+		n++;
+	/* each replacement is no longer than what it replaces, so the copy never overtakes the read */
+	return text_sanitize(s, s, n + 1);
 }
 
 char *text_base64(const void *data, size_t n)

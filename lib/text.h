@@ -9,6 +9,9 @@
  * DEL and bytes that are not valid UTF-8 with '?', so a function name cannot carry an escape
  * sequence to the screen. Returns out. */
 char *text_sanitize(const char *s, char *out, size_t n);
+/* The same in place: s is rewritten with every control character (C0, C1, DEL) and every byte
+ * that is not valid UTF-8 replaced by '?'. For error lines made from what a server sent. Returns s. */
+char *text_strip_controls(char *s);
 /* Length of the valid UTF-8 sequence at s (1..4), or 0 when s does not start one. */
 int text_utf8_len(const unsigned char *s, size_t n);
 

@@ -1,5 +1,6 @@
 /* test_lib_text.c: percent-encoding (lib/url.h), Markdown/HTML escaping (lib/md.h), the JSON
- * writer's quoting (lib/json.h), cutting text to a width and base64 (lib/text.h). */
+ * writer's quoting (lib/json.h), cutting text to a width, base64 and control characters stripped
+ * from error lines (lib/text.h, lib/err.h). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "lib/err.h"
 #include "lib/json.h"
 #include "lib/md.h"
 #include "lib/text.h"
@@ -94,6 +96,23 @@ static void json(void **state)
 	free(out);
 }
 
+/* C0, DEL, C1 as UTF-8 (U+0080..U+009F) and raw 0x80..0x9F bytes all become '?'; the rest of the
+ * UTF-8 (U+00A0 and up) stays */
+static void controls(void **state)
+{
+	char s[] = "a\x1b[31mb\x7f\xc2\x9b"
+		   "2J\x9b\x85"
+		   "c\xc2\xa0\xc3\xa9\tz";
+	struct err e;
+
+	(void)state;
+	assert_string_equal(text_strip_controls(s), "a?[31mb??2J??c\xc2\xa0\xc3\xa9?z");
+	err_set(&e, "HTTP 500: %s",
+		"\xc2\x9b"
+		"31m\x1b]0;title\x07 \x90x");
+	assert_string_equal(e.msg, "HTTP 500: ?31m?]0;title? ?x");
+}
+
 /* RFC 4648's test vectors: every padding case. */
 static void base64(void **state)
 {
@@ -149,7 +168,7 @@ static void cut(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {cmocka_unit_test(url), cmocka_unit_test(md), cmocka_unit_test(json),
-					   cmocka_unit_test(base64), cmocka_unit_test(cut)};
+					   cmocka_unit_test(controls), cmocka_unit_test(base64), cmocka_unit_test(cut)};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
