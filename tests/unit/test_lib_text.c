@@ -167,7 +167,7 @@ static void cut(void **state)
 
 int main(void)
 {
-	const struct CMUnitTest tests[] = {cmocka_unit_test(url), cmocka_unit_test(md), cmocka_unit_test(json),
+	const struct CMUnitTest tests[] = {cmocka_unit_test(url),      cmocka_unit_test(md),     cmocka_unit_test(json),
 					   cmocka_unit_test(controls), cmocka_unit_test(base64), cmocka_unit_test(cut)};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
