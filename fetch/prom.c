@@ -465,3 +465,27 @@ int prom_selector_check(const char *q, struct err *e)
 		return err_set(e, "--query '%.120s': %s (at offset %d)", q, why, (int)(p - q));
 	return 0;
 }
+
+char *prom_target_selector(const char *query, const char *target, int pod)
+{
+	const char *q = query ? query : pod ? "go_goroutines{pod=\"$target\"}" : "go_goroutines{instance=~\"$target\"}";
+	size_t len = 0, cap = 0, nl = strlen(target);
+	char *out = xgrow(NULL, &cap, 1, 1);
+
+	out[0] = '\0';
+	while (*q) {
+		size_t skip = strncmp(q, "$target", 7) == 0 ? 7 : strncmp(q, "{{pod}}", 7) == 0 ? 7 : 0;
+
+		if (skip) {
+			out = xgrow(out, &cap, len + nl + 1, 1);
+			memcpy(out + len, target, nl + 1);
+			len += nl;
+			q += skip;
+		} else {
+			out = xgrow(out, &cap, len + 2, 1);
+			out[len++] = *q++;
+			out[len] = '\0';
+		}
+	}
+	return out;
+}

@@ -35,6 +35,40 @@ int source_is_remote(const char *arg)
 	       strncmp(arg, "pid/", 4) == 0;
 }
 
+int source_target_name(const char *arg, char *out, size_t n)
+{
+	const char *p, *end;
+
+	if (n)
+		out[0] = '\0';
+	if (source_is_pod(arg)) {
+		p = strchr(arg, '/') + 1;
+		if (strncmp(p, "https:", 6) == 0 || strncmp(p, "http:", 5) == 0)
+			p = strchr(p, ':') + 1;
+		end = p + strcspn(p, ":/");
+	} else if (http_is_url(arg) && (p = strstr(arg, "/api/v1/namespaces/")) && (p = strstr(p, "/pods/"))) {
+		/* a pod through the API server's proxy: the pod, not the API server, is the target */
+		p += 6;
+		if (strncmp(p, "https:", 6) == 0 || strncmp(p, "http:", 5) == 0)
+			p = strchr(p, ':') + 1;
+		end = p + strcspn(p, ":/");
+		snprintf(out, n, "%.*s", (int)(end - p), p);
+		return end > p ? SOURCE_TARGET_POD : SOURCE_TARGET_NONE;
+	} else if (http_is_url(arg)) {
+		p = strstr(arg, "://") + 3;
+		end = p + strcspn(p, "/?#");
+		for (const char *at = p; at < end; at++)
+			if (*at == '@')
+				p = at + 1; /* never the userinfo */
+	} else {
+		return SOURCE_TARGET_NONE;
+	}
+	if (end == p)
+		return SOURCE_TARGET_NONE;
+	snprintf(out, n, "%.*s", (int)(end - p), p);
+	return source_is_pod(arg) ? SOURCE_TARGET_POD : SOURCE_TARGET_URL;
+}
+
 int source_parse_via(const char *s, enum source_via *via)
 {
 	if (strcmp(s, "auto") == 0)

@@ -150,6 +150,11 @@ int source_post(const char *url, const struct http_post *post, const struct sour
 int source_is_pod(const char *arg);
 /* Whether arg is fetched rather than read as a file: a URL, a pod, unix:/PATH or pid/N. */
 int source_is_remote(const char *arg);
+/* What a Prometheus series of the source arg is labelled with: a pod's name (pod/NAME[:PORT],
+ * pod/https:NAME:PORT, or a URL through the API server's pod proxy) or a URL's host:port (its
+ * instance), into out. */
+enum { SOURCE_TARGET_NONE, SOURCE_TARGET_POD, SOURCE_TARGET_URL };
+int source_target_name(const char *arg, char *out, size_t n);
 /* Parses --via's value: auto, proxy or port-forward. Returns 0, or -1. */
 int source_parse_via(const char *s, enum source_via *via);
 

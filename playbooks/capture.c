@@ -43,6 +43,10 @@ int pb_capture_fetch(const struct source_opts *opts, const char *src, int debug,
 	http_global_init();
 	if (source_open(src, &o, &so, e) < 0)
 		return -1;
+	if (so.kind == SOURCE_POD) {
+		snprintf(r->place_context, sizeof(r->place_context), "%s", so.context);
+		snprintf(r->place_ns, sizeof(r->place_ns), "%s", so.ns);
+	}
 	source_set_debug(&so, debug);
 	out = fs_out_open(dest, 0600, e);
 	if (!out) {
@@ -73,6 +77,20 @@ static int fetch_profile(struct pb_run *r, const char *src, int debug, const cha
 		       src);
 }
 
+/* The pod a capture went to, and its context and namespace when the capture found them out. */
+static void add_place(struct pb_run *r, const char *src, cJSON *d)
+{
+	char pod[256];
+
+	if (source_target_name(src, pod, sizeof(pod)) == SOURCE_TARGET_POD)
+		cJSON_AddStringToObject(d, "pod", pod);
+	if (r->place_context[0])
+		cJSON_AddStringToObject(d, "context", r->place_context);
+	if (r->place_ns[0])
+		cJSON_AddStringToObject(d, "namespace", r->place_ns);
+	r->place_context[0] = r->place_ns[0] = '\0';
+}
+
 /* Parses the profile now at dir/file and journals it as the snapshot step's result. */
 static int snapshot_taken(struct pb_run *r, const char *src, const char *file, struct err *e)
 {
@@ -98,6 +116,7 @@ static int snapshot_taken(struct pb_run *r, const char *src, const char *file, s
 	cJSON_AddNumberToObject(d, "total", (double)snap->total);
 	cJSON_AddNumberToObject(d, "groups", (double)snap->ngroups);
 	cJSON_AddNumberToObject(d, "time_ms", (double)t);
+	add_place(r, src, d);
 	snprintf(sum, sizeof(sum), "%ld goroutines in %zu groups (%s), saved as %s", snap->total, snap->ngroups,
 		 snap_format_name(snap->format), file);
 	free(red);

@@ -198,6 +198,9 @@ struct pb_run {
 	/* a query the host's query hook is running (PB_PENDING), evaluated at pending_at */
 	int pending_query;
 	int64_t pending_at;
+	/* the kube context and namespace the last pod capture went to ("" when none), journalled
+	 * with the snapshot so that the report names where the pod is */
+	char place_context[128], place_ns[128];
 };
 
 /* A step's latest result ({"ok","summary","data"}) and its data, or NULL; borrowed from r. */

@@ -158,31 +158,13 @@ double app_target_slope(const struct app *a, int t)
  * (the pod's name, or host:port), over the chart's range and the rules' longest window. */
 static char *prom_query_of(const struct app *a, const struct app_target *tg)
 {
-	const char *q = a->prom_query ? a->prom_query
-		      : tg->kind == APP_TARGET_POD ? "go_goroutines{pod=\"$target\"}"
-						   : "go_goroutines{instance=~\"$target\"}";
 	int64_t span = APP_PROM_RANGE_MS, w;
-	char *out = NULL, *ret;
-	size_t len = 0, cap = 0, nl = strlen(tg->name);
+	char *out = prom_target_selector(a->prom_query, tg->name, tg->kind == APP_TARGET_POD), *ret;
 	int i;
 
 	for (i = 0; i < a->nrules; i++)
 		if ((w = slope_rule_max_window(a->rules[i])) > 0)
 			span = APP_PROM_RANGE_MS + w > span ? APP_PROM_RANGE_MS + w : span;
-	out = xgrow(out, &cap, 1, 1);
-	out[0] = '\0';
-	while (*q) {
-		if (strncmp(q, "$target", 7) == 0) {
-			out = xgrow(out, &cap, len + nl + 1, 1);
-			memcpy(out + len, tg->name, nl + 1);
-			len += nl;
-			q += 7;
-		} else {
-			out = xgrow(out, &cap, len + 2, 1);
-			out[len++] = *q++;
-			out[len] = '\0';
-		}
-	}
 	ret = xasprintf("%s[%lldms]", out, (long long)span);
 	free(out);
 	return ret;
