@@ -606,7 +606,8 @@ static char *slope_selector(const struct pb_run *r, const char *query, struct er
 
 	if (kind == SOURCE_TARGET_NONE) {
 		if (named)
-			err_set(e, "the query names $target, and no pod or URL is known yet (--source, or a rank_pods step)");
+			err_set(e,
+				"the query names $target, and no pod or URL is known yet (--source, or a rank_pods step)");
 		return named ? NULL : xstrdup(query);
 	}
 	if (named || strchr(query, '{'))
