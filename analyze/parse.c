@@ -436,7 +436,8 @@ static struct snapshot *parse_regular(int fd, const struct stat *before, const c
 	struct stat after;
 	off_t pos = lseek(fd, 0, SEEK_CUR);
 
-	if (fstat(fd, &after) < 0 || after.st_size != before->st_size || pos != before->st_size ||
+	/* a parser that refused the input stops early: its own error stands, pos says nothing */
+	if (fstat(fd, &after) < 0 || after.st_size != before->st_size || (s && pos != before->st_size) ||
 	    after.st_mtim.tv_sec != before->st_mtim.tv_sec || after.st_mtim.tv_nsec != before->st_mtim.tv_nsec) {
 		snap_free(s);
 		return err_set(e, "%s changed while being read", source), NULL;
