@@ -13,6 +13,7 @@
 
 #include "analyze/cost.h"
 #include "analyze/parse.h"
+#include "lib/text.h"
 #include "lib/ts.h"
 #include "fetch/source.h"
 #include "fetch/store.h"
@@ -249,13 +250,13 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 
 int cli_error(const char *fmt, ...)
 {
+	char line[1024];
 	va_list ap;
 
-	fputs("leakscope: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	fprintf(stderr, "leakscope: %s\n", text_strip_controls(line));
 	return CLI_TROUBLE;
 }
 

@@ -24,6 +24,7 @@ static const struct cli_command commands[] = {
 	{"known", cmd_known, "the known-leak database: add, lookup, list, import, export"},
 	{"playbook", cmd_playbook, "incident playbooks: list, show, run (resumable, journalled)"},
 	{"report", cmd_report, "the Markdown and JSON report of an incident"},
+	{"respond", cmd_respond, "Alertmanager's webhook: each page's playbook run unattended, report ready"},
 };
 
 static void usage(FILE *f)

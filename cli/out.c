@@ -221,6 +221,31 @@ char *out_frame_text(const char *func, const char *file, long line, char *buf, s
 	return buf;
 }
 
+char *out_via_text(const struct snap_group *g, const struct snap_group *const *peers, size_t n, char *buf, size_t len)
+{
+	int k = snap_distinct_frame(g, peers, n);
+	char frame[1100];
+
+	if (k < 0)
+		return NULL;
+	out_frame_text(g->frames[k].func, g->frames[k].file, g->frames[k].line, frame, sizeof(frame));
+	snprintf(buf, len, "via %s", frame);
+	return buf;
+}
+
+/* The groups of the rows of d that out_diff_shown lets through (caller frees), *n of them. */
+static const struct snap_group **shown_groups(const struct diff *d, const struct out_diff_opts *o, size_t *n)
+{
+	const struct snap_group **g = xcalloc(d->nrows + 1, sizeof(*g));
+	size_t r;
+
+	*n = 0;
+	for (r = 0; r < d->nrows; r++)
+		if (out_diff_shown(&d->rows[r], o))
+			g[(*n)++] = d->rows[r].group;
+	return g;
+}
+
 /* --- diffs (diff, watch) -------------------------------------------------------------------- */
 
 int out_diff_shown(const struct diff_row *r, const struct out_diff_opts *o)
@@ -374,7 +399,8 @@ static void growth_text(const struct diff_row *row, char *buf, size_t n)
 void out_diff_text(const struct diff *d, const struct out_diff_opts *o)
 {
 	char states[256], frame[1200], rate[128], growth[32], share[96] = "";
-	size_t r, n = 0, hidden = 0, growing = 0;
+	size_t r, n = 0, hidden = 0, growing = 0, nshown;
+	const struct snap_group **shown = shown_groups(d, o, &nshown);
 	int i;
 
 	snap_line("before", d->snaps[0], d->times[0]);
@@ -415,6 +441,8 @@ void out_diff_text(const struct diff *d, const struct out_diff_opts *o)
 		else
 			snprintf(frame, sizeof(frame), "(no frames)");
 		printf("%9s%s\n", row->every_step ? "* " : "", frame);
+		if (out_via_text(row->group, shown, nshown, frame, sizeof(frame)))
+			printf("%9s%s\n", "", frame);
 		if (row->group->creator) {
 			out_frame_text(row->group->creator->func, row->group->creator->file, row->group->creator->line,
 				       frame, sizeof(frame));
@@ -439,6 +467,7 @@ void out_diff_text(const struct diff *d, const struct out_diff_opts *o)
 		printf("... %zu more groups (--limit)\n", d->nrows - hidden - n);
 	if (hidden)
 		printf("(%zu background or ignored groups not shown; --show-benign shows them)\n", hidden);
+	free(shown);
 }
 
 /* A Markdown table cell (lib/md.h): text, or a code span when code is set. */
@@ -452,8 +481,9 @@ static void md_cell(const char *s, int code)
 
 void out_diff_markdown(const struct diff *d, const struct out_diff_opts *o)
 {
-	char states[256], frame[1200], rate[32], growth[32];
-	size_t r, n = 0;
+	char states[256], frame[1200], via[1200], rate[32], growth[32];
+	size_t r, n = 0, nshown;
+	const struct snap_group **shown = shown_groups(d, o, &nshown);
 
 	printf("Goroutine growth: %ld -> %ld (%+ld)", d->total_before, d->total_after,
 	       d->total_after - d->total_before);
@@ -476,10 +506,15 @@ void out_diff_markdown(const struct diff *d, const struct out_diff_opts *o)
 		md_cell(states, 0);
 		printf(" | ");
 		md_cell(f ? out_frame_text(f->func, f->file, f->line, frame, sizeof(frame)) : "", 1);
+		if (out_via_text(row->group, shown, nshown, via, sizeof(via))) {
+			printf(" ");
+			md_cell(via, 0);
+		}
 		printf(" | ");
 		md_cell(row->group->fingerprint, 1);
 		printf(" |\n");
 	}
+	free(shown);
 }
 
 int out_diff_option(const char *cmd, int c, const char *name, const char *arg, struct out_diff_args *a)

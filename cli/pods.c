@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "analyze/outlier.h"
+#include "lib/fs.h"
 #include "lib/text.h"
 #include "lib/ts.h"
 #include "lib/xmalloc.h"
@@ -285,8 +286,8 @@ static int fan_pass(const struct kube_config *kc, const struct http_opts *h, con
 
 		if (!metrics && rows[i].res.goroutines >= 0)
 			continue;
-		if (!metrics && rows[i].tried_metrics && rows[i].res.status == 0)
-			continue; /* no answer at all (refused, timed out): debug=1 would not fare better */
+		if (!metrics && rows[i].tried_metrics && (rows[i].res.status == 0 || rows[i].res.refused))
+			continue; /* no answer at all (refused, timed out), or a gauge of +Inf: debug=1 would not fare better */
 		if (metrics) {
 			port = o->metrics_port ? o->metrics_port : p->metrics_port ? p->metrics_port : port;
 			path = o->metrics_path ? o->metrics_path : p->metrics_path ? p->metrics_path : "/metrics";
@@ -324,6 +325,26 @@ static int fan_pass(const struct kube_config *kc, const struct http_opts *h, con
 	free(res);
 	free(at);
 	return ret;
+}
+
+/* Keeps the names listed in $XDG_CACHE_HOME/leakscope/pods, one a line, for shell completion.
+ * A cache: when it cannot be written, pods works as before and completion offers what it had. */
+static void remember_pods(const struct kube_pod *pods, size_t n)
+{
+	char *path = fs_xdg_path("XDG_CACHE_HOME", ".cache", "pods", NULL), *text;
+	size_t len = 0, i;
+
+	if (!path)
+		return;
+	for (i = 0; i < n; i++)
+		len += strlen(pods[i].name) + 1;
+	text = xmalloc(len + 1);
+	for (len = i = 0; i < n; i++)
+		len += (size_t)snprintf(text + len, strlen(pods[i].name) + 2, "%s\n", pods[i].name);
+	if (fs_mkdir_parents(path, 0700, NULL) == 0)
+		(void)fs_write_file(path, text, len, NULL, 0600, NULL);
+	free(text);
+	free(path);
 }
 
 /* One reading of every pod: the cheapest source first, /metrics, then debug=1 for the pods that
@@ -426,6 +447,7 @@ static int run(const char *selector, int mode, int json, long parallel, long tim
 	ns = o->ns ? o->ns : kc.ns ? kc.ns : "default";
 	if (kube_list_pods(&kc, &h, ns, selector, &pods, &n, &e) < 0)
 		goto fail;
+	remember_pods(pods, n);
 	if (!n) {
 		ret = cli_error("no Running pods in namespace %s%s%s", ns, selector ? " matching " : "",
 				selector ? selector : "");

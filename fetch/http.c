@@ -2,10 +2,12 @@
 #include "fetch/http.h"
 
 #include <curl/curl.h>
+#include <signal.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/text.h"
 #include "lib/xmalloc.h"
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -42,12 +44,37 @@ char *http_redact(const char *url, char *out, size_t n)
 	return out;
 }
 
+static volatile sig_atomic_t interrupted, *cancel_flag;
+
+void http_interrupt(void)
+{
+	interrupted = 1;
+}
+
+void http_cancel_on(volatile sig_atomic_t *flag)
+{
+	cancel_flag = flag;
+}
+
+/* libcurl calls it often while data flows and about once a second while none does */
+static int on_progress(void *ctx, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+	(void)ctx;
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	return interrupted || (cancel_flag && *cancel_flag) ? 1 : 0;
+}
+
 struct curl_slist *http_setup(void *curl, const struct http_opts *o, char *errbuf)
 {
 	CURL *h = curl;
 	struct curl_slist *hdrs = NULL;
 
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "leakscope/0.1");
@@ -148,9 +175,21 @@ static void first_line(char *s)
 			*p = '\0';
 			break;
 		}
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
 	}
+	text_strip_controls(s);
+}
+
+void http_redirect_msg(void *curl, long status, char *out, size_t n)
+{
+	char *loc = NULL, shown[512];
+
+	if (curl_easy_getinfo((CURL *)curl, CURLINFO_REDIRECT_URL, &loc) == CURLE_OK && loc && *loc) {
+		http_redact(loc, shown, sizeof(shown));
+		snprintf(out, n, "HTTP %ld to %s: redirects are not followed (give that URL instead)", status, shown);
+	} else {
+		snprintf(out, n, "HTTP %ld without a Location: redirects are not followed", status);
+	}
+	text_strip_controls(out);
 }
 
 int http_get(const char *url, const struct http_opts *o, http_sink sink, void *ctx, long *status,
@@ -165,8 +204,9 @@ int http_get(const char *url, const struct http_opts *o, http_sink sink, void *c
 	return ret;
 }
 
-int http_get_ex(const char *url, const struct http_opts *o, http_sink sink, void *ctx, struct http_result *r,
-		struct err *e)
+/* A GET, or a POST of post (not NULL), with the 2xx body into sink. */
+static int transfer(const char *url, const struct http_opts *o, const struct http_post *post, http_sink sink, void *ctx,
+		    struct http_result *r, struct err *e)
 {
 	char errbuf[CURL_ERROR_SIZE] = "", shown[512];
 	struct xfer x = {.sink = sink, .ctx = ctx, .e = e};
@@ -188,13 +228,29 @@ int http_get_ex(const char *url, const struct http_opts *o, http_sink sink, void
 	curl_easy_setopt(h, CURLOPT_URL, url);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, &x);
+	if (post) {
+		char *ctype = xasprintf("Content-Type: %s", post->type);
+
+		hdrs = curl_slist_append(hdrs, ctype);
+		free(ctype);
+		curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, post->data);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)post->len);
+	}
 	rc = curl_easy_perform(h);
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &x.status);
 	http_redact(url, shown, sizeof(shown));
 	if (x.failed) {
 		ret = -1;
+	} else if (rc == CURLE_ABORTED_BY_CALLBACK && interrupted) {
+		ret = err_set(e, "%s: interrupted (Ctrl-C)", shown);
 	} else if (rc != CURLE_OK) {
 		ret = err_set(e, "%s: %s", shown, errbuf[0] ? errbuf : curl_easy_strerror(rc));
+	} else if (x.status >= 300 && x.status <= 399) {
+		char why[640];
+
+		http_redirect_msg(h, x.status, why, sizeof(why));
+		ret = err_set(e, "%s: %s", shown, why);
 	} else if (x.status < 200 || x.status > 299) {
 		x.errbody[x.errlen] = '\0';
 		memcpy(r->errbody, x.errbody, x.errlen + 1);
@@ -206,6 +262,27 @@ int http_get_ex(const char *url, const struct http_opts *o, http_sink sink, void
 	curl_slist_free_all(hdrs);
 	curl_easy_cleanup(h);
 	return ret;
+}
+
+int http_get_ex(const char *url, const struct http_opts *o, http_sink sink, void *ctx, struct http_result *r,
+		struct err *e)
+{
+	return transfer(url, o, NULL, sink, ctx, r, e);
+}
+
+static int discard(void *ctx, const void *data, size_t n, struct err *e)
+{
+	(void)ctx;
+	(void)data;
+	(void)n;
+	(void)e;
+	return 0;
+}
+
+int http_post(const char *url, const struct http_opts *o, const struct http_post *post, struct http_result *r,
+	      struct err *e)
+{
+	return transfer(url, o, post, discard, NULL, r, e);
 }
 
 int http_buf_sink(void *ctx, const void *data, size_t n, struct err *e)

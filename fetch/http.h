@@ -1,8 +1,9 @@
-/* http.h: HTTP(S) GETs through libcurl with TLS verified by default, bearer tokens kept out of
+/* http.h: HTTP(S) GETs (and the odd POST) through libcurl with TLS verified by default, bearer tokens kept out of
  * every log, and a hard cap on what is read. */
 #ifndef FETCH_HTTP_H
 #define FETCH_HTTP_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -56,6 +57,15 @@ int http_get(const char *url, const struct http_opts *o, http_sink sink, void *c
 /* http_get that also hands back the status and the start of an error body in r (caller-owned). */
 int http_get_ex(const char *url, const struct http_opts *o, http_sink sink, void *ctx, struct http_result *r,
 		struct err *e);
+/* A request body: data (len bytes, borrowed) of the media type type. */
+struct http_post {
+	const char *type;
+	const char *data;
+	size_t len;
+};
+/* POSTs post to url; the answer's body is read (within the cap) and dropped. As http_get_ex. */
+int http_post(const char *url, const struct http_opts *o, const struct http_post *post, struct http_result *r,
+	      struct err *e);
 /* GETs url into a NUL-terminated buffer the caller frees. */
 int http_get_buf(const char *url, const struct http_opts *o, char **body, size_t *len, long *status,
 		 struct err *e);
@@ -68,7 +78,17 @@ int http_is_url(const char *s);
  * pointers into o and into the returned header list (free with curl_slist_free_all). */
 struct curl_slist;
 struct curl_slist *http_setup(void *curl, const struct http_opts *o, char *errbuf);
+/* The one line for a 3xx answer on the easy handle curl: its Location (without userinfo or query)
+ * and that redirects are not followed. */
+void http_redirect_msg(void *curl, long status, char *out, size_t n);
+/* From now on every transfer (easy or multi, set up by http_setup) is abandoned within about a
+ * second once *flag is not zero: a signal handler's flag, so that Ctrl-C does not wait for a slow
+ * server's timeout. NULL: no more. Process-wide. */
+void http_cancel_on(volatile sig_atomic_t *flag);
 /* Starts libcurl once per process. */
 void http_global_init(void);
+/* From a signal handler (async-signal-safe): every transfer in progress, and every later one,
+ * ends at once with "interrupted" (a Ctrl-C that must not wait for --timeout). */
+void http_interrupt(void);
 
 #endif

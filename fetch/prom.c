@@ -13,6 +13,7 @@
 
 #include "lib/fs.h"
 #include "lib/url.h"
+#include "lib/text.h"
 #include "lib/xmalloc.h"
 
 #define PROM_MAX_FILE ((size_t)1 << 30)
@@ -135,11 +136,7 @@ static const char *str_item(const cJSON *o, const char *key)
 /* Copies printable bytes of s into out (n bytes). */
 static void printable(const char *s, char *out, size_t n)
 {
-	size_t i;
-
-	for (i = 0; s[i] && i + 1 < n; i++)
-		out[i] = ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) ? '?' : s[i];
-	out[i] = '\0';
+	text_sanitize(s, out, n);
 }
 
 static int error_answer(const cJSON *root, struct err *e)

@@ -117,8 +117,8 @@ static const char *step_file(const struct pb_run *r, const char *step, int64_t *
 		return NULL;
 	d = cJSON_GetObjectItemCaseSensitive(res, "data");
 	t = cJSON_GetObjectItemCaseSensitive(d, "time_ms");
-	if (time_ms)
-		*time_ms = cJSON_IsNumber(t) ? (int64_t)t->valuedouble : 0;
+	if (time_ms && pb_json_int64(t, time_ms) < 0)
+		*time_ms = 0;
 	return pb_jstr(d, "file");
 }
 

@@ -28,24 +28,25 @@ static int copy_file(const char *from, const char *to, struct err *e)
 	return rc;
 }
 
-/* A URL's or a pod's profile through fetch/source with the host's options (token, CA, timeouts,
- * byte cap, kube settings), into dest. */
-static int fetch_source(struct pb_run *r, const char *src, int debug, const char *dest, struct err *e)
+/* Fetches src into dest through fetch/source; with r, a pod's context and namespace are kept in
+ * it for the snapshot's journal event. */
+static int capture_fetch(struct pb_run *r, const struct source_opts *opts, const char *src, int debug, const char *dest,
+			 struct err *e)
 {
 	struct source_opts o;
 	struct source so;
 	struct fs_out *out;
 	int rc;
 
-	if (r->host.source_opts)
-		o = *r->host.source_opts;
+	if (opts)
+		o = *opts;
 	else
 		source_opts_init(&o);
 	o.debug = debug;
 	http_global_init();
 	if (source_open(src, &o, &so, e) < 0)
 		return -1;
-	if (so.kind == SOURCE_POD) {
+	if (r && so.kind == SOURCE_POD) {
 		snprintf(r->place_context, sizeof(r->place_context), "%s", so.context);
 		snprintf(r->place_ns, sizeof(r->place_ns), "%s", so.ns);
 	}
@@ -63,6 +64,11 @@ static int fetch_source(struct pb_run *r, const char *src, int debug, const char
 	return rc;
 }
 
+int pb_capture_fetch(const struct source_opts *opts, const char *src, int debug, const char *dest, struct err *e)
+{
+	return capture_fetch(NULL, opts, src, debug, dest, e);
+}
+
 /* A readable file is copied; anything else goes to the host's fetch hook when it has one, else
  * through fetch/source here. */
 static int fetch_profile(struct pb_run *r, const char *src, int debug, const char *dest, struct err *e)
@@ -72,7 +78,7 @@ static int fetch_profile(struct pb_run *r, const char *src, int debug, const cha
 	if (r->host.fetch)
 		return r->host.fetch(r->host.fetch_ctx, src, debug, dest, e);
 	if (source_is_remote(src))
-		return fetch_source(r, src, debug, dest, e);
+		return capture_fetch(r, r->host.source_opts, src, debug, dest, e);
 	return err_set(e,
 		       "cannot take a snapshot of '%s': not an http(s) URL, pod/NAME, unix:/PATH, pid/N nor a "
 		       "readable file",

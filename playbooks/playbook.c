@@ -190,8 +190,9 @@ static int get_long(struct ctx *c, const cJSON *o, const char *key, long min, lo
 	if (!v)
 		return 0;
 	snprintf(lim, sizeof(lim), "%ld and %ld", min, max);
-	if (!cJSON_IsNumber(v) || v->valuedouble != (double)(long)v->valuedouble || v->valuedouble < (double)min ||
-	    v->valuedouble > (double)max)
+	/* the range first: converting a double outside long's range to long is undefined */
+	if (!cJSON_IsNumber(v) || !(v->valuedouble >= (double)min && v->valuedouble <= (double)max) ||
+	    v->valuedouble != (double)(long)v->valuedouble)
 		return fail(c, "\"%s\" must be a whole number between %s", key, lim);
 	*out = (long)v->valuedouble;
 	return 0;

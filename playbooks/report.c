@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "lib/md.h"
+#include "playbooks/alert.h"
 #include "playbooks/journal.h"
 #include "playbooks/util.h"
 
@@ -234,7 +235,8 @@ static void fold_timeline(struct model *m, const cJSON *ev, const char *type, co
 {
 	static const struct {
 		const char *type, *field;
-	} text_of[] = {{"step", "title"}, {"result", "summary"}, {"note", "text"}, {"choice", "label"}};
+	} text_of[] = {
+		{"step", "title"}, {"result", "summary"}, {"note", "text"}, {"choice", "label"}, {"alert", "summary"}};
 	cJSON *row = cJSON_CreateObject(), *n;
 	size_t i;
 
@@ -283,15 +285,12 @@ static void fold_result(struct model *m, const cJSON *ev, const char *step, int6
 			cJSON_AddItemToArray(m->known, cJSON_Duplicate(it, 1));
 }
 
-static int fold(const char *dir, struct model *m, struct err *e)
+/* Folds m->events (read by the caller, with m->torn) into the rest of the model. */
+static void fold_events(struct model *m)
 {
 	const cJSON *ev;
 
-	memset(m, 0, sizeof(*m));
 	m->target = 15;
-	m->events = pb_journal_read(dir, &m->torn, e);
-	if (!m->events)
-		return -1;
 	m->results = cJSON_CreateObject();
 	m->tl = cJSON_CreateArray();
 	m->notes = cJSON_CreateArray();
@@ -320,6 +319,15 @@ static int fold(const char *dir, struct model *m, struct err *e)
 			 cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ev, "ok")))
 			fold_result(m, ev, step, ms);
 	}
+}
+
+static int fold(const char *dir, struct model *m, struct err *e)
+{
+	memset(m, 0, sizeof(*m));
+	m->events = pb_journal_read(dir, &m->torn, e);
+	if (!m->events)
+		return -1;
+	fold_events(m);
 	return 0;
 }
 
@@ -493,6 +501,12 @@ static char *render_json(struct model *m)
 	cJSON_AddStringToObject(rep, "title", or_empty(m->open ? pb_jstr(m->open, "title") : NULL));
 	json_target(rep, m);
 	cJSON_AddNumberToObject(rep, "target_minutes", m->target);
+	{
+		cJSON *alert = pb_alert_json(m->events);
+
+		if (alert)
+			cJSON_AddItemToObject(rep, "alert", alert);
+	}
 	{
 		char t[40];
 
@@ -700,6 +714,13 @@ static char *render_md(const struct model *m)
 
 	md_head(&b, m);
 	md_target(&b, m);
+	{
+		char *alert = pb_alert_md(m->events);
+
+		if (alert)
+			bprintf(&b, "%s", alert);
+		free(alert);
+	}
 	md_slope(&b, m->slope);
 	md_groups_known(&b, m);
 	bprintf(&b, "\n## Notes\n\n");
@@ -753,4 +774,20 @@ int pb_report_write(const char *dir, char **md_out, char **json_out, struct err 
 	cJSON_free(json);
 	model_done(&m);
 	return rc;
+}
+
+void pb_report_render(const char *journal, size_t len, const char *dir, char **md, char **json)
+{
+	struct model m;
+	char *j;
+
+	memset(&m, 0, sizeof(m));
+	m.events = pb_journal_parse(journal, len, &m.torn);
+	fold_events(&m);
+	fold_commands(&m, dir);
+	j = render_json(&m);
+	*md = render_md(&m);
+	*json = xasprintf("%s\n", j);
+	cJSON_free(j);
+	model_done(&m);
 }

@@ -131,11 +131,40 @@ int pb_run_choose(struct pb_run *r, const char *key, struct err *e);
 const char *pb_run_choice(const struct pb_run *r);
 /* Ends the current step and moves to the next one (a choice step needs its choice first). */
 int pb_run_advance(struct pb_run *r, struct err *e);
+/* Journals that the run was interrupted (Ctrl-C) at the current step; redo: the step's action was
+ * cut short, so a resume runs it again even though a failure was journalled. */
+int pb_run_interrupted(struct pb_run *r, int redo, struct err *e);
 /* Closes the incident: later opens of dir refuse to resume it. */
 int pb_run_close(struct pb_run *r, struct err *e);
 /* text with every {{STEP.FIELD}} replaced by that step's result field ("?" when there is none);
  * {{incident}} and {{source}} too. Caller frees. */
 char *pb_run_render(const struct pb_run *r, const char *text);
+
+/* A URL's or a pod's profile at debug (0, 1, 2) through fetch/source with o's options (token, CA,
+ * timeouts, byte cap, kube settings; NULL: the defaults) into dest, written atomically: what the
+ * engine does for a snapshot step when the host has no fetch hook, for hooks that decide first.
+ * Returns 0 or -1 with e. */
+int pb_capture_fetch(const struct source_opts *o, const char *src, int debug, const char *dest, struct err *e);
+
+/* The alert an incident answers, as Alertmanager sent it. Strings are borrowed for the call. */
+struct pb_alert {
+	const char *status;        /* "firing" or "resolved" */
+	const char *name;          /* the alertname label */
+	const char *fingerprint;   /* Alertmanager's fingerprint of the label set */
+	const char *starts_at;     /* RFC 3339, as sent */
+	const char *ends_at;       /* RFC 3339, or NULL */
+	const char *summary;       /* the summary (else description) annotation, or NULL */
+	const char *target;        /* the SOURCE the alert became (no userinfo or query) */
+	const char *profile;       /* where the on-call can read the target's profile, or NULL */
+	const char *const *labels; /* name, value, name, value, ..., NULL */
+};
+
+/* Journals the alert (an "alert" event: the report's Alert section) in the incident r runs. */
+int pb_run_alert(struct pb_run *r, const struct pb_alert *a, struct err *e);
+/* The same for an incident no run holds (a resolved notification after the run closed): takes
+ * the journal, appends, lets go, and brings an existing report up to date. Returns 0 or -1 with e
+ * (another process holds the incident, the directory is unsafe). */
+int pb_incident_alert(const char *dir, const struct pb_alert *a, struct err *e);
 
 /* Masks secrets in text: bearer tokens, password=/token=/secret= values, URL userinfo. Caller frees. */
 char *pb_scrub(const char *text);

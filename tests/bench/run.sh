@@ -14,12 +14,13 @@ export FIXTURE_READY_SECONDS=${FIXTURE_READY_SECONDS:-180}
 RUNS=${BENCH_RUNS:-5}
 mkdir -p "$OUT"
 trap fixture_stop EXIT
-# one case alone: tests/bench/run.sh cost
+# one case alone: tests/bench/run.sh cost (or respond)
 case ${1:-} in
 cost) exec "$ROOT/tests/bench/cost.sh" ;;
+respond) exec "$ROOT/tests/bench/respond.sh" ;;
 "") ;;
 *)
-	echo "usage: tests/bench/run.sh [cost]" >&2
+	echo "usage: tests/bench/run.sh [cost|respond]" >&2
 	exit 2
 	;;
 esac
@@ -162,5 +163,7 @@ PY
 rm -rf "$tui"
 
 "$ROOT/tests/bench/cost.sh"
+echo
+"$ROOT/tests/bench/respond.sh"
 echo
 wild | tail -1
