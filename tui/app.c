@@ -112,32 +112,55 @@ static void next_view(struct app *a)
 		app_push(a, next, NULL);
 }
 
+/* esc: cancels what is in flight first, then clears the filter, then goes back a view. */
+static int back_key(struct app *a, struct view *v)
+{
+	int n = jobs_cancel(a->jobs, JOBS_SNAPSHOT), q = jobs_cancel(a->jobs, JOBS_QUERY);
+	int o = jobs_cancel(a->jobs, JOBS_OPEN);
+
+	if (n || q || o) {
+		app_message(a, n   ? "cancelling the snapshot"
+			       : q ? "cancelling the Prometheus query"
+				   : "cancelling the target being opened");
+		return VIEW_HANDLED | VIEW_REDRAW;
+	}
+	if (v->filter[0]) {
+		v->filter[0] = '\0';
+		v->sel = v->top = 0;
+		app_message(a, "filter cleared");
+		app_refresh_top(a);
+		return VIEW_HANDLED | VIEW_REDRAW;
+	}
+	if (!app_pop(a))
+		app_message(a, "q quits");
+	return VIEW_HANDLED | VIEW_REDRAW;
+}
+
+/* p: shows or hides the playbook, beside the view when there is room, else as a view. */
+static int playbook_key(struct app *a, struct view *v)
+{
+	if (!a->pb) {
+		app_message(a, ":playbook NAME starts one (goroutine-leak, slope-alert, ci-budget, pprof-exposure)");
+		return VIEW_HANDLED | VIEW_REDRAW;
+	}
+	if (v->ops == &view_playbook_ops) {
+		app_pop(a);
+		a->pb_beside = 0;
+	} else if (a->cols >= APP_PANE_MIN_COLS) {
+		a->pb_beside = !a->pb_beside;
+	} else {
+		app_push(a, &view_playbook_ops, NULL);
+	}
+	return VIEW_HANDLED | VIEW_REDRAW;
+}
+
 static int global_key(struct app *a, enum req r)
 {
 	struct view *v = app_view(a);
 
 	switch (r) {
-	case REQ_BACK: {
-		int n = jobs_cancel(a->jobs, JOBS_SNAPSHOT), q = jobs_cancel(a->jobs, JOBS_QUERY);
-		int o = jobs_cancel(a->jobs, JOBS_OPEN);
-
-		if (n || q || o) {
-			app_message(a, n   ? "cancelling the snapshot"
-				       : q ? "cancelling the Prometheus query"
-					   : "cancelling the target being opened");
-			return VIEW_HANDLED | VIEW_REDRAW;
-		}
-		if (v->filter[0]) {
-			v->filter[0] = '\0';
-			v->sel = v->top = 0;
-			app_message(a, "filter cleared");
-			app_refresh_top(a);
-			return VIEW_HANDLED | VIEW_REDRAW;
-		}
-		if (!app_pop(a))
-			app_message(a, "q quits");
-		return VIEW_HANDLED | VIEW_REDRAW;
-	}
+	case REQ_BACK:
+		return back_key(a, v);
 	case REQ_NEXT_VIEW:
 		next_view(a);
 		return VIEW_HANDLED | VIEW_REDRAW;
@@ -182,19 +205,7 @@ static int global_key(struct app *a, enum req r)
 		app_quit(a, 0);
 		return VIEW_HANDLED | VIEW_REDRAW;
 	case REQ_PLAYBOOK:
-		if (!a->pb) {
-			app_message(a, ":playbook NAME starts one (goroutine-leak, slope-alert, ci-budget, pprof-exposure)");
-			return VIEW_HANDLED | VIEW_REDRAW;
-		}
-		if (v->ops == &view_playbook_ops) {
-			app_pop(a);
-			a->pb_beside = 0;
-		} else if (a->cols >= APP_PANE_MIN_COLS) {
-			a->pb_beside = !a->pb_beside;
-		} else {
-			app_push(a, &view_playbook_ops, NULL);
-		}
-		return VIEW_HANDLED | VIEW_REDRAW;
+		return playbook_key(a, v);
 	case REQ_MATCH_NEXT:
 	case REQ_MATCH_PREV:
 		app_message(a,
