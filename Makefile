@@ -20,7 +20,7 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 
-.PHONY: all deps test unit integration fuzz fuzz-smoke asan bench demo lint clean
+.PHONY: all deps test unit integration fuzz fuzz-smoke fuzz-lib asan bench demo lint man install uninstall clean
 
 all: leakscope
 
@@ -43,6 +43,34 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB_OBJ)
 	@echo "  TEST    $<"
 	@$(CC) $(CFLAGS) $(XCFLAGS) $(PKG_CFLAGS) $(shell pkg-config --cflags cmocka) -o $@ $< $(LIB_OBJ) \
 		$(LDFLAGS) $(LDLIBS) $(shell pkg-config --libs cmocka)
+
+# The manual page, typeset from the program's own --help (cli/man.sh): it cannot drift from it.
+man: $(BUILD)/leakscope.1
+$(BUILD)/leakscope.1: leakscope cli/man.sh
+	@mkdir -p $(dir $@)
+	@echo "  MAN     $@"
+	@sh cli/man.sh ./leakscope > $@.tmp && mv $@.tmp $@
+
+# make install PREFIX=DIR (default /usr/local; DESTDIR for staging): the binary, the manual page,
+# bash and zsh completion, and the bundled playbooks where the binary looks for them
+# (PREFIX/share/leakscope/playbooks; the pattern catalogue is built into the binary).
+PREFIX   ?= /usr/local
+INST     := $(DESTDIR)$(PREFIX)
+PLAYBOOKS := $(filter-out playbooks/patterns.json,$(wildcard playbooks/*.json))
+install: all $(BUILD)/leakscope.1
+	install -d $(INST)/bin $(INST)/share/man/man1 $(INST)/share/bash-completion/completions \
+		$(INST)/share/zsh/site-functions $(INST)/share/leakscope/playbooks
+	install -m 0755 leakscope $(INST)/bin/leakscope
+	install -m 0644 $(BUILD)/leakscope.1 $(INST)/share/man/man1/leakscope.1
+	install -m 0644 cli/completion.bash $(INST)/share/bash-completion/completions/leakscope
+	install -m 0644 cli/completion.zsh $(INST)/share/zsh/site-functions/_leakscope
+	install -m 0644 $(PLAYBOOKS) $(INST)/share/leakscope/playbooks/
+
+uninstall:
+	rm -f $(INST)/bin/leakscope $(INST)/share/man/man1/leakscope.1 \
+		$(INST)/share/bash-completion/completions/leakscope $(INST)/share/zsh/site-functions/_leakscope \
+		$(addprefix $(INST)/share/leakscope/playbooks/,$(notdir $(PLAYBOOKS)))
+	-rmdir $(INST)/share/leakscope/playbooks $(INST)/share/leakscope 2>/dev/null
 
 # Installs what is missing from Debian's packages, and Go 1.27 into tests/.go1.27 (not the system).
 deps:
@@ -69,6 +97,14 @@ fuzz:
 
 fuzz-smoke:
 	@tests/fuzz/run.sh 10
+
+# What the fuzz targets link: every layer below the console, as one archive (tests/fuzz/run.sh
+# builds it with BUILD=build/fuzz/obj and the sanitizer flags).
+FUZZ_LIB_OBJ := $(filter $(BUILD)/lib/% $(BUILD)/analyze/% $(BUILD)/fetch/% $(BUILD)/playbooks/%,$(LIB_OBJ))
+fuzz-lib: $(BUILD)/libfuzz.a
+$(BUILD)/libfuzz.a: $(FUZZ_LIB_OBJ)
+	@rm -f $@
+	@ar rcs $@ $^
 
 # The unit and integration suites under AddressSanitizer and UBSan, in build/asan.
 asan: deps

@@ -64,6 +64,11 @@ void *arena_alloc(struct arena *a, size_t n)
 	return (char *)b->data + b->used - n;
 }
 
+size_t arena_bytes(const struct arena *a)
+{
+	return a->bytes;
+}
+
 void *arena_calloc(struct arena *a, size_t n)
 {
 	void *p = arena_alloc(a, n);

@@ -13,6 +13,8 @@ void arena_free(struct arena *a);
 /* Memory aligned for any scalar, owned by the arena. */
 void *arena_alloc(struct arena *a, size_t n);
 void *arena_calloc(struct arena *a, size_t n);
+/* Bytes of the blocks the arena holds (what it costs, not what was asked for). */
+size_t arena_bytes(const struct arena *a);
 /* A NUL-terminated copy of s[0..n), owned by the arena. */
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 

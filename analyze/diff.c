@@ -56,7 +56,7 @@ int diff_is_benign(const struct snap_group *g)
 
 struct diff_agerate diff_agerate(const struct snap_group *g)
 {
-	struct diff_agerate a = {DIFF_SHAPE_NONE, NAN, NAN, 0};
+	struct diff_agerate a = {DIFF_SHAPE_NONE, NAN, NAN, NAN, NAN, 0};
 	long lo, hi, span, biggest = 0;
 	int i;
 
@@ -78,6 +78,9 @@ struct diff_agerate diff_agerate(const struct snap_group *g)
 	else
 		a.per_minute = (double)g->aged;
 	a.started_min = (double)hi + 1;
+	/* the aged ones arrived within span minutes, give or take one at either end */
+	a.per_minute_low = (double)g->aged / (double)(span + 1);
+	a.per_minute_high = span >= 3 && hi >= 3 ? (double)g->aged / (double)(span - 1) : INFINITY;
 	if (hi < 3)
 		a.shape = DIFF_SHAPE_YOUNG;
 	else if (biggest * 2 > g->aged)

@@ -16,6 +16,10 @@ enum diff_shape { DIFF_SHAPE_NONE, DIFF_SHAPE_YOUNG, DIFF_SHAPE_STEADY, DIFF_SHA
 struct diff_agerate {
 	enum diff_shape shape;
 	double per_minute;    /* arrivals per minute over the aged span, NAN when none */
+	/* what the ages allow: ages come in whole minutes and are stamped at a GC, so the arrivals
+	 * may have spread a minute wider or narrower than they show; per_minute_high is INFINITY
+	 * when a burst cannot be told from a leak (under three minutes of ages, or one minute) */
+	double per_minute_low, per_minute_high;
 	double started_min;   /* minutes before the capture the first of them blocked, NAN when none */
 	long aged;            /* goroutines with an age (blocked a minute or more) */
 };

@@ -6,7 +6,6 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -427,33 +426,22 @@ out:
 	return s;
 }
 
-/* A regular file is mapped a window at a time instead of read: no copy into a buffer, and each
- * window is unmapped once parsed, so memory stays bounded however large the file. */
-static struct snapshot *parse_mapped(int fd, off_t size, const char *source, enum snap_by by, struct err *e)
+/* A regular file is read a window at a time with read(), never mapped: a file cut short by another
+ * process while it is read gives a short read, not SIGBUS. Its size and change time are taken
+ * before and after, and a file that changed in between is refused rather than half parsed. */
+static struct snapshot *parse_regular(int fd, const struct stat *before, const char *source, enum snap_by by,
+				      struct err *e)
 {
-	const off_t window = 4 << 20;
-	struct parser *p = parse_new(source, by);
-	struct snapshot *s = NULL;
-	off_t off;
+	struct snapshot *s = parse_fd(fd, source, by, e);
+	struct stat after;
+	off_t pos = lseek(fd, 0, SEEK_CUR);
 
-	for (off = 0; off < size; off += window) {
-		size_t len = (size_t)(size - off < window ? size - off : window);
-		void *m = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, off);
-		int r;
-
-		if (m == MAP_FAILED) {
-			err_set(e, "%s: %s", source, strerror(errno));
-			goto out;
-		}
-		madvise(m, len, MADV_SEQUENTIAL);
-		r = parse_feed(p, m, len, e);
-		munmap(m, len);
-		if (r < 0)
-			goto out;
+	/* a parser that refused the input stops early: its own error stands, pos says nothing */
+	if (fstat(fd, &after) < 0 || after.st_size != before->st_size || (s && pos != before->st_size) ||
+	    after.st_mtim.tv_sec != before->st_mtim.tv_sec || after.st_mtim.tv_nsec != before->st_mtim.tv_nsec) {
+		snap_free(s);
+		return err_set(e, "%s changed while being read", source), NULL;
 	}
-	s = parse_finish(p, e);
-out:
-	parse_free(p);
 	return s;
 }
 
@@ -468,12 +456,17 @@ struct snapshot *parse_path(const char *path, enum snap_by by, struct err *e)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return err_set(e, "%s: %s", path, strerror(errno)), NULL;
-	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+	if (fstat(fd, &st) < 0) {
+		err_set(e, "%s: %s", path, strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	if (S_ISDIR(st.st_mode)) {
 		close(fd);
 		return err_set(e, "%s: is a directory", path), NULL;
 	}
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
-		s = parse_mapped(fd, st.st_size, path, by, e);
+	if (S_ISREG(st.st_mode))
+		s = parse_regular(fd, &st, path, by, e);
 	else
 		s = parse_fd(fd, path, by, e);
 	close(fd);

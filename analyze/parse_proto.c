@@ -11,6 +11,14 @@
 
 /* The largest top-level field (one sample, location, function or string) accepted. */
 #define MAX_FIELD (16u << 20)
+/* What a goroutine profile can need, with room to spare: Go writes one sample per distinct stack
+ * and label set, so even a million goroutines make a few MiB of tables. A profile past these is
+ * refused as it is read, before it can take the machine's memory or minutes of its time. */
+#define MAX_TABLES ((size_t)128 << 20)  /* the decoded tables, in bytes */
+#define MAX_STACKS ((size_t)160 << 20)  /* the snapshot's arena while the stacks are resolved */
+#define MAX_FRAMES ((uint64_t)32 << 20) /* frames resolved, over all samples */
+#define MAX_LABELS 1024                 /* labels on one sample */
+#define MAX_NAME (16u << 10)            /* a function name, file name, label key or value */
 
 struct pb_line {
 	uint64_t function;
@@ -32,8 +40,8 @@ struct pb_label {
 };
 
 struct pb_sample {
-	size_t locs, nlocs;     /* into pproto.ids */
-	size_t labels, nlabels; /* into pproto.labels */
+	uint32_t locs, nlocs;     /* into pproto.ids */
+	uint32_t labels, nlabels; /* into pproto.labels */
 	int64_t value;
 };
 
@@ -47,7 +55,7 @@ struct pproto {
 	int64_t sample_type; /* string index of the first sample type, -1 when none */
 	struct pb_sample *samples;
 	size_t nsamples, capsamples;
-	uint64_t *ids;
+	uint32_t *ids; /* location ids: a runtime numbers them from 1 */
 	size_t nids, capids;
 	struct pb_label *labels;
 	size_t nlabels, caplabels;
@@ -57,9 +65,11 @@ struct pproto {
 	size_t nlines, caplines;
 	struct pb_func *funcs;
 	size_t nfuncs, capfuncs;
-	char **strings; /* the string table; each string owned here */
-	size_t *strlens;
-	size_t nstrings, capstrings, capstrlens;
+	char *strbuf; /* the string table: every string, each followed by a NUL */
+	size_t strbytes, capstrbuf;
+	uint32_t *stroff; /* string i starts at strbuf + stroff[i], ends at stroff[i + 1] - 1 */
+	size_t nstrings, capstroff;
+	size_t mem; /* bytes the tables above hold, against MAX_TABLES */
 };
 
 struct pproto *pproto_new(struct snapshot *s)
@@ -73,16 +83,12 @@ struct pproto *pproto_new(struct snapshot *s)
 
 void pproto_free(struct pproto *pp)
 {
-	size_t i;
-
 	if (!pp)
 		return;
 	if (pp->zinit)
 		inflateEnd(&pp->z);
-	for (i = 0; i < pp->nstrings; i++)
-		free(pp->strings[i]);
-	free(pp->strings);
-	free(pp->strlens);
+	free(pp->strbuf);
+	free(pp->stroff);
 	free(pp->buf);
 	free(pp->samples);
 	free(pp->ids);
@@ -91,6 +97,31 @@ void pproto_free(struct pproto *pp)
 	free(pp->lines);
 	free(pp->funcs);
 	free(pp);
+}
+
+/* Room for need elements of elem bytes in *arr, counted against MAX_TABLES; -1 past it. */
+static int grow(struct pproto *pp, void *arr, size_t *cap, size_t need, size_t elem)
+{
+	void **p = arr;
+	size_t before = *cap;
+
+	size_t c = before ? before : 8;
+
+	if (need <= before)
+		return 0;
+	while (c < need) /* as xgrow grows it */
+		c *= 2;
+	if (need > UINT32_MAX || pp->mem + (c - before) * elem > MAX_TABLES)
+		return -1;
+	*p = xgrow(*p, cap, need, elem);
+	pp->mem += (*cap - before) * elem;
+	return 0;
+}
+
+static int too_big(struct err *e)
+{
+	return err_set(e, "profile.proto tables need more than %zu MiB: far more than any goroutine profile",
+		       MAX_TABLES >> 20);
 }
 
 /* ---- wire format ---- */
@@ -165,13 +196,17 @@ static int field(struct rd *r, uint32_t *num, int *type, uint64_t *v, struct rd 
 	}
 }
 
-/* A repeated integer field, packed (type 2) or not (type 0): Go packs only when there are more
- * than two values. */
-static int repeated(struct rd *sub, int type, uint64_t v, uint64_t **arr, size_t *n, size_t *cap)
+/* Appends a repeated integer field, packed (type 2) or not (type 0), to pp->ids: Go packs only
+ * when there are more than two values. Returns 0, -1 when malformed (or an id past 2^32, which no
+ * runtime writes), -2 past MAX_TABLES. */
+static int add_ids(struct pproto *pp, struct rd *sub, int type, uint64_t v)
 {
 	if (type == 0) {
-		*arr = xgrow(*arr, cap, *n + 1, sizeof(**arr));
-		(*arr)[(*n)++] = v;
+		if (v > UINT32_MAX)
+			return -1;
+		if (grow(pp, &pp->ids, &pp->capids, pp->nids + 1, sizeof(*pp->ids)) < 0)
+			return -2;
+		pp->ids[pp->nids++] = (uint32_t)v;
 		return 0;
 	}
 	if (type != 2)
@@ -179,11 +214,29 @@ static int repeated(struct rd *sub, int type, uint64_t v, uint64_t **arr, size_t
 	while (sub->p < sub->end) {
 		uint64_t x;
 
-		if (varint(sub, &x) != 1)
+		if (varint(sub, &x) != 1 || x > UINT32_MAX)
 			return -1;
-		*arr = xgrow(*arr, cap, *n + 1, sizeof(**arr));
-		(*arr)[(*n)++] = x;
+		if (grow(pp, &pp->ids, &pp->capids, pp->nids + 1, sizeof(*pp->ids)) < 0)
+			return -2;
+		pp->ids[pp->nids++] = (uint32_t)x;
 	}
+	return 0;
+}
+
+/* The first of a repeated integer field (a goroutine profile has one value per sample). */
+static int first_value(struct rd *sub, int type, uint64_t v, uint64_t *first, int *seen)
+{
+	if (type == 2) {
+		if (sub->p == sub->end)
+			return 0;
+		if (varint(sub, &v) != 1)
+			return -1;
+	} else if (type != 0) {
+		return -1;
+	}
+	if (!*seen)
+		*first = v;
+	*seen = 1;
 	return 0;
 }
 
@@ -192,86 +245,112 @@ static int bad(struct err *e, const char *what)
 	return err_set(e, "malformed profile.proto: %s", what);
 }
 
-static int decode_sample(struct pproto *pp, struct rd *m, struct err *e)
+static int decode_label(struct pproto *pp, struct rd *m, struct err *e)
 {
-	struct pb_sample smp = {.locs = pp->nids, .labels = pp->nlabels};
-	uint64_t *values = NULL, v;
-	size_t nvalues = 0, capvalues = 0;
+	struct pb_label l = {0, 0, 0};
 	struct rd sub;
-	uint32_t num;
-	int type, k;
-
-	while ((k = field(m, &num, &type, &v, &sub)) == 1) {
-		if (num == 1) {
-			if (repeated(&sub, type, v, &pp->ids, &pp->nids, &pp->capids) < 0)
-				goto fail;
-		} else if (num == 2) {
-			if (repeated(&sub, type, v, &values, &nvalues, &capvalues) < 0)
-				goto fail;
-		} else if (num == 3 && type == 2) {
-			struct pb_label l = {0, 0, 0};
-			struct rd lsub;
-
-			while ((k = field(&sub, &num, &type, &v, &lsub)) == 1) {
-				if (type != 0)
-					continue;
-				if (num == 1)
-					l.key = (int64_t)v;
-				else if (num == 2)
-					l.str = (int64_t)v;
-				else if (num == 3)
-					l.num = (int64_t)v;
-			}
-			if (k < 0)
-				goto fail;
-			pp->labels = xgrow(pp->labels, &pp->caplabels, pp->nlabels + 1, sizeof(*pp->labels));
-			pp->labels[pp->nlabels++] = l;
-		}
-	}
-	if (k < 0)
-		goto fail;
-	smp.nlocs = pp->nids - smp.locs;
-	smp.nlabels = pp->nlabels - smp.labels;
-	smp.value = nvalues ? (int64_t)values[0] : 0;
-	free(values);
-	pp->samples = xgrow(pp->samples, &pp->capsamples, pp->nsamples + 1, sizeof(*pp->samples));
-	pp->samples[pp->nsamples++] = smp;
-	return 0;
-fail:
-	free(values);
-	return bad(e, "bad sample");
-}
-
-static int decode_location(struct pproto *pp, struct rd *m, struct err *e)
-{
-	struct pb_loc loc = {.first = pp->nlines};
-	struct rd sub, lsub;
 	uint64_t v;
 	uint32_t num;
 	int type, k;
 
 	while ((k = field(m, &num, &type, &v, &sub)) == 1) {
-		if (num == 1 && type == 0) {
-			loc.id = v;
-		} else if (num == 4 && type == 2) {
-			struct pb_line ln = {0, 0};
+		if (type != 0)
+			continue;
+		if (num == 1)
+			l.key = (int64_t)v;
+		else if (num == 2)
+			l.str = (int64_t)v;
+		else if (num == 3)
+			l.num = (int64_t)v;
+	}
+	if (k < 0)
+		return bad(e, "bad sample label");
+	if (grow(pp, &pp->labels, &pp->caplabels, pp->nlabels + 1, sizeof(*pp->labels)) < 0)
+		return too_big(e);
+	pp->labels[pp->nlabels++] = l;
+	return 0;
+}
 
-			while ((k = field(&sub, &num, &type, &v, &lsub)) == 1) {
-				if (type == 0 && num == 1)
-					ln.function = v;
-				else if (type == 0 && num == 2)
-					ln.line = (int64_t)v;
-			}
-			if (k < 0)
-				return bad(e, "bad location line");
-			pp->lines = xgrow(pp->lines, &pp->caplines, pp->nlines + 1, sizeof(*pp->lines));
-			pp->lines[pp->nlines++] = ln;
-		}
+static int decode_sample(struct pproto *pp, struct rd *m, struct err *e)
+{
+	struct pb_sample smp = {.locs = (uint32_t)pp->nids, .labels = (uint32_t)pp->nlabels};
+	uint64_t v, value = 0;
+	struct rd sub;
+	uint32_t num;
+	int type, k, r = 0, seen = 0;
+
+	while (r == 0 && (k = field(m, &num, &type, &v, &sub)) == 1) {
+		if (num == 1)
+			r = add_ids(pp, &sub, type, v);
+		else if (num == 2)
+			r = first_value(&sub, type, v, &value, &seen);
+		else if (num == 3 && type == 2 && decode_label(pp, &sub, e) < 0)
+			return -1;
+	}
+	if (r == -2)
+		return too_big(e);
+	if (r < 0 || k < 0)
+		return bad(e, "bad sample");
+	if ((int64_t)value < 0)
+		return bad(e, "negative goroutine count (a delta profile?)");
+	if (pp->nlabels - smp.labels > MAX_LABELS)
+		return err_set(e, "malformed profile.proto: a sample with %zu labels (a goroutine has a few)",
+			       pp->nlabels - smp.labels);
+	if (value == 0) { /* no goroutine: nothing of it is kept */
+		pp->nids = smp.locs;
+		pp->nlabels = smp.labels;
+		return 0;
+	}
+	smp.nlocs = (uint32_t)(pp->nids - smp.locs);
+	smp.nlabels = (uint32_t)(pp->nlabels - smp.labels);
+	smp.value = (int64_t)value;
+	if (grow(pp, &pp->samples, &pp->capsamples, pp->nsamples + 1, sizeof(*pp->samples)) < 0)
+		return too_big(e);
+	pp->samples[pp->nsamples++] = smp;
+	return 0;
+}
+
+static int decode_line(struct pproto *pp, struct rd *m, struct err *e)
+{
+	struct pb_line ln = {0, 0};
+	struct rd sub;
+	uint64_t v;
+	uint32_t num;
+	int type, k;
+
+	while ((k = field(m, &num, &type, &v, &sub)) == 1) {
+		if (type == 0 && num == 1)
+			ln.function = v;
+		else if (type == 0 && num == 2)
+			ln.line = (int64_t)v;
+	}
+	if (k < 0)
+		return bad(e, "bad location line");
+	if (grow(pp, &pp->lines, &pp->caplines, pp->nlines + 1, sizeof(*pp->lines)) < 0)
+		return too_big(e);
+	pp->lines[pp->nlines++] = ln;
+	return 0;
+}
+
+static int decode_location(struct pproto *pp, struct rd *m, struct err *e)
+{
+	struct pb_loc loc = {.first = pp->nlines};
+	struct rd sub;
+	uint64_t v;
+	uint32_t num;
+	int type, k;
+
+	while ((k = field(m, &num, &type, &v, &sub)) == 1) {
+		if (num == 1 && type == 0)
+			loc.id = v;
+		else if (num == 4 && type == 2 && decode_line(pp, &sub, e) < 0)
+			return -1;
 	}
 	if (k < 0 || loc.id == 0)
 		return bad(e, "bad location");
 	loc.n = pp->nlines - loc.first;
-	pp->locs = xgrow(pp->locs, &pp->caplocs, pp->nlocs + 1, sizeof(*pp->locs));
+	if (grow(pp, &pp->locs, &pp->caplocs, pp->nlocs + 1, sizeof(*pp->locs)) < 0)
+		return too_big(e);
 	pp->locs[pp->nlocs++] = loc;
 	return 0;
 }
@@ -296,8 +375,23 @@ static int decode_function(struct pproto *pp, struct rd *m, struct err *e)
 	}
 	if (k < 0 || f.id == 0)
 		return bad(e, "bad function");
-	pp->funcs = xgrow(pp->funcs, &pp->capfuncs, pp->nfuncs + 1, sizeof(*pp->funcs));
+	if (grow(pp, &pp->funcs, &pp->capfuncs, pp->nfuncs + 1, sizeof(*pp->funcs)) < 0)
+		return too_big(e);
 	pp->funcs[pp->nfuncs++] = f;
+	return 0;
+}
+
+/* One string of the table, copied after the others. */
+static int decode_string(struct pproto *pp, const unsigned char *p, size_t n, struct err *e)
+{
+	if (grow(pp, &pp->stroff, &pp->capstroff, pp->nstrings + 2, sizeof(*pp->stroff)) < 0 ||
+	    grow(pp, &pp->strbuf, &pp->capstrbuf, pp->strbytes + n + 1, 1) < 0)
+		return too_big(e);
+	memcpy(pp->strbuf + pp->strbytes, p, n);
+	pp->strbuf[pp->strbytes + n] = '\0';
+	pp->stroff[pp->nstrings] = (uint32_t)pp->strbytes;
+	pp->strbytes += n + 1;
+	pp->stroff[++pp->nstrings] = (uint32_t)pp->strbytes;
 	return 0;
 }
 
@@ -368,12 +462,8 @@ static int decode(struct pproto *pp, int at_end, struct err *e)
 				return -1;
 			if (num == 5 && decode_function(pp, &sub, e) < 0)
 				return -1;
-			if (num == 6) {
-				pp->strings = xgrow(pp->strings, &pp->capstrings, pp->nstrings + 1, sizeof(*pp->strings));
-				pp->strlens = xgrow(pp->strlens, &pp->capstrlens, pp->nstrings + 1, sizeof(*pp->strlens));
-				pp->strings[pp->nstrings] = xstrndup((const char *)sub.p, v);
-				pp->strlens[pp->nstrings++] = v;
-			}
+			if (num == 6 && decode_string(pp, sub.p, v, e) < 0)
+				return -1;
 			break;
 		default:
 			return bad(e, "unsupported wire type");
@@ -472,42 +562,137 @@ static int str(const struct pproto *pp, int64_t i, const char **s, size_t *n, st
 			pp->nstrings);
 		return -1;
 	}
-	*s = pp->strings[i];
-	*n = pp->strlens[i];
+	*s = pp->strbuf + pp->stroff[i];
+	*n = pp->stroff[i + 1] - pp->stroff[i] - 1;
 	return 0;
 }
 
-int pproto_finish(struct pproto *pp, struct err *e)
+/* A string naming a function, a file or a label: short, or the profile is not a runtime's. */
+static int name(const struct pproto *pp, int64_t i, const char **s, size_t *n, struct err *e)
 {
-	struct snapshot *s = pp->snap;
-	const char *type;
-	size_t i, j, typelen;
-	long total = 0;
-	/* Samples can name one location many times and a location can hold many lines, so a few
-	 * KiB could ask for 10^12 frames. A real profile resolves to about one frame per byte of its
-	 * samples; a budget of four per inflated byte keeps the work linear in the input. */
-	uint64_t budget = pp->inflated * 4 + (1u << 20);
-
-	if (!pp->zinit || !pp->zdone)
-		return err_set(e, "truncated gzip stream");
-	if (decode(pp, 1, e) < 0)
+	if (str(pp, i, s, n, e) < 0)
 		return -1;
-	if (pp->nstrings == 0 || pp->strlens[0] != 0)
+	if (*n > MAX_NAME)
+		return err_set(e, "malformed profile.proto: a name of %zu bytes (at most %u KiB)", *n, MAX_NAME >> 10);
+	return 0;
+}
+
+/* The profile's kind from its first sample type: goroutine or goroutineleak, else refused. */
+static int check_type(struct pproto *pp, struct err *e)
+{
+	const char *type;
+	size_t typelen, k;
+
+	if (pp->nstrings == 0 || pp->stroff[1] != 1)
 		return bad(e, "string table missing or not starting with \"\"");
 	if (pp->sample_type < 0)
 		return bad(e, "no sample type");
 	if (str(pp, pp->sample_type, &type, &typelen, e) < 0)
 		return -1;
 	if (strcmp(type, "goroutineleak") == 0) {
-		s->profile = SNAP_GOROUTINELEAK;
-	} else if (strcmp(type, "goroutine") != 0) {
-		size_t k;
-
-		/* Quote the name only up to anything unprintable: the message stays one line. */
-		for (k = 0; k < typelen && k < 64 && type[k] >= 0x20 && type[k] < 0x7f; k++)
-			;
-		return err_set(e, "not a goroutine profile: a %.*s profile", (int)k, type);
+		pp->snap->profile = SNAP_GOROUTINELEAK;
+		return 0;
 	}
+	if (strcmp(type, "goroutine") == 0)
+		return 0;
+	/* Quote the name only up to anything unprintable: the message stays one line. */
+	for (k = 0; k < typelen && k < 64 && type[k] >= 0x20 && type[k] < 0x7f; k++)
+		;
+	return err_set(e, "not a goroutine profile: a %.*s profile", (int)k, type);
+}
+
+/* The frames of one location, inlined callee first, into the record being built. */
+static int resolve_location(struct pproto *pp, const struct pb_loc *loc, struct err *e)
+{
+	size_t k;
+
+	for (k = 0; k < loc->n; k++) {
+		const struct pb_line *ln = &pp->lines[loc->first + k];
+		const struct pb_func *f = find_func(pp, ln->function);
+		const char *fn, *file;
+		size_t nl, fl;
+
+		if (!f)
+			return err_set(e, "malformed profile.proto: location refers to missing function %llu",
+				       (unsigned long long)ln->function);
+		if (name(pp, f->name, &fn, &nl, e) < 0 || name(pp, f->file, &file, &fl, e) < 0)
+			return -1;
+		snap_frame(pp->snap, fn, nl, file, fl, (long)ln->line);
+	}
+	return 0;
+}
+
+static int resolve_labels(struct pproto *pp, const struct pb_sample *smp, struct err *e)
+{
+	size_t j;
+
+	for (j = 0; j < smp->nlabels; j++) {
+		const struct pb_label *l = &pp->labels[smp->labels + j];
+		const char *k, *v;
+		size_t kl, vl;
+		char num[32];
+
+		if (name(pp, l->key, &k, &kl, e) < 0)
+			return -1;
+		if (l->str) {
+			if (name(pp, l->str, &v, &vl, e) < 0)
+				return -1;
+		} else {
+			vl = (size_t)snprintf(num, sizeof(num), "%lld", (long long)l->num);
+			v = num;
+		}
+		snap_label(pp->snap, k, kl, v, vl);
+	}
+	return 0;
+}
+
+/* One sample folded into the snapshot; *budget counts down the frames still allowed. */
+static int resolve_sample(struct pproto *pp, const struct pb_sample *smp, uint64_t *budget, struct err *e)
+{
+	struct snapshot *s = pp->snap;
+	size_t j;
+
+	snap_begin(s);
+	for (j = 0; j < smp->nlocs; j++) {
+		const struct pb_loc *loc = find_loc(pp, pp->ids[smp->locs + j]);
+
+		if (!loc)
+			return err_set(e, "malformed profile.proto: sample refers to missing location %llu",
+				       (unsigned long long)pp->ids[smp->locs + j]);
+		if (loc->n > *budget)
+			return bad(e, "stacks resolve to far more frames than the profile holds");
+		*budget -= loc->n;
+		if (resolve_location(pp, loc, e) < 0)
+			return -1;
+	}
+	if (resolve_labels(pp, smp, e) < 0)
+		return -1;
+	if (s->profile == SNAP_GOROUTINELEAK)
+		snap_leaked(s);
+	snap_end(s, (long)smp->value);
+	if (arena_bytes(s->arena) > MAX_STACKS)
+		return err_set(e, "profile.proto stacks take more than %zu MiB: far more than any goroutine profile",
+			       MAX_STACKS >> 20);
+	return 0;
+}
+
+int pproto_finish(struct pproto *pp, struct err *e)
+{
+	struct snapshot *s = pp->snap;
+	size_t i;
+	long total = 0;
+	/* Samples can name one location many times and a location can hold many lines, so a few
+	 * KiB could ask for 10^12 frames. A real profile resolves to about one frame per byte of its
+	 * samples; a budget of four per inflated byte, and MAX_FRAMES in all, keeps the work linear
+	 * in the input and bounded. */
+	uint64_t budget = pp->inflated * 4 + (1u << 20);
+
+	if (budget > MAX_FRAMES)
+		budget = MAX_FRAMES;
+	if (!pp->zinit || !pp->zdone)
+		return err_set(e, "truncated gzip stream");
+	if (decode(pp, 1, e) < 0 || check_type(pp, e) < 0)
+		return -1;
 	if (pp->nlocs > 1) /* the arrays are NULL when empty, which qsort must not be given */
 		qsort(pp->locs, pp->nlocs, sizeof(*pp->locs), cmp_loc);
 	if (pp->nfuncs > 1)
@@ -515,56 +700,11 @@ int pproto_finish(struct pproto *pp, struct err *e)
 	for (i = 0; i < pp->nsamples; i++) {
 		const struct pb_sample *smp = &pp->samples[i];
 
-		if (smp->value < 0)
-			return bad(e, "negative goroutine count (a delta profile?)");
 		/* The sums in the snapshot must not overflow. */
 		if (smp->value > LONG_MAX - total)
 			return err_set(e, "goroutine counts add up to more than %ld", LONG_MAX);
-		snap_begin(s);
-		for (j = 0; j < smp->nlocs; j++) {
-			const struct pb_loc *loc = find_loc(pp, pp->ids[smp->locs + j]);
-			size_t k;
-
-			if (!loc)
-				return err_set(e, "malformed profile.proto: sample refers to missing location %llu",
-					       (unsigned long long)pp->ids[smp->locs + j]);
-			if (loc->n > budget)
-				return bad(e, "stacks resolve to far more frames than the profile holds");
-			budget -= loc->n;
-			for (k = 0; k < loc->n; k++) {
-				const struct pb_line *ln = &pp->lines[loc->first + k];
-				const struct pb_func *f = find_func(pp, ln->function);
-				const char *name, *file;
-				size_t nl, fl;
-
-				if (!f)
-					return err_set(e, "malformed profile.proto: location refers to missing function %llu",
-						       (unsigned long long)ln->function);
-				if (str(pp, f->name, &name, &nl, e) < 0 || str(pp, f->file, &file, &fl, e) < 0)
-					return -1;
-				snap_frame(s, name, nl, file, fl, (long)ln->line);
-			}
-		}
-		for (j = 0; j < smp->nlabels; j++) {
-			const struct pb_label *l = &pp->labels[smp->labels + j];
-			const char *k, *v;
-			size_t kl, vl;
-			char num[32];
-
-			if (str(pp, l->key, &k, &kl, e) < 0)
-				return -1;
-			if (l->str) {
-				if (str(pp, l->str, &v, &vl, e) < 0)
-					return -1;
-			} else {
-				vl = (size_t)snprintf(num, sizeof(num), "%lld", (long long)l->num);
-				v = num;
-			}
-			snap_label(s, k, kl, v, vl);
-		}
-		if (s->profile == SNAP_GOROUTINELEAK)
-			snap_leaked(s);
-		snap_end(s, (long)smp->value);
+		if (resolve_sample(pp, smp, &budget, e) < 0)
+			return -1;
 		total += (long)smp->value;
 	}
 	s->total = total;

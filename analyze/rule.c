@@ -351,6 +351,11 @@ int slope_rule_deriv_threshold(const struct slope_rule *r, int64_t *window_ms, d
 	return 1;
 }
 
+int64_t slope_rule_needs(const struct slope_rule *r)
+{
+	return r->max_window + r->for_ms;
+}
+
 int64_t slope_rule_max_window(const struct slope_rule *r)
 {
 	return r->max_window > SLOPE_LOOKBACK_MS ? r->max_window : SLOPE_LOOKBACK_MS;

@@ -72,6 +72,9 @@ void slope_rule_free(struct slope_rule *r);
 const char *slope_rule_text(const struct slope_rule *r);
 int64_t slope_rule_for(const struct slope_rule *r);
 int64_t slope_rule_max_window(const struct slope_rule *r);
+/* The span of samples the rule needs before it can fire at all: its longest range window (the
+ * instant lookback not counted) plus its for. A replay over less cannot say it would not fire. */
+int64_t slope_rule_needs(const struct slope_rule *r);
 /* Whether r is one threshold on the slope, `deriv[W] > X` or `>= X` (any for:): 1 with its window
  * and X (goroutines per second), else 0. */
 int slope_rule_deriv_threshold(const struct slope_rule *r, int64_t *window_ms, double *per_s);

@@ -48,6 +48,9 @@ struct snap_rec {
 	size_t creatorcap;
 };
 
+static void sort_ages(struct snapshot *s, struct snap_group *g);
+static void pairs_free(struct snap_pairs *t);
+
 struct snapshot *snap_new(const char *source, enum snap_by by)
 {
 	struct snapshot *s = xcalloc(1, sizeof(*s));
@@ -80,6 +83,8 @@ void snap_free(struct snapshot *s)
 	}
 	free(s->groups);
 	free(s->table);
+	pairs_free(s->states_ix);
+	pairs_free(s->ages_ix);
 	intern_free(s->strings);
 	arena_free(s->arena);
 	free(s);
@@ -129,15 +134,50 @@ void snap_sort(struct snapshot *s)
 
 	if (s->ngroups > 1)
 		qsort(s->groups, s->ngroups, sizeof(*s->groups), group_cmp);
-	for (i = 0; i < s->ngroups; i++)
+	for (i = 0; i < s->ngroups; i++) {
+		sort_ages(s, s->groups[i]);
 		if (s->groups[i]->nlabelsets > 1)
 			qsort(s->groups[i]->labelsets, (size_t)s->groups[i]->nlabelsets,
 			      sizeof(*s->groups[i]->labelsets), labelset_cmp);
+	}
 }
 
 const struct snap_frame *snap_top_frame(const struct snap_group *g)
 {
 	return g->nframes ? &g->frames[g->top] : NULL;
+}
+
+static int same_str(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+int snap_frame_same(const struct snap_frame *a, const struct snap_frame *b)
+{
+	return a->line == b->line && same_str(a->func, b->func) && same_str(a->file, b->file);
+}
+
+int snap_distinct_frame(const struct snap_group *g, const struct snap_group *const *peers, size_t n)
+{
+	const struct snap_frame *top = snap_top_frame(g);
+	int best = -1;
+	size_t k;
+
+	if (!top)
+		return -1;
+	for (k = 0; k < n; k++) {
+		const struct snap_group *p = peers[k];
+		const struct snap_frame *pt = snap_top_frame(p);
+		int i;
+
+		if (p == g || !pt || !snap_frame_same(top, pt))
+			continue;
+		for (i = 0; i < g->nframes && i < p->nframes && snap_frame_same(&g->frames[i], &p->frames[i]); i++)
+			;
+		if (i > best)
+			best = i;
+	}
+	return best < g->nframes ? best : -1;
 }
 
 /* ---- the record builder ---- */
@@ -409,63 +449,183 @@ static struct snap_group *group_new(struct snapshot *s, uint64_t h, const char *
 	return g;
 }
 
-static void add_state(struct snapshot *s, struct snap_group *g, const char *state, long count)
+/* ---- per-group buckets: states and wait ages ---- */
+
+/* A group's first PAIRS_SCAN states (or ages) are found by scanning them; past that the group's
+ * buckets are indexed in a table of the snapshot's, so that one stack with a distinct state or
+ * age per goroutine folds in linear time. */
+#define PAIRS_SCAN 8
+
+struct pair {
+	const struct snap_group *g; /* NULL: a free slot */
+	uintptr_t value;            /* the interned state, or the minutes */
+	int idx;                    /* into g->states or g->ages, -1 until set */
+};
+
+struct snap_pairs {
+	struct pair *slot;
+	size_t cap, n;
+};
+
+static size_t pair_hash(const struct snap_group *g, uintptr_t v)
 {
-	int i;
+	uint64_t h = ((uint64_t)(uintptr_t)g * 0x9e3779b97f4a7c15ULL) ^ ((uint64_t)v * 0xc2b2ae3d27d4eb4fULL);
 
-	for (i = 0; i < g->nstates; i++)
-		if (g->states[i].name == state) {
-			g->states[i].count += count;
-			return;
-		}
-	if (g->nstates == g->capstates) {
-		int cap = g->capstates ? g->capstates * 2 : 4;
-		struct snap_state *n = arena_alloc(s->arena, (size_t)cap * sizeof(*n));
-
-		if (g->nstates)
-			memcpy(n, g->states, (size_t)g->nstates * sizeof(*n));
-		g->states = n;
-		g->capstates = cap;
-	}
-	g->states[g->nstates].name = state;
-	g->states[g->nstates].count = count;
-	g->nstates++;
+	return (size_t)(h ^ (h >> 29));
 }
 
+static struct pair *pair_probe(struct pair *slot, size_t cap, const struct snap_group *g, uintptr_t v)
+{
+	size_t i;
+
+	for (i = pair_hash(g, v) & (cap - 1); slot[i].g; i = (i + 1) & (cap - 1))
+		if (slot[i].g == g && slot[i].value == v)
+			break;
+	return &slot[i];
+}
+
+/* The bucket index of (g, v) in *tp (made on first use): -1 in a new entry, for the caller to set. */
+static int *pair_find(struct snap_pairs **tp, const struct snap_group *g, uintptr_t v)
+{
+	struct snap_pairs *t = *tp;
+	struct pair *p;
+
+	if (!t)
+		t = *tp = xcalloc(1, sizeof(*t));
+	if ((t->n + 1) * 2 > t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 1024, i;
+		struct pair *slot = xcalloc(cap, sizeof(*slot));
+
+		for (i = 0; i < t->cap; i++)
+			if (t->slot[i].g)
+				*pair_probe(slot, cap, t->slot[i].g, t->slot[i].value) = t->slot[i];
+		free(t->slot);
+		t->slot = slot;
+		t->cap = cap;
+	}
+	p = pair_probe(t->slot, t->cap, g, v);
+	if (!p->g) {
+		p->g = g;
+		p->value = v;
+		p->idx = -1;
+		t->n++;
+	}
+	return &p->idx;
+}
+
+static void pairs_free(struct snap_pairs *t)
+{
+	if (!t)
+		return;
+	free(t->slot);
+	free(t);
+}
+
+/* Room for one more element in an arena array of *cap elements of size sz holding n. */
+static void *arena_grow(struct arena *a, void *arr, int n, int *cap, size_t sz)
+{
+	void *fresh;
+
+	if (n < *cap)
+		return arr;
+	*cap = *cap ? *cap * 2 : 4;
+	fresh = arena_alloc(a, (size_t)*cap * sz);
+	if (n)
+		memcpy(fresh, arr, (size_t)n * sz);
+	return fresh;
+}
+
+static void add_state(struct snapshot *s, struct snap_group *g, const char *state, long count)
+{
+	int i, *ix = NULL;
+
+	if (g->nstates < PAIRS_SCAN) {
+		for (i = 0; i < g->nstates; i++)
+			if (g->states[i].name == state) {
+				g->states[i].count += count;
+				return;
+			}
+	} else {
+		ix = pair_find(&s->states_ix, g, (uintptr_t)state);
+		if (*ix >= 0) {
+			g->states[*ix].count += count;
+			return;
+		}
+	}
+	g->states = arena_grow(s->arena, g->states, g->nstates, &g->capstates, sizeof(*g->states));
+	g->states[g->nstates].name = state;
+	g->states[g->nstates].count = count;
+	if (ix)
+		*ix = g->nstates;
+	g->nstates++;
+	if (!ix && g->nstates == PAIRS_SCAN)
+		for (i = 0; i < g->nstates; i++)
+			*pair_find(&s->states_ix, g, (uintptr_t)g->states[i].name) = i;
+}
+
+/* Ages of a small group are kept sorted as they come; a big group's are appended and sorted by
+ * snap_sort. */
 static void add_age(struct snapshot *s, struct snap_group *g, long minutes, long count)
 {
-	int lo = 0, hi = g->nages;
+	int lo = 0, hi = g->nages, *ix = NULL;
 
 	/* Goroutines come roughly in creation order, so the last bucket is the usual hit. */
 	if (g->nages && g->ages[g->nages - 1].minutes == minutes) {
 		g->ages[g->nages - 1].count += count;
 		return;
 	}
-	while (lo < hi) {
-		int mid = (lo + hi) / 2;
+	if (g->nages < PAIRS_SCAN) {
+		while (lo < hi) {
+			int mid = (lo + hi) / 2;
 
-		if (g->ages[mid].minutes < minutes)
-			lo = mid + 1;
-		else
-			hi = mid;
+			if (g->ages[mid].minutes < minutes)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo < g->nages && g->ages[lo].minutes == minutes) {
+			g->ages[lo].count += count;
+			return;
+		}
+	} else {
+		ix = pair_find(&s->ages_ix, g, (uintptr_t)minutes);
+		if (*ix >= 0) {
+			g->ages[*ix].count += count;
+			return;
+		}
+		lo = g->nages;
+		*ix = lo;
+		if (minutes < g->ages[lo - 1].minutes)
+			g->ages_unsorted = 1;
 	}
-	if (lo < g->nages && g->ages[lo].minutes == minutes) {
-		g->ages[lo].count += count;
-		return;
-	}
-	if (g->nages == g->capages) {
-		int cap = g->capages ? g->capages * 2 : 4;
-		struct snap_age *n = arena_alloc(s->arena, (size_t)cap * sizeof(*n));
-
-		if (g->nages)
-			memcpy(n, g->ages, (size_t)g->nages * sizeof(*n));
-		g->ages = n;
-		g->capages = cap;
-	}
+	g->ages = arena_grow(s->arena, g->ages, g->nages, &g->capages, sizeof(*g->ages));
 	memmove(&g->ages[lo + 1], &g->ages[lo], (size_t)(g->nages - lo) * sizeof(*g->ages));
 	g->ages[lo].minutes = minutes;
 	g->ages[lo].count = count;
 	g->nages++;
+	if (!ix && g->nages == PAIRS_SCAN)
+		for (lo = 0; lo < g->nages; lo++)
+			*pair_find(&s->ages_ix, g, (uintptr_t)g->ages[lo].minutes) = lo;
+}
+
+static int age_cmp(const void *a, const void *b)
+{
+	const struct snap_age *x = a, *y = b;
+
+	return x->minutes < y->minutes ? -1 : x->minutes > y->minutes;
+}
+
+/* Sorts the ages appended out of order, and points their index entries at the new places. */
+static void sort_ages(struct snapshot *s, struct snap_group *g)
+{
+	int i;
+
+	if (!g->ages_unsorted)
+		return;
+	qsort(g->ages, (size_t)g->nages, sizeof(*g->ages), age_cmp);
+	for (i = 0; i < g->nages; i++)
+		*pair_find(&s->ages_ix, g, (uintptr_t)g->ages[i].minutes) = i;
+	g->ages_unsorted = 0;
 }
 
 /* Canonical label-set string "k\x1fv\x1e...", keys sorted; interned as the set's identity. */

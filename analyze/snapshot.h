@@ -66,8 +66,9 @@ struct snap_group {
 	long leaked; /* goroutines the runtime proved leaked */
 	struct snap_state *states;
 	int nstates, capstates;
-	struct snap_age *ages; /* sorted by minutes */
+	struct snap_age *ages; /* sorted by minutes (once snap_sort ran) */
 	int nages, capages;
+	int ages_unsorted;       /* private: ages appended out of order since the last snap_sort */
 	long aged;               /* goroutines that showed a wait age (debug=2, one minute or more) */
 	long id_min, id_max;     /* goroutine ids, -1 when the format has none */
 	const struct snap_creator *creator; /* NULL when the format has none */
@@ -78,7 +79,8 @@ struct snap_group {
 	size_t canonlen;
 };
 
-struct snap_rec; /* the record being built, private to snapshot.c */
+struct snap_rec;   /* the record being built, private to snapshot.c */
+struct snap_pairs; /* an index of per-group buckets, private to snapshot.c */
 
 struct snapshot {
 	struct arena *arena;
@@ -96,6 +98,7 @@ struct snapshot {
 	/* private */
 	struct snap_group **table;
 	size_t tcap;
+	struct snap_pairs *states_ix, *ages_ix; /* (group, state or minutes) -> index, for big groups */
 	size_t gcap;
 	struct snap_rec *rec;
 };
@@ -108,6 +111,12 @@ void snap_free(struct snapshot *s);
 void snap_sort(struct snapshot *s);
 /* The top user frame of g (the outermost frame when none is user code), or NULL without frames. */
 const struct snap_frame *snap_top_frame(const struct snap_group *g);
+/* Whether frames a and b are the same call site (function, file and line). */
+int snap_frame_same(const struct snap_frame *a, const struct snap_frame *b);
+/* The index of g's frame that tells it apart from those of peers[0..n) (g may be among them)
+ * whose top frame is the same call site as g's: the first frame where their stacks differ, the
+ * deepest over those peers. -1 when no peer shares g's top frame or none differs in g's frames. */
+int snap_distinct_frame(const struct snap_group *g, const struct snap_group *const *peers, size_t n);
 const char *snap_format_name(enum snap_format f);
 const char *snap_profile_name(enum snap_profile p);
 

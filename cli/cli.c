@@ -13,8 +13,10 @@
 
 #include "analyze/cost.h"
 #include "analyze/parse.h"
+#include "lib/text.h"
 #include "lib/ts.h"
 #include "fetch/source.h"
+#include "fetch/store.h"
 
 static struct source_opts src_opts = {.debug = 1, .max_target_cpu = COST_DEFAULT_BUDGET};
 
@@ -157,8 +159,13 @@ struct snapshot *cli_load(const char *source, enum snap_by by, struct err *e)
 	struct snapshot *snap;
 	struct source s;
 
-	if (!source_is_remote(source))
-		return parse_path(source, by, e);
+	if (!source_is_remote(source)) {
+		snap = parse_path(source, by, e);
+		/* a debug=1 or 2 text has no time of its own; a stored one's sidecar has it */
+		if (snap && !snap->time_ns && strcmp(source, "-") != 0)
+			snap->time_ns = store_sidecar_time(source);
+		return snap;
+	}
 	if (source_open(source, &src_opts, &s, e) < 0)
 		return NULL;
 	snap = source_snapshot(&s, by, NULL, NULL, e);
@@ -243,13 +250,13 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 
 int cli_error(const char *fmt, ...)
 {
+	char line[1024];
 	va_list ap;
 
-	fputs("leakscope: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	fprintf(stderr, "leakscope: %s\n", text_strip_controls(line));
 	return CLI_TROUBLE;
 }
 

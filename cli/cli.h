@@ -8,6 +8,7 @@
 #define CLI_OK 0
 #define CLI_GATE 1    /* a gate tripped (growth or budget over the limit) */
 #define CLI_TROUBLE 2 /* usage, unreadable input, fetch failure */
+#define CLI_INTERRUPTED 130 /* Ctrl-C (SIGINT) or SIGTERM, as a shell reports 128 + SIGINT */
 
 struct cli_command {
 	const char *name;

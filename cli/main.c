@@ -42,6 +42,8 @@ static void usage(FILE *f)
 	fputs("\nEvery command that reads a dump repairs pastes (prefixes, lost tabs, fences, goleak and go test\n"
 	      "output) and says what it repaired on stderr; --strict reads clean captures only, exactly.\n",
 	      f);
+	fputs("\n'leakscope [OPTIONS]' with options and no command opens the console with them (as 'leakscope tui').\n",
+	      f);
 	fputs("\n'leakscope COMMAND --help' tells more. Exit status: 0 done, 1 a gate tripped, 2 trouble.\n", f);
 }
 
@@ -87,7 +89,7 @@ int main(int argc, char **argv)
 	no_core_dumps();
 	argc = take_strict(argc, argv, &strict);
 	/* The console owns the screen: what the front end repaired is not written over it. */
-	parse_set_mode(strict, argc < 2 || strcmp(argv[1], "tui") == 0);
+	parse_set_mode(strict, argc < 2 || strcmp(argv[1], "tui") == 0 || argv[1][0] == '-');
 	if (argc < 2 && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
 		return cmd_tui(argc, argv);
 	if (argc < 2) {
@@ -105,6 +107,9 @@ int main(int argc, char **argv)
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (strcmp(argv[1], commands[i].name) == 0)
 			return commands[i].run(argc - 1, argv + 1);
+	/* options without a command are the console's: `leakscope --kubeconfig F -n prod` */
+	if (argv[1][0] == '-' && argv[1][1])
+		return cmd_tui(argc, argv);
 	fprintf(stderr, "leakscope: unknown command '%s' (see 'leakscope --help')\n", argv[1]);
 	return CLI_TROUBLE;
 }

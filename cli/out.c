@@ -122,6 +122,10 @@ void out_ages_json(struct json *j, const struct diff_agerate *a)
 	json_str(j, diff_shape_name(a->shape));
 	json_key(j, "per_minute");
 	json_double(j, a->per_minute);
+	json_key(j, "per_minute_low");
+	json_double(j, a->per_minute_low);
+	json_key(j, "per_minute_high");
+	json_double(j, isinf(a->per_minute_high) ? NAN : a->per_minute_high);
 	json_key(j, "started_minutes_ago");
 	json_double(j, a->started_min);
 	json_key(j, "aged");
@@ -133,9 +137,12 @@ char *out_ages_text(const struct diff_agerate *a, char *buf, size_t n)
 {
 	if (a->shape == DIFF_SHAPE_NONE)
 		snprintf(buf, n, "%s", "");
+	else if (isinf(a->per_minute_high))
+		snprintf(buf, n, "%s, at least %.1f/min (too young to bound) since ~%.0f min before capture",
+			 diff_shape_name(a->shape), a->per_minute_low, a->started_min);
 	else
-		snprintf(buf, n, "%s, ~%.1f/min since ~%.0f min before capture", diff_shape_name(a->shape), a->per_minute,
-			 a->started_min);
+		snprintf(buf, n, "%s, %.1f-%.1f/min (~%.1f) since ~%.0f min before capture", diff_shape_name(a->shape),
+			 a->per_minute_low, a->per_minute_high, a->per_minute, a->started_min);
 	return buf;
 }
 
@@ -214,6 +221,31 @@ char *out_frame_text(const char *func, const char *file, long line, char *buf, s
 	return buf;
 }
 
+char *out_via_text(const struct snap_group *g, const struct snap_group *const *peers, size_t n, char *buf, size_t len)
+{
+	int k = snap_distinct_frame(g, peers, n);
+	char frame[1100];
+
+	if (k < 0)
+		return NULL;
+	out_frame_text(g->frames[k].func, g->frames[k].file, g->frames[k].line, frame, sizeof(frame));
+	snprintf(buf, len, "via %s", frame);
+	return buf;
+}
+
+/* The groups of the rows of d that out_diff_shown lets through (caller frees), *n of them. */
+static const struct snap_group **shown_groups(const struct diff *d, const struct out_diff_opts *o, size_t *n)
+{
+	const struct snap_group **g = xcalloc(d->nrows + 1, sizeof(*g));
+	size_t r;
+
+	*n = 0;
+	for (r = 0; r < d->nrows; r++)
+		if (out_diff_shown(&d->rows[r], o))
+			g[(*n)++] = d->rows[r].group;
+	return g;
+}
+
 /* --- diffs (diff, watch) -------------------------------------------------------------------- */
 
 int out_diff_shown(const struct diff_row *r, const struct out_diff_opts *o)
@@ -233,7 +265,8 @@ void out_snap_json(struct json *j, const struct snapshot *s, double t)
 	json_key(j, "profile");
 	json_str(j, snap_profile_name(s->profile));
 	json_key(j, "time");
-	json_time_ns(j, isnan(t) ? 0 : (int64_t)(t * 1e9));
+	/* rounded: t is a double of seconds, and a cut would print a millisecond early */
+	json_time_ns(j, isnan(t) ? 0 : (int64_t)llround(t * 1e3) * 1000000);
 	json_key(j, "total");
 	json_int(j, s->total);
 	json_key(j, "truncated");
@@ -366,7 +399,8 @@ static void growth_text(const struct diff_row *row, char *buf, size_t n)
 void out_diff_text(const struct diff *d, const struct out_diff_opts *o)
 {
 	char states[256], frame[1200], rate[128], growth[32], share[96] = "";
-	size_t r, n = 0, hidden = 0, growing = 0;
+	size_t r, n = 0, hidden = 0, growing = 0, nshown;
+	const struct snap_group **shown = shown_groups(d, o, &nshown);
 	int i;
 
 	snap_line("before", d->snaps[0], d->times[0]);
@@ -407,6 +441,8 @@ void out_diff_text(const struct diff *d, const struct out_diff_opts *o)
 		else
 			snprintf(frame, sizeof(frame), "(no frames)");
 		printf("%9s%s\n", row->every_step ? "* " : "", frame);
+		if (out_via_text(row->group, shown, nshown, frame, sizeof(frame)))
+			printf("%9s%s\n", "", frame);
 		if (row->group->creator) {
 			out_frame_text(row->group->creator->func, row->group->creator->file, row->group->creator->line,
 				       frame, sizeof(frame));
@@ -431,6 +467,7 @@ void out_diff_text(const struct diff *d, const struct out_diff_opts *o)
 		printf("... %zu more groups (--limit)\n", d->nrows - hidden - n);
 	if (hidden)
 		printf("(%zu background or ignored groups not shown; --show-benign shows them)\n", hidden);
+	free(shown);
 }
 
 /* A Markdown table cell (lib/md.h): text, or a code span when code is set. */
@@ -444,8 +481,9 @@ static void md_cell(const char *s, int code)
 
 void out_diff_markdown(const struct diff *d, const struct out_diff_opts *o)
 {
-	char states[256], frame[1200], rate[32], growth[32];
-	size_t r, n = 0;
+	char states[256], frame[1200], via[1200], rate[32], growth[32];
+	size_t r, n = 0, nshown;
+	const struct snap_group **shown = shown_groups(d, o, &nshown);
 
 	printf("Goroutine growth: %ld -> %ld (%+ld)", d->total_before, d->total_after,
 	       d->total_after - d->total_before);
@@ -468,10 +506,15 @@ void out_diff_markdown(const struct diff *d, const struct out_diff_opts *o)
 		md_cell(states, 0);
 		printf(" | ");
 		md_cell(f ? out_frame_text(f->func, f->file, f->line, frame, sizeof(frame)) : "", 1);
+		if (out_via_text(row->group, shown, nshown, via, sizeof(via))) {
+			printf(" ");
+			md_cell(via, 0);
+		}
 		printf(" | ");
 		md_cell(row->group->fingerprint, 1);
 		printf(" |\n");
 	}
+	free(shown);
 }
 
 int out_diff_option(const char *cmd, int c, const char *name, const char *arg, struct out_diff_args *a)

@@ -32,6 +32,9 @@ char *out_states_text(const struct snap_group *g, char *buf, size_t n);
 char *out_wait_text(const struct snap_group *g, char *buf, size_t n);
 /* "func (file:line)" of a frame, sanitized, with the last path elements only. */
 char *out_frame_text(const char *func, const char *file, long line, char *buf, size_t n);
+/* "via FUNC (FILE:LINE)": the frame of g that tells it apart from the groups in peers[0..n) that
+ * stop at the same top frame (snap_distinct_frame), into buf; NULL when none of them does. */
+char *out_via_text(const struct snap_group *g, const struct snap_group *const *peers, size_t n, char *buf, size_t len);
 
 /* What a diff shows: the first limit groups (-1: all), those that grew by min_growth or more (-1:
  * any), background groups only with show_benign. Ignored groups are never shown. */

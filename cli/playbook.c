@@ -2,6 +2,7 @@
  * the playbook engine: prompts on a terminal, or answers from a file or the defaults. */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 
 #include "lib/text.h"
 #include "cli/cli.h"
+#include "fetch/http.h"
 #include "fetch/source.h"
 #include "playbooks/playbook.h"
 #include "playbooks/report.h"
@@ -54,8 +56,12 @@ static const char usage[] =
 	"\n"
 	"Without --answers or --yes, standard input must be a terminal. An end of input leaves the\n"
 	"incident open for a later resume.\n"
-	"exit status: 0 done (or left open on end of input), 2 trouble: a malformed playbook or answer\n"
-	"file (the file, the step and what is wrong on stderr), an unusable incident directory\n";
+	"Ctrl-C stops the run at once (a fetch in progress too), journals it and leaves the incident open;\n"
+	"run again to resume it (a step cut short runs again).\n"
+	"\n"
+	"exit status: 0 done (or left open on end of input), 130 interrupted by Ctrl-C, 2 trouble: a\n"
+	"malformed playbook or answer file (the file, the step and what is wrong on stderr), an unusable\n"
+	"incident directory\n";
 
 static void list_one(void *ctx, const char *path)
 {
@@ -189,15 +195,36 @@ struct ropts {
 	long wait;
 };
 
-/* One line from the terminal, without its newline; NULL at end of input. */
+/* The exit status after a Ctrl-C: the shell's 128 + SIGINT. */
+#define RUN_INTERRUPTED 130
+
+/* Ctrl-C: the run stops at the next point it can (a fetch in progress ends at once) and journals
+ * it; a second one ends the process. */
+static volatile sig_atomic_t interrupted;
+static int cut_action; /* the Ctrl-C came while the step's action ran */
+
+static void on_interrupt(int sig)
+{
+	if (interrupted) {
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return;
+	}
+	interrupted = 1;
+	http_interrupt();
+}
+
+/* One line from the terminal, without its newline; NULL at end of input or on a Ctrl-C. */
 static char *prompt_line(const char *prompt)
 {
 	static char line[4096];
 
 	fputs(prompt, stdout);
 	fflush(stdout);
-	if (!fgets(line, sizeof(line), stdin))
+	if (interrupted || !fgets(line, sizeof(line), stdin)) {
+		clearerr(stdin);
 		return NULL;
+	}
 	line[strcspn(line, "\n")] = '\0';
 	return line;
 }
@@ -211,7 +238,7 @@ static void countdown(int64_t until, int tty)
 	if (!tty)
 		printf("   waiting %lld s\n", (long long)((until - now + 999) / 1000));
 	fflush(stdout);
-	while ((now = ts_now_ms()) < until) {
+	while (!interrupted && (now = ts_now_ms()) < until) {
 		int64_t left = until - now;
 		struct timespec ts = {0, 0};
 
@@ -226,7 +253,7 @@ static void countdown(int64_t until, int tty)
 		nanosleep(&ts, NULL);
 	}
 	if (tty)
-		printf("\r   done          \n");
+		printf(interrupted ? "\r   interrupted   \n" : "\r   done          \n");
 }
 
 static void elapsed_line(const struct pb_run *r, const struct pb_playbook *pb)
@@ -244,7 +271,10 @@ static void run_action(struct pb_run *r, const struct pb_step *s, const struct p
 	int failed = 0;
 
 	if (s->action != PB_ACT_NONE && s->action != PB_ACT_NOTE && !pb_run_has_result(r)) {
-		if (pb_run_act(r, a ? a->source : NULL, &e) < 0) {
+		int rc = pb_run_act(r, a ? a->source : NULL, &e);
+
+		cut_action = interrupted;
+		if (rc < 0) {
 			char clean[512];
 
 			printf("   ! %s\n", text_sanitize(e.msg, clean, sizeof(clean)));
@@ -286,6 +316,7 @@ static int run_note(struct pb_run *r, const struct pb_step *s, const struct pb_a
 /* Asks the terminal for one of the step's options (enter: dflt); NULL at the end of input. */
 static const char *ask_choice(const struct pb_step *s, const char *dflt)
 {
+	char keys[200];
 	int k;
 
 	if (s->prompt) {
@@ -305,7 +336,8 @@ static const char *ask_choice(const struct pb_step *s, const char *dflt)
 		key = *line ? line : dflt;
 		if (pb_step_option(s, key))
 			return key;
-		printf("   '%s' is not an option\n", line);
+		printf("   '%s' is not an option: type %s (enter: %s)\n", line, pb_step_keys(s, keys, sizeof(keys)),
+		       dflt);
 	}
 }
 
@@ -340,7 +372,7 @@ static int run_loop(struct pb_run *r, const struct pb_playbook *pb, const struct
 	struct err e;
 	int rc;
 
-	while ((s = pb_run_step(r))) {
+	while (!interrupted && (s = pb_run_step(r))) {
 		const struct pb_answer *a = pb_answers_get(ans, s->id);
 		char *text = pb_run_render(r, s->text);
 
@@ -351,12 +383,42 @@ static int run_loop(struct pb_run *r, const struct pb_playbook *pb, const struct
 			print_wrapped(text, "   ");
 		free(text);
 		run_action(r, s, a, interactive);
+		if (interrupted)
+			break;
 		if ((rc = run_note(r, s, a, interactive)) != 0 || (rc = run_choice(r, s, a, o, interactive)) != 0)
-			return rc;
+			return interrupted ? RUN_INTERRUPTED : rc;
+		if (interrupted)
+			break;
 		if (pb_run_advance(r, &e) < 0)
 			return cli_error("%s", e.msg);
 	}
-	return 0;
+	return interrupted ? RUN_INTERRUPTED : 0;
+}
+
+/* run_loop with Ctrl-C caught: an interrupted run is journalled and left open. */
+static int run_caught(struct pb_run *r, const struct pb_playbook *pb, const struct pb_answers *ans,
+		      const struct ropts *o, int interactive)
+{
+	struct sigaction sa, old;
+	struct err e;
+	int rc;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_interrupt; /* no SA_RESTART: a prompt's read ends */
+	sigemptyset(&sa.sa_mask);
+	interrupted = 0;
+	cut_action = 0;
+	sigaction(SIGINT, &sa, &old);
+	rc = run_loop(r, pb, ans, o, interactive);
+	if (interrupted) {
+		rc = RUN_INTERRUPTED;
+		if (pb_run_interrupted(r, cut_action, &e) < 0)
+			rc = cli_error("%s", e.msg);
+		printf("\nincident left open: run again to resume ('leakscope playbook run %s --incident %s')\n",
+		       pb->id, pb_run_dir(r));
+	}
+	sigaction(SIGINT, &old, NULL);
+	return rc;
 }
 
 static int do_run(const char *name, const struct ropts *o)
@@ -426,7 +488,7 @@ static int do_run(const char *name, const struct ropts *o)
 				pb_run_dir(r), torn, first);
 	}
 	printf("%s: %s (target %ld minutes)\n", pb->id, pb->title, pb->target_minutes);
-	rc = run_loop(r, pb, &ans, o, interactive);
+	rc = run_caught(r, pb, &ans, o, interactive);
 	if (rc == 0) {
 		if (pb_run_close(r, &e) < 0)
 			rc = cli_error("%s", e.msg);

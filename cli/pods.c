@@ -4,10 +4,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "analyze/outlier.h"
+#include "lib/fs.h"
 #include "lib/text.h"
+#include "lib/ts.h"
 #include "lib/xmalloc.h"
 #include "cli/cli.h"
 #include "lib/json.h"
@@ -18,16 +21,18 @@
 
 #define PODS_PARALLEL 16
 #define PODS_TIMEOUT_MS 10000L
+#define PODS_RATE_OVER_MS 5000
 
 static const char usage[] =
-	"usage: leakscope pods [-n NS] [-l SELECTOR] [--port N] [--metrics|--pprof] [--json]\n"
+	"usage: leakscope pods [-n NS] [-l SELECTOR] [--port N] [--metrics|--pprof] [--rate-over D] [--json]\n"
 	"\n"
 	"Lists the Running pods of a namespace and fetches every pod's goroutine count at once, through\n"
 	"the API server's pod proxy: from /metrics' go_goroutines (on the pod's prometheus.io/port and\n"
 	"prometheus.io/path when annotated, else --metrics-port and --metrics-path, else the pprof port),\n"
 	"and for the pods that serve no such gauge from the first line of goroutine?debug=1, which costs\n"
 	"the pod the building of its whole profile (~0.75 s of CPU at 200k goroutines). The pod whose count stands out from its replicas (robust z-score,\n"
-	"median and MAD, |z| > 3.5) is marked and named.\n"
+	"median and MAD, |z| > 3.5) is marked and named. Every pod is read twice, --rate-over apart: /MIN\n"
+	"is its growth per minute between the two readings, and the pods are listed fastest-growing first.\n"
 	"\n"
 	"options:\n"
 	"  -l, --selector SEL  label selector, as kubectl's -l (e.g. app=api)\n"
@@ -35,8 +40,10 @@ static const char usage[] =
 	"  --pprof             read the debug=1 header only\n"
 	"  --parallel N        fetches at once (default 16)\n"
 	"  --pod-timeout SEC   per-pod fetch timeout (default 10)\n"
-	"  --json              {\"pods\":[{\"name\",\"phase\",\"goroutines\",\"source\",\"fetch_ms\",\"error\",\n"
-	"                      \"outlier\"}]}\n"
+	"  --rate-over D       the time between the two readings (default 5s; 0: one reading, no rate,\n"
+	"                      the pods by count)\n"
+	"  --json              {\"rate_seconds\",\"pods\":[{\"name\",\"phase\",\"goroutines\",\"rate_per_minute\",\n"
+	"                      \"source\",\"fetch_ms\",\"error\",\"outlier\"}]}\n"
 	"  -h, --help          this text\n"
 	"\n"
 	"%s"
@@ -51,6 +58,8 @@ struct pod_row {
 	int tried_metrics, metrics; /* /metrics asked; the count came from it */
 	double z;
 	int outlier;
+	long first;  /* the first reading, when there were two; -1 otherwise */
+	double rate; /* growth per minute between the readings; NAN when not known */
 };
 
 /* Marks the outliers among the pods that answered (analyze/outlier.h); returns the median. */
@@ -80,13 +89,18 @@ static void progress(void *ctx, size_t done, size_t total)
 	fflush(stderr);
 }
 
-static void write_json(const struct pod_row *rows, size_t n)
+static void write_json(const struct pod_row *rows, size_t n, int64_t rate_ms)
 {
 	struct json j;
 	size_t i;
 
 	json_init(&j, stdout);
 	json_object(&j);
+	json_key(&j, "rate_seconds");
+	if (rate_ms > 0)
+		json_double(&j, (double)rate_ms / 1000.0);
+	else
+		json_null(&j);
 	json_key(&j, "pods");
 	json_array(&j);
 	for (i = 0; i < n; i++) {
@@ -98,6 +112,11 @@ static void write_json(const struct pod_row *rows, size_t n)
 		json_key(&j, "goroutines");
 		if (rows[i].res.goroutines >= 0)
 			json_int(&j, rows[i].res.goroutines);
+		else
+			json_null(&j);
+		json_key(&j, "rate_per_minute");
+		if (!isnan(rows[i].rate))
+			json_double(&j, rows[i].rate);
 		else
 			json_null(&j);
 		json_key(&j, "source");
@@ -118,24 +137,30 @@ static void write_json(const struct pod_row *rows, size_t n)
 	fputc('\n', stdout);
 }
 
-static void write_text(const struct pod_row *rows, size_t n, double med)
+static void write_text(const struct pod_row *rows, size_t n, double med, int64_t rate_ms)
 {
-	char name[128], err[256], count[24];
+	char name[128], err[256], count[24], rate[24], over[32];
 	size_t i, outliers = 0, failed = 0;
 
-	printf("%-1s %-40s %-8s %10s %8s  %s\n", "", "POD", "PHASE", "GOROUTINES", "FETCH_MS", "ERROR");
+	printf("%-1s %-40s %-8s %10s %8s %8s  %s\n", "", "POD", "PHASE", "GOROUTINES", "/MIN", "FETCH_MS", "ERROR");
 	for (i = 0; i < n; i++) {
 		if (rows[i].res.goroutines >= 0)
 			snprintf(count, sizeof(count), "%ld", rows[i].res.goroutines);
 		else
 			snprintf(count, sizeof(count), "-");
-		printf("%-1s %-40s %-8s %10s %8ld  %s\n", rows[i].outlier ? "*" : "",
-		       text_sanitize(rows[i].pod->name, name, sizeof(name)), rows[i].pod->phase, count, rows[i].res.fetch_ms,
-		       text_sanitize(rows[i].res.error, err, sizeof(err)));
+		if (!isnan(rows[i].rate))
+			snprintf(rate, sizeof(rate), "%+.1f", rows[i].rate);
+		else
+			snprintf(rate, sizeof(rate), "-");
+		printf("%-1s %-40s %-8s %10s %8s %8ld  %s\n", rows[i].outlier ? "*" : "",
+		       text_sanitize(rows[i].pod->name, name, sizeof(name)), rows[i].pod->phase, count, rate,
+		       rows[i].res.fetch_ms, text_sanitize(rows[i].res.error, err, sizeof(err)));
 		outliers += (size_t)rows[i].outlier;
 		failed += rows[i].res.goroutines < 0;
 	}
 	printf("\n%zu pods, %zu answered, median %.0f goroutines", n, n - failed, med);
+	if (rate_ms > 0)
+		printf("; /MIN over %s, fastest first", ts_format_duration(rate_ms, over, sizeof(over)));
 	if (!outliers) {
 		printf("; no outlier\n");
 		return;
@@ -261,8 +286,8 @@ static int fan_pass(const struct kube_config *kc, const struct http_opts *h, con
 
 		if (!metrics && rows[i].res.goroutines >= 0)
 			continue;
-		if (!metrics && rows[i].tried_metrics && rows[i].res.status == 0)
-			continue; /* no answer at all (refused, timed out): debug=1 would not fare better */
+		if (!metrics && rows[i].tried_metrics && (rows[i].res.status == 0 || rows[i].res.refused))
+			continue; /* no answer at all (refused, timed out), or a gauge of +Inf: debug=1 would not fare better */
 		if (metrics) {
 			port = o->metrics_port ? o->metrics_port : p->metrics_port ? p->metrics_port : port;
 			path = o->metrics_path ? o->metrics_path : p->metrics_path ? p->metrics_path : "/metrics";
@@ -302,7 +327,109 @@ static int fan_pass(const struct kube_config *kc, const struct http_opts *h, con
 	return ret;
 }
 
-static int run(const char *selector, int mode, int json, long parallel, long timeout_ms)
+/* Keeps the names listed in $XDG_CACHE_HOME/leakscope/pods, one a line, for shell completion.
+ * A cache: when it cannot be written, pods works as before and completion offers what it had. */
+static void remember_pods(const struct kube_pod *pods, size_t n)
+{
+	char *path = fs_xdg_path("XDG_CACHE_HOME", ".cache", "pods", NULL), *text;
+	size_t len = 0, i;
+
+	if (!path)
+		return;
+	for (i = 0; i < n; i++)
+		len += strlen(pods[i].name) + 1;
+	text = xmalloc(len + 1);
+	for (len = i = 0; i < n; i++)
+		len += (size_t)snprintf(text + len, strlen(pods[i].name) + 2, "%s\n", pods[i].name);
+	if (fs_mkdir_parents(path, 0700, NULL) == 0)
+		(void)fs_write_file(path, text, len, NULL, 0600, NULL);
+	free(text);
+	free(path);
+}
+
+/* One reading of every pod: the cheapest source first, /metrics, then debug=1 for the pods that
+ * answered without it. 0, or -1 with e when nothing could start. */
+static int read_all(const struct kube_config *kc, const struct http_opts *h, const char *ns, struct pod_row *rows,
+		    size_t n, int mode, long parallel, long timeout_ms, struct err *e)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		rows[i].res.goroutines = -1;
+		rows[i].res.status = 0;
+		rows[i].res.error[0] = '\0';
+		rows[i].tried_metrics = rows[i].metrics = 0;
+	}
+	if (mode != PODS_PPROF && fan_pass(kc, h, ns, rows, n, 1, parallel, timeout_ms, e) < 0)
+		return -1;
+	if (mode != PODS_METRICS && fan_pass(kc, h, ns, rows, n, 0, parallel, timeout_ms, e) < 0)
+		return -1;
+	return 0;
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* A second reading rate_ms after the first: each pod's growth per minute between the two. A pod
+ * that answered only once keeps that answer and has no rate. */
+static int read_rates(const struct kube_config *kc, const struct http_opts *h, const char *ns, struct pod_row *rows,
+		      size_t n, int mode, long parallel, long timeout_ms, int64_t rate_ms, struct err *e)
+{
+	struct fan_result *first = xcalloc(n ? n : 1, sizeof(*first));
+	int *first_metrics = xcalloc(n ? n : 1, sizeof(*first_metrics));
+	int64_t t0 = mono_ms(), dt;
+	struct timespec nap = {rate_ms / 1000, (rate_ms % 1000) * 1000000L};
+	size_t i;
+	int ret;
+
+	if (read_all(kc, h, ns, rows, n, mode, parallel, timeout_ms, e) < 0) {
+		free(first);
+		free(first_metrics);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		first[i] = rows[i].res;
+		first_metrics[i] = rows[i].metrics;
+	}
+	while (nanosleep(&nap, &nap) < 0)
+		;
+	dt = mono_ms() - t0;
+	ret = read_all(kc, h, ns, rows, n, mode, parallel, timeout_ms, e);
+	for (i = 0; ret == 0 && i < n; i++) {
+		if (first[i].goroutines >= 0 && rows[i].res.goroutines >= 0 && dt > 0) {
+			rows[i].first = first[i].goroutines;
+			rows[i].rate = (double)(rows[i].res.goroutines - first[i].goroutines) * 60000.0 / (double)dt;
+		} else if (first[i].goroutines >= 0) {
+			rows[i].res = first[i];
+			rows[i].metrics = first_metrics[i];
+		}
+	}
+	free(first);
+	free(first_metrics);
+	return ret;
+}
+
+/* Fastest-growing first; the pods without a rate after those with one; then the larger count,
+ * then the name. */
+static int cmp_row(const void *pa, const void *pb)
+{
+	const struct pod_row *a = pa, *b = pb;
+
+	if (isnan(a->rate) != isnan(b->rate))
+		return isnan(a->rate) ? 1 : -1;
+	if (!isnan(a->rate) && a->rate != b->rate)
+		return a->rate > b->rate ? -1 : 1;
+	if (a->res.goroutines != b->res.goroutines)
+		return a->res.goroutines > b->res.goroutines ? -1 : 1;
+	return strcmp(a->pod->name, b->pod->name);
+}
+
+static int run(const char *selector, int mode, int json, long parallel, long timeout_ms, int64_t rate_ms)
 {
 	struct source_opts *o = cli_source_opts();
 	struct kube_config kc;
@@ -320,6 +447,7 @@ static int run(const char *selector, int mode, int json, long parallel, long tim
 	ns = o->ns ? o->ns : kc.ns ? kc.ns : "default";
 	if (kube_list_pods(&kc, &h, ns, selector, &pods, &n, &e) < 0)
 		goto fail;
+	remember_pods(pods, n);
 	if (!n) {
 		ret = cli_error("no Running pods in namespace %s%s%s", ns, selector ? " matching " : "",
 				selector ? selector : "");
@@ -328,22 +456,22 @@ static int run(const char *selector, int mode, int json, long parallel, long tim
 	rows = xcalloc(n, sizeof(*rows));
 	for (i = 0; i < n; i++) {
 		rows[i].pod = &pods[i];
-		rows[i].res.goroutines = -1;
+		rows[i].first = -1;
+		rows[i].rate = NAN;
 	}
-	/* the cheapest source first: /metrics, then debug=1 for the pods that answered without it */
-	if (mode != PODS_PPROF && fan_pass(&kc, &h, ns, rows, n, 1, parallel, timeout_ms, &e) < 0)
-		goto fail_rows;
-	if (mode != PODS_METRICS && fan_pass(&kc, &h, ns, rows, n, 0, parallel, timeout_ms, &e) < 0)
+	if (rate_ms > 0 ? read_rates(&kc, &h, ns, rows, n, mode, parallel, timeout_ms, rate_ms, &e) < 0
+			: read_all(&kc, &h, ns, rows, n, mode, parallel, timeout_ms, &e) < 0)
 		goto fail_rows;
 	for (i = 0; i < n; i++)
 		if (!o->port && !pods[i].port && rows[i].res.goroutines < 0)
 			snprintf(rows[i].res.error, sizeof(rows[i].res.error),
 				 "the pod declares no containerPort: give --port");
 	med = mark_outliers(rows, n);
+	qsort(rows, n, sizeof(*rows), cmp_row);
 	if (json)
-		write_json(rows, n);
+		write_json(rows, n, rate_ms);
 	else
-		write_text(rows, n, med);
+		write_text(rows, n, med, rate_ms);
 	free(rows);
 	ret = CLI_OK;
 	goto done;
@@ -359,7 +487,7 @@ done:
 
 int cmd_pods(int argc, char **argv)
 {
-	enum { OPT_METRICS = 0x1200, OPT_PPROF, OPT_JSON, OPT_PARALLEL, OPT_POD_TIMEOUT };
+	enum { OPT_METRICS = 0x1200, OPT_PPROF, OPT_JSON, OPT_PARALLEL, OPT_POD_TIMEOUT, OPT_RATE_OVER };
 	static const struct option opts[] = {
 		{"selector", required_argument, NULL, 'l'},
 		{"metrics", no_argument, NULL, OPT_METRICS},
@@ -367,12 +495,14 @@ int cmd_pods(int argc, char **argv)
 		{"json", no_argument, NULL, OPT_JSON},
 		{"parallel", required_argument, NULL, OPT_PARALLEL},
 		{"pod-timeout", required_argument, NULL, OPT_POD_TIMEOUT},
+		{"rate-over", required_argument, NULL, OPT_RATE_OVER},
 		{"help", no_argument, NULL, 'h'},
 		CLI_SOURCE_OPTIONS,
 		{NULL, 0, NULL, 0},
 	};
 	const char *selector = NULL;
 	long parallel = PODS_PARALLEL, timeout_s = PODS_TIMEOUT_MS / 1000;
+	int64_t rate_ms = PODS_RATE_OVER_MS;
 	int mode = PODS_AUTO, json = 0, c, rc;
 
 	opterr = 0;
@@ -403,6 +533,14 @@ int cmd_pods(int argc, char **argv)
 			if (cli_parse_long(optarg, 1, 3600, &timeout_s) < 0)
 				return cli_usage_error("pods", "--pod-timeout takes whole seconds, not '%s'", optarg);
 			break;
+		case OPT_RATE_OVER:
+			if (strcmp(optarg, "0") == 0)
+				rate_ms = 0;
+			else if (ts_parse_duration(optarg, &rate_ms) < 0 || rate_ms > 3600 * 1000)
+				return cli_usage_error("pods",
+						       "--rate-over takes a duration up to 1h (5s, 1m) or 0, not '%s'",
+						       optarg);
+			break;
 		case 'h':
 			printf(usage, cli_source_help);
 			return CLI_OK;
@@ -419,7 +557,7 @@ int cmd_pods(int argc, char **argv)
 	}
 	if (optind != argc)
 		return cli_usage_error("pods", "takes no SOURCE: pods are found with -n and -l");
-	rc = run(selector, mode, json, parallel, timeout_s * 1000);
+	rc = run(selector, mode, json, parallel, timeout_s * 1000, rate_ms);
 	if (fflush(stdout) != 0 || ferror(stdout))
 		return cli_error("writing output failed");
 	return rc;

@@ -54,6 +54,7 @@ static const char usage[] =
 	"                       detection delay after the leak start\n"
 	"  --leak-start TIME    the leak start --tune measures delays from (default: the estimate)\n"
 	"  --left-open          windows are (T-W, T] as in Prometheus 3 (default [T-W, T], Prometheus 2)\n"
+	"  --fail-on-empty      exit 2 when no series matched (default: a warning on stderr, exit 0)\n"
 	"  --ascii              draw the sparkline in ASCII (the default when the locale is not UTF-8)\n"
 	"  --json               machine-readable output (documented in README.md)\n"
 	"  --file F             read a saved Prometheus answer instead of querying ('-': stdin)\n"
@@ -191,6 +192,7 @@ static const struct option slope_longopts[] = {
 	{"tune", no_argument, NULL, 'T'},
 	{"leak-start", required_argument, NULL, 'S'},
 	{"left-open", no_argument, NULL, 'O'},
+	{"fail-on-empty", no_argument, NULL, 'F'},
 	{"ascii", no_argument, NULL, 'A'},
 	{"json", no_argument, NULL, 'j'},
 	{"file", required_argument, NULL, 'f'},
@@ -310,6 +312,9 @@ static int opt_one(struct cli_slope_opts *o, int c, const char *arg)
 	case 'T':
 		o->tune = 1;
 		break;
+	case 'F':
+		o->fail_on_empty = 1;
+		break;
 	case 'O':
 		o->left_open = 1;
 		break;
@@ -377,6 +382,8 @@ static int parse_args(int argc, char **argv, struct cli_slope_opts *o, int *done
 /* The combinations that make no sense: a usage error, or CLI_OK. */
 static int validate(const struct cli_slope_opts *o)
 {
+	struct err e;
+
 	if (o->source && (o->url || o->query || o->file))
 		return cli_usage_error("slope", "SOURCE is sampled itself: no --prometheus, --query or --file with it");
 	if (o->source && o->metrics && o->pprof)
@@ -397,6 +404,8 @@ static int validate(const struct cli_slope_opts *o)
 		return cli_usage_error("slope", !o->url ? "missing --prometheus URL (or --file)" : "missing --query");
 	if (o->url && !http_is_url(o->url))
 		return cli_usage_error("slope", "--prometheus takes an http:// or https:// URL, not '%s'", o->url);
+	if (o->query && prom_selector_check(o->query, &e) < 0)
+		return cli_usage_error("slope", "%s", e.msg);
 	return CLI_OK;
 }
 

@@ -15,7 +15,7 @@
 struct cli_slope_opts {
 	const char *url, *query, *file, *save;
 	int64_t window, range, at, interval, leak_start;
-	int have_at, have_leak_start, json, ascii, tune, left_open;
+	int have_at, have_leak_start, json, ascii, tune, left_open, fail_on_empty;
 	int have_window, have_range;
 	/* sampling SOURCE itself */
 	const char *source;

@@ -30,9 +30,38 @@ struct row {
 	int has_slope, has_predict, has_start;
 	double slope, predict, z, to_limit;
 	int64_t leak_start;
+	int start_at_first; /* the best bend is the first sample: it rose before the data began */
+	int64_t covered;    /* how much of the range the samples cover, in ms */
 	int outlier;
 	struct rule_result rules[CLI_SLOPE_MAX_RULES];
 };
+
+#define DAY_MS 86400000LL
+
+/* What a row's data can say about rule k. */
+enum rule_answer {
+	ANSWER_PER_DAY,    /* a day of data or more: alerts per day */
+	ANSWER_UNDER_DAY,  /* the rule can be replayed, but a per-day rate would be extrapolated */
+	ANSWER_TOO_LITTLE, /* less data than the rule's window + for: it could not have fired */
+};
+
+static enum rule_answer rule_answer(const struct row *w, const struct slope_rule *r)
+{
+	if (w->covered < slope_rule_needs(r))
+		return ANSWER_TOO_LITTLE;
+	return w->covered < DAY_MS ? ANSWER_UNDER_DAY : ANSWER_PER_DAY;
+}
+
+/* The span the samples of s cover within the range ending at at. */
+static int64_t covered_ms(const struct prom_series *s, int64_t at, int64_t range)
+{
+	int64_t first;
+
+	if (s->nsamples == 0 || s->samples[0].t > at)
+		return 0;
+	first = s->samples[0].t > at - range ? s->samples[0].t : at - range;
+	return at - first;
+}
 
 
 static char *fmt_time(int64_t ms, char *buf, size_t n)
@@ -79,6 +108,8 @@ static int compute(struct row *rows, const struct prom_result *r, const struct c
 		w->has_predict =
 			slope_predict_linear(s->samples + lo, hi - lo, at, PREDICT_SECONDS, &w->predict) == 0;
 		w->has_start = slope_leak_start(w->range, w->nrange, &w->leak_start) == 0;
+		w->start_at_first = w->has_start && w->leak_start == w->range[0].t;
+		w->covered = covered_ms(s, at, o->range);
 		w->to_limit = -1;
 		if (o->have_limit && w->has_slope && w->nrange > 0)
 			w->to_limit = slope_time_to_limit(w->range[w->nrange - 1].v, w->slope, o->limit);
@@ -190,14 +221,28 @@ static char *fmt_seconds(double s, char *buf, size_t n)
 static void write_rule_text(const struct row *w, const struct cli_slope_opts *o, size_t k, int64_t at)
 {
 	const struct rule_result *rr = &w->rules[k];
-	char rule[256], a[40], b[40], d[32];
-	double days = (double)o->range / 86400000.0;
+	char rule[256], a[40], b[40], d[32], c[32];
 	size_t i;
 	int first_after = -1;
 
 	text_sanitize(slope_rule_text(o->rules[k]), rule, sizeof(rule));
-	printf("  rule %s: %zu alert%s in %s (%.2f per day)\n", rule, rr->nalerts, rr->nalerts == 1 ? "" : "s",
-	       ts_format_duration(o->range, d, sizeof(d)), days > 0 ? (double)rr->nalerts / days : 0.0);
+	switch (rule_answer(w, o->rules[k])) {
+	case ANSWER_TOO_LITTLE:
+		printf("  rule %s: the data cannot answer: %s of samples, and the rule needs %s (its window + for) "
+		       "before it can fire\n",
+		       rule, ts_format_duration(w->covered / 1000 * 1000, c, sizeof(c)),
+		       ts_format_duration(slope_rule_needs(o->rules[k]), d, sizeof(d)));
+		break;
+	case ANSWER_UNDER_DAY:
+		printf("  rule %s: %zu alert%s in %s of samples (under a day: no per-day rate)\n", rule, rr->nalerts,
+		       rr->nalerts == 1 ? "" : "s", ts_format_duration(w->covered / 1000 * 1000, c, sizeof(c)));
+		break;
+	case ANSWER_PER_DAY:
+		printf("  rule %s: %zu alert%s in %s (%.2f per day)\n", rule, rr->nalerts, rr->nalerts == 1 ? "" : "s",
+		       ts_format_duration(w->covered / 1000 * 1000, d, sizeof(d)),
+		       (double)rr->nalerts * DAY_MS / (double)w->covered);
+		break;
+	}
 	for (i = 0; i < rr->nalerts; i++) {
 		const struct slope_alert *al = &rr->alerts[i];
 
@@ -239,7 +284,10 @@ static void write_text(struct row *rows, size_t n, const struct cli_slope_opts *
 			printf("  slope: fewer than 2 samples in the window\n");
 		if (w->has_predict)
 			printf("  predict_linear 1h ahead: %.15g\n", w->predict);
-		if (w->has_start)
+		if (w->start_at_first)
+			printf("  leak start: before the first sample (%s): rising from the start of the data\n",
+			       fmt_time(w->leak_start, a, sizeof(a)));
+		else if (w->has_start)
 			printf("  leak start (flat, then rising): %s\n", fmt_time(w->leak_start, a, sizeof(a)));
 		else
 			printf("  leak start: no rise found\n");
@@ -300,10 +348,17 @@ static void write_json_fit(struct json *j, const struct row *w, const struct cli
 	json_double(j, w->has_predict ? w->predict : NAN);
 	json_object_end(j);
 	json_key(j, "leak_start");
-	if (w->has_start)
+	if (w->has_start && !w->start_at_first)
 		json_time_ms(j, w->leak_start);
 	else
 		json_null(j);
+	json_key(j, "leak_started_before");
+	if (w->start_at_first)
+		json_time_ms(j, w->leak_start);
+	else
+		json_null(j);
+	json_key(j, "covered_seconds");
+	json_double(j, (double)w->covered / 1000.0);
 	if (o->have_limit) {
 		json_key(j, "time_to_limit_seconds");
 		json_double(j, w->to_limit >= 0 ? w->to_limit : NAN);
@@ -345,7 +400,7 @@ static void write_json_alerts(struct json *j, const struct row *w, const struct 
 /* Per rule: how often it fired, per day, and its first firing after the leak start. */
 static void write_json_rules(struct json *j, const struct row *w, const struct cli_slope_opts *o)
 {
-	double days = (double)o->range / 86400000.0;
+	static const char *const answers[] = {"per_day", "under_a_day", "too_little_data"};
 	size_t i, k;
 
 	json_key(j, "rules");
@@ -364,8 +419,15 @@ static void write_json_rules(struct json *j, const struct row *w, const struct c
 		json_str(j, slope_rule_text(o->rules[k]));
 		json_key(j, "alerts");
 		json_int(j, (long long)rr->nalerts);
+		json_key(j, "answer");
+		json_str(j, answers[rule_answer(w, o->rules[k])]);
+		json_key(j, "needs_seconds");
+		json_double(j, (double)slope_rule_needs(o->rules[k]) / 1000.0);
 		json_key(j, "alerts_per_day");
-		json_double(j, days > 0 ? (double)rr->nalerts / days : 0);
+		if (rule_answer(w, o->rules[k]) == ANSWER_PER_DAY)
+			json_double(j, (double)rr->nalerts * DAY_MS / (double)w->covered);
+		else
+			json_null(j);
 		json_key(j, "first_fired_after_leak_start");
 		if (first)
 			json_time_ms(j, first);
@@ -456,6 +518,24 @@ static int tune(const struct row *w, const struct cli_slope_opts *o, int64_t at,
 }
 
 
+/* Nothing matched: a report of no series looks like a quiet one, so stderr says it plainly. */
+static int say_empty(const struct cli_slope_opts *o)
+{
+	char what[200];
+
+	if (o->query)
+		snprintf(what, sizeof(what), "--query '%.150s'", o->query);
+	else
+		snprintf(what, sizeof(what), "%.150s", o->file ? o->file : "the samples");
+	if (o->fail_on_empty)
+		return cli_error("no series matched %s: check the metric name and labels", what);
+	fprintf(stderr,
+		"leakscope: WARNING: no series matched %s: nothing below is about your service (check the metric "
+		"name and labels; --fail-on-empty exits 2)\n",
+		what);
+	return CLI_OK;
+}
+
 int cli_slope_report(const struct prom_result *r, const struct cli_slope_opts *o, int64_t at)
 {
 	struct row *rows = xcalloc(r->nseries + 1, sizeof(*rows));
@@ -467,8 +547,10 @@ int cli_slope_report(const struct prom_result *r, const struct cli_slope_opts *o
 		ret = cli_error("%s", e.msg);
 		goto done;
 	}
-	if (r->nseries == 0)
-		fprintf(stderr, "leakscope: no series matched%s%s\n", o->query ? " " : "", o->query ? o->query : "");
+	if (r->nseries == 0 && say_empty(o) != CLI_OK) {
+		ret = CLI_TROUBLE;
+		goto done;
+	}
 	if (o->json) {
 		struct json j;
 

@@ -64,7 +64,7 @@ static void write_text(const struct snapshot *s, long limit)
 {
 	char src[256], when[64] = "time unknown", states[256], wait[32], frame[1200];
 	long leaked = 0;
-	size_t i;
+	size_t i, shown;
 
 	for (i = 0; i < s->ngroups; i++)
 		leaked += s->groups[i]->leaked;
@@ -84,7 +84,8 @@ static void write_text(const struct snapshot *s, long limit)
 	if (s->truncated)
 		printf("warning: the profile was cut short: counts are lower bounds\n");
 	printf("\n%7s  %-24s %-8s %s\n", "COUNT", "STATE", "WAIT", "TOP FRAME");
-	for (i = 0; i < s->ngroups && (limit < 0 || (long)i < limit); i++) {
+	shown = limit >= 0 && (size_t)limit < s->ngroups ? (size_t)limit : s->ngroups;
+	for (i = 0; i < shown; i++) {
 		const struct snap_group *g = s->groups[i];
 		const struct snap_frame *f = snap_top_frame(g);
 
@@ -95,6 +96,8 @@ static void write_text(const struct snapshot *s, long limit)
 		else
 			snprintf(frame, sizeof(frame), "(no frames)");
 		printf("%7ld  %-24s %-8s %s\n", g->count, states, wait, frame);
+		if (out_via_text(g, (const struct snap_group *const *)s->groups, shown, frame, sizeof(frame)))
+			printf("%7s  %-33s %s\n", "", "", frame);
 		if (g->leaked)
 			printf("%7s  %ld proven leaked\n", "", g->leaked);
 		if (g->nages) {

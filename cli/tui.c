@@ -36,13 +36,27 @@ static const char usage[] =
 	"                       the slope chart draws the first one's threshold and firing intervals\n"
 	"  -l, --selector SEL   the pods view's label selector, as kubectl's -l (e.g. app=api)\n"
 	"  --no-store           keep the snapshots taken in memory only\n"
+	"  --osc52              y in the stack view copies the stack to the terminal's clipboard (OSC 52;\n"
+	"                       off by default; LEAKSCOPE_OSC52=1 turns it on too)\n"
+	"  --source-root DIR    e in the stack view opens the frame's line in $VISUAL/$EDITOR: the build's\n"
+	"                       path is looked up under DIR, leading directories dropped until one exists\n"
 	"  -h, --help           this text\n"
 	"\n"
 	"%s"
 	"\n"
 	"NO_COLOR set and non-empty turns colour off. exit status: 0 quit, 2 trouble\n";
 
-enum { OPT_EVERY = 0x1200, OPT_ASCII, OPT_SERIES, OPT_NO_STORE, OPT_PROMETHEUS, OPT_QUERY, OPT_RULE };
+enum {
+	OPT_EVERY = 0x1200,
+	OPT_ASCII,
+	OPT_SERIES,
+	OPT_NO_STORE,
+	OPT_PROMETHEUS,
+	OPT_QUERY,
+	OPT_RULE,
+	OPT_OSC52,
+	OPT_SOURCE_ROOT
+};
 
 static const struct option longopts[] = {
 	{"every", required_argument, NULL, OPT_EVERY},
@@ -53,6 +67,8 @@ static const struct option longopts[] = {
 	{"prometheus", required_argument, NULL, OPT_PROMETHEUS},
 	{"query", required_argument, NULL, OPT_QUERY},
 	{"rule", required_argument, NULL, OPT_RULE},
+	{"osc52", no_argument, NULL, OPT_OSC52},
+	{"source-root", required_argument, NULL, OPT_SOURCE_ROOT},
 	{"help", no_argument, NULL, 'h'},
 	CLI_SOURCE_OPTIONS,
 	{NULL, 0, NULL, 0},
@@ -87,6 +103,14 @@ static int parse_one(int c, const char *opt, const char *arg, struct tui_opts *o
 		return CLI_OK;
 	case OPT_QUERY:
 		o->query = arg;
+		return CLI_OK;
+	case OPT_OSC52:
+		o->osc52 = 1;
+		return CLI_OK;
+	case OPT_SOURCE_ROOT:
+		if (!*arg)
+			return cli_usage_error("tui", "--source-root takes a directory");
+		o->source_root = arg;
 		return CLI_OK;
 	case OPT_RULE:
 		if (o->nrules == MAX_RULES)
@@ -128,6 +152,13 @@ int cmd_tui(int argc, char **argv)
 	if (o.query && !o.prometheus)
 		return cli_usage_error("tui", "--query needs --prometheus");
 	o.source = cli_source_opts();
+	{
+		const char *osc = getenv("LEAKSCOPE_OSC52"), *hint = getenv("LEAKSCOPE_TUI_HINT");
+
+		if (osc && strcmp(osc, "1") == 0)
+			o.osc52 = 1;
+		o.hint = hint && *hint ? hint : NULL;
+	}
 	if (o.source->debug >= 0 && o.source->debug <= 2)
 		o.debug = o.source->debug;
 	if (tui_run(&o, &e) < 0)

@@ -18,6 +18,7 @@
 #include "cli/cli.h"
 #include "lib/json.h"
 #include "cli/out.h"
+#include "fetch/http.h"
 #include "fetch/source.h"
 
 #define DEFAULT_KEEP 10
@@ -53,9 +54,10 @@ static const char usage[] =
 	"%s"
 	"\n"
 	"--debug 2 adds wait states and wait ages, but stops the world while the service writes it.\n"
-	"Ctrl-C ends the watch after the round in progress.\n"
-	"exit status: 0 done (or interrupted), 1 --fail-on-growth tripped, 2 trouble (the first\n"
-	"snapshot failed, usage); a later snapshot that fails is a warning and the watch goes on\n";
+	"Ctrl-C ends the watch at once, a fetch in progress included (within a second); the rounds\n"
+	"shown stay as they are.\n"
+	"exit status: 0 done, 1 --fail-on-growth tripped, 2 trouble (the first snapshot failed,\n"
+	"usage), 130 interrupted; a later snapshot that fails is a warning and the watch goes on\n";
 
 struct watch_opts {
 	int json, tty;
@@ -274,6 +276,7 @@ static int watch(const char *arg, struct watch_opts *o)
 	interrupted = 0;
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
+	http_cancel_on(&interrupted);
 	sched = mono_ns();
 	while (o->count == 0 || round < o->count) {
 		struct snapshot *snap;
@@ -291,6 +294,10 @@ static int watch(const char *arg, struct watch_opts *o)
 		}
 		t0 = mono_ns();
 		snap = source_snapshot(&src, o->a.by, NULL, NULL, &e);
+		if (interrupted) {
+			snap_free(snap); /* Ctrl-C during the fetch: it was abandoned, and so is the round */
+			break;
+		}
 		/* what the round cost the target: the capture's duration stands for the runtime's work */
 		took = (double)(mono_ns() - t0) / 1e9;
 		cost_observe(&meter, took, snap ? snap->total : -1);
@@ -325,8 +332,13 @@ static int watch(const char *arg, struct watch_opts *o)
 		if (rc != CLI_OK || interrupted)
 			break;
 	}
+	http_cancel_on(NULL);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
+	if (interrupted && (rc == CLI_OK || rc == CLI_GATE)) {
+		fprintf(stderr, "leakscope: interrupted after %ld round%s\n", round, round == 1 ? "" : "s");
+		rc = rc == CLI_GATE ? rc : CLI_INTERRUPTED;
+	}
 	for (i = 0; i < n; i++)
 		snap_free(kept[i]);
 	source_close(&src);

@@ -2,6 +2,7 @@
 #include "fetch/fanout.h"
 
 #include <curl/curl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include "analyze/parse.h"
 #include "lib/xmalloc.h"
 #include "fetch/kube.h"
+#include "fetch/source.h"
 
 #define FAN_LINE_MAX 4096
 #define FAN_METRICS_MAX ((uint64_t)16 << 20)
@@ -40,8 +42,9 @@ static long now_ms(void)
 /* One complete line of the body. */
 static void on_line(struct fan_xfer *x)
 {
-	char *end;
+	double d;
 	long v;
+	int bad;
 
 	x->line[x->linelen] = '\0';
 	if (!x->metrics) {
@@ -55,16 +58,14 @@ static void on_line(struct fan_xfer *x)
 		x->found = -1;
 		return;
 	}
-	if (strncmp(x->line, "go_goroutines", 13) == 0 && (x->line[13] == ' ' || x->line[13] == '{')) {
-		char *val = strrchr(x->line, '}');
-		double d;
-
-		val = val ? val + 1 : x->line + 13;
-		d = strtod(val, &end);
-		if (end != val && d >= 0) {
-			x->res->goroutines = (long)d;
-			x->found = 1;
-		}
+	bad = source_metrics_line(x->line, &d);
+	if (bad == 0) {
+		x->res->goroutines = lround(d);
+		x->found = 1;
+	} else if (bad == -2) {
+		source_metrics_bad(x->line, x->res->error, sizeof(x->res->error));
+		x->res->refused = 1;
+		x->found = -1;
 	}
 }
 
@@ -113,6 +114,7 @@ static void start(CURLM *m, struct fan_xfer *x, const char *url, const struct ht
 	curl_easy_setopt(x->h, CURLOPT_TIMEOUT_MS, o->timeout_ms ? o->timeout_ms : 10000L);
 	x->res->goroutines = -1;
 	x->res->error[0] = '\0';
+	x->res->refused = 0;
 	x->started = now_ms();
 	if (curl_multi_add_handle(m, x->h) != CURLM_OK)
 		fatal("cannot add an HTTP transfer");
@@ -125,7 +127,10 @@ static void finish(CURLM *m, struct fan_xfer *x, CURLcode rc)
 	r->fetch_ms = now_ms() - x->started;
 	curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &x->status);
 	r->status = x->status;
-	if (x->status && (x->status < 200 || x->status > 299)) {
+	if (x->status >= 300 && x->status <= 399) {
+		http_redirect_msg(x->h, x->status, r->error, sizeof(r->error));
+		r->goroutines = -1;
+	} else if (x->status && (x->status < 200 || x->status > 299)) {
 		struct err e;
 
 		x->err->status = x->status;

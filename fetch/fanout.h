@@ -24,6 +24,7 @@ struct fan_result {
 	long fetch_ms;
 	long status;     /* HTTP status, 0 when none came */
 	char error[256]; /* "" when it worked */
+	int refused;     /* an answer came, but its count is none (go_goroutines +Inf): no retry helps */
 };
 
 /* Fetches every urls[i] into res[i] (caller-owned, n entries). A pod that fails has its error in

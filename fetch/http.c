@@ -2,10 +2,12 @@
 #include "fetch/http.h"
 
 #include <curl/curl.h>
+#include <signal.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/text.h"
 #include "lib/xmalloc.h"
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -42,12 +44,37 @@ char *http_redact(const char *url, char *out, size_t n)
 	return out;
 }
 
+static volatile sig_atomic_t interrupted, *cancel_flag;
+
+void http_interrupt(void)
+{
+	interrupted = 1;
+}
+
+void http_cancel_on(volatile sig_atomic_t *flag)
+{
+	cancel_flag = flag;
+}
+
+/* libcurl calls it often while data flows and about once a second while none does */
+static int on_progress(void *ctx, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+	(void)ctx;
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	return interrupted || (cancel_flag && *cancel_flag) ? 1 : 0;
+}
+
 struct curl_slist *http_setup(void *curl, const struct http_opts *o, char *errbuf)
 {
 	CURL *h = curl;
 	struct curl_slist *hdrs = NULL;
 
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "leakscope/0.1");
@@ -148,9 +175,21 @@ static void first_line(char *s)
 			*p = '\0';
 			break;
 		}
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
 	}
+	text_strip_controls(s);
+}
+
+void http_redirect_msg(void *curl, long status, char *out, size_t n)
+{
+	char *loc = NULL, shown[512];
+
+	if (curl_easy_getinfo((CURL *)curl, CURLINFO_REDIRECT_URL, &loc) == CURLE_OK && loc && *loc) {
+		http_redact(loc, shown, sizeof(shown));
+		snprintf(out, n, "HTTP %ld to %s: redirects are not followed (give that URL instead)", status, shown);
+	} else {
+		snprintf(out, n, "HTTP %ld without a Location: redirects are not followed", status);
+	}
+	text_strip_controls(out);
 }
 
 int http_get(const char *url, const struct http_opts *o, http_sink sink, void *ctx, long *status,
@@ -203,8 +242,15 @@ static int transfer(const char *url, const struct http_opts *o, const struct htt
 	http_redact(url, shown, sizeof(shown));
 	if (x.failed) {
 		ret = -1;
+	} else if (rc == CURLE_ABORTED_BY_CALLBACK && interrupted) {
+		ret = err_set(e, "%s: interrupted (Ctrl-C)", shown);
 	} else if (rc != CURLE_OK) {
 		ret = err_set(e, "%s: %s", shown, errbuf[0] ? errbuf : curl_easy_strerror(rc));
+	} else if (x.status >= 300 && x.status <= 399) {
+		char why[640];
+
+		http_redirect_msg(h, x.status, why, sizeof(why));
+		ret = err_set(e, "%s: %s", shown, why);
 	} else if (x.status < 200 || x.status > 299) {
 		x.errbody[x.errlen] = '\0';
 		memcpy(r->errbody, x.errbody, x.errlen + 1);

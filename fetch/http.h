@@ -3,6 +3,7 @@
 #ifndef FETCH_HTTP_H
 #define FETCH_HTTP_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -77,7 +78,17 @@ int http_is_url(const char *s);
  * pointers into o and into the returned header list (free with curl_slist_free_all). */
 struct curl_slist;
 struct curl_slist *http_setup(void *curl, const struct http_opts *o, char *errbuf);
+/* The one line for a 3xx answer on the easy handle curl: its Location (without userinfo or query)
+ * and that redirects are not followed. */
+void http_redirect_msg(void *curl, long status, char *out, size_t n);
+/* From now on every transfer (easy or multi, set up by http_setup) is abandoned within about a
+ * second once *flag is not zero: a signal handler's flag, so that Ctrl-C does not wait for a slow
+ * server's timeout. NULL: no more. Process-wide. */
+void http_cancel_on(volatile sig_atomic_t *flag);
 /* Starts libcurl once per process. */
 void http_global_init(void);
+/* From a signal handler (async-signal-safe): every transfer in progress, and every later one,
+ * ends at once with "interrupted" (a Ctrl-C that must not wait for --timeout). */
+void http_interrupt(void);
 
 #endif

@@ -738,6 +738,13 @@ int kube_config_load(const struct kube_load_opts *o, struct kube_config *kc, str
 	path = config_path(o, &explicit);
 	if (!path)
 		return load_in_cluster(o, sa_dir, kc, e);
+	if (explicit && access(path, F_OK) != 0) {
+		/* said before kubectl can answer with something about contexts instead */
+		err_set(e, "kubeconfig %.200s: %s (%s)", path, strerror(errno),
+			o->kubeconfig ? "--kubeconfig" : "KUBECONFIG");
+		free(path);
+		return -1;
+	}
 	dir = dir_of(path);
 	if (*kubectl && on_path(kubectl))
 		ret = load_by_kubectl(kubectl, o, dir, kc, e);

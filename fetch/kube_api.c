@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "lib/url.h"
+#include "lib/text.h"
 #include "lib/xmalloc.h"
 
 #define KUBE_PAGE 500
@@ -100,15 +101,11 @@ int kube_status_message(const char *body, size_t n, char *out, size_t outn)
 	int ret = -1;
 
 	if (cJSON_IsString(kind) && strcmp(kind->valuestring, "Status") == 0 && cJSON_IsString(msg)) {
-		char *p;
-
 		if (cJSON_IsNumber(code))
 			snprintf(out, outn, "%.200s (%d)", msg->valuestring, code->valueint);
 		else
 			snprintf(out, outn, "%.200s", msg->valuestring);
-		for (p = out; *p; p++)
-			if ((unsigned char)*p < 0x20 || *p == 0x7f)
-				*p = ' ';
+		text_strip_controls(out);
 		ret = 0;
 	}
 	cJSON_Delete(root);

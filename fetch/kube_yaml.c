@@ -42,12 +42,15 @@ static void y_load(void)
 }
 
 #define YAML_MAX_DEPTH 64
+/* Nodes converted, aliases counted each time they are followed: a few lines of nested aliases
+ * ("billion laughs") would otherwise expand into billions of nodes. */
+#define YAML_MAX_NODES 100000
 
-static cJSON *convert(yaml_document_t *doc, yaml_node_t *node, int depth)
+static cJSON *convert(yaml_document_t *doc, yaml_node_t *node, int depth, long *budget)
 {
 	cJSON *out;
 
-	if (!node || depth > YAML_MAX_DEPTH)
+	if (!node || depth > YAML_MAX_DEPTH || --*budget < 0)
 		return NULL;
 	switch (node->type) {
 	case YAML_SCALAR_NODE:
@@ -57,7 +60,7 @@ static cJSON *convert(yaml_document_t *doc, yaml_node_t *node, int depth)
 
 		out = cJSON_CreateArray();
 		for (it = node->data.sequence.items.start; it < node->data.sequence.items.top; it++) {
-			cJSON *v = convert(doc, y.document_get_node(doc, *it), depth + 1);
+			cJSON *v = convert(doc, y.document_get_node(doc, *it), depth + 1, budget);
 
 			if (!v) {
 				cJSON_Delete(out);
@@ -77,7 +80,7 @@ static cJSON *convert(yaml_document_t *doc, yaml_node_t *node, int depth)
 
 			if (!k || k->type != YAML_SCALAR_NODE)
 				continue; /* complex keys do not occur in kubeconfigs */
-			v = convert(doc, y.document_get_node(doc, pr->value), depth + 1);
+			v = convert(doc, y.document_get_node(doc, pr->value), depth + 1, budget);
 			if (!v) {
 				cJSON_Delete(out);
 				return NULL;
@@ -98,6 +101,7 @@ char *kube_yaml_to_json(const char *text, size_t n, struct err *e)
 	yaml_node_t *root;
 	cJSON *tree;
 	char *json, *copy;
+	long budget = YAML_MAX_NODES;
 
 	pthread_once(&y_once, y_load);
 	if (!y.ok) {
@@ -116,9 +120,13 @@ char *kube_yaml_to_json(const char *text, size_t n, struct err *e)
 		return NULL;
 	}
 	root = y.document_get_root_node(&doc);
-	tree = root ? convert(&doc, root, 0) : NULL;
+	tree = root ? convert(&doc, root, 0, &budget) : NULL;
 	y.document_delete(&doc);
 	y.parser_delete(&parser);
+	if (!tree && budget < 0) {
+		err_set(e, "kubeconfig: more than %d YAML nodes (aliases expanded): not a kubeconfig", YAML_MAX_NODES);
+		return NULL;
+	}
 	if (!tree) {
 		err_set(e, "kubeconfig: empty or not a YAML mapping");
 		return NULL;

@@ -13,6 +13,7 @@
 
 #include "lib/fs.h"
 #include "lib/url.h"
+#include "lib/text.h"
 #include "lib/xmalloc.h"
 
 #define PROM_MAX_FILE ((size_t)1 << 30)
@@ -135,11 +136,7 @@ static const char *str_item(const cJSON *o, const char *key)
 /* Copies printable bytes of s into out (n bytes). */
 static void printable(const char *s, char *out, size_t n)
 {
-	size_t i;
-
-	for (i = 0; s[i] && i + 1 < n; i++)
-		out[i] = ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) ? '?' : s[i];
-	out[i] = '\0';
+	text_sanitize(s, out, n);
 }
 
 static int error_answer(const cJSON *root, struct err *e)
@@ -373,4 +370,122 @@ char *prom_series_name(const struct prom_series *s, char *buf, size_t n)
 	else if (used < n)
 		snprintf(buf + used, n - used, "}");
 	return buf;
+}
+
+/* ---- a series selector checked before it is sent ---- */
+
+static int name_char(char c, int first)
+{
+	return c == '_' || c == ':' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (!first && c >= '0' && c <= '9');
+}
+
+static const char *skip_blank(const char *p)
+{
+	while (*p == ' ' || *p == '\t' || *p == '\n')
+		p++;
+	return p;
+}
+
+/* A quoted label value at *p (", ' or `), moved past; -1 when it is not closed. */
+static int quoted(const char **p)
+{
+	char q = **p;
+	const char *s = *p + 1;
+
+	for (; *s && *s != q; s++)
+		if (*s == '\\' && q != '`' && s[1])
+			s++;
+	if (!*s)
+		return -1;
+	*p = s + 1;
+	return 0;
+}
+
+/* One `label op "value"` at *p, moved past (or to where it goes wrong); NULL, or what is wrong. */
+static const char *matcher(const char **p)
+{
+	const char *s = *p = skip_blank(*p);
+
+	if (!name_char(*s, 1))
+		return "a label name was expected";
+	while (name_char(*s, 0))
+		s++;
+	s = *p = skip_blank(s);
+	if (s[0] == '=' && s[1] != '~')
+		s++;
+	else if ((s[0] == '=' || s[0] == '!') && (s[1] == '~' || (s[0] == '!' && s[1] == '=')))
+		s += 2;
+	else
+		return "a label needs =, !=, =~ or !~";
+	s = *p = skip_blank(s);
+	if (*s != '"' && *s != '\'' && *s != '`')
+		return "a label value must be quoted";
+	if (quoted(&s) < 0)
+		return "a quoted label value is not closed";
+	*p = skip_blank(s);
+	return NULL;
+}
+
+/* The {...} at *p, moved past (or to where it goes wrong); NULL, or what is wrong. */
+static const char *matchers(const char **p)
+{
+	const char *s = skip_blank(*p + 1), *why = NULL;
+
+	while (!why && *s && *s != '}') {
+		if ((why = matcher(&s)))
+			break;
+		if (*s == ',')
+			s = skip_blank(s + 1);
+		else if (*s && *s != '}')
+			why = "label matchers are separated by ','";
+	}
+	if (!why && *s != '}')
+		why = "'{' is not closed by '}'";
+	*p = why ? s : s + 1;
+	return why;
+}
+
+int prom_selector_check(const char *q, struct err *e)
+{
+	const char *p = skip_blank(q), *why = NULL;
+	int named = name_char(*p, 1);
+
+	while (name_char(*p, 0))
+		p++;
+	p = skip_blank(p);
+	if (*p == '{')
+		why = matchers(&p);
+	else if (!named)
+		why = "a selector starts with a metric name or '{'";
+	if (!why && *skip_blank(p))
+		why = *skip_blank(p) == '[' ? "no [range]: the range is added from --range/--window"
+					    : "only a series selector (a metric name and {label matchers}) is taken";
+	if (why)
+		return err_set(e, "--query '%.120s': %s (at offset %d)", q, why, (int)(p - q));
+	return 0;
+}
+
+char *prom_target_selector(const char *query, const char *target, int pod)
+{
+	const char *q = query ? query : pod ? "go_goroutines{pod=\"$target\"}" : "go_goroutines{instance=~\"$target\"}";
+	size_t len = 0, cap = 0, nl = strlen(target);
+	char *out = xgrow(NULL, &cap, 1, 1);
+
+	out[0] = '\0';
+	while (*q) {
+		size_t skip = strncmp(q, "$target", 7) == 0 ? 7 : strncmp(q, "{{pod}}", 7) == 0 ? 7 : 0;
+
+		if (skip) {
+			out = xgrow(out, &cap, len + nl + 1, 1);
+			memcpy(out + len, target, nl + 1);
+			len += nl;
+			q += skip;
+		} else {
+			out = xgrow(out, &cap, len + 2, 1);
+			out[len++] = *q++;
+			out[len] = '\0';
+		}
+	}
+	return out;
 }

@@ -54,6 +54,15 @@ char *prom_query_url(const char *base, const char *q, int64_t time_ms);
  * "prometheus: ERRORTYPE: ERROR" when Prometheus said why; leaves it alone otherwise. */
 void prom_explain(long status, struct err *e);
 
+/* Checks that q is one series selector (`name{label="v",...}`), as the query that adds a range to
+ * it needs: 0, or -1 with e saying what is wrong where, before Prometheus blames the range. */
+int prom_selector_check(const char *q, struct err *e);
+
+/* The selector for one target: query (NULL: go_goroutines{pod="$target"} for a pod, else
+ * go_goroutines{instance=~"$target"}) with every $target and {{pod}} replaced by target, the
+ * pod's name or the URL's host:port. Caller frees. */
+char *prom_target_selector(const char *query, const char *target, int pod);
+
 /* Reads a saved answer from path and parses it into r. Returns 0 or -1 with e. */
 int prom_load(const char *path, struct prom_result *r, struct err *e);
 

@@ -85,6 +85,14 @@ int source_open(const char *arg, const struct source_opts *o, struct source *s, 
 void source_close(struct source *s);
 /* Points a pprof base or a pod at goroutine (or goroutineleak) ?debug=N; a whole URL is left alone. */
 void source_set_debug(struct source *s, int debug);
+/* Inside the source module (fetch/source*.c) only: makes url (taken) s's profile URL and sets the
+ * shown form beside it; moves a pod's fetches into a port-forward tunnel (-1 with e); fetches
+ * s->url once into sink with r's status, each failure explained in one line (no fallback); puts
+ * the pod's context and namespace in front of e's message, for a failed look-up of the pod. */
+void source_set_url(struct source *s, char *url);
+void source_name_pod_place(const struct source *s, struct err *e);
+int source_portforward(struct source *s, struct err *e);
+int source_fetch_once(struct source *s, http_sink sink, void *ctx, struct http_result *r, struct err *e);
 /* Fetches the profile, streaming the body into sink; falls back from goroutineleak to goroutine
  * (with s->note) when the former is not served. Each failure is one line in e. */
 int source_fetch(struct source *s, http_sink sink, void *ctx, struct err *e);
@@ -96,10 +104,16 @@ int source_fallback(struct source *s, long status, struct err *e);
 void source_failure(struct source *s, char *msg, size_t n);
 /* The goroutine total from the first line of a debug=1 profile, reading no further. */
 int source_peek_total(struct source *s, long *total, struct err *e);
+/* The most goroutines a count may claim: as parse_debug1_total allows in a debug=1 header. */
+#define SOURCE_GOROUTINES_MAX 1e18
 /* The value of go_goroutines in one line of the Prometheus text format ("go_goroutines 41",
- * "go_goroutines{job=\"x\"} 41 1700000000000"). Returns 0 with *v, or -1 when the line is
- * another metric, a comment, or not a sample. */
+ * "go_goroutines{job=\"x\"} 41 1700000000000"). Returns 0 with *v, -1 when the line is another
+ * metric, a comment, or not a sample, and -2 when it is the gauge but its value is no goroutine
+ * count (+Inf, NaN, negative, above SOURCE_GOROUTINES_MAX): see source_metrics_bad. */
 int source_metrics_line(const char *line, double *v);
+/* The one-line reason (into msg, n bytes) why the gauge line that source_metrics_line answered
+ * -2 for is refused: "go_goroutines is +Inf, not a goroutine count". */
+void source_metrics_bad(const char *line, char *msg, size_t n);
 /* The go_goroutines gauge from the source's /metrics: the URL's host and any path prefix before
  * /debug/pprof/, or the pod through the API server's proxy. Reads no further than that line.
  * Not for files. Returns 0, or -1 with e filled. */
@@ -136,6 +150,11 @@ int source_post(const char *url, const struct http_post *post, const struct sour
 int source_is_pod(const char *arg);
 /* Whether arg is fetched rather than read as a file: a URL, a pod, unix:/PATH or pid/N. */
 int source_is_remote(const char *arg);
+/* What a Prometheus series of the source arg is labelled with: a pod's name (pod/NAME[:PORT],
+ * pod/https:NAME:PORT, or a URL through the API server's pod proxy) or a URL's host:port (its
+ * instance), into out. */
+enum { SOURCE_TARGET_NONE, SOURCE_TARGET_POD, SOURCE_TARGET_URL };
+int source_target_name(const char *arg, char *out, size_t n);
 /* Parses --via's value: auto, proxy or port-forward. Returns 0, or -1. */
 int source_parse_via(const char *s, enum source_via *via);
 

@@ -187,3 +187,28 @@ int store_sidecar(const char *path, const struct store_meta *m, struct err *e)
 	free(side);
 	return ret;
 }
+
+/* A sidecar is small; anything bigger is not one of ours. */
+#define STORE_SIDECAR_MAX 65536
+
+int64_t store_sidecar_time(const char *path)
+{
+	char *side = xasprintf("%s.json", path), *text = NULL;
+	const char *keys[] = {"time", "fetched"};
+	int64_t ms = 0;
+	cJSON *o = NULL;
+	size_t i;
+
+	if (fs_read_file(side, STORE_SIDECAR_MAX, FS_REGULAR, &text, NULL, NULL) == 0)
+		o = cJSON_Parse(text);
+	free(side);
+	free(text);
+	for (i = 0; cJSON_IsObject(o) && i < sizeof(keys) / sizeof(keys[0]) && ms <= 0; i++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, keys[i]);
+
+		if (!cJSON_IsString(v) || ts_parse_rfc3339_ms(v->valuestring, &ms) < 0)
+			ms = 0;
+	}
+	cJSON_Delete(o);
+	return ms > 0 ? ms * 1000000 : 0;
+}

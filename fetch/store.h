@@ -38,6 +38,9 @@ struct store_meta {
 
 /* Writes the sidecar for the profile at path, as path + ".json". */
 int store_sidecar(const char *path, const struct store_meta *m, struct err *e);
+/* When the profile at path was taken, from its sidecar path + ".json" ("time", else "fetched"), in
+ * ns since the epoch; 0 when there is no readable sidecar or it holds no time. */
+int64_t store_sidecar_time(const char *path);
 /* Names the profile being written in f (in dir) and writes its sidecar: the name comes from the
  * profile's time (m->snap), or from the fetch time (m->fetched_ns) when the profile has none or
  * its name is taken, with a -N suffix when that is taken too; no snapshot is ever replaced. m->file

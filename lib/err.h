@@ -8,7 +8,8 @@ struct err {
 	char msg[256];
 };
 
-/* Formats the message into e (when e is not NULL) and returns -1, so callers can `return err_set(...)`. */
+/* Formats the message into e (when e is not NULL) and returns -1, so callers can `return err_set(...)`.
+ * The message is one line: newlines and tabs become spaces, other control characters '?'. */
 int err_set(struct err *e, const char *fmt, ...) XM_PRINTF(2, 3);
 
 #endif

@@ -1,5 +1,10 @@
-/* text.c: control-character stripping and UTF-8 checks for text that came from a profile. */
+/* text.c: control-character stripping and UTF-8 checks for text that came from a profile or a
+ * server, and cutting it to a width with an ellipsis where the cut does the least harm. */
 #include "lib/text.h"
+
+#include "lib/xmalloc.h"
+#include <stdio.h>
+#include <string.h>
 
 int text_utf8_len(const unsigned char *s, size_t n)
 {
@@ -62,5 +67,198 @@ char *text_sanitize(const char *in, char *out, size_t n)
 		}
 	}
 	out[o] = '\0';
+	return out;
+}
+
+char *text_strip_controls(char *s)
+{
+	size_t n = 0;
+
+	while (s[n])
+		n++;
+	/* each replacement is no longer than what it replaces, so the copy never overtakes the read */
+	return text_sanitize(s, s, n + 1);
+}
+
+char *text_base64(const void *data, size_t n)
+{
+	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const unsigned char *s = data;
+	char *out = xmalloc((n + 2) / 3 * 4 + 1), *o = out;
+	size_t i;
+
+	for (i = 0; i + 2 < n; i += 3) {
+		*o++ = tab[s[i] >> 2];
+		*o++ = tab[((s[i] & 3) << 4) | (s[i + 1] >> 4)];
+		*o++ = tab[((s[i + 1] & 15) << 2) | (s[i + 2] >> 6)];
+		*o++ = tab[s[i + 2] & 63];
+	}
+	if (i < n) {
+		*o++ = tab[s[i] >> 2];
+		if (i + 1 < n) {
+			*o++ = tab[((s[i] & 3) << 4) | (s[i + 1] >> 4)];
+			*o++ = tab[(s[i + 1] & 15) << 2];
+		} else {
+			*o++ = tab[(s[i] & 3) << 4];
+			*o++ = '=';
+		}
+		*o++ = '=';
+	}
+	*o = '\0';
+	return out;
+}
+
+/* ---- cutting text to a width, one column per character ---- */
+
+/* Byte length of the character at s (an invalid byte counts as one character). */
+static size_t char_len(const char *s)
+{
+	size_t left = strlen(s);
+	int len = text_utf8_len((const unsigned char *)s, left);
+
+	return len > 0 ? (size_t)len : 1;
+}
+
+size_t text_chars(const char *s)
+{
+	size_t n = 0;
+
+	while (*s) {
+		s += char_len(s);
+		n++;
+	}
+	return n;
+}
+
+/* The byte offset of character k of s (its length when s is shorter). */
+static size_t char_off(const char *s, size_t k)
+{
+	size_t o = 0;
+
+	while (s[o] && k--)
+		o += char_len(s + o);
+	return o;
+}
+
+const char *text_skip(const char *s, size_t k)
+{
+	return s + char_off(s, k);
+}
+
+/* Appends len bytes of s to out (size n, o bytes used); keeps out NUL-terminated. */
+static size_t put(char *out, size_t n, size_t o, const char *s, size_t len)
+{
+	if (o >= n)
+		return o;
+	if (len > n - 1 - o)
+		len = n - 1 - o;
+	memcpy(out + o, s, len);
+	out[o + len] = '\0';
+	return o + len;
+}
+
+char *text_cut_middle(const char *s, int cols, const char *ell, char *out, size_t n)
+{
+	size_t len = text_chars(s), head, tail, o;
+
+	out[0] = '\0';
+	if (cols <= 0)
+		return out;
+	if (len <= (size_t)cols) {
+		put(out, n, 0, s, strlen(s));
+		return out;
+	}
+	if (cols == 1) {
+		put(out, n, 0, ell, strlen(ell));
+		return out;
+	}
+	/* the end carries what tells replicas and methods apart: it gets the odd column */
+	head = (size_t)(cols - 1) / 2;
+	tail = (size_t)(cols - 1) - head;
+	o = put(out, n, 0, s, char_off(s, head));
+	o = put(out, n, o, ell, strlen(ell));
+	s += char_off(s, len - tail);
+	put(out, n, o, s, strlen(s));
+	return out;
+}
+
+char *text_cut_left(const char *s, int cols, const char *ell, char *out, size_t n)
+{
+	size_t len = text_chars(s), o;
+
+	out[0] = '\0';
+	if (cols <= 0)
+		return out;
+	if (len <= (size_t)cols) {
+		put(out, n, 0, s, strlen(s));
+		return out;
+	}
+	o = put(out, n, 0, ell, strlen(ell));
+	s += char_off(s, len - (size_t)(cols - 1));
+	put(out, n, o, s, strlen(s));
+	return out;
+}
+
+char *text_cut_right(const char *s, int cols, const char *ell, char *out, size_t n)
+{
+	size_t len = text_chars(s), o;
+
+	out[0] = '\0';
+	if (cols <= 0)
+		return out;
+	if (len <= (size_t)cols) {
+		put(out, n, 0, s, strlen(s));
+		return out;
+	}
+	o = put(out, n, 0, s, char_off(s, (size_t)(cols - 1)));
+	put(out, n, o, ell, strlen(ell));
+	return out;
+}
+
+/* loc cut to at most cols characters from the left, at a '/' when one leaves enough:
+ * "…transport.go:2392" rather than "…ttp/transport.go:2392". */
+static char *cut_location(const char *loc, int cols, const char *ell, char *out, size_t n)
+{
+	const char *p;
+
+	if ((int)text_chars(loc) <= cols)
+		return text_cut_left(loc, cols, ell, out, n);
+	for (p = strchr(loc, '/'); p; p = strchr(p + 1, '/'))
+		if ((int)text_chars(p + 1) + 1 <= cols) {
+			size_t o = put(out, n, 0, ell, strlen(ell));
+
+			put(out, n, o, p + 1, strlen(p + 1));
+			return out;
+		}
+	return text_cut_left(loc, cols, ell, out, n);
+}
+
+char *text_frame(const char *func, const char *loc, int cols, const char *ell, char *out, size_t n)
+{
+	char fn[1024], lc[1024];
+	const char *colon = strrchr(loc, ':');
+	int fnn = (int)text_chars(func), locn = (int)text_chars(loc), avail = cols - 1, fnw, locw, keep;
+	size_t o;
+
+	if (fnn + 1 + locn <= cols) {
+		snprintf(out, n, "%s %s", func, loc);
+		return out;
+	}
+	/* the location keeps its ":line" and one more character at least, the function half */
+	keep = colon ? (int)text_chars(colon) + 2 : 2;
+	if (keep > locn)
+		keep = locn;
+	if (avail - keep < 2)
+		return text_cut_left(loc, cols, ell, out, n);
+	fnw = avail - locn > avail / 2 ? avail - locn : avail / 2;
+	fnw = fnn < fnw ? fnn : fnw;
+	locw = avail - fnw > keep ? avail - fnw : keep;
+	cut_location(loc, locw, ell, lc, sizeof(lc));
+	/* what the location did not take goes back to the function */
+	fnw = avail - (int)text_chars(lc);
+	text_cut_middle(func, fnn < fnw ? fnn : fnw, ell, fn, sizeof(fn));
+	o = put(out, n, 0, fn, strlen(fn));
+	o = put(out, n, o, " ", 1);
+	put(out, n, o, lc, strlen(lc));
 	return out;
 }

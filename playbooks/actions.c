@@ -117,8 +117,8 @@ static const char *step_file(const struct pb_run *r, const char *step, int64_t *
 		return NULL;
 	d = cJSON_GetObjectItemCaseSensitive(res, "data");
 	t = cJSON_GetObjectItemCaseSensitive(d, "time_ms");
-	if (time_ms)
-		*time_ms = cJSON_IsNumber(t) ? (int64_t)t->valuedouble : 0;
+	if (time_ms && pb_json_int64(t, time_ms) < 0)
+		*time_ms = 0;
 	return pb_jstr(d, "file");
 }
 
@@ -178,6 +178,53 @@ static int pair_load(const struct pb_run *r, const struct pb_step *ds, struct pa
 	return 0;
 }
 
+/* Whether row grew at every step: with two snapshots, that it grew at all. */
+static int grew_every_step(const struct diff *d, const struct diff_row *row)
+{
+	return !row->benign && row->delta > 0 && (d->nsnaps < 3 || row->every_step);
+}
+
+/* Appends every group that grew at every step to sum (fastest first: "f (file:line) +N (r/min), ...",
+ * "and N more" when sum is full) and to the array list: a pod can leak on several paths at once,
+ * and the conclusion names each of them, not the fastest alone. */
+static void name_growers(const struct diff *d, long limit, char *sum, size_t n, cJSON *list)
+{
+	size_t i, l = strlen(sum);
+	long named = 0, more = 0;
+
+	for (i = 0; i < d->nrows; i++) {
+		const struct diff_row *row = &d->rows[i];
+		char *ft, one[400], rate[32] = "";
+		cJSON *o;
+
+		if (!grew_every_step(d, row))
+			continue;
+		if (named >= limit || l + 80 >= n) {
+			more++;
+			continue;
+		}
+		ft = frame_text(snap_top_frame(row->group));
+		if (!isnan(row->rate_per_min))
+			snprintf(rate, sizeof(rate), " (%.1f/min)", row->rate_per_min);
+		snprintf(one, sizeof(one), "%s%s %+ld%s", named ? ", " : "", ft, row->delta, rate);
+		if (l + strlen(one) + 24 < n) {
+			snprintf(sum + l, n - l, "%s", one);
+			l += strlen(one);
+			named++;
+		} else {
+			more++;
+		}
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "frame", ft);
+		cJSON_AddStringToObject(o, "fingerprint", row->group->fingerprint);
+		cJSON_AddNumberToObject(o, "delta", (double)row->delta);
+		cJSON_AddItemToArray(list, o);
+		free(ft);
+	}
+	if (more)
+		snprintf(sum + l, n - l, " and %ld more", more);
+}
+
 static int act_diff(struct pb_run *r, struct err *e)
 {
 	const struct pb_step *s = pb_run_step(r);
@@ -220,13 +267,9 @@ static int act_diff(struct pb_run *r, struct err *e)
 		cJSON_AddNumberToObject(d, "top_delta", (double)top->delta);
 		if (!isnan(top->rate_per_min))
 			cJSON_AddNumberToObject(d, "top_rate", top->rate_per_min);
-		snprintf(sum, sizeof(sum), "total %ld -> %ld (%+ld)%s; fastest growing: %s %+ld", p.d->total_before,
-			 p.d->total_after, p.d->total_after - p.d->total_before, "", ft, top->delta);
-		if (!isnan(top->rate_per_min)) {
-			size_t l = strlen(sum);
-
-			snprintf(sum + l, sizeof(sum) - l, " (%.1f/min)", top->rate_per_min);
-		}
+		snprintf(sum, sizeof(sum), "total %ld -> %ld (%+ld); grew at every step: ", p.d->total_before,
+			 p.d->total_after, p.d->total_after - p.d->total_before);
+		name_growers(p.d, s->limit, sum, sizeof(sum), cJSON_AddArrayToObject(d, "grew_every_step"));
 		free(ft);
 	} else {
 		snprintf(sum, sizeof(sum), "total %ld -> %ld (%+ld); no group grew", p.d->total_before, p.d->total_after,
@@ -550,7 +593,33 @@ static void slope_replay_rule(const struct pb_step *s, const struct prom_series 
 }
 
 /* The slope step's result data from the steepest series ps of n. */
-static cJSON *slope_data(const struct pb_step *s, const struct prom_series *ps, size_t n, double slope, int64_t now)
+/* The slope step's selector, tied to the incident's target as the console ties its charts: $target
+ * and {{pod}} become the pod's name (or the URL's host:port), and a bare metric name gets the
+ * pod="NAME" (instance=~"HOST:PORT") matcher. With no target known yet the step's query is asked
+ * as it is (every series; the steepest is reported), unless it names $target. NULL with e. */
+static char *slope_selector(const struct pb_run *r, const char *query, struct err *e)
+{
+	const char *src = pb_run_source(r);
+	int named = strstr(query, "$target") || strstr(query, "{{pod}}");
+	char target[256], *bare, *q;
+	int kind = src ? source_target_name(src, target, sizeof(target)) : SOURCE_TARGET_NONE;
+
+	if (kind == SOURCE_TARGET_NONE) {
+		if (named)
+			err_set(e,
+				"the query names $target, and no pod or URL is known yet (--source, or a rank_pods step)");
+		return named ? NULL : xstrdup(query);
+	}
+	if (named || strchr(query, '{'))
+		return prom_target_selector(query, target, kind == SOURCE_TARGET_POD);
+	bare = xasprintf(kind == SOURCE_TARGET_POD ? "%s{pod=\"$target\"}" : "%s{instance=~\"$target\"}", query);
+	q = prom_target_selector(bare, target, kind == SOURCE_TARGET_POD);
+	free(bare);
+	return q;
+}
+
+static cJSON *slope_data(const struct pb_step *s, const char *query, const struct prom_series *ps, size_t n,
+			 double slope, int64_t now)
 {
 	size_t step = ps->nsamples > RUN_CHART_POINTS ? (ps->nsamples + RUN_CHART_POINTS - 1) / RUN_CHART_POINTS : 1;
 	cJSON *d = cJSON_CreateObject(), *pts;
@@ -559,7 +628,7 @@ static cJSON *slope_data(const struct pb_step *s, const struct prom_series *ps, 
 	size_t i;
 
 	prom_series_name(ps, name, sizeof(name));
-	cJSON_AddStringToObject(d, "query", s->query);
+	cJSON_AddStringToObject(d, "query", query);
 	cJSON_AddStringToObject(d, "series", name);
 	cJSON_AddStringToObject(d, "window", s->window);
 	cJSON_AddStringToObject(d, "range", s->range);
@@ -583,19 +652,30 @@ static int slope_taken(struct pb_run *r, const struct prom_result *res, int64_t 
 {
 	const struct pb_step *s = pb_run_step(r);
 	const struct prom_series *ps;
-	char sum[1024], name[512];
+	char sum[1024], name[512], *q;
 	int64_t win_ms;
 	double slope;
+	struct err fe;
+	int rc;
 
-	if (res->nseries == 0)
-		return pb_run_failed(r, "the query returned no series", e);
-	if (ts_parse_duration(s->window, &win_ms) < 0)
+	if (!(q = slope_selector(r, s->query, &fe)))
+		return pb_run_failed(r, fe.msg, e);
+	if (res->nseries == 0) {
+		snprintf(sum, sizeof(sum), "the query matched no series: %.900s", q);
+		free(q);
+		return pb_run_failed(r, sum, e);
+	}
+	if (ts_parse_duration(s->window, &win_ms) < 0) {
+		free(q);
 		return pb_run_failed(r, "the step's window is not a duration", e);
+	}
 	ps = &res->series[steepest(res, now, win_ms, &slope)];
 	prom_series_name(ps, name, sizeof(name));
 	snprintf(sum, sizeof(sum), "%s: %s%.1f/min over %s, now %.0f", name, slope >= 0 ? "+" : "",
 		 isfinite(slope) ? slope * 60 : 0.0, s->window, ps->nsamples ? ps->samples[ps->nsamples - 1].v : 0.0);
-	return pb_run_record(r, 1, sum, slope_data(s, ps, res->nseries, slope, now), e);
+	rc = pb_run_record(r, 1, sum, slope_data(s, q, ps, res->nseries, slope, now), e);
+	free(q);
+	return rc;
 }
 
 /* The slope action: the step's query over its range from Prometheus, through the host's query
@@ -606,14 +686,17 @@ static int act_slope(struct pb_run *r, struct err *e)
 	struct prom_result res;
 	struct err fe;
 	int64_t win_ms, range_ms, now = ts_now_ms();
-	char *q;
+	char *q, *sel;
 	int rc;
 
 	if (!r->host.prometheus)
 		return pb_run_failed(r, "not available: no --prometheus URL (run 'leakscope slope' by hand)", e);
 	if (ts_parse_duration(s->window, &win_ms) < 0 || ts_parse_duration(s->range, &range_ms) < 0)
 		return pb_run_failed(r, "the step's window or range is not a duration", e);
-	q = xasprintf("%s[%s]", s->query, s->range);
+	if (!(sel = slope_selector(r, s->query, &fe)))
+		return pb_run_failed(r, fe.msg, e);
+	q = xasprintf("%s[%s]", sel, s->range);
+	free(sel);
 	if (r->host.query) {
 		rc = r->host.query(r->host.fetch_ctx, r->host.prometheus, q, now, &fe);
 		free(q);

@@ -28,7 +28,10 @@ static int copy_file(const char *from, const char *to, struct err *e)
 	return rc;
 }
 
-int pb_capture_fetch(const struct source_opts *opts, const char *src, int debug, const char *dest, struct err *e)
+/* Fetches src into dest through fetch/source; with r, a pod's context and namespace are kept in
+ * it for the snapshot's journal event. */
+static int capture_fetch(struct pb_run *r, const struct source_opts *opts, const char *src, int debug, const char *dest,
+			 struct err *e)
 {
 	struct source_opts o;
 	struct source so;
@@ -43,6 +46,10 @@ int pb_capture_fetch(const struct source_opts *opts, const char *src, int debug,
 	http_global_init();
 	if (source_open(src, &o, &so, e) < 0)
 		return -1;
+	if (r && so.kind == SOURCE_POD) {
+		snprintf(r->place_context, sizeof(r->place_context), "%s", so.context);
+		snprintf(r->place_ns, sizeof(r->place_ns), "%s", so.ns);
+	}
 	source_set_debug(&so, debug);
 	out = fs_out_open(dest, 0600, e);
 	if (!out) {
@@ -57,6 +64,11 @@ int pb_capture_fetch(const struct source_opts *opts, const char *src, int debug,
 	return rc;
 }
 
+int pb_capture_fetch(const struct source_opts *opts, const char *src, int debug, const char *dest, struct err *e)
+{
+	return capture_fetch(NULL, opts, src, debug, dest, e);
+}
+
 /* A readable file is copied; anything else goes to the host's fetch hook when it has one, else
  * through fetch/source here. */
 static int fetch_profile(struct pb_run *r, const char *src, int debug, const char *dest, struct err *e)
@@ -66,11 +78,25 @@ static int fetch_profile(struct pb_run *r, const char *src, int debug, const cha
 	if (r->host.fetch)
 		return r->host.fetch(r->host.fetch_ctx, src, debug, dest, e);
 	if (source_is_remote(src))
-		return pb_capture_fetch(r->host.source_opts, src, debug, dest, e);
+		return capture_fetch(r, r->host.source_opts, src, debug, dest, e);
 	return err_set(e,
 		       "cannot take a snapshot of '%s': not an http(s) URL, pod/NAME, unix:/PATH, pid/N nor a "
 		       "readable file",
 		       src);
+}
+
+/* The pod a capture went to, and its context and namespace when the capture found them out. */
+static void add_place(struct pb_run *r, const char *src, cJSON *d)
+{
+	char pod[256];
+
+	if (source_target_name(src, pod, sizeof(pod)) == SOURCE_TARGET_POD)
+		cJSON_AddStringToObject(d, "pod", pod);
+	if (r->place_context[0])
+		cJSON_AddStringToObject(d, "context", r->place_context);
+	if (r->place_ns[0])
+		cJSON_AddStringToObject(d, "namespace", r->place_ns);
+	r->place_context[0] = r->place_ns[0] = '\0';
 }
 
 /* Parses the profile now at dir/file and journals it as the snapshot step's result. */
@@ -98,6 +124,7 @@ static int snapshot_taken(struct pb_run *r, const char *src, const char *file, s
 	cJSON_AddNumberToObject(d, "total", (double)snap->total);
 	cJSON_AddNumberToObject(d, "groups", (double)snap->ngroups);
 	cJSON_AddNumberToObject(d, "time_ms", (double)t);
+	add_place(r, src, d);
 	snprintf(sum, sizeof(sum), "%ld goroutines in %zu groups (%s), saved as %s", snap->total, snap->ngroups,
 		 snap_format_name(snap->format), file);
 	free(red);

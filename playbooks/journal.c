@@ -155,29 +155,21 @@ int pb_journal_append(int fd, cJSON *ev, struct err *e)
 	return rc;
 }
 
-cJSON *pb_journal_read(const char *dir, struct pb_journal_torn *torn, struct err *e)
+cJSON *pb_journal_parse(const char *text, size_t len, struct pb_journal_torn *torn)
 {
-	char *path = xasprintf("%s/%s", dir, PB_JOURNAL), *text, *p;
-	cJSON *arr;
-	size_t len;
+	const char *p = text, *end = text + len;
+	cJSON *arr = cJSON_CreateArray();
 	long lineno = 0;
 
-	if (fs_read_file(path, PB_JOURNAL_MAX, FS_REGULAR, &text, &len, e) < 0) {
-		free(path);
-		return NULL;
-	}
 	if (torn)
 		memset(torn, 0, sizeof(*torn));
-	arr = cJSON_CreateArray();
-	for (p = text; *p;) {
-		char *nl = strchr(p, '\n');
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p)), *stop = nl ? nl : end;
 		cJSON *ev;
 
 		lineno++;
-		if (nl)
-			*nl = '\0';
-		if (*p) {
-			ev = cJSON_Parse(p);
+		if (stop > p) {
+			ev = cJSON_ParseWithLength(p, (size_t)(stop - p));
 			if (!cJSON_IsObject(ev) || !pb_jstr(ev, "ev")) {
 				/* a line torn by a full disk or a crash (the events after it are whole) */
 				cJSON_Delete(ev);
@@ -187,10 +179,22 @@ cJSON *pb_journal_read(const char *dir, struct pb_journal_torn *torn, struct err
 				cJSON_AddItemToArray(arr, ev);
 			}
 		}
-		if (!nl)
-			break;
-		p = nl + 1;
+		p = stop + 1;
 	}
+	return arr;
+}
+
+cJSON *pb_journal_read(const char *dir, struct pb_journal_torn *torn, struct err *e)
+{
+	char *path = xasprintf("%s/%s", dir, PB_JOURNAL), *text;
+	cJSON *arr;
+	size_t len;
+
+	if (fs_read_file(path, PB_JOURNAL_MAX, FS_REGULAR, &text, &len, e) < 0) {
+		free(path);
+		return NULL;
+	}
+	arr = pb_journal_parse(text, len, torn);
 	free(text);
 	free(path);
 	return arr;

@@ -34,6 +34,8 @@ struct pb_journal_torn {
  * whole event (torn by a full disk or a crash) is skipped and counted in *torn (when not NULL), so
  * the caller can warn. NULL with e when the file cannot be read. */
 cJSON *pb_journal_read(const char *dir, struct pb_journal_torn *torn, struct err *e);
+/* The same reading of len bytes of journal text (embedded NULs and all). */
+cJSON *pb_journal_parse(const char *text, size_t len, struct pb_journal_torn *torn);
 /* The string field key of o, or NULL. */
 const char *pb_jstr(const cJSON *o, const char *key);
 

@@ -115,6 +115,24 @@ const struct pb_option *pb_step_option(const struct pb_step *s, const char *key)
 	return NULL;
 }
 
+const char *pb_step_keys(const struct pb_step *s, char *buf, size_t n)
+{
+	size_t len = 0;
+	int i;
+
+	if (n)
+		buf[0] = '\0';
+	for (i = 0; i < s->noptions && len < n; i++) {
+		const char *sep = i == 0 ? "" : i == s->noptions - 1 ? " or " : ", ";
+		int w = snprintf(buf + len, n - len, "%s%s", sep, s->options[i].key);
+
+		if (w < 0)
+			break;
+		len += (size_t)w;
+	}
+	return buf;
+}
+
 /* ---- parsing ---- */
 
 struct ctx {
@@ -172,8 +190,9 @@ static int get_long(struct ctx *c, const cJSON *o, const char *key, long min, lo
 	if (!v)
 		return 0;
 	snprintf(lim, sizeof(lim), "%ld and %ld", min, max);
-	if (!cJSON_IsNumber(v) || v->valuedouble != (double)(long)v->valuedouble || v->valuedouble < (double)min ||
-	    v->valuedouble > (double)max)
+	/* the range first: converting a double outside long's range to long is undefined */
+	if (!cJSON_IsNumber(v) || !(v->valuedouble >= (double)min && v->valuedouble <= (double)max) ||
+	    v->valuedouble != (double)(long)v->valuedouble)
 		return fail(c, "\"%s\" must be a whole number between %s", key, lim);
 	*out = (long)v->valuedouble;
 	return 0;
@@ -590,10 +609,25 @@ static void free_dirs(char **dirs, int n)
 	free(dirs);
 }
 
+/* The leak-pattern catalogue ships beside the playbooks, in the same directory, but is not one. */
+static int is_catalogue(const char *file)
+{
+	const char *base = strrchr(file, '/');
+
+	base = base ? base + 1 : file;
+	return strcmp(base, "patterns.json") == 0 || strcmp(base, "patterns") == 0;
+}
+
 char *pb_playbook_resolve(const char *name, struct err *e)
 {
 	char **dirs;
 	int n, i;
+
+	if (!strchr(name, '/') && is_catalogue(name)) {
+		err_set(e,
+			"patterns.json is the leak-pattern catalogue, not a playbook (see 'leakscope playbook list')");
+		return NULL;
+	}
 
 	if (strchr(name, '/')) {
 		if (access(name, R_OK) == 0)
@@ -641,7 +675,8 @@ void pb_playbook_each(void (*fn)(void *ctx, const char *path), void *ctx)
 		while ((de = readdir(d))) {
 			size_t l = strlen(de->d_name);
 
-			if (l > 5 && strcmp(de->d_name + l - 5, ".json") == 0 && de->d_name[0] != '.') {
+			if (l > 5 && strcmp(de->d_name + l - 5, ".json") == 0 && de->d_name[0] != '.' &&
+			    !is_catalogue(de->d_name)) {
 				names = xgrow(names, &capn, nn + 1, sizeof(char *));
 				names[nn++] = xstrdup(de->d_name);
 			}

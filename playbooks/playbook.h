@@ -66,6 +66,8 @@ int pb_step_next(const struct pb_playbook *pb, int i);
 /* The index an option leads to; -1 for the end. */
 int pb_option_next(const struct pb_playbook *pb, const struct pb_option *o);
 const struct pb_option *pb_step_option(const struct pb_step *s, const char *key);
+/* The step's option keys as a reader is told them ("yes, no or later") into buf; returns buf. */
+const char *pb_step_keys(const struct pb_step *s, char *buf, size_t n);
 const char *pb_action_name(enum pb_action a);
 
 /* Where playbooks are looked for, in order: $LEAKSCOPE_PLAYBOOKS (colon-separated directories),

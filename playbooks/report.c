@@ -285,15 +285,12 @@ static void fold_result(struct model *m, const cJSON *ev, const char *step, int6
 			cJSON_AddItemToArray(m->known, cJSON_Duplicate(it, 1));
 }
 
-static int fold(const char *dir, struct model *m, struct err *e)
+/* Folds m->events (read by the caller, with m->torn) into the rest of the model. */
+static void fold_events(struct model *m)
 {
 	const cJSON *ev;
 
-	memset(m, 0, sizeof(*m));
 	m->target = 15;
-	m->events = pb_journal_read(dir, &m->torn, e);
-	if (!m->events)
-		return -1;
 	m->results = cJSON_CreateObject();
 	m->tl = cJSON_CreateArray();
 	m->notes = cJSON_CreateArray();
@@ -322,6 +319,15 @@ static int fold(const char *dir, struct model *m, struct err *e)
 			 cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ev, "ok")))
 			fold_result(m, ev, step, ms);
 	}
+}
+
+static int fold(const char *dir, struct model *m, struct err *e)
+{
+	memset(m, 0, sizeof(*m));
+	m->events = pb_journal_read(dir, &m->torn, e);
+	if (!m->events)
+		return -1;
+	fold_events(m);
 	return 0;
 }
 
@@ -360,6 +366,26 @@ static void files_behind(const struct model *m, const char *action, const cJSON 
 	}
 }
 
+/* " --before-time T --after-time T" for a diff step, from the capture times its snapshot steps
+ * journalled: a debug=1 or 2 text carries no time, and without them the rate is not the same. */
+static const char *diff_times(const struct model *m, const cJSON *d, char *out, size_t n)
+{
+	const char *keys[] = {"before", "after"};
+	size_t len = 0, i;
+
+	out[0] = '\0';
+	for (i = 0; i < 2; i++) {
+		const cJSON *r = cJSON_GetObjectItemCaseSensitive(m->results, or_empty(pb_jstr(d, keys[i])));
+		double ms = num(r ? cJSON_GetObjectItemCaseSensitive(r, "data") : NULL, "time_ms", 0);
+		char t[40];
+
+		if (ms > 0 && len < n)
+			len += (size_t)snprintf(out + len, n - len, " --%s-time %s", keys[i],
+						ts_format_ms((int64_t)ms, t, sizeof(t)));
+	}
+	return out;
+}
+
 /* The leakscope command that reproduces a result's figure, or NULL. Caller frees. */
 static char *figure_command(const struct model *m, const cJSON *res, const char *dir)
 {
@@ -387,6 +413,8 @@ static char *figure_command(const struct model *m, const cJSON *res, const char 
 		shell_quote(xasprintf_tmp(c1, sizeof(c1), "%s/%s", dir, b), qb, sizeof(qb));
 	if (strcmp(action, "lookup_known") == 0)
 		return xasprintf("leakscope known lookup %s", qa);
+	if (b && strcmp(action, "diff") == 0)
+		return xasprintf("leakscope diff%s %s %s", diff_times(m, d, c1, sizeof(c1)), qb, qa);
 	if (b)
 		return xasprintf("leakscope %s %s %s", action, qb, qa);
 	return xasprintf("leakscope %s %s", action, qa);
@@ -424,6 +452,44 @@ static void add_time_or_null(cJSON *o, const char *key, int64_t ms)
 		cJSON_AddNullToObject(o, key);
 }
 
+/* The data of the last snapshot step that worked (the pod the evidence comes from), or NULL. */
+static const cJSON *last_capture(const struct model *m)
+{
+	const cJSON *res, *last = NULL;
+
+	cJSON_ArrayForEach(res, m->results)
+	{
+		const cJSON *d = cJSON_GetObjectItemCaseSensitive(res, "data");
+
+		if (strcmp(or_empty(pb_jstr(res, "action")), "snapshot") == 0 && pb_jstr(d, "source") &&
+		    (!last || num(d, "time_ms", 0) >= num(last, "time_ms", 0)))
+			last = d;
+	}
+	return last;
+}
+
+/* "source": what the snapshots were taken of (the ranked pod, or --source), and "target": the
+ * pod, namespace and context, null for what is not known. */
+static void json_target(cJSON *rep, const struct model *m)
+{
+	const cJSON *c = last_capture(m);
+	const char *src = c ? pb_jstr(c, "source") : m->open ? pb_jstr(m->open, "source") : NULL;
+	const char *keys[] = {"pod", "namespace", "context"};
+	cJSON *t;
+	size_t i;
+
+	if (src)
+		cJSON_AddStringToObject(rep, "source", src);
+	else
+		cJSON_AddNullToObject(rep, "source");
+	t = cJSON_AddObjectToObject(rep, "target");
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (c && pb_jstr(c, keys[i]))
+			cJSON_AddStringToObject(t, keys[i], pb_jstr(c, keys[i]));
+		else
+			cJSON_AddNullToObject(t, keys[i]);
+}
+
 /* report.json's text; the model's arrays move into it. Caller frees with cJSON_free. */
 static char *render_json(struct model *m)
 {
@@ -433,8 +499,7 @@ static char *render_json(struct model *m)
 	cJSON_AddStringToObject(rep, "incident", or_empty(m->open ? pb_jstr(m->open, "incident") : NULL));
 	cJSON_AddStringToObject(rep, "playbook", or_empty(m->open ? pb_jstr(m->open, "playbook") : NULL));
 	cJSON_AddStringToObject(rep, "title", or_empty(m->open ? pb_jstr(m->open, "title") : NULL));
-	if (m->open && pb_jstr(m->open, "source"))
-		cJSON_AddStringToObject(rep, "source", pb_jstr(m->open, "source"));
+	json_target(rep, m);
 	cJSON_AddNumberToObject(rep, "target_minutes", m->target);
 	{
 		cJSON *alert = pb_alert_json(m->events);
@@ -500,6 +565,28 @@ static void md_head(struct buf *b, const struct model *m)
 	if (m->torn.count)
 		bprintf(b, "- journal: %ld line(s) were not whole events and were skipped (the first is line %ld)\n",
 			m->torn.count, m->torn.first_line);
+}
+
+/* The head's lines naming where the evidence comes from: the pod, its namespace and context, and
+ * the source the snapshots took when it is not the one the run was given. */
+static void md_target(struct buf *b, const struct model *m)
+{
+	const cJSON *c = last_capture(m);
+	const char *given = m->open ? pb_jstr(m->open, "source") : NULL, *src = c ? pb_jstr(c, "source") : NULL;
+	const char *keys[] = {"pod", "namespace", "context"};
+	size_t i;
+
+	if (src && (!given || strcmp(src, given) != 0)) {
+		bprintf(b, "- snapshots of: ");
+		put_code(b, src, 0);
+		bprintf(b, "\n");
+	}
+	for (i = 0; c && i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (pb_jstr(c, keys[i])) {
+			bprintf(b, "- %s: ", keys[i]);
+			put_code(b, pb_jstr(c, keys[i]), 0);
+			bprintf(b, "\n");
+		}
 }
 
 static void md_slope(struct buf *b, const cJSON *slope)
@@ -626,6 +713,7 @@ static char *render_md(const struct model *m)
 	struct buf b = {NULL, 0, 0};
 
 	md_head(&b, m);
+	md_target(&b, m);
 	{
 		char *alert = pb_alert_md(m->events);
 
@@ -686,4 +774,20 @@ int pb_report_write(const char *dir, char **md_out, char **json_out, struct err 
 	cJSON_free(json);
 	model_done(&m);
 	return rc;
+}
+
+void pb_report_render(const char *journal, size_t len, const char *dir, char **md, char **json)
+{
+	struct model m;
+	char *j;
+
+	memset(&m, 0, sizeof(m));
+	m.events = pb_journal_parse(journal, len, &m.torn);
+	fold_events(&m);
+	fold_commands(&m, dir);
+	j = render_json(&m);
+	*md = render_md(&m);
+	*json = xasprintf("%s\n", j);
+	cJSON_free(j);
+	model_done(&m);
 }

@@ -6,6 +6,8 @@
 #ifndef PLAYBOOKS_REPORT_H
 #define PLAYBOOKS_REPORT_H
 
+#include <stddef.h>
+
 #include "lib/err.h"
 
 /* Writes dir/report.md and dir/report.json (0600, atomically) from dir/journal.jsonl. When md or
@@ -13,5 +15,8 @@
  * e->msg is empty, or a warning to show (journal lines that were not whole events were skipped).
  * Every text from the journal is escaped for Markdown and HTML (lib/md.h). */
 int pb_report_write(const char *dir, char **md, char **json, struct err *e);
+/* The same two texts from len bytes of journal text, written nowhere (dir only names the files the
+ * reproduce commands point at). Caller frees *md and *json. */
+void pb_report_render(const char *journal, size_t len, const char *dir, char **md, char **json);
 
 #endif

@@ -236,6 +236,9 @@ static int replay(struct pb_run *r, struct err *e)
 				free(r->cur_choice);
 				r->cur_choice = xstrdup(pb_jstr(ev, "option"));
 			}
+		} else if (strcmp(type, "interrupt") == 0) {
+			if (idx == r->cur && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ev, "redo")))
+				r->cur_result = 0;
 		} else if (strcmp(type, "done") == 0) {
 			const char *next = pb_jstr(ev, "next");
 
@@ -418,11 +421,12 @@ int64_t pb_run_wait_until(const struct pb_run *r)
 {
 	const struct pb_step *s = cur_step(r);
 	cJSON *d, *u;
+	int64_t until;
 
 	if (!s || s->action != PB_ACT_WAIT || !(d = pb_run_data_of(r, s->id)))
 		return 0;
 	u = cJSON_GetObjectItemCaseSensitive(d, "until_ms");
-	return cJSON_IsNumber(u) ? (int64_t)u->valuedouble : 0;
+	return pb_json_int64(u, &until) == 0 ? until : 0;
 }
 
 int pb_run_note(struct pb_run *r, const char *text, struct err *e)
@@ -453,8 +457,12 @@ int pb_run_choose(struct pb_run *r, const char *key, struct err *e)
 	if (!s)
 		return err_set(e, "the run has ended");
 	o = pb_step_option(s, key);
-	if (!o)
-		return err_set(e, "step '%s' has no option '%s'", s->id, key);
+	if (!o) {
+		char keys[200];
+
+		return err_set(e, "step '%s' has no option '%.40s': choose %s", s->id, key,
+			       pb_step_keys(s, keys, sizeof(keys)));
+	}
 	ev = pb_journal_event("choice");
 	cJSON_AddStringToObject(ev, "step", s->id);
 	cJSON_AddStringToObject(ev, "option", o->key);
@@ -496,6 +504,19 @@ int pb_run_advance(struct pb_run *r, struct err *e)
 		return -1;
 	r->cur = next;
 	return start_step(r, e);
+}
+
+int pb_run_interrupted(struct pb_run *r, int redo, struct err *e)
+{
+	cJSON *ev = pb_journal_event("interrupt");
+	const struct pb_step *s = cur_step(r);
+
+	if (s)
+		cJSON_AddStringToObject(ev, "step", s->id);
+	cJSON_AddBoolToObject(ev, "redo", redo);
+	if (redo)
+		r->cur_result = 0;
+	return append(r, ev, e);
 }
 
 int pb_run_close(struct pb_run *r, struct err *e)
@@ -547,8 +568,10 @@ char *pb_run_render(const struct pb_run *r, const char *text)
 				if (cJSON_IsString(v))
 					val = v->valuestring;
 				else if (cJSON_IsNumber(v)) {
-					if (v->valuedouble == (double)(long long)v->valuedouble)
-						snprintf(num, sizeof(num), "%lld", (long long)v->valuedouble);
+					int64_t whole;
+
+					if (pb_json_int64(v, &whole) == 0)
+						snprintf(num, sizeof(num), "%lld", (long long)whole);
 					else
 						snprintf(num, sizeof(num), "%.1f", v->valuedouble);
 					val = num;

@@ -131,6 +131,9 @@ int pb_run_choose(struct pb_run *r, const char *key, struct err *e);
 const char *pb_run_choice(const struct pb_run *r);
 /* Ends the current step and moves to the next one (a choice step needs its choice first). */
 int pb_run_advance(struct pb_run *r, struct err *e);
+/* Journals that the run was interrupted (Ctrl-C) at the current step; redo: the step's action was
+ * cut short, so a resume runs it again even though a failure was journalled. */
+int pb_run_interrupted(struct pb_run *r, int redo, struct err *e);
 /* Closes the incident: later opens of dir refuse to resume it. */
 int pb_run_close(struct pb_run *r, struct err *e);
 /* text with every {{STEP.FIELD}} replaced by that step's result field ("?" when there is none);
@@ -195,6 +198,9 @@ struct pb_run {
 	/* a query the host's query hook is running (PB_PENDING), evaluated at pending_at */
 	int pending_query;
 	int64_t pending_at;
+	/* the kube context and namespace the last pod capture went to ("" when none), journalled
+	 * with the snapshot so that the report names where the pod is */
+	char place_context[128], place_ns[128];
 };
 
 /* A step's latest result ({"ok","summary","data"}) and its data, or NULL; borrowed from r. */

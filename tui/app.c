@@ -119,9 +119,12 @@ static int global_key(struct app *a, enum req r)
 	switch (r) {
 	case REQ_BACK: {
 		int n = jobs_cancel(a->jobs, JOBS_SNAPSHOT), q = jobs_cancel(a->jobs, JOBS_QUERY);
+		int o = jobs_cancel(a->jobs, JOBS_OPEN);
 
-		if (n || q) {
-			app_message(a, n ? "cancelling the snapshot" : "cancelling the Prometheus query");
+		if (n || q || o) {
+			app_message(a, n   ? "cancelling the snapshot"
+				       : q ? "cancelling the Prometheus query"
+					   : "cancelling the target being opened");
 			return VIEW_HANDLED | VIEW_REDRAW;
 		}
 		if (v->filter[0]) {
@@ -176,7 +179,8 @@ static int global_key(struct app *a, enum req r)
 			clearok(curscr, TRUE);
 		return VIEW_HANDLED | VIEW_REDRAW | VIEW_REFETCH;
 	case REQ_QUIT:
-		return VIEW_HANDLED | VIEW_QUIT;
+		app_quit(a, 0);
+		return VIEW_HANDLED | VIEW_REDRAW;
 	case REQ_PLAYBOOK:
 		if (!a->pb) {
 			app_message(a, ":playbook NAME starts one (goroutine-leak, slope-alert, ci-budget, pprof-exposure)");
@@ -190,6 +194,19 @@ static int global_key(struct app *a, enum req r)
 		} else {
 			app_push(a, &view_playbook_ops, NULL);
 		}
+		return VIEW_HANDLED | VIEW_REDRAW;
+	case REQ_MATCH_NEXT:
+	case REQ_MATCH_PREV:
+		app_message(a,
+			    v->filter[0] ? "nothing matches /%s" : "/ filters first; n and N step through its matches",
+			    v->filter);
+		return VIEW_HANDLED | VIEW_REDRAW;
+	case REQ_SORT:
+		app_message(a, "O sorts the pods view");
+		return VIEW_HANDLED | VIEW_REDRAW;
+	case REQ_YANK:
+	case REQ_EDIT:
+		app_message(a, "%s works in the stack view (enter on a group)", r == REQ_YANK ? "y" : "e");
 		return VIEW_HANDLED | VIEW_REDRAW;
 	case REQ_PB_NEXT:
 	case REQ_PB_NOTE:
@@ -210,6 +227,18 @@ void app_key(struct app *a, int key)
 		a->dirty = 1;
 		return;
 	}
+	if (key == TERM_PASTE_BEGIN || key == TERM_PASTE_END) {
+		a->pasting = key == TERM_PASTE_BEGIN;
+		if (!a->pasting && a->paste_ignored)
+			app_message(a, "paste ignored: : or / first takes text");
+		a->paste_ignored = 0;
+		a->paste_blank = 0;
+		return;
+	}
+	if (a->pasting) {
+		app_paste_key(a, key);
+		return;
+	}
 	if (a->mode != APP_NORMAL) {
 		app_edit_key(a, key);
 		return;
@@ -225,6 +254,48 @@ void app_key(struct app *a, int key)
 	if (!(res & VIEW_HANDLED))
 		res = global_key(a, r);
 	apply(a, res);
+}
+
+static void quit_answer(struct app *a, const char *line)
+{
+	if (line && (*line == 'y' || *line == 'Y'))
+		a->quit = 1;
+	else
+		app_message(a, "not quitting; :q! quits without asking");
+}
+
+void app_quit(struct app *a, int force)
+{
+	if (force || !view_playbook_running(a)) {
+		a->quit = 1;
+		return;
+	}
+	app_prompt(a, "a playbook is open (its incident stays open for a resume): quit? [y/N] ", quit_answer);
+	a->prompt_yesno = 1;
+}
+
+/* SIGINT: cancels what is in flight first, then asks when a playbook is open, then quits.
+ * Returns whether the console goes on. */
+static int interrupt(struct app *a)
+{
+	int n = jobs_cancel(a->jobs, JOBS_SNAPSHOT) + jobs_cancel(a->jobs, JOBS_QUERY) +
+		jobs_cancel(a->jobs, JOBS_OPEN);
+
+	if (n) {
+		app_message(a, "Ctrl-C: cancelled what was in flight (the series are kept); q quits");
+		return 1;
+	}
+	if (a->mode == APP_PROMPT && a->prompt_fn == quit_answer)
+		return 0;
+	if (a->mode != APP_NORMAL) {
+		app_edit_key(a, 27);
+		return 1;
+	}
+	if (view_playbook_running(a)) {
+		app_quit(a, 0);
+		return 1;
+	}
+	return 0;
 }
 
 /* ---- drawing ---- */
@@ -303,9 +374,18 @@ static void loop(struct app *a)
 		int quit, resized, wait, key;
 
 		term_signals(&quit, &resized);
+		if (quit == SIGINT && interrupt(a)) {
+			term_quit_clear();
+			a->dirty = 1;
+			quit = 0;
+		}
 		if (quit) {
 			a->signal = quit;
 			break;
+		}
+		if (term_suspend_due()) {
+			clearok(curscr, TRUE);
+			a->dirty = 1;
 		}
 		if (resized) {
 			term_resize();
@@ -435,6 +515,9 @@ static int app_setup(struct app *a, const struct tui_opts *o, struct err *e)
 	a->debug = o->debug;
 	a->store = !o->no_store;
 	a->selector = o->selector;
+	a->osc52 = o->osc52;
+	a->source_root = o->source_root;
+	a->hint = o->hint;
 	if (o->source)
 		app_source_opts = *o->source;
 	a->jobs = jobs_new();
@@ -461,7 +544,7 @@ static int app_setup(struct app *a, const struct tui_opts *o, struct err *e)
 
 /* The first view: the pods of the namespace when nothing was named, the snapshots when all came
  * from files, else the targets to sample; and a line on what to do first. */
-static void first_view(struct app *a)
+static void first_view(struct app *a, const char *hint)
 {
 	int i;
 
@@ -482,6 +565,10 @@ static void first_view(struct app *a)
 			    a->nsnaps == 1 ? "" : "s");
 	else
 		app_message(a, "s takes a snapshot of the selected target; d diffs the two newest");
+	/* a hint given by whoever started the console (the demo's keys) is the first line, and comes
+	 * back whenever the status line is empty */
+	if (hint)
+		app_message(a, "%s", hint);
 }
 
 int tui_run(const struct tui_opts *o, struct err *e)
@@ -499,7 +586,7 @@ int tui_run(const struct tui_opts *o, struct err *e)
 		app_free(&a);
 		return -1;
 	}
-	first_view(&a);
+	first_view(&a, o->hint);
 	app_sample_due(&a, 1);
 	a.dirty = 1;
 	loop(&a);

@@ -94,6 +94,10 @@ struct app_snap {
 	char *path;  /* where the store keeps it, or NULL */
 };
 
+/* The pods view's orders: the fastest climb first (then the most goroutines, then the name), the
+ * most goroutines first, or by name. */
+enum app_sort { APP_SORT_RATE, APP_SORT_COUNT, APP_SORT_NAME, APP_SORTS };
+
 enum app_mode { APP_NORMAL, APP_FILTER, APP_COMMAND, APP_PROMPT };
 
 struct pbpane;
@@ -127,8 +131,13 @@ struct app {
 	char input[256];
 	size_t inputlen;
 	char saved_filter[128];
+	char choices[256];       /* what Tab found on the ':' line, shown to its right */
 	char prompt[128];        /* APP_PROMPT: the question, and what answers it */
 	app_prompt_fn prompt_fn;
+	int prompt_yesno;     /* the prompt takes one key: y, or anything else for no */
+	int pasting;          /* between the bracketed paste's begin and end keys */
+	size_t paste_ignored; /* characters of this paste that no line took */
+	int paste_blank;      /* a line break came: a blank before the next character */
 	/* the playbook pane (view_playbook.c): the run, and whether it is shown beside the view */
 	struct pbpane *pb;
 	int pb_beside;
@@ -139,6 +148,7 @@ struct app {
 	char *pods_ns, *pods_context;
 	char pods_err[512];
 	int pods_listed; /* a listing has answered */
+	int pods_sort;   /* the pods view's order: APP_SORT_* (O cycles) */
 	double next_list;
 	int store;       /* write the snapshots taken to the store */
 	FILE *timing;    /* LEAKSCOPE_TUI_TIMING: per key, the microseconds to handle and redraw */
@@ -152,6 +162,9 @@ struct app {
 	struct slope_rule *rules[APP_MAX_RULES];
 	int nrules;
 	int debug; /* debug=N of `s` */
+	int osc52; /* y may write to the terminal's clipboard (--osc52, LEAKSCOPE_OSC52=1) */
+	const char *source_root; /* --source-root: where the build's source files are here, or NULL */
+	const char *hint;        /* LEAKSCOPE_TUI_HINT: shown on the status line whenever it is empty */
 	/* the known-leak database (app_known_lookup): opened the first time it is asked for */
 	struct pb_kdb *kdb;
 	int kdb_tried;
@@ -195,6 +208,13 @@ void view_playbook_queried(struct app *a, struct jobs_done *d);
 int view_playbook_ticking(const struct app *a);
 /* Frees the pane; the incident stays open for a resume. */
 void view_playbook_free(struct app *a);
+
+/* Whether a playbook run is open in the pane (its incident not closed). */
+int view_playbook_running(const struct app *a);
+/* The open run's incident directory, or NULL. */
+const char *view_playbook_dir(const struct app *a);
+/* Quits, asking first when a playbook is open unless force (:q!). */
+void app_quit(struct app *a, int force);
 
 /* The top view. */
 struct view *app_view(struct app *a);
@@ -242,9 +262,26 @@ int app_snaps_of(const struct app *a, int t);
 /* The keys of a list of targets (idx: the target on each row, borrowed): the selected row's target
  * becomes a->cur_target, enter opens its snapshots. */
 int app_target_list_key(struct app *a, struct view *v, enum req r, const int *idx);
+/* What a target's error says went wrong, past the URL or source it starts with ("URL: HTTP 403:
+ * ..." gives "HTTP 403: ..."). Points into err. */
+const char *app_err_reason(const char *err);
+/* The columns of a list of targets (the targets and pods views): the name first, then the cells. */
+struct app_cols {
+	int namew;  /* up to the longest name shown; a longer one is cut in the middle */
+	int trendw; /* TREND: 16 columns, fewer (0: left out) when the names need them */
+};
+/* Splits width between the names of targets idx[0..n) and the cells; fixed: the row's other
+ * columns (mark, phase or kind, blanks). The name gets the width first, TREND gives way first. */
+void app_target_cols(const struct app *a, const int *idx, int n, int width, int fixed, struct app_cols *c);
+/* The headers of the cells (GOROUTINES .. STATE) at y, from column x on. */
+void app_draw_target_header(WINDOW *w, int y, int x, int right, const struct app_cols *c);
+/* Target t's name in the name column, cut in the middle when longer. */
+void app_draw_target_name(WINDOW *w, int y, int x, const struct app_cols *c, int attr, const char *name);
 /* The GOROUTINES, /MIN, TREND, SNAPS and STATE columns of target t's row y, from column x to column
- * right; state is the view's word for t, shown unless t has an error or a snapshot in flight. */
-void app_draw_target_cells(struct app *a, WINDOW *w, int y, int x, int right, int t, int sel, const char *state);
+ * right; state is the view's word for t, shown unless t has an error ("error (enter)": the status
+ * line and enter tell it) or a snapshot in flight. */
+void app_draw_target_cells(struct app *a, WINDOW *w, int y, int x, int right, int t, int sel, const char *state,
+			   const struct app_cols *c);
 
 /* The slope chart of target t into r: series, least-squares trend, A/B marks, axes; compact
  * leaves the axes out and uses one label line. Returns the rows used. */
@@ -274,6 +311,13 @@ int app_files_target(struct app *a);
 void app_add_sample(struct app_target *t, double when, long v);
 /* Opens arg (a URL or pod/NAME) with so as a new target; its index, or -1 with e. */
 int app_open_target(struct app *a, const char *arg, const struct source_opts *so, struct err *e);
+/* Makes the opened source src (taken: zeroed) a new target for arg; its index. */
+int app_adopt_source(struct app *a, const char *arg, struct source *src);
+/* Opens arg (a URL or pod/NAME) with the console's source options on a worker thread (the jobs'
+ * JOBS_OPEN): app_open_done takes the answer. 0, or -1 with e. */
+int app_open_async(struct app *a, const char *arg, struct err *e);
+/* Takes a finished JOBS_OPEN: the new target, selected and sampled, or the error said. */
+void app_open_done(struct app *a, struct jobs_done *d);
 /* Starts sampling target t now (when it can be sampled) and schedules its next sample. */
 void app_start_sample(struct app *a, int t, double now);
 /* A failed fetch of target d->target: when its pod proxy could not connect, switches the target to
@@ -301,6 +345,9 @@ int app_rule_threshold(const struct app *a, double *per_s, int64_t *window_ms);
  * APP_RULE_INTERVAL_MS): *alerts (caller frees) and their number; -1 when no rule or no series. */
 int app_rule_replay(const struct app *a, int t, struct slope_alert **alerts, size_t *n, struct err *e);
 
+/* snapshots.c: ROOT/CONTEXT/NS/POD of target t, as `leakscope snapshot` writes it; NULL for files
+ * or when neither XDG_STATE_HOME nor HOME is set (e filled). Caller frees. */
+char *app_store_dir(const struct app *a, int t, struct err *e);
 /* snapshots.c: loads a file as a snapshot of the files target. 0, or -1 with e. */
 int app_load_file(struct app *a, const char *path, struct err *e);
 /* The jobs' completion callback (ctx: the app): a sample, a snapshot or the playbook's. */
@@ -322,9 +369,23 @@ void app_draw_status(struct app *a, int rows, int cols);
 
 /* cmdline.c: a key while the filter, the ':' line or a prompt is being edited. */
 void app_edit_key(struct app *a, int key);
+/* cmdline.c: a key of a bracketed paste: text into the line being edited (a newline or tab is a
+ * blank, never enter), nothing when no line is (counted in paste_ignored). */
+void app_paste_key(struct app *a, int key);
 
-/* export.c: writes the top view as Markdown to path (NULL or "": a name of the view and the time),
- * atomically; the status line says how it went. */
+/* yank.c: the stack of g into the terminal's clipboard (OSC 52) when --osc52 allows it. */
+void app_yank_stack(struct app *a, const struct snap_group *g);
+/* yank.c: where file (a frame's build path) is here: under --source-root, dropping leading
+ * directories until one exists, else the path itself when it is a regular file; NULL when
+ * neither, or when the path climbs with "..". Caller frees. */
+char *app_source_path(const struct app *a, const char *file);
+/* yank.c: opens the frame's file at its line in $VISUAL or $EDITOR (vi), the terminal given to
+ * it and taken back (redrawn) after; the status line says how it went. */
+void app_edit_frame(struct app *a, const struct snap_frame *fr);
+
+/* export.c: writes the top view as Markdown to path, atomically; NULL or "": a name of the view
+ * and the time, in the open playbook's incident directory, else the store's directory of the
+ * selected target, else $XDG_STATE_HOME/leakscope/exports. The status line says where. */
 void app_write_markdown(struct app *a, const char *path);
 
 /* script.c: the test mode. Reads LEAKSCOPE_TUI_SCRIPT, LEAKSCOPE_TUI_DUMP, LEAKSCOPE_TUI_SIZE and

@@ -13,7 +13,13 @@ struct command {
 static void cmd_quit(struct app *a, const char *arg)
 {
 	(void)arg;
-	a->quit = 1;
+	app_quit(a, 0);
+}
+
+static void cmd_quit_now(struct app *a, const char *arg)
+{
+	(void)arg;
+	app_quit(a, 1);
 }
 
 static void cmd_snap(struct app *a, const char *arg)
@@ -64,22 +70,17 @@ static void cmd_open(struct app *a, const char *arg)
 static void cmd_target(struct app *a, const char *arg)
 {
 	struct err e;
-	int t;
 
 	if (!*arg) {
 		app_error(a, ":target takes a URL or pod/NAME");
 		return;
 	}
-	/* resolving a pod reads the kubeconfig and may ask the API server for its port once */
-	t = app_open_target(a, arg, &app_source_opts, &e);
-	if (t < 0) {
+	/* resolving a pod reads the kubeconfig and may ask the API server for its port: off the loop */
+	if (app_open_async(a, arg, &e) < 0) {
 		app_error(a, "%s", e.msg);
 		return;
 	}
-	a->cur_target = t;
-	app_start_sample(a, t, app_now());
-	app_message(a, "added %s", a->targets[t].name);
-	app_refresh_top(a);
+	app_message(a, "opening %.200s (esc cancels)", arg);
 }
 
 static void cmd_pod(struct app *a, const char *arg)
@@ -197,8 +198,10 @@ static const struct command commands[] = {
 	{"playbook", "NAME [DIR]", "start a playbook in the pane (an open incident is offered for resume)",
 	 cmd_playbook},
 	{"help", "", "keys and commands", cmd_help},
-	{"q", "", "quit", cmd_quit},
-	{"quit", "", "quit", cmd_quit},
+	{"q", "", "quit (asks when a playbook is open)", cmd_quit},
+	{"quit", "", "quit (asks when a playbook is open)", cmd_quit},
+	{"q!", "", "quit without asking", cmd_quit_now},
+	{"quit!", "", "quit without asking", cmd_quit_now},
 };
 
 int app_command_info(size_t i, const char **name, const char **args, const char **help)
@@ -234,6 +237,89 @@ static void run_command(struct app *a, const char *line)
 	app_error(a, "unknown command :%s (:help lists them)", name);
 }
 
+/* ---- Tab completion of the ':' line ---- */
+
+struct completion {
+	const char *cand[64];
+	int n;
+};
+
+static void offer(struct completion *c, const char *word, const char *cand)
+{
+	int i;
+
+	if (strncmp(cand, word, strlen(word)) != 0 || c->n == 64)
+		return;
+	for (i = 0; i < c->n; i++)
+		if (strcmp(c->cand[i], cand) == 0)
+			return;
+	c->cand[c->n++] = cand;
+}
+
+/* The candidates for the last word of the line: a command name, or a pod's name after ":pod "
+ * and ":target pod/" (the pods listed and the pod targets). *word points at the word. */
+static void candidates(const struct app *a, const char *line, const char **word, struct completion *c)
+{
+	const char *sp = strchr(line, ' ');
+	int t, pod;
+	size_t i;
+
+	c->n = 0;
+	if (!sp) {
+		*word = line;
+		for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+			offer(c, line, commands[i].name);
+		return;
+	}
+	*word = sp + 1;
+	pod = strncmp(line, "pod ", 4) == 0;
+	if (!pod && strncmp(line, "target pod/", 11) == 0) {
+		*word = line + 11;
+		pod = 1;
+	}
+	for (t = 0; pod && t < a->ntargets; t++)
+		if (a->targets[t].kind == APP_TARGET_POD && !a->targets[t].gone)
+			offer(c, *word, a->targets[t].name);
+}
+
+/* Tab: the word completed as far as the candidates agree; a blank after a whole command name;
+ * the choices on the status line when several remain. */
+static void complete(struct app *a)
+{
+	struct completion c;
+	const char *word;
+	size_t pre, k;
+	int i;
+
+	candidates(a, a->input, &word, &c);
+	if (!c.n) {
+		snprintf(a->choices, sizeof(a->choices), "nothing completes '%.200s'", word);
+		return;
+	}
+	pre = strlen(c.cand[0]);
+	for (i = 1; i < c.n; i++)
+		for (k = 0; k < pre; k++)
+			if (c.cand[i][k] != c.cand[0][k]) {
+				pre = k;
+				break;
+			}
+	k = (size_t)(word - a->input);
+	if (k + pre + 2 < sizeof(a->input)) {
+		memcpy(a->input + k, c.cand[0], pre);
+		a->input[k + pre] = '\0';
+		if (c.n == 1 && word == a->input) {
+			a->input[k + pre] = ' ';
+			a->input[k + pre + 1] = '\0';
+		}
+	}
+	if (c.n > 1) {
+		size_t o = 0;
+
+		for (i = 0; i < c.n && o < sizeof(a->choices); i++)
+			o += (size_t)snprintf(a->choices + o, sizeof(a->choices) - o, "%s%s", i ? " " : "", c.cand[i]);
+	}
+}
+
 /* ---- the line being edited ---- */
 
 void app_edit_key(struct app *a, int key)
@@ -242,6 +328,15 @@ void app_edit_key(struct app *a, int key)
 	char *buf = a->mode == APP_FILTER ? v->filter : a->input;
 	size_t cap = a->mode == APP_FILTER ? sizeof(v->filter) : sizeof(a->input), len = strlen(buf);
 
+	a->choices[0] = '\0';
+	if (a->mode == APP_PROMPT && a->prompt_yesno) {
+		a->mode = APP_NORMAL;
+		a->prompt_yesno = 0;
+		if (a->prompt_fn)
+			a->prompt_fn(a, key == 'y' || key == 'Y' ? "y" : "n");
+		a->dirty = 1;
+		return;
+	}
 	if (key == 27) {
 		if (a->mode == APP_FILTER)
 			snprintf(v->filter, sizeof(v->filter), "%s", a->saved_filter);
@@ -267,6 +362,8 @@ void app_edit_key(struct app *a, int key)
 			a->mode = APP_NORMAL;
 	} else if (key == ('u' & 0x1f)) {
 		buf[0] = '\0';
+	} else if (key == '\t' && a->mode == APP_COMMAND) {
+		complete(a);
 	} else if (key >= 0x20 && key < 0x7f && len + 1 < cap) {
 		buf[len] = (char)key;
 		buf[len + 1] = '\0';
@@ -277,4 +374,23 @@ void app_edit_key(struct app *a, int key)
 		app_refresh_top(a);
 	}
 	a->dirty = 1;
+}
+
+void app_paste_key(struct app *a, int key)
+{
+	if (a->mode == APP_NORMAL || (a->mode == APP_PROMPT && a->prompt_yesno)) {
+		a->paste_ignored++;
+		return;
+	}
+	/* a line break is a blank between words, none at the end of the paste */
+	if (key == '\r' || key == '\n' || key == '\t') {
+		a->paste_blank = 1;
+		return;
+	}
+	if (key < 0x20 || key >= 0x7f)
+		return;
+	if (a->paste_blank)
+		app_edit_key(a, ' ');
+	a->paste_blank = 0;
+	app_edit_key(a, key);
 }

@@ -113,6 +113,44 @@ int draw_textf(WINDOW *w, int y, int x, int maxw, int attr, const char *fmt, ...
 	return draw_text(w, y, x, maxw, attr, buf);
 }
 
+const char *draw_ellipsis(void)
+{
+	return term_utf8() ? "\u2026" : "~";
+}
+
+int draw_wrapped(WINDOW *w, int y, int x, int maxw, int maxrows, int attr, const char *s)
+{
+	char clean[2048], line[2048];
+	const char *p = clean;
+	int rows = 0;
+
+	if (maxw <= 0)
+		return 0;
+	draw_clean(s, !term_utf8(), clean, sizeof(clean));
+	while (*p && rows < maxrows) {
+		size_t n = draw_fit(p, maxw), k = n;
+
+		if (p[n] && rows == maxrows - 1) {
+			text_cut_right(p, maxw, draw_ellipsis(), line, sizeof(line));
+			draw_text(w, y + rows++, x, maxw, attr, line);
+			break;
+		}
+		/* break at the last blank that fits, unless the word alone is longer than the line */
+		if (p[n]) {
+			while (k > 0 && p[k] != ' ')
+				k--;
+			if (!k)
+				k = n;
+		}
+		snprintf(line, sizeof(line), "%.*s", (int)k, p);
+		draw_text(w, y + rows++, x, maxw, attr, line);
+		p += k;
+		while (*p == ' ')
+			p++;
+	}
+	return rows;
+}
+
 void draw_fill(WINDOW *w, int y, int x, int attr)
 {
 	int maxx = getmaxx(w);

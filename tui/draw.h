@@ -19,6 +19,12 @@ size_t draw_fit(const char *s, int cols);
  * columns written. Every string from a profile reaches the screen through this. */
 int draw_text(WINDOW *w, int y, int x, int maxw, int attr, const char *s);
 int draw_textf(WINDOW *w, int y, int x, int maxw, int attr, const char *fmt, ...) XM_PRINTF(6, 7);
+/* The one-column mark of text left out: "…" in UTF-8, "~" on an ASCII screen (lib/text.h cuts). */
+const char *draw_ellipsis(void);
+/* Writes s (cleaned here) from y, x on in lines of at most maxw columns, broken at blanks where
+ * it can, on at most maxrows rows; the last row ends in the ellipsis when s does not fit. Returns
+ * the rows written. */
+int draw_wrapped(WINDOW *w, int y, int x, int maxw, int maxrows, int attr, const char *s);
 /* Fills the rest of row y from x on with blanks in attr. */
 void draw_fill(WINDOW *w, int y, int x, int attr);
 

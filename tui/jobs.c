@@ -3,6 +3,8 @@
 #include "tui/jobs.h"
 
 #include <curl/curl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,9 +12,11 @@
 #include <sys/time.h>
 
 #include "analyze/parse.h"
+#include "fetch/kube.h"
 #include "fetch/source.h"
+#include "tui/podlist.h"
 
-#define SAMPLE_HEAD 256
+#define SAMPLE_HEAD 1024
 #define METRICS_MAX ((uint64_t)16 << 20)
 
 struct job {
@@ -36,9 +40,24 @@ struct job {
 	struct http_buf buf;
 };
 
+/* A JOBS_OPEN: the worker thread owns it until done; abandoned, it frees itself. */
+struct opener {
+	struct opener *next;
+	pthread_mutex_t mu;
+	int done, ok, abandoned, cancelled;
+	CURLM *multi; /* woken when done (under mu: the caller frees the multi only after) */
+	struct source_opts o;
+	char *strs[PODLIST_OPT_STRS];
+	char arg[300];
+	struct source src;
+	struct err e;
+	double started;
+};
+
 struct jobs {
 	CURLM *multi;
 	struct job *list;
+	struct opener *opens;
 };
 
 static double now_s(void)
@@ -73,15 +92,42 @@ static void job_free(struct jobs *j, struct job *b)
 	free(b);
 }
 
+static void opener_free(struct opener *op)
+{
+	if (op->ok)
+		source_close(&op->src);
+	podlist_opts_free(op->strs);
+	pthread_mutex_destroy(&op->mu);
+	free(op);
+}
+
+/* Lets go of op: freed now when its thread is done, else by the thread when it is. */
+static void opener_abandon(struct opener *op)
+{
+	int done;
+
+	pthread_mutex_lock(&op->mu);
+	done = op->done;
+	op->abandoned = 1;
+	pthread_mutex_unlock(&op->mu);
+	if (done)
+		opener_free(op);
+}
+
 void jobs_free(struct jobs *j)
 {
 	struct job *b, *next;
+	struct opener *op, *onext;
 
 	if (!j)
 		return;
 	for (b = j->list; b; b = next) {
 		next = b->next;
 		job_free(j, b);
+	}
+	for (op = j->opens; op; op = onext) {
+		onext = op->next;
+		opener_abandon(op);
 	}
 	curl_multi_cleanup(j->multi);
 	free(j);
@@ -236,10 +282,108 @@ int jobs_start_query(struct jobs *j, const char *url, const struct http_opts *o,
 	return start(j, JOBS_QUERY, -1, 0, url, NULL, o, NULL, 1, e);
 }
 
+static void *open_worker(void *arg)
+{
+	struct opener *op = arg;
+	int abandoned;
+
+	op->ok = source_open(op->arg, &op->o, &op->src, &op->e) == 0;
+	pthread_mutex_lock(&op->mu);
+	op->done = 1;
+	abandoned = op->abandoned;
+	if (!abandoned)
+		curl_multi_wakeup(op->multi);
+	pthread_mutex_unlock(&op->mu);
+	if (abandoned)
+		opener_free(op);
+	return NULL;
+}
+
+int jobs_start_open(struct jobs *j, const char *arg, const struct source_opts *o, struct err *e)
+{
+	struct opener *op = xcalloc(1, sizeof(*op));
+	pthread_attr_t attr;
+	pthread_t th;
+	sigset_t all, old;
+	int rc;
+
+	pthread_mutex_init(&op->mu, NULL);
+	op->multi = j->multi;
+	op->o = *o;
+	podlist_opts_copy(&op->o, op->strs);
+	snprintf(op->arg, sizeof(op->arg), "%s", arg);
+	op->started = now_s();
+	/* signals stay with the loop's thread */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	rc = pthread_create(&th, &attr, open_worker, op);
+	pthread_attr_destroy(&attr);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
+		opener_free(op);
+		return err_set(e, "pthread_create: %s", strerror(rc));
+	}
+	op->next = j->opens;
+	j->opens = op;
+	return 0;
+}
+
+/* Hands back the opens that ended or were cancelled. */
+static void opens_run(struct jobs *j, jobs_cb cb, void *ctx)
+{
+	struct opener **pp = &j->opens, *op;
+
+	while ((op = *pp)) {
+		struct jobs_done d;
+		int done;
+
+		pthread_mutex_lock(&op->mu);
+		done = op->done;
+		pthread_mutex_unlock(&op->mu);
+		if (!done && !op->cancelled) {
+			pp = &op->next;
+			continue;
+		}
+		*pp = op->next;
+		memset(&d, 0, sizeof(d));
+		d.kind = JOBS_OPEN;
+		d.target = -1;
+		d.total = -1;
+		d.started = op->started;
+		d.finished = now_s();
+		d.cancelled = op->cancelled;
+		snprintf(d.arg, sizeof(d.arg), "%s", op->arg);
+		if (op->cancelled) {
+			snprintf(d.msg, sizeof(d.msg), "%.280s: cancelled", op->arg);
+		} else if (op->ok) {
+			d.ok = 1;
+			d.src = xmalloc(sizeof(*d.src));
+			*d.src = op->src;
+			op->ok = 0;
+		} else {
+			snprintf(d.msg, sizeof(d.msg), "%s", op->e.msg);
+		}
+		if (op->cancelled)
+			opener_abandon(op);
+		else
+			opener_free(op);
+		cb(ctx, &d);
+	}
+}
+
 int jobs_busy(const struct jobs *j, enum jobs_kind kind, int target)
 {
 	const struct job *b;
+	const struct opener *op;
 	int n = 0;
+
+	if (kind == JOBS_OPEN) {
+		for (op = j->opens; op; op = op->next)
+			n += !op->cancelled;
+		return n;
+	}
 
 	for (b = j->list; b; b = b->next)
 		if (b->kind == kind && !b->cancelled && (target < 0 || b->target == target))
@@ -250,7 +394,17 @@ int jobs_busy(const struct jobs *j, enum jobs_kind kind, int target)
 int jobs_cancel(struct jobs *j, enum jobs_kind kind)
 {
 	struct job *b;
+	struct opener *op;
 	int n = 0;
+
+	if (kind == JOBS_OPEN) {
+		for (op = j->opens; op; op = op->next)
+			if (!op->cancelled) {
+				op->cancelled = 1;
+				n++;
+			}
+		return n;
+	}
 
 	for (b = j->list; b; b = b->next)
 		if (b->kind == kind && !b->cancelled) {
@@ -290,9 +444,14 @@ static void finish(struct job *b, CURLcode rc, struct jobs_done *d)
 		return;
 	}
 	if (status < 200 || status > 299) {
-		char *nl = strchr(b->head, '\n');
+		char *nl, why[300];
 
-		if (nl)
+		/* the API server's Status says why in its message; other bodies by their first line */
+		if (kube_status_message(b->head, b->headlen, why, sizeof(why)) == 0) {
+			snprintf(d->msg, sizeof(d->msg), "%.160s: HTTP %ld: %.300s", b->shown, status, why);
+			return;
+		}
+		if ((nl = strchr(b->head, '\n')))
 			*nl = '\0';
 		snprintf(d->msg, sizeof(d->msg), "%.160s: HTTP %ld%s%.60s", b->shown, status, b->headlen ? ": " : "",
 			 b->head);
@@ -383,6 +542,7 @@ int jobs_run(struct jobs *j, struct curl_waitfd *extra, unsigned nextra, int tim
 			pp = &b->next;
 		}
 	}
+	opens_run(j, cb, ctx);
 	return 0;
 }
 

@@ -10,10 +10,12 @@
 #include "analyze/snapshot.h"
 #include "fetch/http.h"
 #include "fetch/prom.h"
+#include "fetch/source.h"
 #include "fetch/store.h"
 
-/* A query is a Prometheus answer asked for the playbook (target -1). */
-enum jobs_kind { JOBS_SNAPSHOT, JOBS_SAMPLE, JOBS_QUERY };
+/* A query is a Prometheus answer asked for the playbook (target -1); an open resolves a target
+ * (a pod's kubeconfig, credentials and port) on a worker thread (target -1). */
+enum jobs_kind { JOBS_SNAPSHOT, JOBS_SAMPLE, JOBS_QUERY, JOBS_OPEN };
 
 /* What a finished transfer hands back. snap is the caller's (snap_free) when not NULL. */
 struct jobs_done {
@@ -31,6 +33,9 @@ struct jobs_done {
 	long status;              /* the HTTP status, 0 when none came */
 	struct prom_result *prom; /* a Prometheus sample (jobs_start_prom): the parsed answer, the
 				     caller's (prom_result_done, free) when not NULL */
+	struct source *src;       /* JOBS_OPEN: the opened source, the caller's (source_close, free) when
+			       not NULL */
+	char arg[300];            /* JOBS_OPEN: the reference as given */
 	char msg[512]; /* the error, when !ok */
 };
 
@@ -56,6 +61,9 @@ int jobs_start_prom(struct jobs *j, int target, const char *url, const struct ht
 int jobs_start_metrics(struct jobs *j, int target, const char *url, const struct http_opts *o, struct err *e);
 /* Starts a JOBS_QUERY, as jobs_start_prom but for no target (-1): a playbook step's query. */
 int jobs_start_query(struct jobs *j, const char *url, const struct http_opts *o, struct err *e);
+/* Starts a JOBS_OPEN of arg (a URL or pod/NAME) with a copy of o: source_open on a worker thread,
+ * so that an API server that never answers holds no key. Returns 0, or -1 with e. */
+int jobs_start_open(struct jobs *j, const char *arg, const struct source_opts *o, struct err *e);
 /* Jobs of kind in flight (of target, or of any when target < 0). */
 int jobs_busy(const struct jobs *j, enum jobs_kind kind, int target);
 /* Cancels the jobs of kind; each is reported once as cancelled through the next jobs_run. */

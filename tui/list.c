@@ -5,6 +5,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "lib/text.h"
 #include "tui/draw.h"
 #include "tui/term.h"
 
@@ -31,6 +32,14 @@ int app_list_key(struct app *a, struct view *v, enum req r)
 	case REQ_LAST:
 		v->sel = v->nrows - 1;
 		break;
+	case REQ_MATCH_NEXT:
+	case REQ_MATCH_PREV:
+		if (!v->filter[0] || !v->nrows)
+			return 0;
+		/* the filter keeps only the matches: step through them, round the end */
+		v->sel = (v->sel + (r == REQ_MATCH_NEXT ? 1 : v->nrows - 1)) % v->nrows;
+		app_message(a, "match %d of %d for /%s", v->sel + 1, v->nrows, v->filter);
+		return VIEW_HANDLED | VIEW_REDRAW;
 	default:
 		return 0;
 	}
@@ -92,17 +101,75 @@ int app_target_list_key(struct app *a, struct view *v, enum req r, const int *id
 	return 0;
 }
 
-void app_draw_target_cells(struct app *a, WINDOW *w, int y, int x, int right, int t, int sel, const char *state)
+const char *app_err_reason(const char *err)
+{
+	const char *sep = strstr(err, ": ");
+
+	return sep && !memchr(err, ' ', (size_t)(sep - err)) && sep[2] ? sep + 2 : err;
+}
+
+/* The cells' fixed columns: GOROUTINES 10, /MIN 8 and the blanks around TREND and SNAPS. */
+#define CELLS_FIXED 29
+#define TREND_MAX 16
+#define TREND_MIN 4
+#define STATE_MIN 13
+#define NAME_MIN 8
+
+void app_target_cols(const struct app *a, const int *idx, int n, int width, int fixed, struct app_cols *c)
+{
+	int longest = NAME_MIN, i, avail = width - fixed - CELLS_FIXED - STATE_MIN;
+
+	for (i = 0; i < n; i++) {
+		int len = (int)text_chars(a->targets[idx[i]].name);
+
+		longest = len > longest ? len : longest;
+	}
+	c->namew = longest < avail ? longest : avail;
+	if (c->namew < NAME_MIN)
+		c->namew = NAME_MIN;
+	c->trendw = avail - c->namew;
+	if (c->trendw > TREND_MAX)
+		c->trendw = TREND_MAX;
+	if (c->trendw < TREND_MIN)
+		c->trendw = 0;
+}
+
+/* Where the cells after TREND start, from the cells' first column. */
+static int snaps_x(const struct app_cols *c)
+{
+	return 22 + c->trendw;
+}
+
+void app_draw_target_header(WINDOW *w, int y, int x, int right, const struct app_cols *c)
+{
+	int attr = term_attr(TERM_HEADER);
+
+	draw_textf(w, y, x, right - x, attr, "%10s %8s", "GOROUTINES", "/MIN");
+	if (c->trendw)
+		draw_text(w, y, x + 21, c->trendw, attr, "TREND");
+	draw_textf(w, y, x + snaps_x(c), right - x - snaps_x(c), attr, "%5s  %s", "SNAPS", "STATE");
+}
+
+void app_draw_target_name(WINDOW *w, int y, int x, const struct app_cols *c, int attr, const char *name)
+{
+	char cut[1024];
+
+	draw_text(w, y, x, c->namew, attr, text_cut_middle(name, c->namew, draw_ellipsis(), cut, sizeof(cut)));
+}
+
+void app_draw_target_cells(struct app *a, WINDOW *w, int y, int x, int right, int t, int sel, const char *state,
+			   const struct app_cols *c)
 {
 	const struct app_target *tg = &a->targets[t];
-	int attr = sel ? term_attr(TERM_SELECT) : 0;
-	double slope = app_target_slope(a, t), vals[16];
-	char count[32], rate[32], spark[256], st[300];
-	size_t k, first = tg->nseries > 16 ? tg->nseries - 16 : 0;
+	int attr = sel ? term_attr(TERM_SELECT) : 0, sx = x + snaps_x(c);
+	double slope = app_target_slope(a, t), vals[TREND_MAX];
+	char count[32], rate[32], spark[256];
+	const char *st = state;
+	size_t k, first = tg->nseries > TREND_MAX ? tg->nseries - TREND_MAX : 0;
 
 	for (k = first; k < tg->nseries; k++)
 		vals[k - first] = tg->series[k].v;
-	draw_spark(vals, tg->nseries - first, 16, !term_utf8(), spark, sizeof(spark));
+	draw_spark(vals, tg->nseries - first, c->trendw, !term_utf8(), spark, sizeof(spark));
 	if (tg->last_total >= 0)
 		draw_count((double)tg->last_total, count, sizeof(count));
 	else
@@ -112,14 +179,13 @@ void app_draw_target_cells(struct app *a, WINDOW *w, int y, int x, int right, in
 	else
 		snprintf(rate, sizeof(rate), "%+.1f", slope);
 	if (tg->err[0])
-		snprintf(st, sizeof(st), "%s", tg->err);
+		st = "error (enter)";
 	else if (jobs_busy(a->jobs, JOBS_SNAPSHOT, t))
-		snprintf(st, sizeof(st), "snapshot...");
-	else
-		snprintf(st, sizeof(st), "%s", state);
+		st = "snapshot...";
 	draw_textf(w, y, x, 10, attr, "%10s", count);
 	draw_textf(w, y, x + 11, 8, attr | (!isnan(slope) && slope > 0 ? term_attr(TERM_GROW) : 0), "%8s", rate);
-	draw_text(w, y, x + 21, 16, sel ? attr : term_attr(TERM_SERIES), spark);
-	draw_textf(w, y, x + 38, 5, attr, "%5d", app_snaps_of(a, t));
-	draw_text(w, y, x + 45, right - x - 45, tg->err[0] && !sel ? term_attr(TERM_ERROR) : attr, st);
+	if (c->trendw)
+		draw_text(w, y, x + 21, c->trendw, sel ? attr : term_attr(TERM_SERIES), spark);
+	draw_textf(w, y, sx, 5, attr, "%5d", app_snaps_of(a, t));
+	draw_text(w, y, sx + 7, right - sx - 7, tg->err[0] && !sel ? term_attr(TERM_ERROR) : attr, st);
 }

@@ -18,7 +18,7 @@
 /* What one listing needs: a private copy, so that the thread touches nothing of the caller's. */
 struct list_job {
 	struct source_opts o;
-	char *strs[6]; /* owned copies of o's strings */
+	char *strs[PODLIST_OPT_STRS]; /* owned copies of o's strings */
 	char *selector;
 	char **known;
 	size_t nknown;
@@ -33,7 +33,7 @@ struct podlist {
 	unsigned gen;
 	struct podlist_result *ready;
 	struct source_opts o;
-	char *strs[6];
+	char *strs[PODLIST_OPT_STRS];
 	char *selector;
 };
 
@@ -42,23 +42,23 @@ static char *dup_or_null(const char *s)
 	return s ? xstrdup(s) : NULL;
 }
 
-/* Points o's strings at owned copies in strs. */
-static void copy_opts(struct source_opts *o, char **strs)
+void podlist_opts_copy(struct source_opts *o, char **strs)
 {
-	const char **fields[6] = {&o->ns, &o->context, &o->kubeconfig, &o->kube_proxy, &o->cacert, &o->token_file};
+	const char **fields[PODLIST_OPT_STRS] = {&o->ns,     &o->context,    &o->kubeconfig,  &o->kube_proxy,
+						 &o->cacert, &o->token_file, &o->metrics_path};
 	int i;
 
-	for (i = 0; i < 6; i++) {
+	for (i = 0; i < PODLIST_OPT_STRS; i++) {
 		strs[i] = dup_or_null(*fields[i]);
 		*fields[i] = strs[i];
 	}
 }
 
-static void free_strs(char **strs)
+void podlist_opts_free(char **strs)
 {
 	int i;
 
-	for (i = 0; i < 6; i++)
+	for (i = 0; i < PODLIST_OPT_STRS; i++)
 		free(strs[i]);
 }
 
@@ -73,7 +73,7 @@ struct podlist *podlist_new(const struct source_opts *o, const char *selector)
 	fcntl(p->fds[1], F_SETFD, FD_CLOEXEC);
 	pthread_mutex_init(&p->mu, NULL);
 	p->o = *o;
-	copy_opts(&p->o, p->strs);
+	podlist_opts_copy(&p->o, p->strs);
 	p->selector = dup_or_null(selector);
 	return p;
 }
@@ -84,7 +84,7 @@ static void destroy(struct podlist *p)
 	close(p->fds[0]);
 	close(p->fds[1]);
 	pthread_mutex_destroy(&p->mu);
-	free_strs(p->strs);
+	podlist_opts_free(p->strs);
 	free(p->selector);
 	free(p);
 }
@@ -193,7 +193,7 @@ static void job_free(struct list_job *j)
 {
 	size_t i;
 
-	free_strs(j->strs);
+	podlist_opts_free(j->strs);
 	free(j->selector);
 	for (i = 0; i < j->nknown; i++)
 		free(j->known[i]);
@@ -248,7 +248,7 @@ int podlist_start(struct podlist *p, const char *const *known, size_t nknown, st
 	pthread_mutex_unlock(&p->mu);
 	j = xcalloc(1, sizeof(*j));
 	j->o = p->o;
-	copy_opts(&j->o, j->strs);
+	podlist_opts_copy(&j->o, j->strs);
 	j->selector = dup_or_null(p->selector);
 	j->known = xcalloc(nknown ? nknown : 1, sizeof(*j->known));
 	for (i = 0; i < nknown; i++)

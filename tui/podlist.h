@@ -29,6 +29,13 @@ struct podlist_result {
 
 struct podlist;
 
+/* The strings of a source_opts (ns, context, kubeconfig, kube_proxy, cacert, token_file,
+ * metrics_path), for a worker thread's private copy. */
+#define PODLIST_OPT_STRS 7
+/* Points o's strings at owned copies in strs[PODLIST_OPT_STRS] (podlist_opts_free frees them). */
+void podlist_opts_copy(struct source_opts *o, char **strs);
+void podlist_opts_free(char **strs);
+
 /* A lister for the pods of o->ns (NULL: the context's namespace) matching selector (NULL: all);
  * o's strings and selector are copied. */
 struct podlist *podlist_new(const struct source_opts *o, const char *selector);

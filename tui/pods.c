@@ -50,7 +50,7 @@ static void pods_merge(struct app *a, struct podlist_result *r)
 		return;
 	}
 	a->pods_err[0] = '\0';
-	if (!a->pods_listed)
+	if (!a->pods_listed && !a->hint)
 		app_message(a, "%zu Running pod%s in %s: s snapshots one, enter lists its snapshots", r->npods,
 			    r->npods == 1 ? "" : "s", r->ns);
 	a->pods_listed = 1;

@@ -65,9 +65,24 @@ static void type_text(struct app *a, const char *s)
 	app_handle_key(a, '\r');
 }
 
+/* TEXT as a terminal's bracketed paste delivers it, a backslash and n standing for a newline. */
+static void paste_text(struct app *a, const char *s)
+{
+	app_handle_key(a, TERM_PASTE_BEGIN);
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] == 'n') {
+			app_handle_key(a, '\n');
+			s++;
+		} else {
+			app_handle_key(a, (unsigned char)*s);
+		}
+	}
+	app_handle_key(a, TERM_PASTE_END);
+}
+
 /* One line of the script: ":dump", ":resize ROWS COLS", ":wait" (until no transfer is in
- * flight), ":type TEXT" (TEXT typed with its enter, into a prompt such as a playbook note), a
- * ":command" or "/filter" typed with its enter, or key names separated by blanks.
+ * flight), ":paste TEXT" (a bracketed paste of TEXT, a backslash and n a newline), ":type TEXT"
+ * (TEXT typed with its enter, into a prompt such as a playbook note), a ":command" or "/filter" typed with its enter, or key names separated by blanks.
  * Returns 1 to hold (waiting), 0 after a step, -1 at the end of the script. */
 int app_script_step(struct app *a)
 {
@@ -76,7 +91,8 @@ int app_script_step(struct app *a)
 
 	if (a->script_wait) {
 		if (jobs_busy(a->jobs, JOBS_SNAPSHOT, -1) || jobs_busy(a->jobs, JOBS_SAMPLE, -1) ||
-		    jobs_busy(a->jobs, JOBS_QUERY, -1) || (a->pods && podlist_busy(a->pods)))
+		    jobs_busy(a->jobs, JOBS_QUERY, -1) || jobs_busy(a->jobs, JOBS_OPEN, -1) ||
+		    (a->pods && podlist_busy(a->pods)))
 			return 1;
 		a->script_wait = 0;
 	}
@@ -107,6 +123,10 @@ int app_script_step(struct app *a)
 	}
 	if (strncmp(p, ":type ", 6) == 0) {
 		type_text(a, p + 6);
+		return 0;
+	}
+	if (strncmp(p, ":paste ", 7) == 0) {
+		paste_text(a, p + 7);
 		return 0;
 	}
 	if (*p == ':' || *p == '/') {

@@ -46,9 +46,7 @@ struct app_snap *app_snap_by_path(struct app *a, const char *path)
 
 /* ---- the snapshot store ---- */
 
-/* ROOT/CONTEXT/NS/POD of target t, as `leakscope snapshot` writes it; NULL for files or when
- * neither XDG_STATE_HOME nor HOME is set (e filled). */
-static char *store_dir_of(const struct app *a, int t, struct err *e)
+char *app_store_dir(const struct app *a, int t, struct err *e)
 {
 	const struct app_target *tg = &a->targets[t];
 	char *root, *dir;
@@ -77,7 +75,7 @@ void app_store_scan(struct app *a, int t)
 	stored_free(tg->stored, tg->nstored);
 	tg->stored = NULL;
 	tg->nstored = 0;
-	dir = store_dir_of(a, t, &e);
+	dir = app_store_dir(a, t, &e);
 	if (!dir) {
 		snprintf(tg->err, sizeof(tg->err), "the store: %.240s", e.msg);
 		return;
@@ -113,7 +111,7 @@ struct app_snap *app_load_stored(struct app *a, int t, size_t i)
 static char *store_snapshot(struct app *a, int t, const struct jobs_done *d, struct err *e)
 {
 	const struct app_target *tg = &a->targets[t];
-	char *dir = store_dir_of(a, t, e), *path = NULL;
+	char *dir = app_store_dir(a, t, e), *path = NULL;
 	struct fs_out *f = d->store;
 	struct store_meta m = {tg->src.shown,
 			       tg->src.context,
@@ -187,7 +185,7 @@ int app_snapshot(struct app *a, int t)
 	source_set_debug(&tg->src, a->debug);
 	tee = NULL;
 	if (a->store) {
-		char *dir = store_dir_of(a, t, &e);
+		char *dir = app_store_dir(a, t, &e);
 
 		tee = dir ? store_begin(dir, &e) : NULL;
 		free(dir);
@@ -240,6 +238,10 @@ void app_job_done(void *ctx, struct jobs_done *d)
 
 	if (d->kind == JOBS_QUERY) {
 		view_playbook_queried(a, d);
+		return;
+	}
+	if (d->kind == JOBS_OPEN) {
+		app_open_done(a, d);
 		return;
 	}
 	tg = &a->targets[d->target];

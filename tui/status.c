@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "tui/draw.h"
 #include "tui/term.h"
@@ -38,6 +39,7 @@ void app_prompt(struct app *a, const char *question, app_prompt_fn fn)
 {
 	snprintf(a->prompt, sizeof(a->prompt), "%s", question);
 	a->prompt_fn = fn;
+	a->prompt_yesno = 0;
 	a->mode = APP_PROMPT;
 	a->input[0] = '\0';
 	a->inputlen = 0;
@@ -46,18 +48,47 @@ void app_prompt(struct app *a, const char *question, app_prompt_fn fn)
 
 /* ---- drawing ---- */
 
+/* Whether target t is a pod of the namespace the pods view lists (or is about to list). */
+static int in_listed_ns(const struct app_target *tg, const char *ns)
+{
+	return tg->kind == APP_TARGET_POD && tg->listed && !tg->gone && ns && tg->src.ns && strcmp(tg->src.ns, ns) == 0;
+}
+
+/* "context/namespace" of what the view shows and the target into out: a pod's own, the pods
+ * view's (the namespace asked for by :ns as soon as it is asked), none for URLs and files. */
+static void title_where(const struct app *a, const struct view *v, char *out, size_t n)
+{
+	const struct app_target *tg = a->ntargets && a->cur_target < a->ntargets ? &a->targets[a->cur_target] : NULL;
+	const char *ns = app_source_opts.ns ? app_source_opts.ns : a->pods_ns;
+	size_t o = 0;
+
+	out[0] = '\0';
+	if (v->ops == &view_pods_ops) {
+		o = (size_t)snprintf(out, n, " | %s/%s", a->pods_context && *a->pods_context ? a->pods_context : "-",
+				     ns ? ns : "-");
+		if (tg && in_listed_ns(tg, ns))
+			snprintf(out + o, n - o, " | %s", tg->name);
+		return;
+	}
+	if (!tg)
+		return;
+	if (tg->kind == APP_TARGET_POD && tg->src.ns)
+		o = (size_t)snprintf(out, n, " | %s/%s", tg->src.context && *tg->src.context ? tg->src.context : "-",
+				     tg->src.ns);
+	snprintf(out + o, n - o, " | %s", tg->name);
+}
+
 void app_draw_title(struct app *a, int cols)
 {
 	struct view *v = app_view(a);
-	char buf[512];
+	char buf[512], where[300];
 	size_t o;
 
-	o = (size_t)snprintf(buf, sizeof(buf), " leakscope | %s", v->ops->name);
-	if (a->ntargets && a->cur_target < a->ntargets)
-		o += (size_t)snprintf(buf + o, sizeof(buf) - o, " | %s", a->targets[a->cur_target].name);
+	title_where(a, v, where, sizeof(where));
+	o = (size_t)snprintf(buf, sizeof(buf), " leakscope | %s%s", v->ops->name, where);
 	if (a->mark_a || a->mark_b)
 		o += (size_t)snprintf(buf + o, sizeof(buf) - o, " | A #%d B #%d", a->mark_a, a->mark_b);
-	if (a->every > 0 && a->ntargets && a->targets[a->cur_target].kind != APP_TARGET_FILES) {
+	if (a->every > 0 && a->ntargets && a->targets[a->cur_target].kind != APP_TARGET_FILES && o < sizeof(buf)) {
 		char src[200];
 
 		o += (size_t)snprintf(buf + o, sizeof(buf) - o, " | %s",
@@ -85,6 +116,8 @@ void app_draw_status(struct app *a, int rows, int cols)
 
 		used = draw_textf(stdscr, y, 0, cols - 1, attr, "%c%s", a->mode == APP_FILTER ? '/' : ':', buf);
 		draw_text(stdscr, y, used, 1, term_attr(TERM_SELECT), " ");
+		if (a->choices[0] && used + 3 < cols)
+			draw_text(stdscr, y, used + 3, cols - used - 3, attr, a->choices);
 		return;
 	}
 	jobs_progress(a->jobs, app_now(), progress, sizeof(progress));
@@ -95,6 +128,7 @@ void app_draw_status(struct app *a, int rows, int cols)
 	used = draw_width(right) + 1;
 	if (used > cols / 2)
 		used = cols / 2;
-	draw_text(stdscr, y, 0, cols - used - 1, a->status_err ? term_attr(TERM_ERROR) | attr : attr, a->status);
+	draw_text(stdscr, y, 0, cols - used - 1, a->status_err ? term_attr(TERM_ERROR) | attr : attr,
+		  a->status[0] || !a->hint ? a->status : a->hint);
 	draw_text(stdscr, y, cols - used, used, attr, right);
 }

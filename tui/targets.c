@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,18 +84,56 @@ int app_open_target(struct app *a, const char *arg, const struct source_opts *so
 {
 	struct source_opts o = *so;
 	struct source src;
-	int t;
 
 	o.debug = 1;
 	if (source_open(arg, &o, &src, e) < 0)
 		return -1;
+	return app_adopt_source(a, arg, &src);
+}
+
+int app_adopt_source(struct app *a, const char *arg, struct source *src)
+{
+	int t;
+
 	/* host:port of a URL, the pod's name: what the on-call engineer calls it */
-	t = app_add_target(a, src.pod ? src.pod : src.shown ? src.shown : arg,
-		       src.kind == SOURCE_POD ? APP_TARGET_POD : APP_TARGET_URL);
-	a->targets[t].src = src;
+	t = app_add_target(a,
+			   src->pod     ? src->pod
+			   : src->shown ? src->shown
+					: arg,
+			   src->kind == SOURCE_POD ? APP_TARGET_POD : APP_TARGET_URL);
+	a->targets[t].src = *src;
+	memset(src, 0, sizeof(*src));
 	/* a whole profile URL is fetched as given; it can be sampled only when it is debug=1 */
-	a->targets[t].sampling = src.base || src.debug == 1;
+	a->targets[t].sampling = a->targets[t].src.base || a->targets[t].src.debug == 1;
 	return t;
+}
+
+int app_open_async(struct app *a, const char *arg, struct err *e)
+{
+	struct source_opts o = app_source_opts;
+
+	o.debug = 1;
+	return jobs_start_open(a->jobs, arg, &o, e);
+}
+
+void app_open_done(struct app *a, struct jobs_done *d)
+{
+	int t;
+
+	if (!d->ok) {
+		if (d->cancelled)
+			app_message(a, "%s", d->msg);
+		else
+			app_error(a, "%s", d->msg);
+		return;
+	}
+	t = app_adopt_source(a, d->arg, d->src);
+	free(d->src);
+	d->src = NULL;
+	a->cur_target = t;
+	app_start_sample(a, t, app_now());
+	app_message(a, "added %s", a->targets[t].name);
+	app_refresh_top(a);
 }
 
 double app_target_slope(const struct app *a, int t)
@@ -119,31 +158,13 @@ double app_target_slope(const struct app *a, int t)
  * (the pod's name, or host:port), over the chart's range and the rules' longest window. */
 static char *prom_query_of(const struct app *a, const struct app_target *tg)
 {
-	const char *q = a->prom_query ? a->prom_query
-		      : tg->kind == APP_TARGET_POD ? "go_goroutines{pod=\"$target\"}"
-						   : "go_goroutines{instance=~\"$target\"}";
 	int64_t span = APP_PROM_RANGE_MS, w;
-	char *out = NULL, *ret;
-	size_t len = 0, cap = 0, nl = strlen(tg->name);
+	char *out = prom_target_selector(a->prom_query, tg->name, tg->kind == APP_TARGET_POD), *ret;
 	int i;
 
 	for (i = 0; i < a->nrules; i++)
 		if ((w = slope_rule_max_window(a->rules[i])) > 0)
 			span = APP_PROM_RANGE_MS + w > span ? APP_PROM_RANGE_MS + w : span;
-	out = xgrow(out, &cap, 1, 1);
-	out[0] = '\0';
-	while (*q) {
-		if (strncmp(q, "$target", 7) == 0) {
-			out = xgrow(out, &cap, len + nl + 1, 1);
-			memcpy(out + len, tg->name, nl + 1);
-			len += nl;
-			q += 7;
-		} else {
-			out = xgrow(out, &cap, len + 2, 1);
-			out[len++] = *q++;
-			out[len] = '\0';
-		}
-	}
 	ret = xasprintf("%s[%lldms]", out, (long long)span);
 	free(out);
 	return ret;
@@ -164,6 +185,35 @@ int app_prom_init(struct app *a, const char *url, const char *query, struct err 
 	if (!app_source_opts.max_bytes)
 		a->prom_http.max_bytes = (uint64_t)64 << 20;
 	return 0;
+}
+
+static void set_error(struct app *a, struct app_target *tg, const char *fmt, ...) XM_PRINTF(3, 4);
+
+/* Sets target tg's error; a new one is also said on the status line, in the error colour. */
+static void set_error(struct app *a, struct app_target *tg, const char *fmt, ...)
+{
+	char msg[sizeof(tg->err)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	int i, failing = 0, first = -1;
+
+	if (strcmp(msg, tg->err) == 0)
+		return;
+	snprintf(tg->err, sizeof(tg->err), "%s", msg);
+	for (i = 0; i < a->ntargets; i++)
+		if (a->targets[i].err[0] && !a->targets[i].gone) {
+			first = first < 0 ? i : first;
+			failing++;
+		}
+	/* several at once: the first of them, whichever answered last */
+	if (failing > 1)
+		app_error(a, "%d targets failing; %s: %s", failing, a->targets[first].name,
+			  app_err_reason(a->targets[first].err));
+	else
+		app_error(a, "%s: %s", tg->name, app_err_reason(msg));
 }
 
 /* Starts the Prometheus query of target t. */
@@ -189,7 +239,13 @@ void app_prom_done(struct app *a, struct jobs_done *d)
 		if (d->prom->series[i].nsamples)
 			s = &d->prom->series[i];
 	if (!s) {
-		snprintf(tg->err, sizeof(tg->err), "prometheus: no samples for %.200s", tg->name);
+		char *q = prom_query_of(a, tg), *range = strrchr(q, '[');
+
+		/* the query as typed, without the range the console adds */
+		if (range && range != q)
+			*range = '\0';
+		set_error(a, tg, "query matched no series: %.220s", q);
+		free(q);
 	} else {
 		/* the answer is the whole range: it replaces the series */
 		tg->nseries = 0;
@@ -321,8 +377,10 @@ void app_sample_done(struct app *a, struct jobs_done *d)
 	if (d->ok) {
 		app_add_sample(tg, d->finished, d->total);
 		tg->err[0] = '\0';
+	} else if (a->prom_url) {
+		set_error(a, tg, "Prometheus %s: %.200s", d->status ? "refused the query" : "unreachable", d->msg);
 	} else {
-		snprintf(tg->err, sizeof(tg->err), "%.250s", d->msg);
+		set_error(a, tg, "%.250s", d->msg);
 	}
 }
 

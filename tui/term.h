@@ -2,6 +2,8 @@
 #ifndef TUI_TERM_H
 #define TUI_TERM_H
 
+#include <curses.h>
+
 #include "lib/err.h"
 
 struct term_opts {
@@ -43,6 +45,21 @@ int term_wake_fd(void);
 /* Drains the signal pipe: *quit gets the terminating signal (SIGINT, SIGTERM, SIGHUP) or 0,
  * *resized 1 after a SIGWINCH. */
 void term_signals(int *quit, int *resized);
+/* The keys a bracketed paste arrives between (curses codes past KEY_MAX). */
+#define TERM_PASTE_BEGIN (KEY_MAX + 1)
+#define TERM_PASTE_END (KEY_MAX + 2)
+/* After a Ctrl-Z (SIGTSTP): gives the terminal back (bracketed paste off, curses ended), stops,
+ * and when continued takes it again; returns 1 then (the caller redraws), 0 when none came. */
+int term_suspend_due(void);
+/* Runs argv (argv[0] looked up in PATH) with the terminal given back to it as it was before the
+ * console, waits for it, then takes the terminal again (the caller redraws). Returns its exit
+ * status, or -1 with e when it could not be run. */
+int term_run(char *const *argv, struct err *e);
+/* Asks the terminal to put text into its clipboard (OSC 52, base64); 0, or -1 with e. */
+int term_clipboard(const char *text, size_t n, struct err *e);
+/* Forgets the terminating signal term_signals reported: the console handled it (a Ctrl-C that
+ * cancelled a fetch), so the next one is a first one again. */
+void term_quit_clear(void);
 /* Re-reads the window size after SIGWINCH and resizes curses. */
 void term_resize(void);
 /* Test mode: pretends the terminal became rows x cols. */

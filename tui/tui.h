@@ -21,6 +21,9 @@ struct tui_opts {
 				   go_goroutines{pod="$target"} / go_goroutines{instance=~"$target"} */
 	const char *const *rules; /* --rule: alert rules replayed over the series (the first drawn) */
 	int nrules;
+	int osc52;               /* --osc52: y copies a stack to the terminal's clipboard */
+	const char *source_root; /* --source-root DIR: e opens a frame's file from there */
+	const char *hint;        /* a first line for the status line (LEAKSCOPE_TUI_HINT), or NULL */
 };
 
 /* Runs the console until the user quits. The test mode (LEAKSCOPE_TUI_SCRIPT and

@@ -6,6 +6,7 @@
 
 #include "playbooks/classify.h"
 #include "playbooks/known.h"
+#include "lib/text.h"
 #include "tui/app.h"
 #include "tui/draw.h"
 #include "tui/term.h"
@@ -13,6 +14,8 @@
 #define CHART_ROWS 5
 /* The pattern column is shown when the top frame keeps this many columns beside it. */
 #define FRAME_MIN_COLS 40
+/* Columns enough for any frame: the filter and the Markdown see it whole. */
+#define FULL_COLS 100000
 
 struct diffv {
 	struct view_diff_arg arg;
@@ -26,6 +29,7 @@ struct diffv {
 	 * whether its fingerprint is in the known-leak database */
 	const struct pb_pattern **pattern;
 	unsigned char *known;
+	int *alt;     /* by row: the frame telling it apart from shown rows with its top frame, or -1 */
 	int patw;     /* the longest pattern id: the column's width, 0 when no row has one */
 	int anyknown; /* some row is known: the K column is shown */
 };
@@ -57,25 +61,77 @@ static const char *main_state(const struct snap_group *g)
 	return best;
 }
 
-/* "pkg.func dir/file.go:line" of the top user frame: the package path and the directories but
- * the last are left out, so that file:line fits an 80-column row. */
-static char *frame_text(const struct snap_group *g, char *out, size_t n)
+static const struct snap_group *row_group(const struct diffv *p, size_t i)
+{
+	return p->d ? p->d->rows[i].group : p->snaps[1]->groups[i];
+}
+
+/* "pkg.func dir/file.go:line" of f in cols columns: the package path and the directories but the
+ * last are left out, then the function and the path are cut with an ellipsis, never the line. */
+static char *site_text(const struct snap_frame *f, int cols, char *out, size_t n)
+{
+	const char *fn = strrchr(f->func, '/');
+	char loc[600];
+
+	snprintf(loc, sizeof(loc), "%s:%ld", short_path(f->file), f->line);
+	return text_frame(fn ? fn + 1 : f->func, loc, cols, draw_ellipsis(), out, n);
+}
+
+/* The top user frame of row k in cols columns; when other rows stop at the same frame, followed
+ * by the first frame where its stack differs from theirs if both fit whole ("Touch cache.go:46
+ * via api.getCart api/cart.go:88"); else that frame goes on a line beneath (via_line). */
+static char *frame_text(const struct diffv *p, size_t k, const struct snap_group *g, int cols, char *out, size_t n)
 {
 	const struct snap_frame *f = snap_top_frame(g);
-	const char *fn;
+	char top[500], alt[500];
 
 	if (!f) {
 		snprintf(out, n, "(no frames)");
 		return out;
 	}
-	fn = strrchr(f->func, '/');
-	snprintf(out, n, "%s %s:%ld", fn ? fn + 1 : f->func, short_path(f->file), f->line);
+	site_text(f, cols, out, n);
+	if (!p->alt || p->alt[k] < 0)
+		return out;
+	site_text(f, FULL_COLS, top, sizeof(top));
+	site_text(&g->frames[p->alt[k]], FULL_COLS, alt, sizeof(alt));
+	if ((int)(text_chars(top) + text_chars(alt)) + 5 <= cols)
+		snprintf(out, n, "%.490s via %.490s", top, alt);
 	return out;
 }
 
-static const struct snap_group *row_group(const struct diffv *p, size_t i)
+/* Whether row k needs a line beneath it for the frame that tells it apart (frame_text had no room
+ * for it in cols); then "via FRAME" into out, in cols less the indent of two. */
+static int via_line(const struct diffv *p, size_t k, const struct snap_group *g, int cols, char *out, size_t n)
 {
-	return p->d ? p->d->rows[i].group : p->snaps[1]->groups[i];
+	char row[1200], alt[500];
+
+	if (!p->alt || p->alt[k] < 0)
+		return 0;
+	frame_text(p, k, g, cols, row, sizeof(row));
+	if (strstr(row, " via "))
+		return 0;
+	site_text(&g->frames[p->alt[k]], cols - 6, alt, sizeof(alt));
+	snprintf(out, n, "via %.490s", alt);
+	return 1;
+}
+
+/* Keeps the selected row on screen when some rows take two lines (via_line). */
+static void scroll_lines(const struct diffv *p, struct view *v, int h, int cols)
+{
+	char via[600];
+	int used, i;
+
+	app_list_scroll(v, h);
+	for (;;) {
+		for (used = 0, i = v->top; i <= v->sel && i < v->nrows; i++) {
+			size_t k = p->idx[i];
+
+			used += 1 + via_line(p, k, row_group(p, k), cols, via, sizeof(via));
+		}
+		if (used <= h || v->top >= v->sel)
+			return;
+		v->top++;
+	}
 }
 
 /* Classifies every row and looks its fingerprint up in the known-leak database. */
@@ -126,6 +182,24 @@ static void d_open(struct app *a, struct view *v, const void *arg)
 	classify_rows(a, p);
 }
 
+/* For each shown row, the frame that tells it apart from the other shown rows stopped at the same
+ * top frame (snap_distinct_frame), so that no two rows read alike. */
+static void find_alt(struct diffv *p, int nshown, size_t n)
+{
+	const struct snap_group **shown = xcalloc((size_t)nshown + 1, sizeof(*shown));
+	size_t i;
+
+	free(p->alt);
+	p->alt = xcalloc(n + 1, sizeof(int));
+	for (i = 0; i < n; i++)
+		p->alt[i] = -1;
+	for (i = 0; i < (size_t)nshown; i++)
+		shown[i] = row_group(p, p->idx[i]);
+	for (i = 0; i < (size_t)nshown; i++)
+		p->alt[p->idx[i]] = snap_distinct_frame(shown[i], shown, (size_t)nshown);
+	free(shown);
+}
+
 static void d_refresh(struct app *a, struct view *v)
 {
 	struct diffv *p = v->priv;
@@ -149,8 +223,8 @@ static void d_refresh(struct app *a, struct view *v)
 		/* the runtime's and the standard library's own goroutines are not what leaks */
 		if (p->d && p->d->rows[i].benign && p->d->rows[i].delta <= 0)
 			continue;
-		snprintf(text, sizeof(text), "%s %s %s", frame_text(g, frame, sizeof(frame)), main_state(g),
-			 p->pattern[i] ? p->pattern[i]->id : "");
+		snprintf(text, sizeof(text), "%s %s %s", frame_text(p, i, g, FULL_COLS, frame, sizeof(frame)),
+			 main_state(g), p->pattern[i] ? p->pattern[i]->id : "");
 		if (v->filter[0] && !app_filter_match(v, text)) {
 			for (k = 0; k < g->nframes; k++)
 				if (app_filter_match(v, g->frames[k].func) || app_filter_match(v, g->frames[k].file))
@@ -163,6 +237,7 @@ static void d_refresh(struct app *a, struct view *v)
 		if (bar > p->maxbar)
 			p->maxbar = bar;
 	}
+	find_alt(p, v->nrows, n);
 }
 
 static void rate_text(const struct diff_row *row, char *out, size_t n)
@@ -180,7 +255,7 @@ static void d_draw(struct app *a, struct view *v, WINDOW *w, const struct view_r
 	struct diffv *p = v->priv;
 	struct view_region body = *r;
 	char bar[64], frame[1200], rate[32], span[32];
-	int i, wide = r->w >= 100, x, fx, patx = -1, kx = -1, extra;
+	int i, y, wide = r->w >= 100, x, fx, patx = -1, kx = -1, extra;
 
 	if (!p->snaps[1]) {
 		draw_text(w, r->y + 1, r->x + 2, r->w - 2, term_attr(TERM_ERROR), "the snapshot is gone");
@@ -229,11 +304,11 @@ static void d_draw(struct app *a, struct view *v, WINDOW *w, const struct view_r
 			  v->filter[0] ? "nothing matches the filter (esc clears it)" : "no groups");
 		return;
 	}
-	app_list_scroll(v, body.h);
-	for (i = 0; i < body.h && v->top + i < v->nrows; i++) {
+	scroll_lines(p, v, body.h, body.x + body.w - fx);
+	for (i = 0, y = body.y; y < body.y + body.h && v->top + i < v->nrows; i++, y++) {
 		size_t k = p->idx[v->top + i];
 		const struct snap_group *g = row_group(p, k);
-		int y = body.y + i, sel = v->top + i == v->sel, attr = sel ? term_attr(TERM_SELECT) : 0;
+		int sel = v->top + i == v->sel, attr = sel ? term_attr(TERM_SELECT) : 0;
 		long val = p->d ? p->d->rows[k].delta : g->count;
 
 		if (sel)
@@ -257,7 +332,14 @@ static void d_draw(struct app *a, struct view *v, WINDOW *w, const struct view_r
 			draw_text(w, y, patx, p->patw, attr, p->pattern[k]->id);
 		if (kx >= 0 && p->known[k])
 			draw_text(w, y, kx, 1, sel ? attr : term_attr(TERM_GROW), "K");
-		draw_text(w, y, fx, body.x + body.w - fx, attr, frame_text(g, frame, sizeof(frame)));
+		draw_text(w, y, fx, body.x + body.w - fx, attr,
+			  frame_text(p, k, g, body.x + body.w - fx, frame, sizeof(frame)));
+		if (via_line(p, k, g, body.x + body.w - fx, frame, sizeof(frame)) && y + 1 < body.y + body.h) {
+			y++;
+			if (sel)
+				draw_fill(w, y, body.x, attr);
+			draw_text(w, y, fx + 2, body.x + body.w - fx - 2, sel ? attr : term_attr(TERM_DIM), frame);
+		}
 	}
 }
 
@@ -313,7 +395,7 @@ static int d_markdown(struct app *a, struct view *v, FILE *f)
 		}
 		app_md_cell(f, main_state(g));
 		fputs(" | ", f);
-		app_md_cell(f, frame_text(g, frame, sizeof(frame)));
+		app_md_cell(f, frame_text(p, k, g, FULL_COLS, frame, sizeof(frame)));
 		fprintf(f, " | %s |\n", g->fingerprint);
 	}
 	return 0;
@@ -327,6 +409,7 @@ static void d_done(struct view *v)
 	free(p->idx);
 	free(p->pattern);
 	free(p->known);
+	free(p->alt);
 	free(p);
 }
 

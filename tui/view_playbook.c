@@ -73,6 +73,16 @@ void view_playbook_free(struct app *a)
 	a->pb = NULL;
 }
 
+int view_playbook_running(const struct app *a)
+{
+	return a->pb && a->pb->run && !a->pb->closed;
+}
+
+const char *view_playbook_dir(const struct app *a)
+{
+	return view_playbook_running(a) ? pb_run_dir(a->pb->run) : NULL;
+}
+
 /* The host's fetch hook: the capture goes through the console's own non-blocking fetcher; the
  * profile lands in the incident directory when the job ends (view_playbook_take). */
 static int pane_fetch(void *ctx, const char *source, int debug, const char *dest, struct err *e)
@@ -153,7 +163,7 @@ static void pane_open(struct app *a, const char *name, const char *dir)
 	} else if (app_view(a)->ops != &view_playbook_ops) {
 		app_push(a, &view_playbook_ops, NULL);
 	}
-	app_message(a, "%s: incident %s%s; n runs the step, i adds a note", pb->id, pb_run_dir(p->run),
+	app_message(a, "%s: incident %s%s; x runs the step, i adds a note", pb->id, pb_run_dir(p->run),
 		    pb_run_resumed(p->run) ? " resumed" : " opened");
 }
 
@@ -276,7 +286,7 @@ static int rank(struct app *a)
 		pods |= a->targets[t].listed && !a->targets[t].gone;
 	if (a->pods && !a->pods_listed) {
 		free(c);
-		app_message(a, "the pods are still being listed: n again in a moment");
+		app_message(a, "the pods are still being listed: x again in a moment");
 		return 0;
 	}
 	for (t = 0; t < a->ntargets; t++) {
@@ -326,7 +336,7 @@ static void act(struct app *a, const struct pb_step *s)
 	if (s->action == PB_ACT_DIFF)
 		open_diff(a, s);
 	else
-		app_message(a, "%s: done; n goes on", s->title);
+		app_message(a, "%s: done; x goes on", s->title);
 }
 
 static void finish(struct app *a)
@@ -429,7 +439,7 @@ int view_playbook_key(struct app *a, enum req r)
 		if (!s || !s->noptions)
 			app_message(a, "this step has no choice");
 		else if (pb_run_choice(p->run))
-			app_message(a, "chosen already: n goes on");
+			app_message(a, "chosen already: x goes on");
 		else
 			p->opt = (p->opt + 1) % s->noptions;
 		break;
@@ -579,7 +589,7 @@ static void draw_timer(struct app *a, WINDOW *w, int y, const struct view_region
 			  secs / 60 > p->pb->target_minutes ? term_attr(TERM_ERROR) | hdr : hdr, timer);
 }
 
-/* The step's state: in flight, its result (or the wait's countdown), or what n would do. */
+/* The step's state: in flight, its result (or the wait's countdown), or what x would do. */
 static int draw_result(struct app *a, WINDOW *w, int y, const struct view_region *r, const struct pb_step *s)
 {
 	struct pbpane *p = a->pb;
@@ -591,19 +601,19 @@ static int draw_result(struct app *a, WINDOW *w, int y, const struct view_region
 							: "asking Prometheus... (esc cancels)");
 	if (!pb_run_has_result(p->run)) {
 		if (s->action != PB_ACT_NONE && s->action != PB_ACT_NOTE)
-			y = wrap(w, y, r, term_attr(TERM_DIM), "n runs this step's action");
+			y = wrap(w, y, r, term_attr(TERM_DIM), "x runs this step's action");
 		return y;
 	}
 	if (s->action == PB_ACT_WAIT) {
 		double left = (double)(pb_run_wait_until(p->run) - (int64_t)(now_s() * 1000)) / 1000;
 
 		if (a->test)
-			snprintf(buf, sizeof(buf), "waiting: n goes on when you are ready");
+			snprintf(buf, sizeof(buf), "waiting: x goes on when you are ready");
 		else if (left > 0)
-			snprintf(buf, sizeof(buf), "waiting: %ld:%02ld left (n goes on now)", (long)left / 60,
+			snprintf(buf, sizeof(buf), "waiting: %ld:%02ld left (x goes on now)", (long)left / 60,
 				 (long)left % 60);
 		else
-			snprintf(buf, sizeof(buf), "the wait is over: n goes on");
+			snprintf(buf, sizeof(buf), "the wait is over: x goes on");
 		return wrap(w, y, r, term_attr(TERM_GROW), buf);
 	}
 	{
@@ -679,7 +689,7 @@ static void draw_step(struct app *a, WINDOW *w, int y, const struct view_region 
 		draw_text(w, bottom - 1, r->x + 1 + used, 1, term_attr(TERM_SELECT), " ");
 	}
 	draw_text(w, bottom, r->x + 1, r->w - 2, term_attr(TERM_DIM),
-		  s->noptions ? "n choose+next  o option  i note  p hide" : "n run/next  i note  p hide");
+		  s->noptions ? "x choose+next  o option  i note  p hide" : "x run/next  i note  p hide");
 }
 
 void view_playbook_draw_pane(struct app *a, WINDOW *w, const struct view_region *r)
@@ -711,7 +721,7 @@ void view_playbook_draw_pane(struct app *a, WINDOW *w, const struct view_region 
 	}
 	s = pb_run_step(p->run);
 	if (!s) {
-		wrap(w, y + 1, r, 0, "The run reached its end: n closes the incident.");
+		wrap(w, y + 1, r, 0, "The run reached its end: x closes the incident.");
 		return;
 	}
 	draw_step(a, w, y + 1, r, s);

@@ -17,6 +17,7 @@ struct pods {
 	int npods;    /* pods of the namespace, filter or not */
 	int answered; /* those with a count */
 	double median;
+	int placed; /* a key moved the cursor: until then it stays on the first row (the fastest) */
 };
 
 static void p_open(struct app *a, struct view *v, const void *arg)
@@ -32,6 +33,49 @@ static int shown(const struct app *a, int t)
 	const struct app_target *tg = &a->targets[t];
 
 	return tg->listed && !tg->gone && a->pods_ns && tg->src.ns && strcmp(tg->src.ns, a->pods_ns) == 0;
+}
+
+static const char *const sort_names[APP_SORTS] = {"rate (/MIN)", "goroutines", "name"};
+
+/* The order of the rows (qsort has no context: the app and the order of the sort in progress). */
+static const struct app *sort_app;
+static double *sort_rate;
+
+static int by_count(const struct app_target *x, const struct app_target *y)
+{
+	return (x->last_total < y->last_total) - (x->last_total > y->last_total);
+}
+
+static int cmp_rows(const void *pa, const void *pb)
+{
+	int ia = *(const int *)pa, ib = *(const int *)pb, c = 0;
+	const struct app_target *x = &sort_app->targets[ia], *y = &sort_app->targets[ib];
+	double ra = sort_rate[ia], rb = sort_rate[ib];
+
+	if (sort_app->pods_sort == APP_SORT_RATE) {
+		/* a pod without a rate yet goes after those with one */
+		if (isnan(ra) != isnan(rb))
+			return isnan(ra) ? 1 : -1;
+		if (!isnan(ra))
+			c = (ra < rb) - (ra > rb);
+	}
+	if (!c && sort_app->pods_sort != APP_SORT_NAME)
+		c = by_count(x, y);
+	return c ? c : strcmp(x->name, y->name);
+}
+
+static void sort_rows(const struct app *a, struct view *v, int *idx)
+{
+	int i;
+
+	sort_app = a;
+	sort_rate = xcalloc((size_t)a->ntargets + 1, sizeof(double));
+	for (i = 0; i < v->nrows; i++)
+		sort_rate[idx[i]] = app_target_slope(a, idx[i]);
+	qsort(idx, (size_t)v->nrows, sizeof(*idx), cmp_rows);
+	free(sort_rate);
+	sort_rate = NULL;
+	sort_app = NULL;
 }
 
 static void p_refresh(struct app *a, struct view *v)
@@ -59,6 +103,11 @@ static void p_refresh(struct app *a, struct view *v)
 	for (i = 0; i < a->ntargets; i++)
 		if (shown(a, i) && app_filter_match(v, a->targets[i].name))
 			p->idx[v->nrows++] = i;
+	sort_rows(a, v, p->idx);
+	if (!p->placed && v->nrows && a->pods_listed) {
+		v->sel = 0;
+		a->cur_target = p->idx[0];
+	}
 	/* keep the cursor on the selected pod; else the pod under the cursor is the selected one */
 	for (i = 0; i < v->nrows && p->idx[i] != a->cur_target; i++)
 		;
@@ -78,44 +127,62 @@ static char *z_text(double z, char *out, size_t n)
 	return out;
 }
 
+/* "5 pods in ctx/ns: 3 answered, median 41; 2 failed: HTTP 503 (enter on one tells all)", and the
+ * outlier, or why there is none. */
 static void draw_summary(struct app *a, struct pods *p, WINDOW *w, int y, int x, int width)
 {
 	char buf[512], zt[32];
+	const char *why = NULL;
 	size_t o;
-	int i, outliers = 0;
+	int i, outliers = 0, failed = 0;
 
-	o = (size_t)snprintf(buf, sizeof(buf), "%d pods in %s (%s), %d answered, median %.0f", p->npods, a->pods_ns,
-			     a->pods_context && *a->pods_context ? a->pods_context : "-", p->answered, p->median);
+	for (i = 0; i < p->nz; i++)
+		if (shown(a, i) && a->targets[i].last_total < 0 && a->targets[i].err[0]) {
+			why = why ? why : app_err_reason(a->targets[i].err);
+			failed++;
+		}
+	o = (size_t)snprintf(buf, sizeof(buf), "%d pods in %s/%s: ", p->npods,
+			     a->pods_context && *a->pods_context ? a->pods_context : "-", a->pods_ns);
+	if (p->answered)
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%d answered, median %.0f", p->answered, p->median);
+	else
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "none answered yet");
+	if (failed && o < sizeof(buf))
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "; %d failed: %s", failed, why);
 	for (i = 0; i < p->nz && o < sizeof(buf); i++)
 		if (outlier_is(p->z[i])) {
 			o += (size_t)snprintf(buf + o, sizeof(buf) - o, "; outlier: %s (%ld, z=%s)", a->targets[i].name,
 					      a->targets[i].last_total, z_text(p->z[i], zt, sizeof(zt)));
 			outliers++;
 		}
-	if (!outliers && o < sizeof(buf))
+	if (!outliers && p->answered && o < sizeof(buf))
 		snprintf(buf + o, sizeof(buf) - o, p->answered >= 3 ? "; no outlier" : "; an outlier needs 3 replicas");
-	draw_text(w, y, x, width, term_attr(TERM_DIM), buf);
+	draw_text(w, y, x, width, failed ? term_attr(TERM_ERROR) : term_attr(TERM_DIM), buf);
 }
 
 static void p_draw(struct app *a, struct view *v, WINDOW *w, const struct view_region *r)
 {
 	struct pods *p = v->priv;
-	int namew = r->w - 66, i, rows = r->h - 2;
+	struct app_cols c;
+	int i, rows = r->h - 2, hattr = term_attr(TERM_HEADER);
 
-	if (namew < 14)
-		namew = 14;
-	draw_textf(w, r->y, r->x, r->w, term_attr(TERM_HEADER), "  %-*s %-7s %10s %8s  %-16s %5s  %s", namew, "POD",
-		   "PHASE", "GOROUTINES", "/MIN", "TREND", "SNAPS", "STATE");
+	app_target_cols(a, p->idx, v->nrows, r->w, 11, &c);
+	draw_fill(w, r->y, r->x, hattr);
+	draw_text(w, r->y, r->x + 2, c.namew, hattr, "POD");
+	draw_text(w, r->y, r->x + c.namew + 3, 7, hattr, "PHASE");
+	app_draw_target_header(w, r->y, r->x + c.namew + 11, r->x + r->w, &c);
 	if (!v->nrows) {
 		const char *msg = a->pods_err[0]	? a->pods_err
 				  : !a->pods_listed	? "listing the Running pods..."
 				  : p->npods		? "nothing matches the filter (esc clears it)"
 							: "no Running pods here (:ns NS lists another namespace)";
+		int used = draw_wrapped(w, r->y + 2, r->x + 2, r->w - 2, r->h - 4,
+					a->pods_err[0] ? term_attr(TERM_ERROR) : 0, msg);
 
-		draw_text(w, r->y + 2, r->x + 2, r->w - 2, a->pods_err[0] ? term_attr(TERM_ERROR) : 0, msg);
 		if (a->pods_err[0])
-			draw_text(w, r->y + 4, r->x + 2, r->w - 2, 0,
-				  ":target URL adds a target, :open FILE loads a saved profile, :ns NS another namespace");
+			draw_text(
+				w, r->y + 3 + used, r->x + 2, r->w - 2, 0,
+				":target URL adds a target, :open FILE loads a saved profile, :ns NS another namespace");
 		return;
 	}
 	app_list_scroll(v, rows);
@@ -133,9 +200,9 @@ static void p_draw(struct app *a, struct view *v, WINDOW *w, const struct view_r
 		if (sel)
 			draw_fill(w, y, r->x, attr);
 		draw_text(w, y, r->x, 1, sel ? attr : term_attr(TERM_GROW), out ? "*" : " ");
-		draw_textf(w, y, r->x + 2, namew, attr | (out && !sel ? term_attr(TERM_GROW) : 0), "%s", tg->name);
-		draw_textf(w, y, r->x + namew + 3, 7, attr, "%s", tg->phase ? tg->phase : "-");
-		app_draw_target_cells(a, w, y, r->x + namew + 11, r->x + r->w, t, sel, state);
+		app_draw_target_name(w, y, r->x + 2, &c, attr | (out && !sel ? term_attr(TERM_GROW) : 0), tg->name);
+		draw_textf(w, y, r->x + c.namew + 3, 7, attr, "%s", tg->phase ? tg->phase : "-");
+		app_draw_target_cells(a, w, y, r->x + c.namew + 11, r->x + r->w, t, sel, state, &c);
 	}
 	draw_summary(a, p, w, r->y + r->h - 1, r->x, r->w);
 }
@@ -144,6 +211,14 @@ static int p_key(struct app *a, struct view *v, enum req r)
 {
 	struct pods *p = v->priv;
 
+	if (r == REQ_SORT) {
+		a->pods_sort = (a->pods_sort + 1) % APP_SORTS;
+		app_refresh_top(a);
+		app_message(a, "pods sorted by %s (O: next order)", sort_names[a->pods_sort]);
+		return VIEW_HANDLED | VIEW_REDRAW;
+	}
+	if (r != REQ_NONE && r <= REQ_LAST)
+		p->placed = 1;
 	return app_target_list_key(a, v, r, p->idx);
 }
 

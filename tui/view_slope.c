@@ -96,6 +96,10 @@ int view_slope_chart(struct app *a, WINDOW *w, const struct view_region *r, int 
 	int cw, ch, i, ascii = !term_utf8();
 	size_t k;
 
+	if (tg && tg->nseries < 2 && tg->err[0]) {
+		/* what went wrong, plainly: "Prometheus unreachable: ...", "query matched no series: ..." */
+		return draw_wrapped(w, r->y, r->x, r->w, compact ? 1 : 3, term_attr(TERM_ERROR), tg->err);
+	}
 	if (!tg || tg->nseries < 2) {
 		draw_textf(w, r->y, r->x, r->w, term_attr(TERM_DIM), "no series yet for %s: %zu sample%s%s",
 			   tg ? tg->name : "this target", tg ? tg->nseries : 0, tg && tg->nseries == 1 ? "" : "s",

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/text.h"
 #include "tui/app.h"
 #include "tui/draw.h"
 #include "tui/term.h"
@@ -109,10 +110,38 @@ static const char *mark_of(const struct app *a, int id)
 	return id == a->mark_a ? (id == a->mark_b ? "AB" : "A") : id == a->mark_b ? "B" : "";
 }
 
-static void s_draw(struct app *a, struct view *v, WINDOW *w, const struct view_region *r)
+/* The error of the view's target, whole (enter on a failing row of the pods or targets view comes
+ * here), above the list; r shrinks by the rows it takes. */
+static void draw_error(struct app *a, const struct snaps *p, WINDOW *w, struct view_region *r)
+{
+	const struct app_target *tg = p->target >= 0 && p->target < a->ntargets ? &a->targets[p->target] : NULL;
+	const char *why;
+	char text[400];
+	int used;
+
+	if (!tg || !tg->err[0] || r->h < 8)
+		return;
+	why = app_err_reason(tg->err);
+	snprintf(text, sizeof(text), "%s: %s", tg->name, why);
+	used = draw_wrapped(w, r->y, r->x, r->w, 4, term_attr(TERM_ERROR), text);
+	if (why != tg->err && used < 4) {
+		char where[300];
+
+		snprintf(where, sizeof(where), "%.*s", (int)(why - tg->err - 2), tg->err);
+		text_cut_middle(where, r->w - 5, draw_ellipsis(), text, sizeof(text));
+		draw_textf(w, r->y + used++, r->x, r->w, term_attr(TERM_DIM), "from %s", text);
+	}
+	r->y += used + 1;
+	r->h -= used + 1;
+}
+
+static void s_draw(struct app *a, struct view *v, WINDOW *w, const struct view_region *reg)
 {
 	struct snaps *p = v->priv;
+	struct view_region box = *reg, *r = &box;
 	int i;
+
+	draw_error(a, p, w, r);
 
 	draw_textf(w, r->y, r->x, r->w, term_attr(TERM_HEADER), "%-2s %4s  %-8s %-9s %10s %6s  %s", "AB", "#", "FORMAT",
 		   "TIME UTC", "GOROUTINES", "GROUPS", "SOURCE");

@@ -8,6 +8,7 @@
 
 #include "playbooks/classify.h"
 #include "playbooks/known.h"
+#include "lib/text.h"
 #include "tui/app.h"
 #include "tui/draw.h"
 #include "tui/term.h"
@@ -16,6 +17,7 @@ struct line {
 	char *text;
 	enum term_role role;
 	int frame; /* 1 + the frame's index on frame lines, else 0: the filter looks at these */
+	int loc;   /* a file:line: cut from the left, so that its line number stays */
 };
 
 struct stackv {
@@ -25,6 +27,8 @@ struct stackv {
 	struct line *lines;
 	size_t nlines, cap;
 	int *idx;
+	int hx; /* columns scrolled right (enter, right arrow; left arrow back) */
+	int w;  /* the width drawn last: how far > may go */
 };
 
 static void add(struct stackv *p, enum term_role role, int frame, const char *fmt, ...) XM_PRINTF(4, 5);
@@ -41,7 +45,15 @@ static void add(struct stackv *p, enum term_role role, int frame, const char *fm
 	p->lines[p->nlines].text = xstrdup(buf);
 	p->lines[p->nlines].role = role;
 	p->lines[p->nlines].frame = frame;
+	p->lines[p->nlines].loc = 0;
 	p->nlines++;
+}
+
+/* A location line under a function: "      file:line". */
+static void add_loc(struct stackv *p, int frame, const char *file, long line)
+{
+	add(p, TERM_DIM, frame, "      %s:%ld", file, line);
+	p->lines[p->nlines - 1].loc = 1;
 }
 
 /* Long text (the advice) as lines of at most WRAP_COLS columns, split at blanks: the first after
@@ -128,11 +140,11 @@ static void build(struct app *a, struct stackv *p)
 		add(p, TERM_GROW, 0, "leaked     %ld proven leaked by the runtime", g->leaked);
 	if (g->creator) {
 		if (g->creator->goroutine >= 0)
-			add(p, TERM_NORMAL, 0, "created by %s (%s:%ld) in goroutine %ld", g->creator->func, g->creator->file,
-			    g->creator->line, g->creator->goroutine);
+			add(p, TERM_NORMAL, 0, "created by %s in goroutine %ld", g->creator->func,
+			    g->creator->goroutine);
 		else
-			add(p, TERM_NORMAL, 0, "created by %s (%s:%ld)", g->creator->func, g->creator->file,
-			    g->creator->line);
+			add(p, TERM_NORMAL, 0, "created by %s", g->creator->func);
+		add_loc(p, 0, g->creator->file, g->creator->line);
 	}
 	add(p, TERM_NORMAL, 0, "fingerprint %s   key %s", g->fingerprint, g->key);
 	if (g->id_min >= 0)
@@ -165,14 +177,18 @@ static void build(struct app *a, struct stackv *p)
 			    g->ages[i].count);
 		if (g->nages > 24)
 			add(p, TERM_DIM, 0, "  ... %d more ages", g->nages - 24);
-		if (ar.shape != DIFF_SHAPE_NONE)
-			add(p, TERM_NORMAL, 0, "  %s: ~%.1f/min, the first ~%.0f min before the capture (%ld aged)",
-			    diff_shape_name(ar.shape), ar.per_minute, ar.started_min, ar.aged);
+		if (ar.shape != DIFF_SHAPE_NONE && isinf(ar.per_minute_high))
+			add(p, TERM_NORMAL, 0,
+			    "  %s: at least %.1f/min, the first ~%.0f min before the capture (%ld aged)",
+			    diff_shape_name(ar.shape), ar.per_minute_low, ar.started_min, ar.aged);
+		else if (ar.shape != DIFF_SHAPE_NONE)
+			add(p, TERM_NORMAL, 0, "  %s: %.1f-%.1f/min, the first ~%.0f min before the capture (%ld aged)",
+			    diff_shape_name(ar.shape), ar.per_minute_low, ar.per_minute_high, ar.started_min, ar.aged);
 	}
 	add(p, TERM_HEADER, 0, "frames, innermost first (> the top user frame)");
 	for (i = 0; i < g->nframes; i++) {
 		add(p, i == g->top ? TERM_GROW : TERM_NORMAL, i + 1, "%s %s", i == g->top ? ">" : " ", g->frames[i].func);
-		add(p, TERM_DIM, i + 1, "      %s:%ld", g->frames[i].file, g->frames[i].line);
+		add_loc(p, i + 1, g->frames[i].file, g->frames[i].line);
 	}
 }
 
@@ -213,16 +229,39 @@ static void k_refresh(struct app *a, struct view *v)
 	}
 }
 
+/* Line l from the scroll's column on, in cols: a location too long for it loses the start of its
+ * path, a function its middle, another line its end, an ellipsis marking the cut (enter scrolls). */
+static const char *line_text(const struct stackv *p, const struct line *l, int cols, char *out, size_t n)
+{
+	const char *s = text_skip(l->text, (size_t)p->hx);
+
+	if ((int)text_chars(s) <= cols)
+		return s;
+	if (l->frame && !l->loc && !p->hx)
+		return text_cut_middle(s, cols, draw_ellipsis(), out, n);
+	if (l->loc && !p->hx) {
+		int indent = (int)strspn(s, " ");
+		size_t o = (size_t)snprintf(out, n, "%*s", indent, "");
+
+		text_cut_left(s + indent, cols - indent, draw_ellipsis(), out + o, n - o);
+		return out;
+	}
+	return text_cut_right(s, cols, draw_ellipsis(), out, n);
+}
+
 static void k_draw(struct app *a, struct view *v, WINDOW *w, const struct view_region *r)
 {
 	struct stackv *p = v->priv;
-	char frame[1200];
+	char frame[1200], text[2048];
 	const struct snap_frame *top = snap_top_frame(p->g);
 	int i;
 
 	(void)a;
-	snprintf(frame, sizeof(frame), "%s", top ? top->func : "(no frames)");
-	draw_textf(w, r->y, r->x, r->w, term_attr(TERM_HEADER), "group %s: %s", p->g->fingerprint, frame);
+	p->w = r->w;
+	text_cut_middle(top ? top->func : "(no frames)", r->w - 21 - (p->hx ? 19 : 0), draw_ellipsis(), frame,
+			sizeof(frame));
+	draw_textf(w, r->y, r->x, r->w, term_attr(TERM_HEADER), "group %s: %s%s", p->g->fingerprint, frame,
+		   p->hx ? "  (<- scrolls back)" : "");
 	app_list_scroll(v, r->h - 1);
 	for (i = 0; i < r->h - 1 && v->top + i < v->nrows; i++) {
 		const struct line *l = &p->lines[p->idx[v->top + i]];
@@ -230,12 +269,47 @@ static void k_draw(struct app *a, struct view *v, WINDOW *w, const struct view_r
 
 		if (sel)
 			draw_fill(w, y, r->x, term_attr(TERM_SELECT));
-		draw_text(w, y, r->x, r->w, sel ? term_attr(TERM_SELECT) : term_attr(l->role), l->text);
+		draw_text(w, y, r->x, r->w, sel ? term_attr(TERM_SELECT) : term_attr(l->role),
+			  line_text(p, l, r->w, text, sizeof(text)));
 	}
 }
 
+/* The step of a horizontal scroll. */
+#define HSTEP 8
+
+/* Sideways: enter (or the right arrow, l) scrolls right a step, the left arrow (h, esc) back to
+ * the start of the lines and, from there, out of the view. */
 static int k_key(struct app *a, struct view *v, enum req r)
 {
+	struct stackv *p = v->priv;
+	int frame, widest = 0;
+	size_t i;
+
+	if (r == REQ_YANK) {
+		app_yank_stack(a, p->g);
+		return VIEW_HANDLED | VIEW_REDRAW;
+	}
+	if (r == REQ_EDIT) {
+		/* the frame under the cursor, else the top user frame */
+		frame = v->nrows && v->sel < v->nrows ? p->lines[p->idx[v->sel]].frame : 0;
+		if (!p->g->nframes)
+			app_message(a, "this group has no frames");
+		else
+			app_edit_frame(a, &p->g->frames[frame ? frame - 1 : p->g->top]);
+		return VIEW_HANDLED | VIEW_REDRAW;
+	}
+	if (r == REQ_ENTER || (r == REQ_BACK && p->hx > 0)) {
+		for (i = 0; i < p->nlines; i++)
+			if ((int)text_chars(p->lines[i].text) > widest)
+				widest = (int)text_chars(p->lines[i].text);
+		p->hx = r == REQ_ENTER ? p->hx + HSTEP : 0;
+		/* as far as the end of the widest line, in steps */
+		if (p->hx > widest - p->w + HSTEP - 1)
+			p->hx = (widest - p->w + HSTEP - 1) / HSTEP * HSTEP;
+		if (p->hx < 0)
+			p->hx = 0;
+		return VIEW_HANDLED | VIEW_REDRAW;
+	}
 	return app_list_key(a, v, r);
 }
 

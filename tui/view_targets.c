@@ -40,12 +40,14 @@ static const char *kind_name(enum app_target_kind k)
 static void t_draw(struct app *a, struct view *v, WINDOW *w, const struct view_region *r)
 {
 	struct targets *p = v->priv;
-	int namew = r->w - 66, i;
+	struct app_cols c;
+	int i, hattr = term_attr(TERM_HEADER);
 
-	if (namew < 16)
-		namew = 16;
-	draw_textf(w, r->y, r->x, r->w, term_attr(TERM_HEADER), "%-*s %-5s %10s %8s  %-16s %5s  %s", namew, "TARGET",
-		   "KIND", "GOROUTINES", "/MIN", "TREND", "SNAPS", "STATE");
+	app_target_cols(a, p->idx, v->nrows, r->w, 7, &c);
+	draw_fill(w, r->y, r->x, hattr);
+	draw_text(w, r->y, r->x, c.namew, hattr, "TARGET");
+	draw_text(w, r->y, r->x + c.namew + 1, 5, hattr, "KIND");
+	app_draw_target_header(w, r->y, r->x + c.namew + 7, r->x + r->w, &c);
 	if (!v->nrows) {
 		draw_text(w, r->y + 2, r->x + 2, r->w - 2, 0,
 			  a->ntargets ? "nothing matches the filter (esc clears it)"
@@ -59,12 +61,13 @@ static void t_draw(struct app *a, struct view *v, WINDOW *w, const struct view_r
 
 		if (sel)
 			draw_fill(w, y, r->x, attr);
-		draw_textf(w, y, r->x, namew, attr, "%s", t->name);
-		draw_textf(w, y, r->x + namew + 1, 5, attr, "%s", kind_name(t->kind));
-		app_draw_target_cells(a, w, y, r->x + namew + 7, r->x + r->w, p->idx[v->top + i], sel,
+		app_draw_target_name(w, y, r->x, &c, attr, t->name);
+		draw_textf(w, y, r->x + c.namew + 1, 5, attr, "%s", kind_name(t->kind));
+		app_draw_target_cells(a, w, y, r->x + c.namew + 7, r->x + r->w, p->idx[v->top + i], sel,
 				      t->kind == APP_TARGET_FILES ? "offline"
-				      : t->sampling		  ? (a->every > 0 ? "sampling" : "ready")
-								  : "no sampling");
+				      : t->sampling               ? (a->every > 0 ? "sampling" : "ready")
+								  : "no sampling",
+				      &c);
 	}
 }
 

@@ -3,8 +3,10 @@
 #
 # Usage (any directory):  tests/fuzz/run.sh SECONDS
 #
-# Each tests/fuzz/fuzz_NAME.c is built with clang, libFuzzer, ASan and UBSan against
-# lib/*.c and analyze/*.c into build/fuzz/fuzz_NAME, then run for SECONDS over a fresh copy of
+# The layers below the console (lib/, analyze/, fetch/, playbooks/) are built once with clang,
+# ASan and UBSan into build/fuzz/obj/libfuzz.a (by the Makefile, so only what changed is rebuilt);
+# each tests/fuzz/fuzz_NAME.c is linked against it with libFuzzer into build/fuzz/fuzz_NAME, then
+# run for SECONDS over a fresh copy of
 # tests/fuzz/corpus/NAME/ in build/fuzz/corpus/NAME/ (the checked-in seeds never grow).
 # A crash, leak, timeout, out-of-memory or sanitizer report fails the target: its
 # reproducer and log paths are printed. One line per target, then
@@ -31,8 +33,19 @@ out=build/fuzz
 mkdir -p "$out"
 
 # The defines match the Makefile's CFLAGS (analyze/ uses GNU extensions such as memrchr).
-cflags=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I. -D_DEFAULT_SOURCE -D_GNU_SOURCE)
-srcs=(lib/*.c analyze/*.c)
+san=(-g -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined)
+cflags=("${san[@]}" -fsanitize=fuzzer -I. -D_DEFAULT_SOURCE -D_GNU_SOURCE)
+pkgs="libcurl libcjson zlib sqlite3 libpq yaml-0.1 libcrypto"
+# shellcheck disable=SC2207
+libs=($(pkg-config --libs $pkgs) -lm -lpthread -ldl)
+# shellcheck disable=SC2207
+cflags+=($(pkg-config --cflags $pkgs))
+objdir=$out/obj
+if ! make --no-print-directory -j2 BUILD="$objdir" CC="$cc" CFLAGS="${san[*]} -fsanitize=fuzzer-no-link" \
+	LDFLAGS= fuzz-lib >"$out/lib.build.log" 2>&1; then
+	echo "fuzz: the library failed to build (see $out/lib.build.log)"
+	exit 1
+fi
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:allocator_may_return_null=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
@@ -54,7 +67,7 @@ for src in "${targets[@]}"; do
 	work=$out/corpus/$kind
 	artifacts=$out/artifacts/$kind/
 
-	if ! "$cc" "${cflags[@]}" -o "$bin" "$src" "${srcs[@]}" -lz >"$out/$name.build.log" 2>&1; then
+	if ! "$cc" "${cflags[@]}" -o "$bin" "$src" "$objdir/libfuzz.a" "${libs[@]}" >"$out/$name.build.log" 2>&1; then
 		echo "$name: FAILED to build (see $out/$name.build.log)"
 		failed=$((failed + 1))
 		continue

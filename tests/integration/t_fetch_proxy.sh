@@ -91,7 +91,8 @@ for name, p in pods.items():
     assert isinstance(p["goroutines"], int) and p["goroutines"] > 0, p
     assert p["outlier"] == (name == sys.argv[2]), p
     assert p["source"] == "metrics", p  # the fixture serves go_goroutines: the cheap source
-assert set(pods[sys.argv[2]]) == {"name", "phase", "goroutines", "source", "fetch_ms", "error", "outlier"}
+assert set(pods[sys.argv[2]]) == {"name", "phase", "goroutines", "rate_per_minute", "source", "fetch_ms", "error",
+                                  "outlier"}
 print("ok: outlier", sys.argv[2], pods[sys.argv[2]]["goroutines"], "vs", pods["web-0"]["goroutines"])
 EOF
         echo "   fan-out of 5 pods took $ms ms"
@@ -101,15 +102,40 @@ EOF
         grep -q "^\* $OUTLIER " "$WORK/out" || fail "pods table: $OUTLIER not marked: $(cat "$WORK/out")"
         [ -s "$WORK/err" ] && fail "pods table: stderr is not a terminal, yet: $(cat "$WORK/err")"
     fi
-    if expect_rc 0 "pods --metrics ($version)" "$LEAKSCOPE" pods --metrics --json; then
+    if expect_rc 0 "pods --metrics ($version)" "$LEAKSCOPE" pods --metrics --json --rate-over 0; then
         grep -q "\"name\":\"$OUTLIER\"[^}]*\"outlier\":true" "$WORK/out" || fail "pods --metrics: $(cat "$WORK/out")"
     fi
-    if expect_rc 0 "pods --pprof ($version)" "$LEAKSCOPE" pods --pprof --json; then
+    if expect_rc 0 "pods --pprof ($version)" "$LEAKSCOPE" pods --pprof --json --rate-over 0; then
         grep -q "\"name\":\"$OUTLIER\"[^}]*\"source\":\"pprof\"[^}]*\"outlier\":true" "$WORK/out" ||
             fail "pods --pprof: $(cat "$WORK/out")"
         grep -q '"source":"metrics"' "$WORK/out" && fail "pods --pprof read /metrics: $(cat "$WORK/out")"
     fi
     [ "$version" = "$first" ] || continue
+
+    # the rate column: web-1 (neither the first by name nor the largest) leaks between the two
+    # readings, the others are paused; web-1 comes first, the paused pods at exactly 0/min, then
+    # by count (the outlier's 60 first)
+    fixture_control "${APISTUB_PORT[web-1]}" control/resume >/dev/null
+    expect_rc 0 "pods rate ($version)" "$LEAKSCOPE" pods --rate-over 3s --json &&
+        python3 - "$WORK/out" "$OUTLIER" <<'EOF' || fail "pods rate: $(cat "$WORK/out")"
+import json, sys
+doc = json.load(open(sys.argv[1]))
+assert doc["rate_seconds"] == 3, doc
+names = [p["name"] for p in doc["pods"]]
+assert names[0] == "web-1" and names[1] == sys.argv[2], names
+assert doc["pods"][0]["rate_per_minute"] > 0, doc["pods"][0]
+for p in doc["pods"][1:]:
+    assert p["rate_per_minute"] == 0, p
+print("ok: pods sorted by rate:", names, "web-1 at %.1f/min" % doc["pods"][0]["rate_per_minute"])
+EOF
+    expect_rc 0 "pods rate table ($version)" "$LEAKSCOPE" pods --rate-over 2s &&
+        { awk 'NR == 1 && !/GOROUTINES +\/MIN/ { exit 1 } NR == 2 && !/^[* ] web-1 .* \+[0-9]+\.[0-9] / { exit 1 }
+               NR == 3 && !/^\* web-3 .* \+0\.0 / { exit 1 }' "$WORK/out" &&
+            grep -q '/MIN over 2s, fastest first' "$WORK/out" || fail "pods rate table: $(cat "$WORK/out")"; }
+    fixture_control "${APISTUB_PORT[web-1]}" control/pause >/dev/null
+    expect_rc 0 "pods --rate-over 0 ($version)" "$LEAKSCOPE" pods --rate-over 0 --json &&
+        python3 -c 'import json,sys; d = json.load(open(sys.argv[1])); assert d["rate_seconds"] is None
+assert all(p["rate_per_minute"] is None for p in d["pods"]), d' "$WORK/out" || fail "pods --rate-over 0: $(cat "$WORK/out")"
 
     # snapshot through the pod proxy, the port from the pod object, the kubeconfig read with libyaml
     if expect_rc 0 "snapshot pod/web-0" "$LEAKSCOPE" snapshot pod/web-0; then
@@ -199,9 +225,12 @@ EOF
     KUBECONFIG=$WORK/kube/noca.yaml expect_rc 0 "TLS with --cacert" "$LEAKSCOPE" snapshot pod/web-0 --cacert "$WORK/certs/ca.crt" -o "$WORK/ca.txt"
     expect_rc 2 "bad token" "$LEAKSCOPE" snapshot pod/web-0 --token-file "$WORK/kube/bad-token" &&
         one_line_err "bad token" "Unauthorized (401)"
-    expect_rc 2 "missing pod" "$LEAKSCOPE" snapshot pod/nope && one_line_err "missing pod" 'pods "nope" not found (404)'
+    expect_rc 2 "missing pod" "$LEAKSCOPE" snapshot pod/nope &&
+        one_line_err "missing pod" "^leakscope: pod/nope (test/$NS): pods \"nope\" not found (404)$"
     expect_rc 2 "missing pod, port given" "$LEAKSCOPE" snapshot pod/nope --port 6060 &&
-        one_line_err "missing pod, port given" 'pods "nope" not found (404)'
+        one_line_err "missing pod, port given" "^leakscope: pod/nope (test/$NS): pods \"nope\" not found (404)$"
+    expect_rc 2 "missing pod, another namespace" "$LEAKSCOPE" snapshot pod/nope -n prod --port 6060 &&
+        one_line_err "missing pod, another namespace" "^leakscope: pod/nope (test/prod): pods \"nope\" not found (404)$"
     expect_rc 2 "forbidden" "$LEAKSCOPE" snapshot pod/secret-0 --port 6060 &&
         one_line_err "forbidden" 'pods "secret-0" is forbidden: .*cannot get resource "pods/proxy".* (403)$'
     expect_rc 2 "bad token, pods" "$LEAKSCOPE" pods --token-file "$WORK/kube/bad-token" &&

@@ -55,9 +55,34 @@ assert rep["closed"] is not None
 assert any(k["incident"] == "INC-2347" and k.get("fix") == "abc123" for k in rep["known"]), rep["known"]
 assert "seen before in incident INC-2347, fixed in abc123" in md
 assert any(c["command"].startswith("leakscope diff ") for c in rep["commands"])
+# every pattern leaked: the diff step's conclusion names each group that grew, not the fastest alone
+ev = [json.loads(l) for l in open(d + "/journal.jsonl")]
+dres = [e for e in ev if e["ev"] == "result" and e.get("step") == "diff"][0]
+grew = dres["data"]["grew_every_step"]
+assert "grew at every step: " in dres["summary"] and func in dres["summary"].split(",")[0], dres["summary"]
+leaking = {p["func"] for p in exp["patterns"].values()}
+named = [f for f in leaking if f in dres["summary"]]
+assert len(grew) >= 3 and len(named) >= 3, (dres["summary"], grew)
+diffcmd = [c["command"] for c in rep["commands"] if c["figure"] == "diff"][0]
+assert "--before-time " in diffcmd and "--after-time " in diffcmd, diffcmd
+open(d + "/diff.cmd", "w").write(diffcmd + " --json\n")
 assert "## Timeline (UTC)" in md
 print("ok: Go %s: report names %s (main.go:%s), chan-send-no-receiver, root cause in %.0f s, known INC-2347"
       % (v, func, m.group(1), rep["time_to_root_cause_seconds"]))
+PY
+	# the reproduce command, run, spans what the journal says the two captures spanned
+	(cd "$WORK" && LEAKSCOPE_BIN=$LEAKSCOPE sh -c "$(sed 's/^leakscope /"$LEAKSCOPE_BIN" /' "$WORK/inc-$v/diff.cmd")") \
+		>"$WORK/repro-$v.json"
+	python3 - "$WORK/inc-$v/journal.jsonl" "$WORK/repro-$v.json" <<'PY'
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+t = {e["step"]: e["data"]["time_ms"] for e in ev if e["ev"] == "result" and e.get("step") in ("before", "after")}
+d = json.load(open(sys.argv[2]))
+want = (t["after"] - t["before"]) / 1000
+assert d["elapsed_seconds"] is not None and abs(d["elapsed_seconds"] - want) < 0.002, (d["elapsed_seconds"], want)
+assert d["groups"][0]["rate_per_minute"] is not None, d["groups"][0]
+print("ok: the report's diff command carries the capture times: %.3f s apart, %.1f/min on top"
+      % (d["elapsed_seconds"], d["groups"][0]["rate_per_minute"]))
 PY
 done
 

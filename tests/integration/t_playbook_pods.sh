@@ -48,7 +48,7 @@ leak_in_background() { # PORT ROUNDS: chansend leaks 4 at a time, every pattern 
     done
 }
 
-start_prometheus() { # FIXTURE_PORT
+start_prometheus() { # WEB3_PORT WEB0_PORT: both scraped, labelled with their pod as Kubernetes SD does
     local pport i
     pport=$(fixture_free_port)
     cat >"$WORK/prometheus.yml" <<EOF
@@ -56,9 +56,12 @@ global:
   scrape_interval: 1s
   scrape_timeout: 1s
 scrape_configs:
-  - job_name: web-3
+  - job_name: web
     static_configs:
       - targets: ['127.0.0.1:$1']
+        labels: {pod: web-3, namespace: $NS}
+      - targets: ['127.0.0.1:$2']
+        labels: {pod: web-0, namespace: $NS}
 EOF
     prometheus --config.file="$WORK/prometheus.yml" --storage.tsdb.path="$WORK/tsdb" \
         --web.listen-address="127.0.0.1:$pport" --log.level=warn >"$WORK/prometheus.log" 2>&1 &
@@ -89,7 +92,7 @@ for v in $GO_VERSIONS; do
     fixture_expected "$port3" "$WORK/exp-$v.json"
     prom=()
     if [ "$v" = "$first" ]; then
-        if command -v prometheus >/dev/null && start_prometheus "$port3"; then
+        if command -v prometheus >/dev/null && start_prometheus "$port3" "$PORT_web_0"; then
             prom=(--prometheus "$PROM")
         else
             fail "prometheus did not start"
@@ -102,7 +105,7 @@ for v in $GO_VERSIONS; do
     # samples for the slope: wait until Prometheus holds six scrapes of the climb
     if [ ${#prom[@]} -gt 0 ]; then
         for _ in $(seq 1 60); do
-            n=$(curl -sf "$PROM/api/v1/query" --data-urlencode 'query=count_over_time(go_goroutines[5m])' |
+            n=$(curl -sf "$PROM/api/v1/query" --data-urlencode 'query=count_over_time(go_goroutines{pod="web-3"}[5m])' |
                 python3 -c 'import json,sys; r=json.load(sys.stdin)["data"]["result"]; print(r[0]["value"][1] if r else 0)')
             [ "${n:-0}" -ge 6 ] && break
             sleep 0.5
@@ -134,6 +137,11 @@ assert len(snaps) == 2 and all(e["ok"] and e["data"]["source"] == "pod/" + outli
 rep = json.load(open(d + "/report.json"))
 md = open(d + "/report.md").read()
 assert "outlier: %s" % outlier in md, md
+# the report names where the evidence comes from: the pod, its namespace and context
+assert rep["source"] == "pod/" + outlier, rep["source"]
+assert rep["target"] == {"pod": outlier, "namespace": "shop", "context": "test"}, rep["target"]
+for line in ("- pod: `%s`" % outlier, "- namespace: `shop`", "- context: `test`"):
+    assert line in md.split("\n## ", 1)[0], (line, md[:800])
 func = exp["patterns"]["chansend"]["func"]
 top = rep["groups"][0]
 assert top["func"] == func, (v, top["func"])
@@ -148,6 +156,11 @@ if prom:
     assert slope and slope[0]["ok"], slope
     s = slope[0]["data"]
     assert s["per_minute"] > 0 and len(s["points"]) >= 2 and s["series_count"] >= 1, s
+    # the slope is the pod's own: the rank came first, and the query names the pod it chose
+    assert s["query"] == 'go_goroutines{pod="%s"}' % outlier and s["series_count"] == 1, s
+    assert 'pod="%s"' % outlier in s["series"], s["series"]
+    steps = [e["step"] for e in ev if e["ev"] == "result"]
+    assert steps.index("find-pod") < steps.index("confirm"), steps
     assert rep["slope"] and rep["slope"]["per_minute"] == s["per_minute"], rep["slope"]
     sec = md.split("## Slope", 1)[1].split("\n## ", 1)[0]
     assert "goroutines per minute over 30m" in sec and "go_goroutines" in sec, sec

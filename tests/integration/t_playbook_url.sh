@@ -94,6 +94,8 @@ assert res["after"]["data"]["format"] == "debug=2", res["after"]["data"]
 s = res["confirm"]
 assert s["ok"], s
 assert abs(s["data"]["per_minute"] - 8.0) < 0.01 and s["data"]["series_count"] == 1, s["data"]
+# the pod behind the proxy URL, not the API server's host:port
+assert s["data"]["query"] == 'go_goroutines{pod="web-0"}', s["data"]["query"]
 rep = json.load(open(d + "/report.json"))
 top = rep["groups"][0]
 assert top["func"] == exp["patterns"]["chansend"]["func"] and top["delta"] > 0, top

@@ -235,15 +235,83 @@ if abs(ls - resume1) > 2000:
     sys.exit("leak start too far from the first resume")
 EOF
 
-# A bad query: Prometheus' own message, exit 2.
+# A range that begins inside the first leak: the climb began before the data, and leakscope says
+# so instead of naming the first sample as the leak start.
+"$LEAKSCOPE" slope --prometheus "$PROM" --query "$SEL" --range 18s --at "$(secs $((resume1 + 24000)))" \
+	--json >"$WORK/before.json" || fail "range inside the leak: query failed"
+python3 - "$WORK/before.json" "$resume1" <<'EOF' || fail "range inside the leak: $(cat "$WORK/before.json")"
+import json, sys
+from datetime import datetime, timezone
+s = json.load(open(sys.argv[1]))["series"][0]
+assert s["leak_start"] is None, s["leak_start"]
+b = round(datetime.strptime(s["leak_started_before"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc).timestamp() * 1000)
+assert b >= int(sys.argv[2]) + 5000, ("the range starts 6 s into the leak", b)
+print("leak started before", s["leak_started_before"])
+EOF
+"$LEAKSCOPE" slope --prometheus "$PROM" --query "$SEL" --range 18s --at "$(secs $((resume1 + 24000)))" \
+	>"$WORK/before.txt" || fail "range inside the leak: text"
+grep -q '^  leak start: before the first sample' "$WORK/before.txt" || fail "range inside the leak: $(cat "$WORK/before.txt")"
+
+# Too little data for the rule: ~80 s of samples against deriv[30m] + for 10m cannot answer, and
+# no alerts per day is made up; a rule that fits the data is replayed, without a per-day rate
+# extrapolated from under a day.
+"$LEAKSCOPE" slope --prometheus "$PROM" --query "$SEL" --at "$(secs "$end")" --rule 'deriv[30m] > 0.5 for 10m' \
+	--rule 'deriv[10s] > 0.5 for 5s' --eval-interval 2s --json >"$WORK/little.json" || fail "little data: query failed"
+python3 - "$WORK/little.json" <<'EOF' || fail "little data: $(cat "$WORK/little.json")"
+import json, sys
+s = json.load(open(sys.argv[1]))["series"][0]
+long, short = s["rules"]
+assert 60 <= s["covered_seconds"] <= 120, s["covered_seconds"]
+assert long["answer"] == "too_little_data" and long["alerts_per_day"] is None and long["needs_seconds"] == 2400, long
+assert short["answer"] == "under_a_day" and short["alerts_per_day"] is None and short["alerts"] >= 2, short
+print("too little data:", long, short)
+EOF
+"$LEAKSCOPE" slope --prometheus "$PROM" --query "$SEL" --at "$(secs "$end")" --rule 'deriv[30m] > 0.5 for 10m' \
+	--rule 'deriv[10s] > 0.5 for 5s' --eval-interval 2s >"$WORK/little.txt" || fail "little data: text"
+cat "$WORK/little.txt"
+grep -q "rule deriv\[30m\] > 0.5 for 10m: the data cannot answer: 1m[0-9]*s of samples, and the rule needs 40m" \
+	"$WORK/little.txt" || fail "little data: no 'cannot answer'"
+grep -q "rule deriv\[10s\] > 0.5 for 5s: [0-9]* alerts in 1m[0-9]*s of samples (under a day: no per-day rate)" \
+	"$WORK/little.txt" || fail "little data: the short rule"
+! grep -q "per day)" "$WORK/little.txt" || fail "little data: a per-day rate from under a day"
+
+# A query Prometheus refuses (a regexp that does not compile): Prometheus' own message, exit 2.
+set +e
+"$LEAKSCOPE" slope --prometheus "$PROM" --query 'go_goroutines{job=~"("}' --json >"$WORK/bad.out" 2>"$WORK/bad.err"
+rc=$?
+set -e
+cat "$WORK/bad.err"
+[ "$rc" -eq 2 ] || fail "bad query: exit $rc, want 2"
+grep -q '^leakscope: prometheus: bad_data: ' "$WORK/bad.err" || fail "bad query: message"
+[ "$(wc -l <"$WORK/bad.err")" -eq 1 ] || fail "bad query: more than one line on stderr"
+
+# A selector that is not closed is said so before it is sent: Prometheus would blame the '[' of
+# the range leakscope appends, which was never typed.
 set +e
 "$LEAKSCOPE" slope --prometheus "$PROM" --query 'go_goroutines{' --json >"$WORK/bad.out" 2>"$WORK/bad.err"
 rc=$?
 set -e
 cat "$WORK/bad.err"
-[ "$rc" -eq 2 ] || fail "bad query: exit $rc, want 2"
-grep -q '^leakscope: prometheus: bad_data: .*parse error' "$WORK/bad.err" || fail "bad query: message"
-[ "$(wc -l <"$WORK/bad.err")" -eq 1 ] || fail "bad query: more than one line on stderr"
+[ "$rc" -eq 2 ] || fail "unclosed selector: exit $rc, want 2"
+grep -q "^leakscope slope: --query 'go_goroutines{': '{' is not closed by '}'" "$WORK/bad.err" ||
+	fail "unclosed selector: message"
+! grep -q '\[' "$WORK/bad.err" || fail "unclosed selector: the message speaks of a '['"
+[ "$(wc -l <"$WORK/bad.err")" -eq 1 ] || fail "unclosed selector: more than one line on stderr"
+
+# Nothing matched: a warning on stderr, exit 0; with --fail-on-empty one line and exit 2.
+set +e
+"$LEAKSCOPE" slope --prometheus "$PROM" --query 'no_such_metric' >/dev/null 2>"$WORK/empty.err"
+rc=$?
+"$LEAKSCOPE" slope --prometheus "$PROM" --query 'no_such_metric' --fail-on-empty >"$WORK/empty.out" 2>"$WORK/empty2.err"
+rc2=$?
+set -e
+[ "$rc" -eq 0 ] || fail "empty result: exit $rc, want 0 without --fail-on-empty"
+grep -q "^leakscope: WARNING: no series matched --query 'no_such_metric'" "$WORK/empty.err" ||
+	fail "empty result: no warning on stderr: $(cat "$WORK/empty.err")"
+[ "$rc2" -eq 2 ] || fail "empty result: exit $rc2 under --fail-on-empty, want 2"
+[ "$(wc -l <"$WORK/empty2.err")" -eq 1 ] && grep -q "no series matched --query 'no_such_metric'" "$WORK/empty2.err" ||
+	fail "empty result under --fail-on-empty: $(cat "$WORK/empty2.err")"
+[ ! -s "$WORK/empty.out" ] || fail "empty result under --fail-on-empty: a report on stdout"
 
 # An empty result.
 "$LEAKSCOPE" slope --prometheus "$PROM" --query 'no_such_metric' --json >"$WORK/empty.json" 2>/dev/null ||

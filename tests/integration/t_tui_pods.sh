@@ -73,7 +73,7 @@ for version in $GO_VERSIONS; do
 :dump' pods
 	cat "$WORK/pods.screen"
 	grep -q "^\* $OUTLIER " "$WORK/pods.screen" || fail "pods view ($version): $OUTLIER not starred"
-	grep -q "5 pods in $NS (test), 5 answered.*outlier: $OUTLIER" "$WORK/pods.screen" ||
+	grep -q "5 pods in test/$NS: 5 answered.*outlier: $OUTLIER" "$WORK/pods.screen" ||
 		fail "pods view ($version): no summary naming $OUTLIER"
 	[ "$(grep -c '^\*' "$WORK/pods.screen")" = 1 ] || fail "pods view ($version): not exactly one pod starred"
 	echo "ok: pods view ($version): $OUTLIER starred and named"

@@ -115,14 +115,15 @@ PY
 	# a gate that the pool alone would never trip
 	"$LEAKSCOPE" watch "$base" --every 1s --count 2 --json --fail-on-growth 1000000 >/dev/null
 
-	# Ctrl-C: exit 0 after the round
-	"$LEAKSCOPE" watch "$base" --every 1s --json >"$WORK/int-$v.jsonl" &
+	# Ctrl-C: exit 130, the rounds shown intact
+	"$LEAKSCOPE" watch "$base" --every 1s --json >"$WORK/int-$v.jsonl" 2>"$WORK/int-$v.err" &
 	p=$!
 	sleep 2.5
 	kill -INT "$p"
 	rc=0
 	wait "$p" || rc=$?
-	[ "$rc" -eq 0 ] || { echo "interrupted: exit $rc"; exit 1; }
+	[ "$rc" -eq 130 ] || { echo "interrupted: exit $rc"; exit 1; }
+	grep -q "^leakscope: interrupted after [0-9]* rounds\?$" "$WORK/int-$v.err" || { cat "$WORK/int-$v.err"; exit 1; }
 	n=$(wc -l <"$WORK/int-$v.jsonl")
 	if [ "$n" -lt 2 ] || [ "$n" -gt 4 ]; then echo "interrupted: $n rounds"; exit 1; fi
 	python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' "$WORK/int-$v.jsonl"

@@ -40,11 +40,9 @@ export KUBECONFIG=$WORK/kube/config LEAKSCOPE_KUBECTL= XDG_STATE_HOME=$WORK/stat
 echo "demo: two pods of a Go service leaking goroutines (checkout-1 five times faster) behind a local"
 echo "      API server stand-in at https://127.0.0.1:$api_port, kubeconfig $KUBECONFIG"
 if [ -t 0 ] && [ -t 1 ]; then
-	echo
-	echo "The console opens on the pods view. Try: j/k to pick checkout-1, s (snapshot), wait a few"
-	echo "seconds, s again, d (the diff, the fastest-growing stack on top), enter (its stack), ? help, q."
-	sleep 3
-	"$LS" tui --every 2 || true
+	# the keys to try are shown inside the console, on its status line
+	LEAKSCOPE_TUI_HINT="demo: j/k to checkout-1, s, wait, s, d (diff), enter (stack)" \
+		"$LS" tui --every 2 || true
 	exit 0
 fi
 

@@ -7,7 +7,8 @@ cd "$(dirname "$0")/../.."
 
 packages="build-essential pkg-config libncurses-dev libcurl4-openssl-dev libcjson-dev zlib1g-dev
 libssl-dev libcmocka-dev libyaml-dev libsqlite3-dev libpq-dev postgresql golang-go panicparse prometheus nginx tmux curl openssl python3 clang
-libclang-rt-14-dev clang-format time ca-certificates libmicrohttpd-dev prometheus-alertmanager"
+libclang-rt-14-dev clang-format time ca-certificates man-db groff-base zsh libmicrohttpd-dev
+prometheus-alertmanager"
 
 missing=""
 for p in $packages; do

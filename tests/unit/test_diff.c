@@ -1,4 +1,5 @@
-/* test_diff.c: the diff of snapshots parsed from text made here, and the wait-age estimate. */
+/* test_diff.c: the diff of snapshots parsed from text made here, the wait-age estimate, and the
+ * frame that tells apart groups with the same top frame. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -174,13 +175,63 @@ static void test_three(void **state)
 	snap_free(s[2]);
 }
 
+/* Three groups blocked at cache.go:46, called from two handlers, one of them by two routes, and
+ * one elsewhere: each is told apart by its first frame that differs. */
+static void test_distinct_frame(void **state)
+{
+	static const char text[] = "goroutine 1 [chan send]:\n"
+				   "main.touch()\n\t/src/app/cache.go:46 +0x1\nmain.get()\n\t/src/app/h.go:10 +0x1\n"
+				   "main.routeA()\n\t/src/app/r.go:1 +0x1\n\n"
+				   "goroutine 2 [chan send]:\n"
+				   "main.touch()\n\t/src/app/cache.go:46 +0x1\nmain.get()\n\t/src/app/h.go:10 +0x1\n"
+				   "main.routeB()\n\t/src/app/r.go:2 +0x1\n\n"
+				   "goroutine 3 [chan send]:\n"
+				   "main.touch()\n\t/src/app/cache.go:46 +0x1\nmain.put()\n\t/src/app/h.go:20 +0x1\n\n"
+				   "goroutine 4 [select]:\nmain.other()\n\t/src/app/o.go:3 +0x1\n\n";
+	struct parser *p = parse_new("t", SNAP_BY_LINES);
+	const struct snap_group *peers[4], *ga = NULL, *gb = NULL, *gc = NULL, *go = NULL;
+	struct snapshot *s;
+	struct err e;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(parse_feed(p, text, sizeof(text) - 1, &e), 0);
+	s = parse_finish(p, &e);
+	parse_free(p);
+	assert_non_null(s);
+	assert_int_equal(s->ngroups, 4);
+	for (i = 0; i < 4; i++) {
+		const struct snap_group *g = peers[i] = s->groups[i];
+		const char *last = g->frames[g->nframes - 1].func;
+
+		if (strcmp(last, "main.routeA") == 0)
+			ga = g;
+		else if (strcmp(last, "main.routeB") == 0)
+			gb = g;
+		else if (strcmp(last, "main.put") == 0)
+			gc = g;
+		else
+			go = g;
+	}
+	assert_true(ga && gb && gc && go);
+	/* A and B share main.get: the route is what differs; C differs from both at its caller */
+	assert_int_equal(snap_distinct_frame(ga, peers, 4), 2);
+	assert_string_equal(ga->frames[2].func, "main.routeA");
+	assert_int_equal(snap_distinct_frame(gb, peers, 4), 2);
+	assert_int_equal(snap_distinct_frame(gc, peers, 4), 1);
+	assert_string_equal(gc->frames[1].func, "main.put");
+	/* nobody else stops at o.go:3 */
+	assert_int_equal(snap_distinct_frame(go, peers, 4), -1);
+	assert_int_equal(snap_distinct_frame(ga, &ga, 1), -1);
+	snap_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_rank_and_status),
-		cmocka_unit_test(test_ignore_and_benign),
-		cmocka_unit_test(test_agerate),
-		cmocka_unit_test(test_three),
+		cmocka_unit_test(test_rank_and_status), cmocka_unit_test(test_ignore_and_benign),
+		cmocka_unit_test(test_agerate),         cmocka_unit_test(test_three),
+		cmocka_unit_test(test_distinct_frame),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

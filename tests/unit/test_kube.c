@@ -119,6 +119,24 @@ static void yaml_errors(void **state)
 }
 
 /* What `kubectl config view --minify --raw -o json` prints: booleans are JSON booleans. */
+/* Nested aliases ("billion laughs") would expand to 2^40 nodes: refused at a node budget, at once. */
+static void yaml_alias_bomb(void **state)
+{
+	struct kube_config kc;
+	struct err e;
+	char text[2048];
+	size_t n;
+	int i;
+
+	(void)state;
+	n = (size_t)snprintf(text, sizeof(text), "a0: &a0 [x, x]\n");
+	for (i = 1; i < 40; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "a%d: &a%d [*a%d, *a%d]\n", i, i, i - 1, i - 1);
+	assert_true(n < sizeof(text));
+	assert_int_equal(kube_config_from_yaml(text, n, NULL, ".", &kc, &e), -1);
+	assert_non_null(strstr(e.msg, "YAML nodes"));
+}
+
 static void json_minified(void **state)
 {
 	static const char json[] =
@@ -481,6 +499,7 @@ int main(void)
 		cmocka_unit_test(yaml_current_context),
 		cmocka_unit_test(yaml_other_context),
 		cmocka_unit_test(yaml_errors),
+		cmocka_unit_test(yaml_alias_bomb),
 		cmocka_unit_test(json_minified),
 		cmocka_unit_test(exec_plugin),
 		cmocka_unit_test(load_files),

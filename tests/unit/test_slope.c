@@ -264,6 +264,32 @@ static void test_rule_deriv_threshold(void **state)
 	}
 }
 
+/* The span a rule needs before it can fire: its longest range window plus its for, the instant
+ * lookback of a bare `value` not counted. */
+static void test_rule_needs(void **state)
+{
+	static const struct {
+		const char *text;
+		int64_t needs;
+	} cases[] = {
+		{"deriv[30m] > 0.5 for 10m", 2400000},
+		{"deriv[10s] > 0.5 for 5s", 15000},
+		{"value > 1.5 * avg_over_time[24h] and deriv[15m] > 0 for 10m", 87000000},
+		{"value > 100", 0},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct err e;
+		struct slope_rule *r = slope_rule_parse(cases[i].text, &e);
+
+		assert_non_null(r);
+		assert_int_equal(slope_rule_needs(r), cases[i].needs);
+		slope_rule_free(r);
+	}
+}
+
 static void test_rule_holds(void **state)
 {
 	/* 100 flat for 10 min, then +2/s: value and avg_over_time conditions */
@@ -547,6 +573,7 @@ int main(void)
 		cmocka_unit_test(test_durations),
 		cmocka_unit_test(test_rule_parse),
 		cmocka_unit_test(test_rule_deriv_threshold),
+		cmocka_unit_test(test_rule_needs),
 		cmocka_unit_test(test_rule_holds),
 		cmocka_unit_test(test_replay_for_semantics),
 		cmocka_unit_test(test_replay_burst),

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# A profile file cut short by another process while leakscope reads it (tests/lib/cut_file.c cuts
+# it right after the first read or mapping, so the moment is fixed): `top FILE` says "FILE changed
+# while being read" on one line and exits 2, never SIGBUS; in the console, `:open FILE` shows the
+# same line on the status line, the console goes on, and q leaves the terminal as it was (out of
+# the alternate screen, stty -a unchanged).
+set -euo pipefail
+fails=0
+. "$ROOT/tests/lib/expect.sh"
+cd "$WORK"
+cc -shared -fPIC -O1 -o "$WORK/cut.so" "$ROOT/tests/lib/cut_file.c" -ldl
+src=$ROOT/tests/data/go127.debug2.txt
+# a sanitizer runtime must come first; the shim only wraps read and mmap
+export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
+
+# --- top FILE, the file cut to nothing after the first read
+for to in 0 100; do
+	cp "$src" "$WORK/cut.txt"
+	expect_rc 2 "top on a file cut to $to bytes" env CUT_FILE="$WORK/cut.txt" CUT_TO=$to \
+		LD_PRELOAD="$WORK/cut.so" "$LEAKSCOPE" top "$WORK/cut.txt" || true
+	one_line_err "top on a file cut to $to bytes" "cut.txt changed while being read"
+	[ "$(stat -c %s "$WORK/cut.txt")" = "$to" ] || fail "the shim did not cut the file to $to"
+done
+# the same file, left alone, reads as before
+cp "$src" "$WORK/whole.txt"
+expect_rc 0 "top on a file nobody touches" env CUT_FILE="$WORK/cut.txt" LD_PRELOAD="$WORK/cut.so" \
+	"$LEAKSCOPE" top "$WORK/whole.txt" && grep -q '47 goroutines' "$WORK/out" ||
+	fail "the untouched file did not parse: $(head -3 "$WORK/out")"
+
+# --- the console's :open in a real terminal
+SOCK=leakscope-cut-$$
+PANE=t:0
+tm() { tmux -L "$SOCK" "$@"; }
+trap 'tm kill-server 2>/dev/null || true' EXIT
+wait_for() {
+	local i
+	for i in $(seq 1 200); do
+		tm capture-pane -p -t "$PANE" | grep -qF -- "$1" && return 0
+		sleep 0.1
+	done
+	echo "timed out waiting for '$1'; the pane:"
+	tm capture-pane -p -t "$PANE"
+	return 1
+}
+run_in_pane() {
+	rm -f "$WORK/done"
+	tm send-keys -t "$PANE" "$1; touch $WORK/done" Enter
+	for _ in $(seq 1 200); do [ -e "$WORK/done" ] && return 0; sleep 0.1; done
+	echo "pane command did not finish: $1"
+	return 1
+}
+tm -f /dev/null new-session -d -s t -x 100 -y 30 \
+	"env -i PATH=$PATH HOME=$WORK TERM=screen-256color TZ=UTC LC_ALL=C.UTF-8 PS1='$ ' bash --norc --noprofile"
+tm set-option -t t status off
+wait_for '$'
+run_in_pane "stty -a >$WORK/stty.before"
+cp "$src" "$WORK/cut.txt"
+tm send-keys -t "$PANE" clear Enter
+tm send-keys -t "$PANE" "ASAN_OPTIONS=$ASAN_OPTIONS CUT_FILE=$WORK/cut.txt LD_PRELOAD=$WORK/cut.so $LEAKSCOPE tui --every 0 $WORK/whole.txt; echo console-exit=\$?" Enter
+wait_for 'whole.txt'
+tm send-keys -t "$PANE" ":open $WORK/cut.txt" Enter
+wait_for 'changed while being read'
+echo "ok: :open of a file cut while read shows: $(tm capture-pane -p -t "$PANE" | grep -F 'changed while' | head -1)"
+tm send-keys -t "$PANE" q
+wait_for 'console-exit='
+tm capture-pane -p -t "$PANE" | grep -q 'console-exit=0' ||
+	fail "the console did not exit 0: $(tm capture-pane -p -t "$PANE" | grep console-exit)"
+[ "$(tm display-message -p -t "$PANE" '#{alternate_on}')" = 0 ] || fail "the terminal is left in the alternate screen"
+run_in_pane "stty -a >$WORK/stty.after"
+diff "$WORK/stty.before" "$WORK/stty.after" || fail "the terminal settings changed"
+[ "$fails" = 0 ] && echo "ok: the console survives and restores the terminal"
+exit "$fails"
