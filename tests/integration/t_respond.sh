@@ -16,7 +16,7 @@
 #   - a body over 1 MiB gets 413; SIGTERM exits 0; no token in any log or file.
 # Then through the API-server stand-in (nginx, tests/lib/apistub.sh) with the default source
 # pod/{{pod}} in namespace {{namespace}}: a webhook posted by hand; the snapshots go through the
-# pod proxy, /pods/NS/NAME/goroutine serves the profile, and a SIGTERM during the wait journals
+# pod proxy, --notify posts the summary to a webhook stand-in, /pods/NS/NAME/goroutine serves the profile, and a SIGTERM during the wait journals
 # the run in flight (the incident stays open) and exits 0.
 # Also: deploy/'s Alertmanager receiver passes amtool check-config, its PrometheusRule promtool.
 # Needs: prometheus, prometheus-alertmanager, nginx, openssl, curl, python3 (with yaml).
@@ -31,12 +31,12 @@ LEAKSCOPE=$WORK/leakscope
 go_version=${GO_VERSIONS%% *}
 AUTH="respond-test-$RANDOM$RANDOM-secret"
 KTOKEN="ls-test-token-$RANDOM$RANDOM-do-not-print"
-RSP_PID= BG=
+RSP_PID= BG= HOOK_PID=
 fails=0
 
 cleanup() {
 	local p
-	for p in $BG $RSP_PID; do
+	for p in $BG $RSP_PID $HOOK_PID; do
 		kill "$p" 2>/dev/null
 		wait "$p" 2>/dev/null
 	done
@@ -210,8 +210,12 @@ apistub_kubeconfig "$WORK/kube/config" test elsewhere
 p0=${APISTUB_PORT[web-0]}
 rport=$(fixture_free_port)
 R=http://127.0.0.1:$rport
+hport=$(fixture_free_port)
+python3 "$ROOT/tests/lib/hook_stub.py" "$hport" "$WORK/hook.jsonl" &
+HOOK_PID=$!
 "$LEAKSCOPE" respond --listen "$rport" --incidents "$WORK/pods" --kubeconfig "$WORK/kube/config" \
-	--auth-token-file "$WORK/auth-token" --wait 3 >"$WORK/pods.out" 2>"$WORK/pods.err" &
+	--auth-token-file "$WORK/auth-token" --wait 3 --notify "http://127.0.0.1:$hport/services/T0/B0/hooksecret" \
+	>"$WORK/pods.out" 2>"$WORK/pods.err" &
 RSP_PID=$!
 wait_ready "$R/healthz" "$RSP_PID" respond "$WORK/pods.err"
 payload() { # STATUS FINGERPRINT STARTSAT
@@ -258,6 +262,23 @@ assert "pod: `web-0`" in md and "namespace: `%s`" % ns in md, md[:1500]
 print("ok: pods: the snapshots went through the pod proxy; report names main.go:%d, chan-send-no-receiver, pod web-0" % line)
 PY
 fi
+for _ in $(seq 1 20); do
+	[ -s "$WORK/hook.jsonl" ] && break
+	sleep 0.25
+done
+python3 - "$WORK/hook.jsonl" "$LINE" "$rport" <<'PY' || fail "--notify: $(cat "$WORK/hook.jsonl" 2>/dev/null)"
+import json, re, sys
+posts = [json.loads(l) for l in open(sys.argv[1])]
+assert len(posts) == 1, posts
+p = posts[0]
+assert p["path"] == "/services/T0/B0/hooksecret" and p["type"] == "application/json" and p["auth"] is None, p
+text = json.loads(p["body"])["text"]
+assert "GoroutineLeak on pod/web-0" in text and "chan-send-no-receiver" in text, text
+assert re.search(r"main\.leakChanSend\.func1 \(\S*main\.go:%s\)" % sys.argv[2], text), text
+assert re.search(r"report: http://127\.0\.0\.1:%s/incidents/\d{8}T\d{6}Z-00000000000000a1$" % sys.argv[3], text), text
+print("ok: --notify posted %r" % text)
+PY
+grep -q hooksecret "$WORK/pods.err" && fail "the webhook's secret path is in the log"
 curl -s -H "$H" "$R/pods/$NS/web-0/goroutine?debug=1" | head -1 | grep -q '^goroutine profile: total [0-9]' ||
 	fail "GET /pods/$NS/web-0/goroutine: $(curl -s -H "$H" "$R/pods/$NS/web-0/goroutine?debug=1" | head -2)"
 code=$(curl -s -o /dev/null -w '%{http_code}' -H "$H" "$R/pods/$NS/web-9/goroutine")
