@@ -51,7 +51,13 @@ for t in "$ROOT"/tests/integration/t_*.sh; do
 	selected "$name" || continue
 	head -5 "$t" | grep -q '^# runs: beside' || continue
 	WORK=$(mktemp -d "$ROOT/tests/.run/$name.XXXXXX")
-	(export WORK; exec bash "$t" >"$WORK/log" 2>&1) &
+	# The exit status goes to a file: over minutes of forks the PID can be reused, and bash
+	# then forgets the status that "wait PID" would have returned.
+	(
+		export WORK
+		bash "$t" >"$WORK/log" 2>&1
+		echo $? >"$WORK/rc"
+	) &
 	bg_pid[$name]=$!
 	bg_work[$name]=$WORK
 	bg_start[$name]=$(date +%s)
@@ -68,9 +74,12 @@ for t in "$ROOT"/tests/integration/t_*.sh; do
 	report "$name" "$WORK" $? $(($(date +%s) - start))
 done
 
+wait
 for name in "${!bg_pid[@]}"; do
-	wait "${bg_pid[$name]}"
-	report "$name" "${bg_work[$name]}" $? $(($(date +%s) - ${bg_start[$name]}))
+	w=${bg_work[$name]}
+	rc=$(cat "$w/rc" 2>/dev/null || echo 1)
+	end=$(stat -c %Y "$w/rc" 2>/dev/null || date +%s)
+	report "$name" "$w" "$rc" $((end - ${bg_start[$name]}))
 done
 echo "integration: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
