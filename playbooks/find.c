@@ -115,7 +115,7 @@ char *pb_playbook_resolve(const char *name, struct err *e)
 	for (i = 0; i < n; i++) {
 		size_t l = strlen(name);
 		char *p = l > 5 && strcmp(name + l - 5, ".json") == 0 ? xasprintf("%s/%s", dirs[i], name)
-								       : xasprintf("%s/%s.json", dirs[i], name);
+								      : xasprintf("%s/%s.json", dirs[i], name);
 
 		if (access(p, R_OK) == 0) {
 			free_dirs(dirs, n);
@@ -182,4 +182,3 @@ void pb_playbook_each(void (*fn)(void *ctx, const char *path), void *ctx)
 	free(seen);
 	free_dirs(dirs, n);
 }
-
