@@ -111,9 +111,11 @@ static void draw_rows(WINDOW *w, const struct view_region *r, struct draw_chart 
 
 	for (i = 0; i < ch; i++) {
 		if (i == 0)
-			draw_textf(w, r->y + i, r->x, AXIS_W - 1, 0, "%*s", AXIS_W - 2, draw_count(hi, lab, sizeof(lab)));
+			draw_textf(w, r->y + i, r->x, AXIS_W - 1, 0, "%*s", AXIS_W - 2,
+				   draw_count(hi, lab, sizeof(lab)));
 		else if (i == ch - 1)
-			draw_textf(w, r->y + i, r->x, AXIS_W - 1, 0, "%*s", AXIS_W - 2, draw_count(lo, lab, sizeof(lab)));
+			draw_textf(w, r->y + i, r->x, AXIS_W - 1, 0, "%*s", AXIS_W - 2,
+				   draw_count(lo, lab, sizeof(lab)));
 		draw_text(w, r->y + i, r->x + AXIS_W - 1, 1, term_attr(TERM_DIM), "|");
 		draw_row(w, r->y + i, r->x + AXIS_W, c, i);
 	}
@@ -136,8 +138,7 @@ static void draw_side(struct app *a, WINDOW *w, const struct view_region *r, int
 }
 
 /* The legend under the full chart. */
-static void draw_legend(WINDOW *w, const struct view_region *r, const char *name, int cw, int ch, int rule,
-			int ascii)
+static void draw_legend(WINDOW *w, const struct view_region *r, const char *name, int cw, int ch, int rule, int ascii)
 {
 	if (rule)
 		draw_textf(w, r->y + ch + 1, r->x + AXIS_W, cw, term_attr(TERM_DIM),
