@@ -427,9 +427,6 @@ out:
 	return s;
 }
 
-/* A regular file is read a window at a time with read(), never mapped: a file cut short by another
- * process while it is read gives a short read, not SIGBUS. Its size and change time are taken
- * before and after, and a file that changed in between is refused rather than half parsed. */
 static int feed_chunk(void *ctx, const char *data, size_t n, struct err *e)
 {
 	return parse_feed(ctx, data, n, e);
@@ -448,10 +445,14 @@ static struct snapshot *parse_file(int fd, const char *source, enum snap_by by, 
 	return s;
 }
 
+/* A regular file is read a window at a time with read(), never mapped: a file cut short by another
+ * process while it is read gives a short read, not SIGBUS. Its size and change time are taken
+ * before and after, and a file that changed in between is refused rather than half parsed. */
 static struct snapshot *parse_regular(int fd, const struct stat *before, const char *source, enum snap_by by,
 				      struct err *e)
 {
-	struct snapshot *s = parse_file(fd, source, by, e);
+	/* a file of a few chunks is read in the time a thread takes to start */
+	struct snapshot *s = before->st_size > (4 << 20) ? parse_file(fd, source, by, e) : parse_fd(fd, source, by, e);
 	struct stat after;
 	off_t pos = lseek(fd, 0, SEEK_CUR);
 
