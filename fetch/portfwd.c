@@ -49,6 +49,7 @@ struct pfwd {
 struct tunnel {
 	struct pfwd *f;
 	CURL *h;
+	char errbuf[CURL_ERROR_SIZE]; /* the handle's error buffer: it lives as long as the handle */
 	curl_socket_t sock;
 	int local;
 	long idle_ms;
@@ -423,7 +424,7 @@ static char *upgrade_request(const struct pfwd *f, const char *key)
 static int ws_open(struct tunnel *t)
 {
 	unsigned char raw[16];
-	char key[32], want[32], errbuf[CURL_ERROR_SIZE] = "", *req, *head, *b64;
+	char key[32], want[32], *errbuf = t->errbuf, *req, *head, *b64;
 	struct curl_slist *hdrs;
 	curl_socket_t sockfd = CURL_SOCKET_BAD;
 	long headlen;
@@ -432,6 +433,7 @@ static int ws_open(struct tunnel *t)
 	CURLcode rc;
 	int ret;
 
+	errbuf[0] = '\0';
 	t->h = curl_easy_init();
 	if (!t->h)
 		return set_error(t->f, "port-forward: cannot start a transfer"), -1;
