@@ -35,7 +35,7 @@ printf '%s\n' "current-context: elsewhere" "clusters:" "- name: stand-in" \
 printf '%s\n' "users:" "- name: me" "  user: {tokenFile: token}" >"$WORK/usr/config"
 cp "$WORK/usr/config" "$WORK/evil/config"
 
-export LEAKSCOPE_KUBECTL= XDG_STATE_HOME=$WORK/state HOME=$WORK/home
+export LEAKSCOPE_KUBECTL="" XDG_STATE_HOME=$WORK/state HOME=$WORK/home
 # from another directory, so relative paths cannot resolve against the working one by chance
 cd "$WORK/home" || exit 1
 merged=$WORK/ctx/config:$WORK/nope:$WORK/cl/config:$WORK/usr/config
