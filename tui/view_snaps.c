@@ -206,8 +206,8 @@ static void row_cells(const struct app *a, const struct snap_row *row, struct sn
 		draw_datetime(st->time, c->when, sizeof(c->when));
 		snprintf(c->total, sizeof(c->total), "%ld", st->total);
 		snprintf(c->groups, sizeof(c->groups), "%ld", st->groups);
-		snprintf(c->source, sizeof(c->source), "stored: %s %s", a->targets[row->target].name,
-			 base_name(st->path));
+		/* "-" in the # column says it is only in the store */
+		snprintf(c->source, sizeof(c->source), "%s %s", a->targets[row->target].name, base_name(st->path));
 	}
 }
 
