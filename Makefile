@@ -2,7 +2,7 @@
 
 CC       ?= cc
 BUILD    ?= build
-PKGS     := ncursesw libcurl libcjson zlib sqlite3 libpq yaml-0.1 libcrypto libmicrohttpd
+PKGS     := ncursesw libcurl libcjson zlib sqlite3 libpq yaml-0.1 libmicrohttpd
 WARN     := -Wall -Wextra -Wshadow -Wformat=2 -Wmissing-prototypes -Wstrict-prototypes -Wwrite-strings
 # CFLAGS and LDFLAGS are the caller's (make asan sets them); the project's own flags ride beside.
 CFLAGS   ?= -O2 -g

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/readahead.h"
 #include "lib/xmalloc.h"
 
 enum mode { M_SNIFF, M_TEXT, M_COUNT, M_PROTO, M_LOOSE };
@@ -426,13 +427,32 @@ out:
 	return s;
 }
 
+static int feed_chunk(void *ctx, const char *data, size_t n, struct err *e)
+{
+	return parse_feed(ctx, data, n, e);
+}
+
+/* The file read ahead on a second thread (lib/readahead.h): the kernel's copy of the next chunk
+ * runs beside the parsing of this one. */
+static struct snapshot *parse_file(int fd, const char *source, enum snap_by by, struct err *e)
+{
+	struct parser *p = parse_new(source, by);
+	struct snapshot *s = NULL;
+
+	if (readahead_each(fd, source, feed_chunk, p, e) == 0)
+		s = parse_finish(p, e);
+	parse_free(p);
+	return s;
+}
+
 /* A regular file is read a window at a time with read(), never mapped: a file cut short by another
  * process while it is read gives a short read, not SIGBUS. Its size and change time are taken
  * before and after, and a file that changed in between is refused rather than half parsed. */
 static struct snapshot *parse_regular(int fd, const struct stat *before, const char *source, enum snap_by by,
 				      struct err *e)
 {
-	struct snapshot *s = parse_fd(fd, source, by, e);
+	/* a file of a few chunks is read in the time a thread takes to start */
+	struct snapshot *s = before->st_size > (4 << 20) ? parse_file(fd, source, by, e) : parse_fd(fd, source, by, e);
 	struct stat after;
 	off_t pos = lseek(fd, 0, SEEK_CUR);
 

@@ -421,6 +421,77 @@ static int run_caught(struct pb_run *r, const struct pb_playbook *pb, const stru
 	return rc;
 }
 
+/* The incident to write into: --incident, else the open one of this playbook (asked, on a terminal,
+ * whether to resume it), else none (*dir NULL: a new one). -1 when there is no incidents folder. */
+static int incident_dir(const struct pb_playbook *pb, const struct ropts *o, int interactive, char **dir, struct err *e)
+{
+	char *root;
+
+	*dir = NULL;
+	if (o->incident) {
+		*dir = xstrdup(o->incident);
+		return 0;
+	}
+	if (o->fresh)
+		return 0;
+	root = pb_incidents_root(e);
+	if (!root)
+		return -1;
+	*dir = pb_incident_find_open(root, pb->id);
+	free(root);
+	if (*dir && interactive) {
+		char q[1200], *line;
+
+		snprintf(q, sizeof(q), "An incident of this playbook is still open: %s\nResume it? [Y/n] ", *dir);
+		line = prompt_line(q);
+		if (line && (*line == 'n' || *line == 'N')) {
+			free(*dir);
+			*dir = NULL;
+		}
+	} else if (*dir) {
+		fprintf(stderr, "leakscope: resuming the open incident %s (--new starts another)\n", *dir);
+	}
+	return 0;
+}
+
+/* Journal lines that were not whole events (a torn write) were skipped: said once. */
+static void warn_torn(struct pb_run *r)
+{
+	long first, torn = pb_run_torn(r, &first);
+
+	if (torn)
+		fprintf(stderr,
+			"leakscope: warning: %s: %ld journal line(s) were not whole events and were skipped (the "
+			"first is line %ld)\n",
+			pb_run_dir(r), torn, first);
+}
+
+/* After the steps: rc 0 closes the incident (and brings a report written by the last step up to
+ * date), rc < 0 (end of input) leaves it open and says how to resume. */
+static int run_end(struct pb_run *r, const struct pb_playbook *pb, int rc)
+{
+	struct err e;
+
+	if (rc < 0) {
+		printf("\nend of input: the incident stays open; 'leakscope playbook run %s --incident %s' resumes it\n",
+		       pb->id, pb_run_dir(r));
+		return CLI_OK;
+	}
+	if (rc != 0)
+		return rc;
+	if (pb_run_close(r, &e) < 0)
+		return cli_error("%s", e.msg);
+	{
+		char *md = xasprintf("%s/report.md", pb_run_dir(r));
+
+		if (access(md, F_OK) == 0 && pb_report_write(pb_run_dir(r), NULL, NULL, &e) < 0)
+			rc = cli_error("%s", e.msg);
+		free(md);
+	}
+	printf("\nincident closed: %s\n", pb_run_dir(r));
+	return rc;
+}
+
 static int do_run(const char *name, const struct ropts *o)
 {
 	struct pb_answers ans = {NULL, 0};
@@ -440,29 +511,9 @@ static int do_run(const char *name, const struct ropts *o)
 		pb_playbook_free(pb);
 		return cli_error("%s", e.msg);
 	}
-	if (o->incident) {
-		dir = xstrdup(o->incident);
-	} else if (!o->fresh) {
-		char *root = pb_incidents_root(&e);
-
-		if (!root) {
-			pb_playbook_free(pb);
-			return cli_error("%s: give --incident DIR", e.msg);
-		}
-		dir = pb_incident_find_open(root, pb->id);
-		free(root);
-		if (dir && interactive) {
-			char q[1200], *line;
-
-			snprintf(q, sizeof(q), "An incident of this playbook is still open: %s\nResume it? [Y/n] ", dir);
-			line = prompt_line(q);
-			if (line && (*line == 'n' || *line == 'N')) {
-				free(dir);
-				dir = NULL;
-			}
-		} else if (dir) {
-			fprintf(stderr, "leakscope: resuming the open incident %s (--new starts another)\n", dir);
-		}
+	if (incident_dir(pb, o, interactive, &dir, &e) < 0) {
+		pb_playbook_free(pb);
+		return cli_error("%s: give --incident DIR", e.msg);
 	}
 	host.source = o->source;
 	host.prometheus = o->prometheus;
@@ -478,34 +529,9 @@ static int do_run(const char *name, const struct ropts *o)
 		return cli_error("%s", e.msg);
 	}
 	printf("incident %s%s\n", pb_run_dir(r), pb_run_resumed(r) ? " (resumed)" : "");
-	{
-		long first, torn = pb_run_torn(r, &first);
-
-		if (torn)
-			fprintf(stderr,
-				"leakscope: warning: %s: %ld journal line(s) were not whole events and were "
-				"skipped (the first is line %ld)\n",
-				pb_run_dir(r), torn, first);
-	}
+	warn_torn(r);
 	printf("%s: %s (target %ld minutes)\n", pb->id, pb->title, pb->target_minutes);
-	rc = run_caught(r, pb, &ans, o, interactive);
-	if (rc == 0) {
-		if (pb_run_close(r, &e) < 0)
-			rc = cli_error("%s", e.msg);
-		else {
-			/* a report written by the last step is brought up to date with the close */
-			char *md = xasprintf("%s/report.md", pb_run_dir(r));
-
-			if (access(md, F_OK) == 0 && pb_report_write(pb_run_dir(r), NULL, NULL, &e) < 0)
-				rc = cli_error("%s", e.msg);
-			free(md);
-			printf("\nincident closed: %s\n", pb_run_dir(r));
-		}
-	} else if (rc < 0) {
-		printf("\nend of input: the incident stays open; 'leakscope playbook run %s --incident %s' resumes it\n",
-		       pb->id, pb_run_dir(r));
-		rc = CLI_OK;
-	}
+	rc = run_end(r, pb, run_caught(r, pb, &ans, o, interactive));
 	pb_run_free(r);
 	pb_answers_done(&ans);
 	pb_playbook_free(pb);

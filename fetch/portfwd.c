@@ -8,8 +8,6 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
-#include <openssl/sha.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -24,8 +22,10 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "lib/xmalloc.h"
 #include "fetch/kube.h"
+#include "lib/sha1.h"
+#include "lib/text.h"
+#include "lib/xmalloc.h"
 
 #define WS_GUID "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 #define WS_PROTOCOL "v4.channel.k8s.io"
@@ -94,12 +94,14 @@ const char *pfwd_socket(const struct pfwd *f)
 
 void pfwd_ws_accept(const char *key, char *out)
 {
-	unsigned char digest[SHA_DIGEST_LENGTH];
-	char buf[128];
+	unsigned char digest[SHA1_LEN];
+	char buf[128], *b64;
 	int n = snprintf(buf, sizeof(buf), "%s%s", key, WS_GUID);
 
-	SHA1((const unsigned char *)buf, (size_t)n, digest);
-	EVP_EncodeBlock((unsigned char *)out, digest, SHA_DIGEST_LENGTH);
+	sha1(buf, (size_t)n, digest);
+	b64 = text_base64(digest, sizeof(digest));
+	memcpy(out, b64, strlen(b64) + 1);
+	free(b64);
 }
 
 size_t pfwd_ws_frame(int op, int channel, const void *p, size_t n, const unsigned char mask[4], unsigned char *out)
@@ -421,7 +423,7 @@ static char *upgrade_request(const struct pfwd *f, const char *key)
 static int ws_open(struct tunnel *t)
 {
 	unsigned char raw[16];
-	char key[32], want[32], errbuf[CURL_ERROR_SIZE] = "", *req, *head;
+	char key[32], want[32], errbuf[CURL_ERROR_SIZE] = "", *req, *head, *b64;
 	struct curl_slist *hdrs;
 	curl_socket_t sockfd = CURL_SOCKET_BAD;
 	long headlen;
@@ -445,7 +447,9 @@ static int ws_open(struct tunnel *t)
 	t->sock = sockfd;
 	if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw))
 		return set_error(t->f, "port-forward: no random bytes for the key"), -1;
-	EVP_EncodeBlock((unsigned char *)key, raw, sizeof(raw));
+	b64 = text_base64(raw, sizeof(raw));
+	memcpy(key, b64, strlen(b64) + 1);
+	free(b64);
 	req = upgrade_request(t->f, key);
 	ret = ws_send_raw(t, req, strlen(req));
 	memset(req, 0, strlen(req)); /* it holds the token */

@@ -250,53 +250,114 @@ static void rate_text(const struct diff_row *row, char *out, size_t n)
 		snprintf(out, n, "-");
 }
 
+/* The columns of the diff's rows: the known mark, the bar, the pattern and the top frame. */
+struct dcols {
+	int wide, x, fx, patx, kx;
+};
+
+/* The line above the column heads: what is compared with what, or the one snapshot. */
+static void d_title(const struct diffv *p, WINDOW *w, const struct view_region *body)
+{
+	char span[32];
+
+	if (p->d)
+		draw_textf(w, body->y, body->x, body->w, term_attr(TERM_HEADER),
+			   "B #%d against A #%d: %ld -> %ld goroutines (%+ld) in %s", p->arg.b, p->arg.a,
+			   p->d->total_before, p->d->total_after, p->d->total_after - p->d->total_before,
+			   isnan(p->d->elapsed) ? "an unknown time" : draw_span(p->d->elapsed, span, sizeof(span)));
+	else
+		draw_textf(w, body->y, body->x, body->w, term_attr(TERM_HEADER), "#%d %s: %ld goroutines in %zu groups",
+			   p->arg.b, p->snaps[1]->source, p->snaps[1]->total, p->snaps[1]->ngroups);
+}
+
+/* The known mark in the first column (left of the delta's digits) when some row is known; the
+ * pattern right of STATE when the top frame keeps room beside it, then the top frame. */
+static void d_heads(const struct diffv *p, WINDOW *w, const struct view_region *body, struct dcols *c)
+{
+	int extra;
+
+	c->wide = body->w >= 100;
+	c->x = body->x + (c->wide ? 23 : 16);
+	c->fx = c->x + 22;
+	c->patx = c->kx = -1;
+	if (p->anyknown)
+		c->kx = body->x;
+	if (p->patw && body->x + body->w - c->fx - (p->patw + 1) >= FRAME_MIN_COLS) {
+		c->patx = c->fx;
+		c->fx += p->patw + 1;
+	}
+	extra = c->patx >= 0;
+	draw_textf(w, body->y + 1, body->x, body->w, term_attr(TERM_HEADER), "%7s %7s %*s %-8s %-12s %s",
+		   p->d ? "DELTA" : "COUNT", p->d ? "/MIN" : "", c->wide ? 6 : 0, c->wide && p->d ? "AFTER" : "", "",
+		   "STATE", extra ? "" : "TOP FRAME");
+	if (c->kx >= 0)
+		draw_text(w, body->y + 1, c->kx, 1, term_attr(TERM_HEADER), "K");
+	if (extra) {
+		draw_text(w, body->y + 1, c->patx, p->patw, term_attr(TERM_HEADER), "PATTERN");
+		draw_text(w, body->y + 1, c->fx, body->x + body->w - c->fx, term_attr(TERM_HEADER), "TOP FRAME");
+	}
+}
+
+/* Row k at line y (and its via line beneath when the stacks differ below the top frame); returns the
+ * lines used. */
+static int d_row(const struct diffv *p, WINDOW *w, const struct view_region *body, const struct dcols *c, size_t k,
+		 int y, int sel)
+{
+	const struct snap_group *g = row_group(p, k);
+	int attr = sel ? term_attr(TERM_SELECT) : 0, fw = body->x + body->w - c->fx;
+	long val = p->d ? p->d->rows[k].delta : g->count;
+	char bar[64], frame[1200], rate[32];
+
+	if (sel)
+		draw_fill(w, y, body->x, attr);
+	if (p->d) {
+		const struct diff_row *row = &p->d->rows[k];
+		int grow = row->delta > 0 ? term_attr(TERM_GROW) : row->delta < 0 ? term_attr(TERM_SHRINK) : 0;
+
+		rate_text(row, rate, sizeof(rate));
+		draw_textf(w, y, body->x, 7, sel ? attr : grow, "%+7ld", row->delta);
+		draw_textf(w, y, body->x + 8, 7, attr, "%7s", rate);
+		if (c->wide)
+			draw_textf(w, y, body->x + 16, 6, attr, "%6ld", row->after);
+	} else {
+		draw_textf(w, y, body->x, 7, attr, "%7ld", g->count);
+	}
+	draw_bar(val > 0 ? (double)val / (double)p->maxbar : 0, 8, !term_utf8(), bar, sizeof(bar));
+	draw_text(w, y, c->x, 8, sel ? attr : term_attr(TERM_BAR), bar);
+	draw_text(w, y, c->x + 9, 12, attr, main_state(g));
+	if (c->patx >= 0 && p->pattern[k])
+		draw_text(w, y, c->patx, p->patw, attr, p->pattern[k]->id);
+	if (c->kx >= 0 && p->known[k])
+		draw_text(w, y, c->kx, 1, sel ? attr : term_attr(TERM_GROW), "K");
+	draw_text(w, y, c->fx, fw, attr, frame_text(p, k, g, fw, frame, sizeof(frame)));
+	if (!via_line(p, k, g, fw, frame, sizeof(frame)) || y + 1 >= body->y + body->h)
+		return 1;
+	if (sel)
+		draw_fill(w, y + 1, body->x, attr);
+	draw_text(w, y + 1, c->fx + 2, fw - 2, sel ? attr : term_attr(TERM_DIM), frame);
+	return 2;
+}
+
 static void d_draw(struct app *a, struct view *v, WINDOW *w, const struct view_region *r)
 {
 	struct diffv *p = v->priv;
 	struct view_region body = *r;
-	char bar[64], frame[1200], rate[32], span[32];
-	int i, y, wide = r->w >= 100, x, fx, patx = -1, kx = -1, extra;
+	struct dcols c;
+	int i, y;
 
 	if (!p->snaps[1]) {
 		draw_text(w, r->y + 1, r->x + 2, r->w - 2, term_attr(TERM_ERROR), "the snapshot is gone");
 		return;
 	}
 	if (p->d && p->target < a->ntargets && a->targets[p->target].nseries >= 2 && r->h >= 16) {
-		struct view_region c = {r->y, r->x, CHART_ROWS, r->w};
-		int used = view_slope_chart(a, w, &c, p->target, 1);
+		struct view_region ch = {r->y, r->x, CHART_ROWS, r->w};
+		int used = view_slope_chart(a, w, &ch, p->target, 1);
 
 		body.y += used;
 		body.h -= used;
 	}
-	if (p->d) {
-		draw_textf(w, body.y, body.x, body.w, term_attr(TERM_HEADER),
-			   "B #%d against A #%d: %ld -> %ld goroutines (%+ld) in %s", p->arg.b, p->arg.a,
-			   p->d->total_before, p->d->total_after, p->d->total_after - p->d->total_before,
-			   isnan(p->d->elapsed) ? "an unknown time" : draw_span(p->d->elapsed, span, sizeof(span)));
-	} else {
-		draw_textf(w, body.y, body.x, body.w, term_attr(TERM_HEADER), "#%d %s: %ld goroutines in %zu groups",
-			   p->arg.b, p->snaps[1]->source, p->snaps[1]->total, p->snaps[1]->ngroups);
-	}
-	/* the known mark in the first column (left of the delta's digits) when some row is known; the
-	 * pattern right of STATE when the top frame keeps room beside it, then the top frame */
-	x = body.x + (wide ? 23 : 16);
-	fx = x + 22;
-	if (p->anyknown)
-		kx = body.x;
-	if (p->patw && body.x + body.w - fx - (p->patw + 1) >= FRAME_MIN_COLS) {
-		patx = fx;
-		fx += p->patw + 1;
-	}
-	extra = patx >= 0;
-	draw_textf(w, body.y + 1, body.x, body.w, term_attr(TERM_HEADER), "%7s %7s %*s %-8s %-12s %s",
-		   p->d ? "DELTA" : "COUNT", p->d ? "/MIN" : "", wide ? 6 : 0, wide && p->d ? "AFTER" : "", "", "STATE",
-		   extra ? "" : "TOP FRAME");
-	if (kx >= 0)
-		draw_text(w, body.y + 1, kx, 1, term_attr(TERM_HEADER), "K");
-	if (extra) {
-		draw_text(w, body.y + 1, patx, p->patw, term_attr(TERM_HEADER), "PATTERN");
-		draw_text(w, body.y + 1, fx, body.x + body.w - fx, term_attr(TERM_HEADER), "TOP FRAME");
-	}
+	d_title(p, w, &body);
+	d_heads(p, w, &body, &c);
 	body.y += 2;
 	body.h -= 2;
 	if (!v->nrows) {
@@ -304,43 +365,9 @@ static void d_draw(struct app *a, struct view *v, WINDOW *w, const struct view_r
 			  v->filter[0] ? "nothing matches the filter (esc clears it)" : "no groups");
 		return;
 	}
-	scroll_lines(p, v, body.h, body.x + body.w - fx);
-	for (i = 0, y = body.y; y < body.y + body.h && v->top + i < v->nrows; i++, y++) {
-		size_t k = p->idx[v->top + i];
-		const struct snap_group *g = row_group(p, k);
-		int sel = v->top + i == v->sel, attr = sel ? term_attr(TERM_SELECT) : 0;
-		long val = p->d ? p->d->rows[k].delta : g->count;
-
-		if (sel)
-			draw_fill(w, y, body.x, attr);
-		if (p->d) {
-			const struct diff_row *row = &p->d->rows[k];
-			int grow = row->delta > 0 ? term_attr(TERM_GROW) : row->delta < 0 ? term_attr(TERM_SHRINK) : 0;
-
-			rate_text(row, rate, sizeof(rate));
-			draw_textf(w, y, body.x, 7, sel ? attr : grow, "%+7ld", row->delta);
-			draw_textf(w, y, body.x + 8, 7, attr, "%7s", rate);
-			if (wide)
-				draw_textf(w, y, body.x + 16, 6, attr, "%6ld", row->after);
-		} else {
-			draw_textf(w, y, body.x, 7, attr, "%7ld", g->count);
-		}
-		draw_bar(val > 0 ? (double)val / (double)p->maxbar : 0, 8, !term_utf8(), bar, sizeof(bar));
-		draw_text(w, y, x, 8, sel ? attr : term_attr(TERM_BAR), bar);
-		draw_text(w, y, x + 9, 12, attr, main_state(g));
-		if (patx >= 0 && p->pattern[k])
-			draw_text(w, y, patx, p->patw, attr, p->pattern[k]->id);
-		if (kx >= 0 && p->known[k])
-			draw_text(w, y, kx, 1, sel ? attr : term_attr(TERM_GROW), "K");
-		draw_text(w, y, fx, body.x + body.w - fx, attr,
-			  frame_text(p, k, g, body.x + body.w - fx, frame, sizeof(frame)));
-		if (via_line(p, k, g, body.x + body.w - fx, frame, sizeof(frame)) && y + 1 < body.y + body.h) {
-			y++;
-			if (sel)
-				draw_fill(w, y, body.x, attr);
-			draw_text(w, y, fx + 2, body.x + body.w - fx - 2, sel ? attr : term_attr(TERM_DIM), frame);
-		}
-	}
+	scroll_lines(p, v, body.h, body.x + body.w - c.fx);
+	for (i = 0, y = body.y; y < body.y + body.h && v->top + i < v->nrows; i++)
+		y += d_row(p, w, &body, &c, p->idx[v->top + i], y, v->top + i == v->sel);
 }
 
 static int d_key(struct app *a, struct view *v, enum req r)

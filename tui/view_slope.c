@@ -84,6 +84,72 @@ static void draw_alerts(struct app *a, WINDOW *w, int y, int x, int cw, int t, d
 	free(al);
 }
 
+/* The count axis: lo to hi, padded by 5% (at least 1), not below 0 for counts that are not. */
+static void series_range(const struct app_target *tg, double *lo, double *hi)
+{
+	double pad;
+	size_t k;
+
+	*lo = INFINITY;
+	*hi = -INFINITY;
+	for (k = 0; k < tg->nseries; k++) {
+		*lo = tg->series[k].v < *lo ? tg->series[k].v : *lo;
+		*hi = tg->series[k].v > *hi ? tg->series[k].v : *hi;
+	}
+	pad = (*hi - *lo) * 0.05;
+	if (pad < 1)
+		pad = 1;
+	*lo = *lo - pad < 0 && *lo >= 0 ? 0 : *lo - pad;
+	*hi += pad;
+}
+
+/* The chart's ch rows, with hi and lo on the axis at the top and the bottom. */
+static void draw_rows(WINDOW *w, const struct view_region *r, struct draw_chart *c, int ch, double lo, double hi)
+{
+	char lab[32];
+	int i;
+
+	for (i = 0; i < ch; i++) {
+		if (i == 0)
+			draw_textf(w, r->y + i, r->x, AXIS_W - 1, 0, "%*s", AXIS_W - 2,
+				   draw_count(hi, lab, sizeof(lab)));
+		else if (i == ch - 1)
+			draw_textf(w, r->y + i, r->x, AXIS_W - 1, 0, "%*s", AXIS_W - 2,
+				   draw_count(lo, lab, sizeof(lab)));
+		draw_text(w, r->y + i, r->x + AXIS_W - 1, 1, term_attr(TERM_DIM), "|");
+		draw_row(w, r->y + i, r->x + AXIS_W, c, i);
+	}
+}
+
+/* The compact chart's right side: the slope per minute and the last count. */
+static void draw_side(struct app *a, WINDOW *w, const struct view_region *r, int t, int cw, int ch)
+{
+	const struct app_target *tg = &a->targets[t];
+	double per_min = app_target_slope(a, t);
+	char now[32], lab[32];
+
+	draw_textf(w, r->y + ch, r->x, AXIS_W - 1, term_attr(TERM_DIM), "%s", "UTC");
+	if (!isnan(per_min))
+		draw_textf(w, r->y, r->x + AXIS_W + cw + 1, 13, per_min > 0 ? term_attr(TERM_GROW) : 0, "%+.1f/min",
+			   per_min);
+	snprintf(now, sizeof(now), "now %s", draw_count(tg->series[tg->nseries - 1].v, lab, sizeof(lab)));
+	if (ch > 1)
+		draw_text(w, r->y + 1, r->x + AXIS_W + cw + 1, 13, 0, now);
+}
+
+/* The legend under the full chart. */
+static void draw_legend(WINDOW *w, const struct view_region *r, const char *name, int cw, int ch, int rule, int ascii)
+{
+	if (rule)
+		draw_textf(w, r->y + ch + 1, r->x + AXIS_W, cw, term_attr(TERM_DIM),
+			   "%sseries of %s, %strend, %sthreshold's climb, %s firing", ascii ? "* " : "", name,
+			   ascii ? ". " : "", ascii ? "- " : "", ascii ? "=" : "\u2501");
+	else
+		draw_textf(w, r->y + ch + 1, r->x + AXIS_W, cw, term_attr(TERM_DIM),
+			   "%sseries of %s, %sleast-squares trend, A and B the diffed snapshots", ascii ? "* " : "",
+			   name, ascii ? ". " : "");
+}
+
 int view_slope_chart(struct app *a, WINDOW *w, const struct view_region *r, int t, int compact)
 {
 	int rule = !compact && a->nrules > 0;
@@ -91,7 +157,7 @@ int view_slope_chart(struct app *a, WINDOW *w, const struct view_region *r, int 
 	int64_t win;
 	const struct app_target *tg = t >= 0 && t < a->ntargets ? &a->targets[t] : NULL;
 	struct draw_chart c;
-	double lo = INFINITY, hi = -INFINITY, x0, x1, slope, icpt, pad;
+	double lo, hi, x0, x1, slope, icpt;
 	char lab[32], lab2[32];
 	int cw, ch, i, ascii = !term_utf8();
 	size_t k;
@@ -106,15 +172,7 @@ int view_slope_chart(struct app *a, WINDOW *w, const struct view_region *r, int 
 			   a->every > 0 ? "; sampling continues" : "; :every N samples the targets");
 		return 1;
 	}
-	for (k = 0; k < tg->nseries; k++) {
-		lo = tg->series[k].v < lo ? tg->series[k].v : lo;
-		hi = tg->series[k].v > hi ? tg->series[k].v : hi;
-	}
-	pad = (hi - lo) * 0.05;
-	if (pad < 1)
-		pad = 1;
-	lo = lo - pad < 0 && lo >= 0 ? 0 : lo - pad;
-	hi += pad;
+	series_range(tg, &lo, &hi);
 	x0 = tg->series[0].t / 1000.0;
 	x1 = tg->series[tg->nseries - 1].t / 1000.0;
 	cw = r->w - AXIS_W - (compact ? 14 : 0);
@@ -135,14 +193,7 @@ int view_slope_chart(struct app *a, WINDOW *w, const struct view_region *r, int 
 	}
 	mark(a, &c, t, a->mark_a ? a->mark_a : a->diff_a, 'A');
 	mark(a, &c, t, a->mark_b ? a->mark_b : a->diff_b, 'B');
-	for (i = 0; i < ch; i++) {
-		if (i == 0)
-			draw_textf(w, r->y + i, r->x, AXIS_W - 1, 0, "%*s", AXIS_W - 2, draw_count(hi, lab, sizeof(lab)));
-		else if (i == ch - 1)
-			draw_textf(w, r->y + i, r->x, AXIS_W - 1, 0, "%*s", AXIS_W - 2, draw_count(lo, lab, sizeof(lab)));
-		draw_text(w, r->y + i, r->x + AXIS_W - 1, 1, term_attr(TERM_DIM), "|");
-		draw_row(w, r->y + i, r->x + AXIS_W, &c, i);
-	}
+	draw_rows(w, r, &c, ch, lo, hi);
 	if (rule) {
 		draw_alerts(a, w, r->y + ch, r->x, cw, t, x0, x1, ascii);
 		ch++;
@@ -156,30 +207,12 @@ int view_slope_chart(struct app *a, WINDOW *w, const struct view_region *r, int 
 	for (i = 0; i < cw; i++)
 		if (c.marks[i])
 			draw_textf(w, r->y, r->x + AXIS_W + i, 1, term_attr(TERM_MARK), "%c", c.marks[i]);
-	if (compact) {
-		double per_min = app_target_slope(a, t);
-		char now[32];
-
-		draw_textf(w, r->y + ch, r->x, AXIS_W - 1, term_attr(TERM_DIM), "%s", "UTC");
-		if (!isnan(per_min))
-			draw_textf(w, r->y, r->x + AXIS_W + cw + 1, 13, per_min > 0 ? term_attr(TERM_GROW) : 0, "%+.1f/min",
-				   per_min);
-		snprintf(now, sizeof(now), "now %s", draw_count(tg->series[tg->nseries - 1].v, lab2, sizeof(lab2)));
-		if (ch > 1)
-			draw_text(w, r->y + 1, r->x + AXIS_W + cw + 1, 13, 0, now);
-		draw_chart_done(&c);
-		return ch + 1;
-	}
-	if (rule)
-		draw_textf(w, r->y + ch + 1, r->x + AXIS_W, cw, term_attr(TERM_DIM),
-			   "%sseries of %s, %strend, %sthreshold's climb, %s firing", ascii ? "* " : "", tg->name,
-			   ascii ? ". " : "", ascii ? "- " : "", ascii ? "=" : "\u2501");
+	if (compact)
+		draw_side(a, w, r, t, cw, ch);
 	else
-		draw_textf(w, r->y + ch + 1, r->x + AXIS_W, cw, term_attr(TERM_DIM),
-			   "%sseries of %s, %sleast-squares trend, A and B the diffed snapshots", ascii ? "* " : "",
-			   tg->name, ascii ? ". " : "");
+		draw_legend(w, r, tg->name, cw, ch, rule, ascii);
 	draw_chart_done(&c);
-	return ch + 2;
+	return compact ? ch + 1 : ch + 2;
 }
 
 static void l_open(struct app *a, struct view *v, const void *arg)

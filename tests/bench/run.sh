@@ -120,6 +120,20 @@ t_diff0=$(median "$LS diff $a0 $b0")
 t_pprof=$(median "go tool pprof -top -diff_base=$a0 $b0")
 echo "diff of two debug=0 profiles: $t_diff0 s; go tool pprof -top -diff_base: $t_pprof s; pprof/diff $(ratio "$t_pprof" "$t_diff0") (target > 1)"
 
+# debug=2 dumps shaped to be hostile (a wait state of its own per goroutine, ages descending) against
+# an ordinary one of the same count: each shape's top time over the ordinary one's, and over wc -l
+# (target: about 1x the ordinary one).
+echo
+echo "bench: hostile debug=2 shapes, 200k goroutines on one stack (tests/lib/gen_debug2.py)"
+python3 "$ROOT/tests/lib/gen_debug2.py" normal 200000 "$OUT/shape-normal.txt" >/dev/null
+t_normal=$(median "$LS top $OUT/shape-normal.txt")
+for shape in states desc mixed; do
+	python3 "$ROOT/tests/lib/gen_debug2.py" "$shape" 200000 "$OUT/shape-$shape.txt" >/dev/null
+	t_shape=$(median "$LS top $OUT/shape-$shape.txt")
+	t_wc=$(median "wc -l $OUT/shape-$shape.txt")
+	echo "  $shape: $t_shape s, ordinary $t_normal s: $(ratio "$t_shape" "$t_normal")x the ordinary one, $(ratio "$t_shape" "$t_wc")x wc -l"
+done
+
 # The console: from a key to the finished redraw in the diff view, with the 200k-goroutine
 # snapshot loaded (B) against the 100k one (A). The test mode renders to /dev/null at 120x40;
 # LEAKSCOPE_TUI_TIMING makes the console write, per key, the microseconds it took to handle it

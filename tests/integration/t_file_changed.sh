@@ -21,6 +21,17 @@ for to in 0 100; do
 	one_line_err "top on a file cut to $to bytes" "cut.txt changed while being read"
 	[ "$(stat -c %s "$WORK/cut.txt")" = "$to" ] || fail "the shim did not cut the file to $to"
 done
+# --- a file big enough to be read ahead on a second thread (over 4 MiB), cut after its first read
+big=$WORK/big.txt
+while [ "$(stat -c %s "$big" 2>/dev/null || echo 0)" -lt $((6 << 20)) ]; do cat "$src" >>"$big"; done
+cp "$big" "$WORK/cut.txt"
+expect_rc 2 "top on a big file cut while read ahead" env CUT_FILE="$WORK/cut.txt" CUT_TO=100 \
+	LD_PRELOAD="$WORK/cut.so" "$LEAKSCOPE" top "$WORK/cut.txt" || true
+one_line_err "top on a big file cut while read ahead" "cut.txt changed while being read"
+# left alone, it reads whole: every copy of the dump's 47 goroutines
+copies=$(grep -c '^goroutine [0-9]* \[' "$big")
+expect_rc 0 "top on a big file nobody touches" "$LEAKSCOPE" top "$big" &&
+	grep -q "^$copies goroutines in " "$WORK/out" || fail "the big file: $(head -3 "$WORK/out"), want $copies"
 # the same file, left alone, reads as before
 cp "$src" "$WORK/whole.txt"
 expect_rc 0 "top on a file nobody touches" env CUT_FILE="$WORK/cut.txt" LD_PRELOAD="$WORK/cut.so" \
@@ -29,30 +40,9 @@ expect_rc 0 "top on a file nobody touches" env CUT_FILE="$WORK/cut.txt" LD_PRELO
 
 # --- the console's :open in a real terminal
 SOCK=leakscope-cut-$$
-PANE=t:0
-tm() { tmux -L "$SOCK" "$@"; }
+. "$ROOT/tests/lib/tmux.sh"
 trap 'tm kill-server 2>/dev/null || true' EXIT
-wait_for() {
-	local i
-	for i in $(seq 1 200); do
-		tm capture-pane -p -t "$PANE" | grep -qF -- "$1" && return 0
-		sleep 0.1
-	done
-	echo "timed out waiting for '$1'; the pane:"
-	tm capture-pane -p -t "$PANE"
-	return 1
-}
-run_in_pane() {
-	rm -f "$WORK/done"
-	tm send-keys -t "$PANE" "$1; touch $WORK/done" Enter
-	for _ in $(seq 1 200); do [ -e "$WORK/done" ] && return 0; sleep 0.1; done
-	echo "pane command did not finish: $1"
-	return 1
-}
-tm -f /dev/null new-session -d -s t -x 100 -y 30 \
-	"env -i PATH=$PATH HOME=$WORK TERM=screen-256color TZ=UTC LC_ALL=C.UTF-8 PS1='$ ' bash --norc --noprofile"
-tm set-option -t t status off
-wait_for '$'
+tmux_shell 100 30
 run_in_pane "stty -a >$WORK/stty.before"
 cp "$src" "$WORK/cut.txt"
 tm send-keys -t "$PANE" clear Enter

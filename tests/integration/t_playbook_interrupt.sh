@@ -5,35 +5,18 @@
 # resumes at that step, takes its snapshot this time, and the run closes.
 set -euo pipefail
 . "$ROOT/tests/lib/fixture.sh"
-SILENT_PID= RUN_PID=
+. "$ROOT/tests/lib/silent.sh"
+RUN_PID=
 cleanup() {
 	[ -z "$RUN_PID" ] || kill "$RUN_PID" 2>/dev/null || true
-	[ -z "$SILENT_PID" ] || kill "$SILENT_PID" 2>/dev/null || true
+	silent_stop
 }
 trap cleanup EXIT
 export XDG_STATE_HOME=$WORK/state LEAKSCOPE_KNOWN_DB=$WORK/known.db
 export LEAKSCOPE_PLAYBOOKS=$ROOT/playbooks
 
-port=$(fixture_free_port)
-python3 - "$port" <<'PY' &
-import socket, sys, time
-s = socket.socket()
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", int(sys.argv[1])))
-s.listen(16)
-s.settimeout(1)
-held, end = [], time.time() + 120
-while time.time() < end:
-    try:
-        held.append(s.accept()[0])
-    except socket.timeout:
-        pass
-PY
-SILENT_PID=$!
-for _ in $(seq 1 100); do
-	(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-	sleep 0.1
-done
+silent_start
+port=$SILENT_PORT
 
 inc=$WORK/inc
 set +e

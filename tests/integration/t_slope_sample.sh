@@ -8,6 +8,8 @@
 set -euo pipefail
 . "$ROOT/tests/lib/fixture.sh"
 . "$ROOT/tests/lib/kproxy.sh"
+. "$ROOT/tests/lib/expect.sh"
+fails=0
 cleanup() {
 	fixture_stop
 	kube_proxy_stop
@@ -150,12 +152,9 @@ for args in "http://127.0.0.1:$dead --every 1s --count 3" \
 	"http://127.0.0.1:$dead --every soon" \
 	"--count 3" \
 	"http://127.0.0.1:$dead --prometheus http://127.0.0.1:$dead --query up"; do
-	rc=0
 	# shellcheck disable=SC2086 # the arguments are split on purpose
-	"$LEAKSCOPE" slope $args >"$WORK/bad.out" 2>"$WORK/bad.err" || rc=$?
-	[ "$rc" -eq 2 ] || { echo "slope $args: exit $rc"; exit 1; }
-	[ "$(wc -l <"$WORK/bad.err")" -eq 1 ] || { echo "slope $args:"; cat "$WORK/bad.err"; exit 1; }
-	[ ! -s "$WORK/bad.out" ]
-	echo "slope $args -> $(cat "$WORK/bad.err")"
+	expect_rc 2 "slope $args" "$LEAKSCOPE" slope $args && one_line_err "slope $args" .
+	[ ! -s "$WORK/out" ] || fail "slope $args printed on stdout"
 done
+[ "$fails" -eq 0 ]
 echo "t_slope_sample: ok"

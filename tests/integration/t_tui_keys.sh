@@ -8,49 +8,23 @@
 # writes into the store, and into the incident when a playbook is open; quitting then asks.
 set -euo pipefail
 . "$ROOT/tests/lib/fixture.sh"
+. "$ROOT/tests/lib/silent.sh"
 SOCK=leakscope-keys-$$
-PANE=t:0
-SILENT_PID=
-tm() { tmux -L "$SOCK" "$@"; }
+. "$ROOT/tests/lib/tmux.sh"
 cleanup() {
 	# script(1) outlives the tmux server with the console under it: end the console first
 	[ -z "${pid:-}" ] || kill "$pid" 2>/dev/null || true
 	tm kill-server 2>/dev/null || true
-	[ -z "$SILENT_PID" ] || kill "$SILENT_PID" 2>/dev/null || true
+	silent_stop
 }
 trap cleanup EXIT
 
-wait_for() {
-	local i
-	for i in $(seq 1 200); do
-		if tm capture-pane -p -t "$PANE" | grep -qF -- "$1"; then
-			return 0
-		fi
-		sleep 0.1
-	done
-	echo "timed out waiting for '$1'; the pane:"
-	tm capture-pane -p -t "$PANE"
-	return 1
-}
 # the console under script(1), told apart by the silent server's port
 console_pid() {
 	pgrep -f "^$LEAKSCOPE tui http://127.0.0.1:$port " | head -1
 }
-wait_gone() {
-	local i
-	for i in $(seq 1 100); do
-		kill -0 "$1" 2>/dev/null || return 0
-		sleep 0.1
-	done
-	echo "the console (pid $1) did not exit; the pane:"
-	tm capture-pane -p -t "$PANE"
-	return 1
-}
 
-tm -f /dev/null new-session -d -s t -x 100 -y 30 \
-	"env -i PATH=$PATH HOME=$WORK TERM=screen-256color TZ=UTC LC_ALL=C.UTF-8 PS1='$ ' bash --norc --noprofile"
-tm set-option -t t status off
-wait_for '$'
+tmux_shell 100 30
 tm send-keys -t "$PANE" "export L=$LEAKSCOPE" Enter
 
 # --- TERM=dumb: one line, exit 2
@@ -64,26 +38,8 @@ grep -q 'TERM=dumb cannot move the cursor' "$WORK/dumb.txt" || { cat "$WORK/dumb
 echo "ok: TERM=dumb is refused with one line, exit 2"
 
 # --- an API server that accepts and never answers
-port=$(fixture_free_port)
-python3 - "$port" <<'PY' &
-import socket, sys, time
-s = socket.socket()
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", int(sys.argv[1])))
-s.listen(16)
-s.settimeout(1)
-held, end = [], time.time() + 120
-while time.time() < end:
-    try:
-        held.append(s.accept()[0])
-    except socket.timeout:
-        pass
-PY
-SILENT_PID=$!
-for _ in $(seq 1 100); do
-	(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-	sleep 0.1
-done
+silent_start
+port=$SILENT_PORT
 mkdir -p "$WORK/kube"
 cat >"$WORK/kube/config" <<KC
 apiVersion: v1

@@ -18,9 +18,8 @@ TOKEN="tui-test-token-$RANDOM$RANDOM"
 PODS="web-0 web-1 web-2 web-3 web-4"
 OUTLIER=web-3
 SOCK=leakscope-tui-pods-$$
-PANE=t:0
 fails=0
-tm() { tmux -L "$SOCK" "$@"; }
+. "$ROOT/tests/lib/tmux.sh"
 cleanup() {
 	tm kill-server 2>/dev/null
 	apistub_stop
@@ -40,23 +39,6 @@ console() {
 		"$LEAKSCOPE" tui --every 0) >"$WORK/$2.out" 2>&1 || fail "$2: exit $?: $(cat "$WORK/$2.out")"
 }
 
-wait_for() { # TEXT
-	local i
-	for i in $(seq 1 200); do
-		tm capture-pane -p -t "$PANE" | grep -qF -- "$1" && return 0
-		sleep 0.1
-	done
-	echo "timed out waiting for '$1'; the pane:"
-	tm capture-pane -p -t "$PANE"
-	return 1
-}
-run_in_pane() {
-	rm -f "$WORK/done"
-	tm send-keys -t "$PANE" "$1; touch $WORK/done" Enter
-	for _ in $(seq 1 200); do [ -e "$WORK/done" ] && return 0; sleep 0.1; done
-	echo "pane command did not finish: $1"
-	return 1
-}
 
 apistub_init "$TOKEN" || exit 1
 mkdir -p "$WORK/home"

@@ -18,9 +18,8 @@ set -u
 API=$ROOT/tests/tui/data/api
 PODS="leaky-5d8c7b9f-2xkqp leaky-5d8c7b9f-7hmzt leaky-5d8c7b9f-q4wnb"
 SOCK=leakscope-tui-rows-$$
-PANE=t:0
 fails=0
-tm() { tmux -L "$SOCK" "$@"; }
+. "$ROOT/tests/lib/tmux.sh"
 cleanup() {
 	tm kill-server 2>/dev/null
 	nginx_stop
@@ -117,17 +116,6 @@ for f in cli-diff cli-top; do
 done
 [ "$fails" = 0 ] && echo "ok: diff and top name the caller of each group stopped at the same frame"
 
-# --- tmux, 80x24: a real terminal
-wait_for() { # TEXT
-	local i
-	for i in $(seq 1 200); do
-		tm capture-pane -p -t "$PANE" | grep -qF -- "$1" && return 0
-		sleep 0.1
-	done
-	echo "timed out waiting for '$1'; the pane:"
-	tm capture-pane -p -t "$PANE"
-	return 1
-}
 tm -f /dev/null new-session -d -s t -x 80 -y 24 \
 	"env -i PATH=$PATH HOME=$WORK/home TERM=screen-256color TZ=UTC LC_ALL=C.UTF-8 KUBECONFIG=$WORK/kube/config LEAKSCOPE_KUBECTL= XDG_STATE_HOME=$WORK/state $LEAKSCOPE tui --every 0 -n cart"
 tm set-option -t t status off

@@ -6,23 +6,9 @@
 # nothing.
 set -euo pipefail
 SOCK=leakscope-src-$$
-PANE=t:0
-tm() { tmux -L "$SOCK" "$@"; }
+. "$ROOT/tests/lib/tmux.sh"
 cleanup() { tm kill-server 2>/dev/null || true; }
 trap cleanup EXIT
-
-wait_for() {
-	local i
-	for i in $(seq 1 200); do
-		if tm capture-pane -p -t "$PANE" | grep -qF -- "$1"; then
-			return 0
-		fi
-		sleep 0.1
-	done
-	echo "timed out waiting for '$1'; the pane:"
-	tm capture-pane -p -t "$PANE"
-	return 1
-}
 
 profile=$ROOT/tests/tui/data/after.debug2.txt
 # the profile's build path of the fixture, and the copy of its tree the engineer has here
@@ -35,11 +21,8 @@ printf '%s\n' "\$@" >"$WORK/editor.args"
 ED
 chmod +x "$WORK/editor"
 
-tm -f /dev/null new-session -d -s t -x 100 -y 30 \
-	"env -i PATH=$PATH HOME=$WORK TERM=screen-256color TZ=UTC LC_ALL=C.UTF-8 PS1='$ ' bash --norc --noprofile"
-tm set-option -t t status off
+tmux_shell 100 30
 tm set-option -s set-clipboard on
-wait_for '$'
 tm send-keys -t "$PANE" "export L=$LEAKSCOPE" Enter
 tm send-keys -t "$PANE" "EDITOR=$WORK/editor \$L tui --no-store --osc52 --source-root $WORK/src $profile" Enter
 wait_for 'FORMAT'

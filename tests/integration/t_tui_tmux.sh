@@ -6,47 +6,16 @@
 set -euo pipefail
 . "$ROOT/tests/lib/fixture.sh"
 SOCK=leakscope-tui-$$
-PANE=t:0
-tm() { tmux -L "$SOCK" "$@"; }
+. "$ROOT/tests/lib/tmux.sh"
 cleanup() {
 	tm kill-server 2>/dev/null || true
 	fixture_stop
 }
 trap cleanup EXIT
 
-# waits until the pane shows text (a fixed string), 20 s at most
-wait_for() {
-	local i
-	for i in $(seq 1 200); do
-		if tm capture-pane -p -t "$PANE" | grep -qF -- "$1"; then
-			return 0
-		fi
-		sleep 0.1
-	done
-	echo "timed out waiting for '$1'; the pane:"
-	tm capture-pane -p -t "$PANE"
-	return 1
-}
-# runs a shell command in the pane and waits for it to finish
-run_in_pane() {
-	rm -f "$WORK/done"
-	tm send-keys -t "$PANE" "$1; touch $WORK/done" Enter
-	for _ in $(seq 1 200); do [ -e "$WORK/done" ] && return 0; sleep 0.1; done
-	echo "pane command did not finish: $1"
-	return 1
-}
 # the console's pid: the pane shell's child
 console_pid() {
 	pgrep -P "$(tm display-message -p -t "$PANE" '#{pane_pid}')" -f leakscope | head -1
-}
-wait_gone() {
-	local i
-	for i in $(seq 1 100); do
-		kill -0 "$1" 2>/dev/null || return 0
-		sleep 0.1
-	done
-	echo "the console (pid $1) did not exit"
-	return 1
 }
 # has_colour FILE: whether capture-pane -e output holds SGR colour parameters (39 and 49, back
 # to the default colours, are how tmux ends every run of attributes: not colour)
@@ -63,10 +32,7 @@ sys.exit(0 if colour else 1)
 PY
 }
 
-tm -f /dev/null new-session -d -s t -x 100 -y 30 \
-	"env -i PATH=$PATH HOME=$WORK TERM=screen-256color TZ=UTC LC_ALL=C.UTF-8 PS1='$ ' bash --norc --noprofile"
-tm set-option -t t status off
-wait_for '$'
+tmux_shell 100 30
 run_in_pane "stty -a >$WORK/stty.before"
 
 # --- start on the URL, s, leak, s, d: under every Go version; the rest runs on the last one

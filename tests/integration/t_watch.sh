@@ -8,6 +8,8 @@
 set -euo pipefail
 . "$ROOT/tests/lib/fixture.sh"
 . "$ROOT/tests/lib/kproxy.sh"
+. "$ROOT/tests/lib/expect.sh"
+fails=0
 cleanup() {
 	fixture_stop
 	kube_proxy_stop
@@ -138,14 +140,11 @@ for args in "http://127.0.0.1:$dead --every 1s --count 2" \
 	"http://127.0.0.1:$dead --keep 1" \
 	"" \
 	"http://127.0.0.1:$dead --debug 3"; do
-	rc=0
 	# shellcheck disable=SC2086 # the arguments are split on purpose
-	"$LEAKSCOPE" watch $args >"$WORK/bad.out" 2>"$WORK/bad.err" || rc=$?
-	[ "$rc" -eq 2 ] || { echo "watch $args: exit $rc"; exit 1; }
-	[ "$(wc -l <"$WORK/bad.err")" -eq 1 ] || { echo "watch $args:"; cat "$WORK/bad.err"; exit 1; }
-	[ ! -s "$WORK/bad.out" ]
-	echo "watch $args -> $(cat "$WORK/bad.err")"
+	expect_rc 2 "watch $args" "$LEAKSCOPE" watch $args && one_line_err "watch $args" .
+	[ ! -s "$WORK/out" ] || fail "watch $args printed on stdout"
 done
 "$LEAKSCOPE" watch --help | grep -q "^usage: leakscope watch SOURCE"
 "$LEAKSCOPE" --help | grep -q "^  watch "
+[ "$fails" -eq 0 ]
 echo "t_watch: ok"

@@ -6,7 +6,7 @@ set -eu
 cd "$(dirname "$0")/../.."
 
 packages="build-essential pkg-config libncurses-dev libcurl4-openssl-dev libcjson-dev zlib1g-dev
-libssl-dev libcmocka-dev libyaml-dev libsqlite3-dev libpq-dev postgresql golang-go panicparse prometheus nginx tmux curl openssl python3 clang
+libcmocka-dev libyaml-dev libsqlite3-dev libpq-dev postgresql golang-go panicparse prometheus nginx tmux curl openssl python3 clang
 libclang-rt-14-dev clang-format time ca-certificates man-db groff-base zsh libmicrohttpd-dev
 prometheus-alertmanager"
 
