@@ -86,6 +86,27 @@ static void merge_list(cJSON *merged, cJSON *tree, const char *list, const char 
 	}
 }
 
+/* Nothing but blank lines, comments and document markers: kubectl reads such a file (an empty
+ * ~/.kube/config made by touch) as an empty configuration. */
+static int blank(const char *text, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		size_t end = i;
+
+		while (end < len && text[end] != '\n')
+			end++;
+		while (i < end && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r'))
+			i++;
+		if (i < end && text[i] != '#' &&
+		    !(end - i >= 3 && (memcmp(text + i, "---", 3) == 0 || memcmp(text + i, "...", 3) == 0)))
+			return 0;
+		i = end + 1;
+	}
+	return 1;
+}
+
 /* One file's YAML as a tree, its errors naming the file. */
 static cJSON *file_tree(const struct kube_file *f, struct err *e)
 {
@@ -121,10 +142,12 @@ static cJSON *merge_trees(const struct kube_file *files, size_t n, struct err *e
 	for (l = 0; l < sizeof(kube_lists) / sizeof(kube_lists[0]); l++)
 		cJSON_AddItemToObject(merged, kube_lists[l][0], cJSON_CreateArray());
 	for (i = 0; i < n; i++) {
-		cJSON *tree = file_tree(&files[i], e);
+		cJSON *tree;
 		const char *cur;
 
-		if (!tree) {
+		if (blank(files[i].text, files[i].len))
+			continue;
+		if (!(tree = file_tree(&files[i], e))) {
 			cJSON_Delete(merged);
 			return NULL;
 		}
@@ -143,11 +166,18 @@ int kube_config_merge_yaml(const struct kube_file *files, size_t n, const char *
 {
 	cJSON *merged;
 	char *json;
+	size_t i;
 	int ret;
 
 	memset(kc, 0, sizeof(*kc));
+	for (i = 0; i < n && blank(files[i].text, files[i].len); i++)
+		;
 	if (n == 0)
 		return err_set(e, "kubeconfig: no file to read");
+	if (i == n && n == 1)
+		return err_set(e, "kubeconfig %.200s: empty", files[0].name);
+	if (i == n)
+		return err_set(e, "kubeconfig: all %zu files are empty (the first: %.200s)", n, files[0].name);
 	merged = merge_trees(files, n, e);
 	if (!merged)
 		return -1;

@@ -437,6 +437,20 @@ static void merge_texts(void **state)
 
 	assert_int_equal(kube_config_merge_yaml(files, 3, "nope", &kc, &e), -1);
 	assert_non_null(strstr(e.msg, "\"nope\" does not exist"));
+	/* an empty file (touch ~/.kube/config) is an empty configuration, as for kubectl */
+	{
+		const struct kube_file blanks[] = {
+			{.name = "/k/0/config", .text = "# nothing\n---\n  \n", .len = 17, .dir = "/k/0"},
+			files[0],
+			files[1],
+			files[2]};
+
+		assert_int_equal(kube_config_merge_yaml(blanks, 4, NULL, &kc, &e), 0);
+		assert_string_equal(kc.server, "https://b:6443");
+		kube_config_done(&kc);
+		assert_int_equal(kube_config_merge_yaml(blanks, 1, NULL, &kc, &e), -1);
+		assert_string_equal(e.msg, "kubeconfig /k/0/config: empty");
+	}
 	assert_int_equal(kube_config_merge_yaml(bad, 2, NULL, &kc, &e), -1);
 	assert_non_null(strstr(e.msg, "kubeconfig /k/e/config: YAML error"));
 }
