@@ -57,7 +57,7 @@ void kube_config_done(struct kube_config *kc)
 /* ---- reading the kubeconfig document ---- */
 
 /* A string member, NULL when absent, null, empty or not a string. */
-const char *kube_json_str(const cJSON *o, const char *key)
+static const char *jstr(const cJSON *o, const char *key)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
 
@@ -65,6 +65,11 @@ const char *kube_json_str(const cJSON *o, const char *key)
 	    strcmp(v->valuestring, "~") == 0)
 		return NULL;
 	return v->valuestring;
+}
+
+const char *kube_json_str(const cJSON *o, const char *key)
+{
+	return jstr(o, key);
 }
 
 /* true/false as JSON (kubectl) or as a YAML scalar. */
@@ -87,7 +92,7 @@ static const cJSON *named(const cJSON *root, const char *list, const char *name,
 
 	cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(root, list))
 	{
-		const char *n = kube_json_str(item, "name");
+		const char *n = jstr(item, "name");
 
 		if (n && strcmp(n, name) == 0) {
 			const cJSON *in = cJSON_GetObjectItemCaseSensitive(item, inner);
@@ -108,7 +113,7 @@ static char *resolve_path(const char *dir, const char *p)
 static int take_data(const cJSON *o, const char *key, char **out, size_t *len, const char *what,
 		     struct err *e)
 {
-	const char *s = kube_json_str(o, key);
+	const char *s = jstr(o, key);
 
 	if (!s)
 		return 0;
@@ -139,7 +144,7 @@ static char **string_list(const cJSON *arr)
 /* The cluster's server (without trailing slashes) and its CA. */
 static int cluster_of(const cJSON *cluster, const char *cname, const char *dir, struct kube_config *kc, struct err *e)
 {
-	const char *s = kube_json_str(cluster, "server");
+	const char *s = jstr(cluster, "server");
 
 	if (!s)
 		return err_set(e, "kubeconfig: cluster \"%.100s\" has no server", cname);
@@ -147,7 +152,7 @@ static int cluster_of(const cJSON *cluster, const char *cname, const char *dir, 
 	while (kc->server[0] && kc->server[strlen(kc->server) - 1] == '/')
 		kc->server[strlen(kc->server) - 1] = '\0';
 	kc->insecure = jbool(cluster, "insecure-skip-tls-verify");
-	if ((s = kube_json_str(cluster, "certificate-authority")))
+	if ((s = jstr(cluster, "certificate-authority")))
 		kc->ca_file = resolve_path(dir, s);
 	return take_data(cluster, "certificate-authority-data", &kc->ca_pem, &kc->ca_pem_len,
 			 "certificate-authority-data", e);
@@ -160,18 +165,18 @@ static int exec_of(const cJSON *exec, const char *uname, const char *dir, struct
 	const char *s;
 	size_t n = 0, i = 0;
 
-	if (!(s = kube_json_str(exec, "command")))
+	if (!(s = jstr(exec, "command")))
 		return err_set(e, "kubeconfig: user \"%.80s\" has an exec plugin without a command", uname);
 	/* client-go: a command with a slash is relative to the kubeconfig's directory */
 	kc->exec_command = strchr(s, '/') ? resolve_path(dir, s) : xstrdup(s);
-	kc->exec_api_version = xstrdup(kube_json_str(exec, "apiVersion") ? kube_json_str(exec, "apiVersion")
-									 : "client.authentication.k8s.io/v1");
+	kc->exec_api_version = xstrdup(jstr(exec, "apiVersion") ? jstr(exec, "apiVersion")
+								: "client.authentication.k8s.io/v1");
 	kc->exec_args = string_list(cJSON_GetObjectItemCaseSensitive(exec, "args"));
 	cJSON_ArrayForEach(env, cJSON_GetObjectItemCaseSensitive(exec, "env")) n++;
 	kc->exec_env = xcalloc(n + 1, sizeof(*kc->exec_env));
 	cJSON_ArrayForEach(env, cJSON_GetObjectItemCaseSensitive(exec, "env"))
 	{
-		const char *k = kube_json_str(env, "name"), *v = kube_json_str(env, "value");
+		const char *k = jstr(env, "name"), *v = jstr(env, "value");
 
 		if (k)
 			kc->exec_env[i++] = xasprintf("%s=%s", k, v ? v : "");
@@ -190,13 +195,13 @@ static int user_of(const cJSON *user, const char *uname, const char *dir, struct
 			       "kubeconfig: user \"%.80s\" uses an auth-provider, which leakscope does not support "
 			       "(use an exec plugin)",
 			       uname);
-	if ((s = kube_json_str(user, "token")))
+	if ((s = jstr(user, "token")))
 		kc->token = xstrdup(s);
-	if ((s = kube_json_str(user, "tokenFile")))
+	if ((s = jstr(user, "tokenFile")))
 		kc->token_file = resolve_path(dir, s);
-	if ((s = kube_json_str(user, "client-certificate")))
+	if ((s = jstr(user, "client-certificate")))
 		kc->cert_file = resolve_path(dir, s);
-	if ((s = kube_json_str(user, "client-key")))
+	if ((s = jstr(user, "client-key")))
 		kc->key_file = resolve_path(dir, s);
 	if (take_data(user, "client-certificate-data", &kc->cert_pem, &kc->cert_pem_len, "client-certificate-data", e) <
 		    0 ||
@@ -216,21 +221,21 @@ static int from_tree(const cJSON *root, const char *context, const char *dir, st
 	if (!cJSON_IsObject(root))
 		return err_set(e, "kubeconfig: not a configuration (no top-level mapping)");
 	if (!name)
-		name = kube_json_str(root, "current-context");
+		name = jstr(root, "current-context");
 	if (!name)
 		return err_set(e, "kubeconfig: no current-context: give --context");
 	ctx = named(root, "contexts", name, "context");
 	if (!ctx)
 		return err_set(e, "kubeconfig: context \"%.100s\" does not exist", name);
-	cname = kube_json_str(ctx, "cluster");
-	uname = kube_json_str(ctx, "user");
+	cname = jstr(ctx, "cluster");
+	uname = jstr(ctx, "user");
 	cluster = cname ? named(root, "clusters", cname, "cluster") : NULL;
 	if (!cluster)
 		return err_set(e, "kubeconfig: context \"%.80s\" names no known cluster", name);
 	user = uname ? named(root, "users", uname, "user") : NULL;
 	kc->context = xstrdup(name);
 	kc->dir = dir ? xstrdup(dir) : NULL;
-	if ((s = kube_json_str(ctx, "namespace")))
+	if ((s = jstr(ctx, "namespace")))
 		kc->ns = xstrdup(s);
 	/* no user: anonymous */
 	if (cluster_of(cluster, cname, dir, kc, e) < 0 || (user && user_of(user, uname, dir, kc, e) < 0)) {
@@ -481,18 +486,18 @@ static int exec_status(struct kube_config *kc, const char *out, size_t n, struct
 		err_set(e, "exec credential plugin %.100s printed no ExecCredential status", kc->exec_command);
 		goto done;
 	}
-	if ((s = kube_json_str(status, "token"))) {
+	if ((s = jstr(status, "token"))) {
 		secret_free(kc->token);
 		kc->token = xstrdup(s);
 		free(kc->token_file);
 		kc->token_file = NULL;
 	}
-	if ((s = kube_json_str(status, "clientCertificateData"))) {
+	if ((s = jstr(status, "clientCertificateData"))) {
 		free(kc->cert_pem);
 		kc->cert_pem = xstrdup(s);
 		kc->cert_pem_len = strlen(s);
 	}
-	if ((s = kube_json_str(status, "clientKeyData"))) {
+	if ((s = jstr(status, "clientKeyData"))) {
 		secret_free(kc->key_pem);
 		kc->key_pem = xstrdup(s);
 		kc->key_pem_len = strlen(s);
