@@ -67,6 +67,11 @@ static const char *jstr(const cJSON *o, const char *key)
 	return v->valuestring;
 }
 
+const char *kube_json_str(const cJSON *o, const char *key)
+{
+	return jstr(o, key);
+}
+
 /* true/false as JSON (kubectl) or as a YAML scalar. */
 static int jbool(const cJSON *o, const char *key)
 {
@@ -584,40 +589,81 @@ static char *dir_of(const char *path)
 	return xstrndup(path, (size_t)(slash - path));
 }
 
-/* The kubeconfig file to read: --kubeconfig, the first existing one of $KUBECONFIG, ~/.kube/config;
- * NULL when there is none. explicit: it was named, so its absence is an error. */
-static char *config_path(const struct kube_load_opts *o, int *explicit)
+static void paths_free(char **paths, size_t n)
 {
-	const char *env = getenv("KUBECONFIG"), *home = getenv("HOME"), *p;
+	size_t i;
 
-	*explicit = 0;
-	if (o->kubeconfig) {
-		*explicit = 1;
-		return xstrdup(o->kubeconfig);
-	}
-	for (p = env; p && *p;) {
+	for (i = 0; i < n; i++)
+		free(paths[i]);
+	free(paths);
+}
+
+static int listed(char *const *paths, size_t n, const char *f)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(paths[i], f) == 0)
+			return 1;
+	return 0;
+}
+
+/* The existing files of $KUBECONFIG in order, each once; empty entries and missing files are
+ * skipped, as kubectl does. */
+static char **env_paths(const char *env, size_t *n)
+{
+	char **paths = xcalloc(strlen(env) / 2 + 2, sizeof(*paths));
+	const char *p;
+
+	*n = 0;
+	for (p = env; *p;) {
 		size_t len = strcspn(p, ":");
 		char *f = xstrndup(p, len);
 
-		if (len && access(f, F_OK) == 0)
-			return f;
-		free(f);
+		if (len && access(f, F_OK) == 0 && !listed(paths, *n, f))
+			paths[(*n)++] = f;
+		else
+			free(f);
 		p += len;
 		if (*p == ':')
 			p++;
 	}
+	return paths;
+}
+
+/* The kubeconfig files to read: --kubeconfig alone; else the existing files of $KUBECONFIG;
+ * else ~/.kube/config. *n is 0 when there is none. -1 with e filled when a named file is missing:
+ * --kubeconfig, or every file of KUBECONFIG (said before kubectl answers about contexts instead). */
+static int config_paths(const struct kube_load_opts *o, char ***paths, size_t *n, struct err *e)
+{
+	const char *env = getenv("KUBECONFIG"), *home = getenv("HOME");
+
+	*paths = xcalloc(2, sizeof(**paths));
+	*n = 0;
+	if (o->kubeconfig) {
+		if (access(o->kubeconfig, F_OK) != 0)
+			return err_set(e, "kubeconfig %.200s: %s (--kubeconfig)", o->kubeconfig, strerror(errno));
+		(*paths)[(*n)++] = xstrdup(o->kubeconfig);
+		return 0;
+	}
 	if (env && *env) {
-		*explicit = 1;
-		return xstrndup(env, strcspn(env, ":"));
+		free(*paths);
+		*paths = env_paths(env, n);
+		if (*n == 0 && !strchr(env, ':'))
+			return err_set(e, "kubeconfig %.200s: %s (KUBECONFIG)", env, strerror(ENOENT));
+		if (*n == 0)
+			return err_set(e, "KUBECONFIG names no existing file: %.200s", env);
+		return 0;
 	}
 	if (home && *home) {
 		char *f = xasprintf("%s/.kube/config", home);
 
 		if (access(f, F_OK) == 0)
-			return f;
-		free(f);
+			(*paths)[(*n)++] = f;
+		else
+			free(f);
 	}
-	return NULL;
+	return 0;
 }
 
 static int in_cluster(const char *sa_dir, struct kube_config *kc, struct err *e)
@@ -683,18 +729,31 @@ static int load_by_kubectl(const char *kubectl, const struct kube_load_opts *o, 
 	return rc;
 }
 
-/* The kubeconfig at path read as YAML into kc (o->context, else its current one). */
-static int load_by_yaml(const char *path, const struct kube_load_opts *o, const char *dir, struct kube_config *kc,
+/* The kubeconfig files read as YAML and merged into kc (o->context, else the current one). */
+static int load_by_yaml(char *const *paths, size_t n, const struct kube_load_opts *o, struct kube_config *kc,
 			struct err *e)
 {
-	char *text = NULL;
-	size_t n = 0;
-	int rc;
+	struct kube_file *files = xcalloc(n, sizeof(*files));
+	char **texts = xcalloc(n, sizeof(*texts)), **dirs = xcalloc(n, sizeof(*dirs));
+	size_t i;
+	int rc = 0;
 
-	if (secret_read_file(path, SECRET_MAX_FILE, 0, &text, &n, e) < 0)
-		return -1;
-	rc = kube_config_from_yaml(text, n, o->context, dir, kc, e);
-	secret_free(text);
+	for (i = 0; i < n && rc == 0; i++) {
+		rc = secret_read_file(paths[i], SECRET_MAX_FILE, 0, &texts[i], &files[i].len, e);
+		dirs[i] = dir_of(paths[i]);
+		files[i].name = paths[i];
+		files[i].text = texts[i];
+		files[i].dir = dirs[i];
+	}
+	if (rc == 0)
+		rc = kube_config_merge_yaml(files, n, o->context, kc, e);
+	for (i = 0; i < n; i++) {
+		secret_free(texts[i]);
+		free(dirs[i]);
+	}
+	free(texts);
+	free(dirs);
+	free(files);
 	return rc;
 }
 
@@ -725,8 +784,9 @@ static int load_in_cluster(const struct kube_load_opts *o, const char *sa_dir, s
 int kube_config_load(const struct kube_load_opts *o, struct kube_config *kc, struct err *e)
 {
 	const char *kubectl = o->kubectl, *sa_dir = o->sa_dir;
-	char *path, *dir;
-	int explicit, ret;
+	char **paths, *dir;
+	size_t n;
+	int ret;
 
 	memset(kc, 0, sizeof(*kc));
 	if (o->kube_proxy)
@@ -735,30 +795,22 @@ int kube_config_load(const struct kube_load_opts *o, struct kube_config *kc, str
 		sa_dir = getenv("LEAKSCOPE_SA_DIR") ? getenv("LEAKSCOPE_SA_DIR") : KUBE_SA_DIR;
 	if (!kubectl)
 		kubectl = getenv("LEAKSCOPE_KUBECTL") ? getenv("LEAKSCOPE_KUBECTL") : "kubectl";
-	path = config_path(o, &explicit);
-	if (!path)
-		return load_in_cluster(o, sa_dir, kc, e);
-	if (explicit && access(path, F_OK) != 0) {
-		/* said before kubectl can answer with something about contexts instead */
-		err_set(e, "kubeconfig %.200s: %s (%s)", path, strerror(errno),
-			o->kubeconfig ? "--kubeconfig" : "KUBECONFIG");
-		free(path);
-		return -1;
-	}
-	dir = dir_of(path);
-	if (*kubectl && on_path(kubectl))
+	ret = config_paths(o, &paths, &n, e);
+	if (ret == 0 && n == 0)
+		ret = load_in_cluster(o, sa_dir, kc, e);
+	else if (ret == 0 && *kubectl && on_path(kubectl)) {
+		/* kubectl merges $KUBECONFIG itself */
+		dir = dir_of(paths[0]);
 		ret = load_by_kubectl(kubectl, o, dir, kc, e);
-	else
-		ret = load_by_yaml(path, o, dir, kc, e);
-	free(path);
-	free(dir);
-	if (ret < 0)
-		return -1;
-	if (kube_exec_credential(kc, e) < 0) {
+		free(dir);
+	} else if (ret == 0)
+		ret = load_by_yaml(paths, n, o, kc, e);
+	if (ret == 0 && n > 0 && kube_exec_credential(kc, e) < 0) {
 		kube_config_done(kc);
-		return -1;
+		ret = -1;
 	}
-	return 0;
+	paths_free(paths, n);
+	return ret;
 }
 
 int kube_http_opts(struct kube_config *kc, struct http_opts *h, struct err *e)

@@ -53,6 +53,21 @@ int kube_config_from_json(const char *text, size_t n, const char *context, const
 			  struct kube_config *kc, struct err *e);
 int kube_config_from_yaml(const char *text, size_t n, const char *context, const char *dir,
 			  struct kube_config *kc, struct err *e);
+/* One kubeconfig file: its name (for messages), its YAML text, and the directory its relative
+ * paths are relative to. All borrowed. */
+struct kube_file {
+	const char *name;
+	const char *text;
+	size_t len;
+	const char *dir;
+};
+/* Reads files as one kubeconfig, as kubectl merges $KUBECONFIG: in order, the first file to name a
+ * cluster, user or context wins (the whole entry), current-context comes from the first file that
+ * sets it, and relative paths (certificate-authority, client-certificate, client-key, tokenFile,
+ * an exec command with a slash) resolve against the directory of the file that defined the entry.
+ * Then picks context (NULL: current-context) as kube_config_from_yaml does. */
+int kube_config_merge_yaml(const struct kube_file *files, size_t n, const char *context, struct kube_config *kc,
+			   struct err *e);
 /* Runs kc's exec plugin (when it has one) and takes the token or client certificate it prints. */
 int kube_exec_credential(struct kube_config *kc, struct err *e);
 /* kube_config_done(NULL) does nothing. */
@@ -60,6 +75,11 @@ void kube_config_done(struct kube_config *kc);
 /* Points h at kc's TLS settings and credentials (borrowed from kc), reading token_file into
  * kc->token first. */
 int kube_http_opts(struct kube_config *kc, struct http_opts *h, struct err *e);
+
+/* A string member of a JSON object, NULL when absent, empty, null, "null", "~" or not a string.
+ * For fetch/ only. */
+struct cJSON;
+const char *kube_json_str(const struct cJSON *o, const char *key);
 
 /* Converts a YAML document to JSON text (mappings to objects, sequences to arrays, scalars to
  * strings); the caller frees it. For fetch/ only. */

@@ -334,7 +334,7 @@ char *draw_count(double v, char *out, size_t n)
 	return out;
 }
 
-char *draw_clock(double t, char *out, size_t n)
+static char *utc_format(double t, int date, char *out, size_t n)
 {
 	time_t tt;
 	struct tm tm;
@@ -345,8 +345,23 @@ char *draw_clock(double t, char *out, size_t n)
 	}
 	tt = (time_t)t;
 	gmtime_r(&tt, &tm);
-	strftime(out, n, "%H:%M:%S", &tm);
+	if (n)
+		out[0] = '\0';
+	if (date)
+		strftime(out, n, "%Y-%m-%d %H:%M:%S", &tm);
+	else
+		strftime(out, n, "%H:%M:%S", &tm);
 	return out;
+}
+
+char *draw_clock(double t, char *out, size_t n)
+{
+	return utc_format(t, 0, out, n);
+}
+
+char *draw_datetime(double t, char *out, size_t n)
+{
+	return utc_format(t, 1, out, n);
 }
 
 char *draw_span(double secs, char *out, size_t n)

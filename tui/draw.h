@@ -60,6 +60,9 @@ char *draw_chart_row(const struct draw_chart *c, int r, char *out, size_t n, cha
 char *draw_count(double v, char *out, size_t n);
 /* "HH:MM:SS" UTC of unix seconds t, or "-" when t is NAN. */
 char *draw_clock(double t, char *out, size_t n);
+/* "YYYY-MM-DD HH:MM:SS" UTC of unix seconds t (the date always, as the CLI prints times), or "-"
+ * when t is NAN. */
+char *draw_datetime(double t, char *out, size_t n);
 /* "1h05m", "3m20s", "45s" of seconds, or "-" when NAN. */
 char *draw_span(double secs, char *out, size_t n);
 

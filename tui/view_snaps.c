@@ -11,11 +11,17 @@
 #include "tui/term.h"
 
 /* A row: a snapshot in memory (snap >= 0, an index into a->snaps), or an entry of the store not
- * loaded yet (snap < 0: stored of target). */
+ * loaded yet (snap < 0: stored of target). Rows are ordered by capture time, oldest first, the
+ * same for both kinds: loading a stored row (a, b, enter) leaves it where it was. */
 struct snap_row {
 	int snap;
 	int target;
 	size_t stored;
+	/* the order: unknown times first, then by time; then the file's name (a stored entry and its
+	 * loaded snapshot share it), rows without a file in the order they came */
+	double time;
+	const char *name; /* borrowed from a->snaps or the target's stored list; NULL: no file */
+	long seq;
 };
 
 struct snaps {
@@ -63,6 +69,39 @@ static void row_text(const struct app *a, const struct snap_row *r, char *out, s
 	}
 }
 
+static struct snap_row make_row(const struct app *a, int snap, int t, size_t k)
+{
+	struct snap_row r = {snap, t, k, NAN, NULL, 0};
+
+	if (snap >= 0) {
+		const struct app_snap *s = &a->snaps[snap];
+
+		r.time = s->time;
+		r.name = s->path ? base_name(s->path) : NULL;
+		r.seq = s->id;
+	} else {
+		r.time = a->targets[t].stored[k].time;
+		r.name = base_name(a->targets[t].stored[k].path);
+	}
+	return r;
+}
+
+static int row_order(const void *pa, const void *pb)
+{
+	const struct snap_row *x = pa, *y = pb;
+	int ux = isnan(x->time), uy = isnan(y->time), c;
+
+	if (ux != uy)
+		return ux ? -1 : 1;
+	if (!ux && x->time != y->time)
+		return x->time < y->time ? -1 : 1;
+	if (!x->name != !y->name)
+		return x->name ? 1 : -1;
+	if (x->name && (c = strcmp(x->name, y->name)) != 0)
+		return c;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
 static void s_refresh(struct app *a, struct view *v)
 {
 	struct snaps *p = v->priv;
@@ -76,12 +115,12 @@ static void s_refresh(struct app *a, struct view *v)
 	free(p->rows);
 	p->rows = xcalloc(cap, sizeof(*p->rows));
 	v->nrows = 0;
-	/* the store's older ones first, then those in memory, newest last */
+	/* the store's not loaded yet and those in memory, then all by capture time, newest last */
 	for (t = 0; t < a->ntargets; t++) {
 		if (!relevant(a, p, t))
 			continue;
 		for (k = 0; k < a->targets[t].nstored; k++) {
-			struct snap_row r = {-1, t, k};
+			struct snap_row r = make_row(a, -1, t, k);
 
 			if (app_snap_by_path(a, a->targets[t].stored[k].path))
 				continue;
@@ -91,7 +130,7 @@ static void s_refresh(struct app *a, struct view *v)
 		}
 	}
 	for (i = 0; i < a->nsnaps; i++) {
-		struct snap_row r = {i, a->snaps[i].target, 0};
+		struct snap_row r = make_row(a, i, a->snaps[i].target, 0);
 
 		if (p->target >= 0 && a->snaps[i].target != p->target)
 			continue;
@@ -99,6 +138,7 @@ static void s_refresh(struct app *a, struct view *v)
 		if (app_filter_match(v, text))
 			p->rows[v->nrows++] = r;
 	}
+	qsort(p->rows, (size_t)v->nrows, sizeof(*p->rows), row_order);
 	if (v->sel >= v->nrows)
 		v->sel = v->nrows - 1;
 	if (v->sel < 0)
@@ -135,6 +175,60 @@ static void draw_error(struct app *a, const struct snaps *p, WINDOW *w, struct v
 	r->h -= used + 1;
 }
 
+/* The cells of one row, left to right. */
+struct snap_cells {
+	const char *mark;
+	char id[16], fmt[32], when[32], total[24], groups[24], source[600];
+};
+
+static void row_cells(const struct app *a, const struct snap_row *row, struct snap_cells *c)
+{
+	if (row->snap >= 0) {
+		const struct app_snap *s = &a->snaps[row->snap];
+
+		c->mark = mark_of(a, s->id);
+		snprintf(c->id, sizeof(c->id), "%d", s->id);
+		snprintf(c->fmt, sizeof(c->fmt), "%s%s", snap_format_name(s->snap->format),
+			 s->snap->truncated ? " cut" : "");
+		draw_datetime(s->time, c->when, sizeof(c->when));
+		snprintf(c->total, sizeof(c->total), "%ld", s->snap->total);
+		snprintf(c->groups, sizeof(c->groups), "%zu", s->snap->ngroups);
+		if (s->path && strcmp(s->snap->source, s->path) == 0) /* loaded from the store: as it was listed */
+			snprintf(c->source, sizeof(c->source), "%s %s", a->targets[s->target].name, base_name(s->path));
+		else
+			snprintf(c->source, sizeof(c->source), "%s", s->snap->source);
+	} else {
+		const struct stored *st = &a->targets[row->target].stored[row->stored];
+
+		c->mark = "";
+		snprintf(c->id, sizeof(c->id), "-");
+		snprintf(c->fmt, sizeof(c->fmt), "%s%s", snap_format_name(st->format), st->truncated ? " cut" : "");
+		draw_datetime(st->time, c->when, sizeof(c->when));
+		snprintf(c->total, sizeof(c->total), "%ld", st->total);
+		snprintf(c->groups, sizeof(c->groups), "%ld", st->groups);
+		/* "-" in the # column says it is only in the store */
+		snprintf(c->source, sizeof(c->source), "%s %s", a->targets[row->target].name, base_name(st->path));
+	}
+}
+
+static void draw_row(const struct app *a, const struct snap_row *row, WINDOW *w, int y, const struct view_region *r,
+		     int sel)
+{
+	int attr = sel ? term_attr(TERM_SELECT) : row->snap >= 0 ? 0 : term_attr(TERM_DIM);
+	struct snap_cells c;
+
+	row_cells(a, row, &c);
+	if (sel)
+		draw_fill(w, y, r->x, attr);
+	draw_text(w, y, r->x, 2, sel ? attr : term_attr(TERM_MARK), c.mark);
+	draw_textf(w, y, r->x + 3, 4, attr, "%4s", c.id);
+	draw_text(w, y, r->x + 9, 8, attr, c.fmt);
+	draw_text(w, y, r->x + 18, 19, attr, c.when);
+	draw_textf(w, y, r->x + 38, 10, attr, "%10s", c.total);
+	draw_textf(w, y, r->x + 49, 6, attr, "%6s", c.groups);
+	draw_text(w, y, r->x + 57, r->w - 57, attr, c.source);
+}
+
 static void s_draw(struct app *a, struct view *v, WINDOW *w, const struct view_region *reg)
 {
 	struct snaps *p = v->priv;
@@ -143,8 +237,8 @@ static void s_draw(struct app *a, struct view *v, WINDOW *w, const struct view_r
 
 	draw_error(a, p, w, r);
 
-	draw_textf(w, r->y, r->x, r->w, term_attr(TERM_HEADER), "%-2s %4s  %-8s %-9s %10s %6s  %s", "AB", "#", "FORMAT",
-		   "TIME UTC", "GOROUTINES", "GROUPS", "SOURCE");
+	draw_textf(w, r->y, r->x, r->w, term_attr(TERM_HEADER), "%-2s %4s  %-8s %-19s %10s %6s  %s", "AB", "#",
+		   "FORMAT", "TIME UTC", "GOROUTINES", "GROUPS", "SOURCE");
 	if (!v->nrows) {
 		draw_text(w, r->y + 2, r->x + 2, r->w - 2, 0,
 			  a->nsnaps ? "nothing matches the filter (esc clears it)"
@@ -152,38 +246,8 @@ static void s_draw(struct app *a, struct view *v, WINDOW *w, const struct view_r
 		return;
 	}
 	app_list_scroll(v, r->h - 1);
-	for (i = 0; i < r->h - 1 && v->top + i < v->nrows; i++) {
-		const struct snap_row *row = &p->rows[v->top + i];
-		int y = r->y + 1 + i, sel = v->top + i == v->sel, attr = sel ? term_attr(TERM_SELECT) : 0;
-		char clock[32], fmt[32];
-
-		if (sel)
-			draw_fill(w, y, r->x, attr);
-		if (row->snap >= 0) {
-			const struct app_snap *s = &a->snaps[row->snap];
-
-			snprintf(fmt, sizeof(fmt), "%s%s", snap_format_name(s->snap->format), s->snap->truncated ? " cut" : "");
-			draw_text(w, y, r->x, 2, sel ? attr : term_attr(TERM_MARK), mark_of(a, s->id));
-			draw_textf(w, y, r->x + 3, 4, attr, "%4d", s->id);
-			draw_textf(w, y, r->x + 9, 8, attr, "%s", fmt);
-			draw_textf(w, y, r->x + 18, 9, attr, "%s", draw_clock(s->time, clock, sizeof(clock)));
-			draw_textf(w, y, r->x + 28, 10, attr, "%10ld", s->snap->total);
-			draw_textf(w, y, r->x + 39, 6, attr, "%6zu", s->snap->ngroups);
-			draw_text(w, y, r->x + 47, r->w - 47, attr, s->snap->source);
-		} else {
-			const struct stored *st = &a->targets[row->target].stored[row->stored];
-			int dim = sel ? attr : term_attr(TERM_DIM);
-
-			snprintf(fmt, sizeof(fmt), "%s%s", snap_format_name(st->format), st->truncated ? " cut" : "");
-			draw_textf(w, y, r->x + 3, 4, dim, "%4s", "-");
-			draw_textf(w, y, r->x + 9, 8, dim, "%s", fmt);
-			draw_textf(w, y, r->x + 18, 9, dim, "%s", draw_clock(st->time, clock, sizeof(clock)));
-			draw_textf(w, y, r->x + 28, 10, dim, "%10ld", st->total);
-			draw_textf(w, y, r->x + 39, 6, dim, "%6ld", st->groups);
-			draw_textf(w, y, r->x + 47, r->w - 47, dim, "stored: %s %s", a->targets[row->target].name,
-				   base_name(st->path));
-		}
-	}
+	for (i = 0; i < r->h - 1 && v->top + i < v->nrows; i++)
+		draw_row(a, &p->rows[v->top + i], w, r->y + 1 + i, r, v->top + i == v->sel);
 }
 
 /* The snapshot of the selected row, loading it from the store first when it is only there. */
@@ -272,7 +336,7 @@ static int s_markdown(struct app *a, struct view *v, FILE *f)
 			fprintf(f, "| %d | %s | ", s->id, mark_of(a, s->id));
 			app_md_cell(f, a->targets[s->target].name);
 			fprintf(f, " | %s | %s | %ld | %zu | ", snap_format_name(s->snap->format),
-				draw_clock(s->time, clock, sizeof(clock)), s->snap->total, s->snap->ngroups);
+				draw_datetime(s->time, clock, sizeof(clock)), s->snap->total, s->snap->ngroups);
 			app_md_cell(f, s->snap->source);
 		} else {
 			const struct stored *st = &a->targets[row->target].stored[row->stored];
@@ -280,7 +344,7 @@ static int s_markdown(struct app *a, struct view *v, FILE *f)
 			fputs("| - |  | ", f);
 			app_md_cell(f, a->targets[row->target].name);
 			fprintf(f, " | %s | %s | %ld | %ld | stored: ", snap_format_name(st->format),
-				draw_clock(st->time, clock, sizeof(clock)), st->total, st->groups);
+				draw_datetime(st->time, clock, sizeof(clock)), st->total, st->groups);
 			app_md_cell(f, st->path);
 		}
 		fputs(" |\n", f);

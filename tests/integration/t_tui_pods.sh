@@ -118,7 +118,9 @@ S
 d
 :dump' store2
 	cat "$WORK/store2.screen"
-	grep -q "stored: $OUTLIER $(basename "$f")" "$WORK/store2.screen" || fail "the snapshots view does not list the stored one"
+	# not loaded yet (no number), dated, named by pod and file
+	grep -qE "^ +- +debug=1 +[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} .* $OUTLIER $(basename "$f")" \
+		"$WORK/store2.screen" || fail "the snapshots view does not list the stored one"
 	row=$(grep -A1 'DELTA' "$WORK/store2.screen" | tail -1)
 	echo "first diff row: $row"
 	echo "$row" | grep -qF "$top" && echo "$row" | grep -qE '^ +\+25 ' ||

@@ -15,6 +15,8 @@
 #                       with its CA and a token file (KUBECONFIG; kubectl is not asked); in
 #                       args, @API_URL@, @TOKEN_FILE@ and @CA@ are its URL, token file and CA
 #                       (an env: line may override KUBECONFIG); on the screen its port reads APORT
+#   # expect: REGEX      a line of the dump must match REGEX (grep -E), whatever NAME.screen holds
+#   # order: A | B | ...  every screen of the dump holds the texts A, B, ... on lines in that order
 # The environment is fixed: TERM=xterm-256color, TZ=UTC, LC_ALL=C.UTF-8, a private HOME.
 #   tests/tui/run.sh [NAME...]      run all, or the named ones
 #   tests/tui/run.sh --update NAME  rewrite the expected files from the current output
@@ -119,6 +121,24 @@ for name in "${names[@]}"; do
 			ok=0
 		fi
 	done
+	# the script's own assertions, independent of the expected screen
+	while [ $ok -eq 1 ] && IFS= read -r x; do
+		if ! grep -Eq -- "$x" "$work/screen"; then
+			echo "tui: $name FAILED: no line matches /$x/"
+			ok=0
+		fi
+	done < <(sed -n 's/^# expect: //p' "$script")
+	while [ $ok -eq 1 ] && IFS= read -r x; do
+		if ! awk -v want="$x" '
+			function check() { if (n && bad == "") for (i = 1; i <= k; i++) if (!(i in at)) bad = "screen " n " lacks " t[i] }
+			BEGIN { k = split(want, t, / \| /) }
+			/^=== screen / { check(); n++; delete at; next }
+			{ for (i = 1; i <= k; i++) if (!(i in at) && index($0, t[i])) { at[i] = NR; if (i > 1 && !((i - 1) in at)) bad = "screen " n ": " t[i] " before " t[i - 1] } }
+			END { check(); if (bad != "") { print bad; exit 1 } }' "$work/screen"; then
+			echo "tui: $name FAILED: order $x"
+			ok=0
+		fi
+	done < <(sed -n 's/^# order: //p' "$script")
 	if [ $ok -eq 1 ] && grep -q -- '--ascii' <<<"$args" && LC_ALL=C grep -q '[^ -~]' "$work/screen"; then
 		echo "tui: $name FAILED: --ascii screen has non-ASCII bytes"
 		ok=0

@@ -387,6 +387,118 @@ static void load_files(void **state)
 	kube_config_done(&kc);
 }
 
+/* Three files as kubectl merges them: the context in the first, the cluster in the second, the
+ * user in the third; a name defined twice takes the first file's entry whole; current-context
+ * comes from the first file that sets one; relative paths follow the file that defined them. */
+static const char merge_a[] = "current-context: ~\n"
+			      "contexts:\n- name: oncall\n  context: {cluster: prod, user: me, namespace: shop}\n"
+			      "users:\n- name: me\n  user: {tokenFile: a-token}\n";
+static const char merge_b[] =
+	"current-context: oncall\n"
+	"clusters:\n- name: prod\n  cluster: {server: 'https://b:6443', certificate-authority: ca/b.pem}\n"
+	"contexts:\n- name: oncall\n  context: {cluster: other, user: other}\n";
+static const char merge_c[] =
+	"current-context: later\n"
+	"clusters:\n- name: prod\n  cluster: {server: 'https://c:6443', insecure-skip-tls-verify: true}\n"
+	"users:\n- name: me\n  user: {token: c-token, client-key: c.key}\n"
+	"- name: plug\n  user: {exec: {command: bin/plug, args: [x]}}\n";
+
+static void merge_texts(void **state)
+{
+	const struct kube_file files[] = {
+		{.name = "/k/a/config", .text = merge_a, .len = sizeof(merge_a) - 1, .dir = "/k/a"},
+		{.name = "/k/b/config", .text = merge_b, .len = sizeof(merge_b) - 1, .dir = "/k/b"},
+		{.name = "/k/c/config", .text = merge_c, .len = sizeof(merge_c) - 1, .dir = "/k/c"},
+	};
+	static const char ctx_plug[] = "contexts:\n- name: p\n  context: {cluster: prod, user: plug}\n";
+	const struct kube_file two[] = {
+		files[2], {.name = "/k/d/config", .text = ctx_plug, .len = sizeof(ctx_plug) - 1, .dir = "/k/d"}};
+	const struct kube_file bad[] = {files[0], {.name = "/k/e/config", .text = "a: [", .len = 4, .dir = "/k/e"}};
+	struct kube_config kc;
+	struct err e;
+
+	(void)state;
+	assert_int_equal(kube_config_merge_yaml(files, 3, NULL, &kc, &e), 0);
+	assert_string_equal(kc.context, "oncall"); /* the first file's "~" sets none */
+	assert_string_equal(kc.ns, "shop");        /* a's context, not b's */
+	assert_string_equal(kc.server, "https://b:6443");
+	assert_int_equal(kc.insecure, 0); /* c's "prod" is discarded whole */
+	assert_string_equal(kc.ca_file, "/k/b/ca/b.pem");
+	assert_string_equal(kc.token_file, "/k/a/a-token");
+	assert_null(kc.token); /* c's "me" is discarded whole */
+	assert_null(kc.key_file);
+	kube_config_done(&kc);
+
+	/* the exec command resolves against the file of the user, not of the context */
+	assert_int_equal(kube_config_merge_yaml(two, 2, "p", &kc, &e), 0);
+	assert_string_equal(kc.exec_command, "/k/c/bin/plug");
+	assert_string_equal(kc.server, "https://c:6443");
+	kube_config_done(&kc);
+
+	assert_int_equal(kube_config_merge_yaml(files, 3, "nope", &kc, &e), -1);
+	assert_non_null(strstr(e.msg, "\"nope\" does not exist"));
+	/* an empty file (touch ~/.kube/config) is an empty configuration, as for kubectl */
+	{
+		const struct kube_file blanks[] = {
+			{.name = "/k/0/config", .text = "# nothing\n---\n  \n", .len = 17, .dir = "/k/0"},
+			files[0],
+			files[1],
+			files[2]};
+
+		assert_int_equal(kube_config_merge_yaml(blanks, 4, NULL, &kc, &e), 0);
+		assert_string_equal(kc.server, "https://b:6443");
+		kube_config_done(&kc);
+		assert_int_equal(kube_config_merge_yaml(blanks, 1, NULL, &kc, &e), -1);
+		assert_string_equal(e.msg, "kubeconfig /k/0/config: empty");
+	}
+	assert_int_equal(kube_config_merge_yaml(bad, 2, NULL, &kc, &e), -1);
+	assert_non_null(strstr(e.msg, "kubeconfig /k/e/config: YAML error"));
+}
+
+/* KUBECONFIG=a:missing:b:c without kubectl: the files merged, the missing one skipped; every file
+ * missing is said naming KUBECONFIG; --kubeconfig is one file only. */
+static void load_merged(void **state)
+{
+	char env[1024], path[300];
+	struct kube_load_opts o = {.kubectl = ""};
+	struct kube_config kc;
+	struct err e;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/a", tmpdir);
+	mkdir(path, 0700);
+	snprintf(path, sizeof(path), "%s/b", tmpdir);
+	mkdir(path, 0700);
+	write_file("a/config", merge_a, 0600);
+	write_file("b/config", merge_b, 0600);
+	write_file("c.yaml", merge_c, 0600);
+	snprintf(env, sizeof(env), "%s/a/config:%s/missing::%s/b/config:%s/c.yaml:%s/a/config", tmpdir, tmpdir, tmpdir,
+		 tmpdir, tmpdir);
+	setenv("KUBECONFIG", env, 1);
+	assert_int_equal(kube_config_load(&o, &kc, &e), 0);
+	assert_string_equal(kc.context, "oncall");
+	assert_string_equal(kc.server, "https://b:6443");
+	snprintf(path, sizeof(path), "%s/b/ca/b.pem", tmpdir);
+	assert_string_equal(kc.ca_file, path);
+	snprintf(path, sizeof(path), "%s/a/a-token", tmpdir);
+	assert_string_equal(kc.token_file, path);
+	kube_config_done(&kc);
+
+	/* --kubeconfig: that file alone, so b's cluster is unknown */
+	snprintf(path, sizeof(path), "%s/a/config", tmpdir);
+	o.kubeconfig = path;
+	assert_int_equal(kube_config_load(&o, &kc, &e), -1);
+	assert_non_null(strstr(e.msg, "no current-context"));
+	o.kubeconfig = NULL;
+
+	snprintf(env, sizeof(env), "%s/gone1:%s/gone2", tmpdir, tmpdir);
+	setenv("KUBECONFIG", env, 1);
+	assert_int_equal(kube_config_load(&o, &kc, &e), -1);
+	assert_non_null(strstr(e.msg, "KUBECONFIG names no existing file"));
+	assert_non_null(strstr(e.msg, "gone2"));
+	unsetenv("KUBECONFIG");
+}
+
 static void split_pod(void **state)
 {
 	char *scheme, *name;
@@ -503,6 +615,8 @@ int main(void)
 		cmocka_unit_test(json_minified),
 		cmocka_unit_test(exec_plugin),
 		cmocka_unit_test(load_files),
+		cmocka_unit_test(merge_texts),
+		cmocka_unit_test(load_merged),
 		cmocka_unit_test(kubectl_env),
 		cmocka_unit_test(token_line_breaks),
 		cmocka_unit_test(split_pod),
