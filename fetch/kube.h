@@ -68,6 +68,12 @@ struct kube_file {
  * Then picks context (NULL: current-context) as kube_config_from_yaml does. */
 int kube_config_merge_yaml(const struct kube_file *files, size_t n, const char *context, struct kube_config *kc,
 			   struct err *e);
+/* Runs argv with envp (NULL: ours), LEAKSCOPE_TOKEN left out, stdin from /dev/null; collects
+ * stdout (capped) and, when errout is given, the first line of stderr (else stderr goes to
+ * ours). Returns the exit status (0..255), or -1 with e filled when it could not run, was killed
+ * or printed too much. For fetch/ only. */
+int kube_run_capture(char *const argv[], char *const envp[], char **out, size_t *outlen, char *errout, size_t errn,
+		     struct err *e);
 /* Runs kc's exec plugin (when it has one) and takes the token or client certificate it prints. */
 int kube_exec_credential(struct kube_config *kc, struct err *e);
 /* kube_config_done(NULL) does nothing. */
