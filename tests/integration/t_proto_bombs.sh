@@ -46,7 +46,7 @@ gen normal
 run_rss normal 0 --json "$WORK/normal.pb.gz"
 # (a sanitizer build's shadow memory and quarantine put its RSS past a few MiB: 64 MiB there)
 few=16
-nm "$LEAKSCOPE" 2>/dev/null | grep -q ' __asan_init$' && few=64
+nm "$LEAKSCOPE" 2>/dev/null | grep ' __asan_init$' >/dev/null && few=64 # (no -q: nm must not die of SIGPIPE under pipefail)
 [ "$rss" -le $((few * 1024)) ] || fail "normal profile: peak RSS $rss KiB, over $few MiB"
 python3 - "$WORK/out" <<'PY' || fail "normal profile read wrong"
 import json, sys
