@@ -9,6 +9,18 @@
 
 enum pend { P_NONE, P_FUNC, P_CREATOR };
 
+/* A goroutine's lines after its header, kept to be compared with the next goroutine's. */
+struct lines {
+	char *buf;
+	size_t len, cap;
+	size_t *end; /* where each line ends in buf */
+	size_t *key; /* each line's line_key */
+	size_t n, capn, capk;
+};
+
+/* Lines kept per goroutine at most: a longer one is parsed as it comes and not compared. */
+#define REPEAT_MAX (256 * 1024)
+
 struct ptext {
 	struct snapshot *snap;
 	int in_g;      /* inside a goroutine block */
@@ -22,6 +34,16 @@ struct ptext {
 	int headers; /* goroutine headers seen */
 	int tolerant; /* pasted: a stack cut after a function line still counts */
 	int cutline;  /* the last line was a file line that did not parse (cut inside it?) */
+	/* runtime.Stack prints goroutines one after another, and a leak's thousands of goroutines
+	 * mostly in a row: a goroutine whose lines repeat the previous one's is folded into its group
+	 * unparsed. prev holds the previous goroutine's lines, cur this one's once it differs. */
+	struct lines prev, cur;
+	int prev_ok;      /* prev is a whole goroutine that ended at a blank line */
+	int prev_cutline; /* what its lines left in cutline and parent */
+	long prev_parent;
+	int matching; /* this goroutine's lines so far are prev's first matched lines */
+	size_t matched;
+	int recording; /* cur holds this goroutine's lines (none past REPEAT_MAX) */
 };
 
 struct ptext *ptext_new(struct snapshot *s)
@@ -37,6 +59,12 @@ void ptext_free(struct ptext *t)
 	if (!t)
 		return;
 	free(t->pendbuf);
+	free(t->prev.buf);
+	free(t->prev.end);
+	free(t->prev.key);
+	free(t->cur.buf);
+	free(t->cur.end);
+	free(t->cur.key);
 	free(t);
 }
 
@@ -66,18 +94,123 @@ static long digits(const char *s, size_t n, size_t *i)
 	return *i == start ? -1 : v;
 }
 
-static void end_goroutine(struct ptext *t)
+static int body_line(struct ptext *t, const char *s, size_t n);
+static int file_line(const char *s, size_t n, const char **file, size_t *filelen, long *line);
+
+/* What the parser makes of line s, as a key: its length in the low bits, its kind in the top two.
+ * The bytes it covers are a function line without the argument values Go prints (they differ from
+ * goroutine to goroutine), a file line through its line number (without the pc offset and fp/sp
+ * words), any other line whole. Two lines whose keys and key bytes are equal read the same. */
+#define KEY_FUNC ((size_t)1 << (sizeof(size_t) * 8 - 1))
+#define KEY_FILE ((size_t)1 << (sizeof(size_t) * 8 - 2))
+#define KEY_LEN(k) ((k) & ~(KEY_FUNC | KEY_FILE))
+
+static size_t line_key(const char *s, size_t n)
 {
+	const char *file;
+	size_t filelen, i;
+	long ln;
+
+	if (s[0] == '\t') {
+		if (!file_line(s, n, &file, &filelen, &ln))
+			return n;
+		for (i = (size_t)(file - s) + filelen + 1; i < n && is_digit(s[i]); i++)
+			;
+		return i | KEY_FILE;
+	}
+	if (s[n - 1] != ')' || has_prefix(s, n, "created by ") || has_prefix(s, n, "...") ||
+	    has_prefix(s, n, "[originating from goroutine "))
+		return n;
+	return frame_strip_args(s, n) | KEY_FUNC;
+}
+
+static void lines_add(struct lines *l, const char *s, size_t n, size_t key)
+{
+	l->buf = xgrow(l->buf, &l->cap, l->len + n, 1);
+	memcpy(l->buf + l->len, s, n);
+	l->len += n;
+	l->end = xgrow(l->end, &l->capn, l->n + 1, sizeof(*l->end));
+	l->key = xgrow(l->key, &l->capk, l->n + 1, sizeof(*l->key));
+	l->key[l->n] = key;
+	l->end[l->n++] = l->len;
+}
+
+static const char *lines_get(const struct lines *l, size_t i, size_t *n)
+{
+	size_t start = i ? l->end[i - 1] : 0;
+
+	*n = l->end[i] - start;
+	return l->buf + start;
+}
+
+/* Keeps line s and its line_key for the next goroutine to compare with. */
+static void record(struct ptext *t, const char *s, size_t n, size_t key)
+{
+	if (!t->recording)
+		return;
+	if (t->cur.len + n > REPEAT_MAX) {
+		t->recording = 0;
+		return;
+	}
+	lines_add(&t->cur, s, n, key);
+}
+
+/* This goroutine's lines stop repeating prev's: the ones that did are parsed now. */
+static void diverge(struct ptext *t)
+{
+	size_t i, n;
+
+	t->matching = 0;
+	for (i = 0; i < t->matched; i++) {
+		const char *s = lines_get(&t->prev, i, &n);
+
+		record(t, s, n, t->prev.key[i]);
+		body_line(t, s, n);
+	}
+}
+
+static void end_goroutine(struct ptext *t, int at_blank)
+{
+	if (t->in_g && t->matching && at_blank && t->matched == t->prev.n && snap_end_repeat(t->snap, 1) == 0) {
+		t->goroutines++;
+		t->cutline = t->prev_cutline;
+		t->parent = t->prev_parent;
+		t->in_g = t->matching = 0;
+		return;
+	}
+	if (t->in_g && t->matching)
+		diverge(t);
 	if (t->in_g) {
+		t->prev_ok = 0;
 		if (t->goexit)
 			snap_drop_go_wrapper(t->snap);
 		snap_end(t->snap, 1);
 		t->goroutines++;
+		if (at_blank && t->recording && !t->ancestors) {
+			struct lines tmp = t->prev;
+
+			t->prev = t->cur;
+			t->cur = tmp;
+			t->prev_ok = 1;
+			t->prev_cutline = t->cutline;
+			t->prev_parent = t->parent;
+		}
 	}
 	t->in_g = 0;
 	t->ancestors = 0;
 	t->goexit = 0;
 	t->pend = P_NONE;
+	t->recording = 0;
+}
+
+/* A goroutine's header was read: its lines are compared with the previous one's. */
+static void start_goroutine(struct ptext *t)
+{
+	t->in_g = 1;
+	t->matching = t->prev_ok;
+	t->matched = 0;
+	t->recording = 1;
+	t->cur.len = t->cur.n = 0;
 }
 
 /* Removes every occurrence of marker from status[0..*n). Returns whether it was there. */
@@ -115,7 +248,7 @@ static int header(struct ptext *t, const char *s, size_t n)
 		i++;
 	if (i >= n)
 		return 0;
-	end_goroutine(t);
+	end_goroutine(t, 0);
 	t->headers = 1;
 	if (id == 0) {
 		/* "goroutine 0 [idle]" in crash output is the signal handler's g0, not a goroutine. */
@@ -124,7 +257,7 @@ static int header(struct ptext *t, const char *s, size_t n)
 	}
 	i++;
 	snap_begin(snap);
-	t->in_g = 1;
+	start_goroutine(t);
 	snap_id(snap, id);
 	for (close = i; close < n && s[close] != ',' && s[close] != ']'; close++)
 		;
@@ -193,6 +326,8 @@ static void set_pending(struct ptext *t, enum pend kind, const char *s, size_t n
 
 int ptext_line(struct ptext *t, const char *s, size_t n, struct err *e)
 {
+	size_t key;
+
 	(void)e;
 	if (n >= 11 && s[0] == 'g' && has_prefix(s, n, "goroutine ") && is_digit(s[10]) && s[n - 1] == ':' &&
 	    header(t, s, n))
@@ -200,9 +335,27 @@ int ptext_line(struct ptext *t, const char *s, size_t n, struct err *e)
 	if (!t->in_g)
 		return 0;
 	if (n == 0) {
-		end_goroutine(t);
+		end_goroutine(t, 1);
 		return 0;
 	}
+	key = t->recording ? line_key(s, n) : n;
+	if (t->matching) {
+		size_t pn;
+		const char *p = t->matched < t->prev.n ? lines_get(&t->prev, t->matched, &pn) : NULL;
+
+		if (p && t->prev.key[t->matched] == key && memcmp(p, s, KEY_LEN(key)) == 0) {
+			t->matched++;
+			return 0;
+		}
+		diverge(t);
+	}
+	record(t, s, n, key);
+	return body_line(t, s, n);
+}
+
+/* A line of the goroutine being read, after its header. */
+static int body_line(struct ptext *t, const char *s, size_t n)
+{
 	if (t->ancestors)
 		return 0;
 	t->cutline = 0;
@@ -272,6 +425,8 @@ int ptext_finish(struct ptext *t, int complete, struct err *e)
 {
 	struct snapshot *s = t->snap;
 
+	if (t->in_g && t->matching)
+		diverge(t);
 	if (t->tolerant && t->in_g && (t->pend == P_FUNC || (!complete && t->cutline))) {
 		/* A paste that stops after a function line: the goroutine was there, its stack is cut. */
 		t->pend = P_NONE;
@@ -286,7 +441,7 @@ int ptext_finish(struct ptext *t, int complete, struct err *e)
 	}
 	if (!complete && !t->tolerant)
 		s->truncated = 1;
-	end_goroutine(t);
+	end_goroutine(t, 0);
 	/* A cut dump may have lost its only goroutine, but it still showed a header: text without one
 	 * is not a dump, even when it does not end with a newline. */
 	if (t->goroutines == 0 && (!s->truncated || !t->headers))

@@ -46,6 +46,8 @@ struct snap_rec {
 	struct snap_creator creator; /* func/file are offsets into creatortext */
 	char *creatortext;
 	size_t creatorcap;
+	struct snap_group *last; /* the group the last record was folded into */
+	const char *nolabels;    /* the interned id of the empty label set */
 };
 
 static void sort_ages(struct snapshot *s, struct snap_group *g);
@@ -405,6 +407,8 @@ static void fingerprint(struct snap_group *g)
 	hash_hex(hash_bytes(buf, len, 0x6c65616b73636f70ULL), SNAP_PRINT_LEN, g->fingerprint);
 }
 
+static void group_add(struct snapshot *s, struct snap_group *g);
+
 static struct snap_group *group_new(struct snapshot *s, uint64_t h, const char *key, size_t keylen)
 {
 	struct snap_rec *r = s->rec;
@@ -432,6 +436,14 @@ static struct snap_group *group_new(struct snapshot *s, uint64_t h, const char *
 	g->canonlen = keylen;
 	g->id_min = g->id_max = -1;
 	fingerprint(g);
+	group_add(s, g);
+	return g;
+}
+
+/* Puts g in s's table and list. */
+static void group_add(struct snapshot *s, struct snap_group *g)
+{
+	size_t i;
 
 	if ((s->ngroups + 1) * 2 > s->tcap) {
 		size_t cap = s->tcap * 2;
@@ -446,7 +458,6 @@ static struct snap_group *group_new(struct snapshot *s, uint64_t h, const char *
 	table_insert(s->table, s->tcap, g);
 	s->groups = xgrow(s->groups, &s->gcap, s->ngroups + 1, sizeof(*s->groups));
 	s->groups[s->ngroups++] = g;
-	return g;
 }
 
 /* ---- per-group buckets: states and wait ages ---- */
@@ -654,7 +665,9 @@ static const char *labelset_id(struct snapshot *s, size_t *lenp)
 
 	if (r->nlabels == 0) {
 		*lenp = 0;
-		return intern_str(s->strings, "", 0);
+		if (!r->nolabels)
+			r->nolabels = intern_str(s->strings, "", 0);
+		return r->nolabels;
 	}
 
 	if (r->nlabels > 1) {
@@ -689,10 +702,36 @@ static const char *labelset_id(struct snapshot *s, size_t *lenp)
 	return id;
 }
 
+/* A new label set on g: labels[0..n), their strings interned in s already, copied. */
+static void add_labelset(struct snapshot *s, struct snap_group *g, const char *id, const struct snap_label *labels,
+			 int n, long count)
+{
+	struct snap_labelset *ls;
+	struct snap_label *copy;
+	int i;
+
+	if (g->nlabelsets == g->caplabelsets) {
+		int cap = g->caplabelsets ? g->caplabelsets * 2 : 2;
+		struct snap_labelset *fresh = arena_alloc(s->arena, (size_t)cap * sizeof(*fresh));
+
+		if (g->nlabelsets)
+			memcpy(fresh, g->labelsets, (size_t)g->nlabelsets * sizeof(*fresh));
+		g->labelsets = fresh;
+		g->caplabelsets = cap;
+	}
+	copy = arena_alloc(s->arena, (n ? (size_t)n : 1) * sizeof(*copy));
+	for (i = 0; i < n; i++)
+		copy[i] = labels[i];
+	ls = &g->labelsets[g->nlabelsets++];
+	ls->id = id;
+	ls->labels = copy;
+	ls->nlabels = n;
+	ls->count = count;
+}
+
 static void add_labels(struct snapshot *s, struct snap_group *g, long count)
 {
 	struct snap_rec *r = s->rec;
-	struct snap_labelset *ls;
 	struct snap_label *labels;
 	const char *id;
 	size_t idlen, i;
@@ -708,68 +747,23 @@ static void add_labels(struct snapshot *s, struct snap_group *g, long count)
 		g->labels_other += count;
 		return;
 	}
-	if (g->nlabelsets == g->caplabelsets) {
-		int cap = g->caplabelsets ? g->caplabelsets * 2 : 2;
-		struct snap_labelset *n = arena_alloc(s->arena, (size_t)cap * sizeof(*n));
-
-		if (g->nlabelsets)
-			memcpy(n, g->labelsets, (size_t)g->nlabelsets * sizeof(*n));
-		g->labelsets = n;
-		g->caplabelsets = cap;
-	}
-	labels = arena_alloc(s->arena, (r->nlabels ? r->nlabels : 1) * sizeof(*labels));
+	labels = xmalloc((r->nlabels ? r->nlabels : 1) * sizeof(*labels));
 	for (i = 0; i < r->nlabels; i++) {
 		labels[i].key = intern_str(s->strings, r->aux + r->labels[i].key, r->labels[i].keylen);
 		labels[i].value = intern_str(s->strings, r->aux + r->labels[i].value, r->labels[i].valuelen);
 	}
-	ls = &g->labelsets[g->nlabelsets++];
-	ls->id = id;
-	ls->labels = labels;
-	ls->nlabels = (int)r->nlabels;
-	ls->count = count;
+	add_labelset(s, g, id, labels, (int)r->nlabels, count);
+	free(labels);
 }
 
-void snap_end(struct snapshot *s, long count)
+/* Folds the record, count goroutines strong, into g: everything but its frames. */
+static void fold(struct snapshot *s, struct snap_group *g, long count)
 {
 	struct snap_rec *r = s->rec;
-	struct snap_group *g = NULL;
-	const char *key;
-	size_t i, keylen;
-	uint64_t h;
 
-	if (!r->active)
-		return;
-	r->active = 0;
-	if (count <= 0)
-		return;
-	if (r->nframes == 0 && r->has_first) {
-		/* Every frame was runtime-internal: all of them name the group (gopark alone would fold
-		 * every system goroutine into one). */
-		size_t off = 0, k;
-
-		for (k = 0; k < r->nfirst; k++) {
-			const char *func = r->first + off, *file = func + strlen(func) + 1;
-
-			off = (size_t)(file - r->first) + strlen(file) + 1;
-			rec_push_frame(r, s->by, func, strlen(func), file, strlen(file), r->firstline[k]);
-		}
-	}
-	key = s->by == SNAP_BY_FUNCS ? r->key : r->text;
-	keylen = s->by == SNAP_BY_FUNCS ? r->keylen : r->keyend;
-	h = hash_bytes(key, keylen, 0);
-	for (i = h & (s->tcap - 1); s->table[i]; i = (i + 1) & (s->tcap - 1)) {
-		struct snap_group *c = s->table[i];
-
-		/* key is NULL while the record has no key bytes. */
-		if (c->hash == h && c->canonlen == keylen && (keylen == 0 || memcmp(c->canon, key, keylen) == 0)) {
-			g = c;
-			break;
-		}
-	}
-	if (!g)
-		g = group_new(s, h, key ? key : "", keylen);
 	g->count += count;
 	s->records += count;
+	s->rec->last = g;
 	if (r->leaked)
 		g->leaked += count;
 	if (r->state)
@@ -795,4 +789,187 @@ void snap_end(struct snapshot *s, long count)
 		g->creator = c;
 	}
 	add_labels(s, g, count);
+}
+
+/* Every frame was runtime-internal: all of them name the group (gopark alone would fold every
+ * system goroutine into one). */
+static void push_first(struct snapshot *s)
+{
+	struct snap_rec *r = s->rec;
+	size_t off = 0, k;
+
+	for (k = 0; k < r->nfirst; k++) {
+		const char *func = r->first + off, *file = func + strlen(func) + 1;
+
+		off = (size_t)(file - r->first) + strlen(file) + 1;
+		rec_push_frame(r, s->by, func, strlen(func), file, strlen(file), r->firstline[k]);
+	}
+}
+
+/* The group whose canonical bytes are key[0..keylen) (key may be NULL when keylen is 0), or NULL. */
+static struct snap_group *group_find(const struct snapshot *s, uint64_t h, const char *key, size_t keylen)
+{
+	size_t i;
+
+	for (i = h & (s->tcap - 1); s->table[i]; i = (i + 1) & (s->tcap - 1)) {
+		struct snap_group *c = s->table[i];
+
+		if (c->hash == h && c->canonlen == keylen && (keylen == 0 || memcmp(c->canon, key, keylen) == 0))
+			return c;
+	}
+	return NULL;
+}
+
+void snap_end(struct snapshot *s, long count)
+{
+	struct snap_rec *r = s->rec;
+	struct snap_group *g;
+	const char *key;
+	size_t keylen;
+	uint64_t h;
+
+	if (!r->active)
+		return;
+	r->active = 0;
+	if (count <= 0)
+		return;
+	if (r->nframes == 0 && r->has_first)
+		push_first(s);
+	key = s->by == SNAP_BY_FUNCS ? r->key : r->text;
+	keylen = s->by == SNAP_BY_FUNCS ? r->keylen : r->keyend;
+	h = hash_bytes(key, keylen, 0);
+	g = group_find(s, h, key, keylen);
+	if (!g)
+		g = group_new(s, h, key ? key : "", keylen);
+	fold(s, g, count);
+}
+
+int snap_end_repeat(struct snapshot *s, long count)
+{
+	struct snap_rec *r = s->rec;
+
+	if (!r->active || !r->last)
+		return -1;
+	r->active = 0;
+	if (count > 0)
+		fold(s, r->last, count);
+	return 0;
+}
+
+/* ---- merging ---- */
+
+/* A new group of s with the frames and identity of o, a group of another snapshot. */
+static struct snap_group *group_adopt(struct snapshot *s, const struct snap_group *o)
+{
+	struct snap_group *g = arena_calloc(s->arena, sizeof(*g));
+	struct snap_frame *frames = arena_alloc(s->arena, (o->nframes ? (size_t)o->nframes : 1) * sizeof(*frames));
+	int i;
+
+	for (i = 0; i < o->nframes; i++) {
+		frames[i].func = intern_str(s->strings, o->frames[i].func, strlen(o->frames[i].func));
+		frames[i].file = intern_str(s->strings, o->frames[i].file, strlen(o->frames[i].file));
+		frames[i].line = o->frames[i].line;
+	}
+	memcpy(g->key, o->key, sizeof(g->key));
+	memcpy(g->fingerprint, o->fingerprint, sizeof(g->fingerprint));
+	g->hash = o->hash;
+	g->frames = frames;
+	g->nframes = o->nframes;
+	g->top = o->top;
+	g->canon = arena_strndup(s->arena, o->canon ? o->canon : "", o->canonlen);
+	g->canonlen = o->canonlen;
+	g->id_min = g->id_max = -1;
+	group_add(s, g);
+	return g;
+}
+
+/* o's label sets into g, as if their goroutines had come after g's. -1 when that cannot be told:
+ * o dropped sets past SNAP_MAX_LABELSETS that g may hold, or g has no room for all of o's. */
+static int merge_labels(struct snapshot *s, struct snap_group *g, const struct snap_group *o)
+{
+	struct snap_label labels[64];
+	int i, k, fresh = 0;
+
+	if (o->labels_other)
+		return -1;
+	for (i = 0; i < o->nlabelsets; i++) {
+		const struct snap_labelset *ls = &o->labelsets[i];
+		size_t len = strlen(ls->id), want = 0;
+		const char *id;
+
+		for (k = 0; k < ls->nlabels; k++)
+			want += strlen(ls->labels[k].key) + strlen(ls->labels[k].value) + 2;
+		if (want != len)
+			return -1; /* a label with a NUL byte: its set's identity is not a C string */
+		id = intern_str(s->strings, ls->id, len);
+		for (k = 0; k < g->nlabelsets && g->labelsets[k].id != id; k++)
+			;
+		if (k < g->nlabelsets) {
+			g->labelsets[k].count += ls->count;
+			continue;
+		}
+		if (g->nlabelsets >= SNAP_MAX_LABELSETS) {
+			g->labels_other += ls->count;
+			continue;
+		}
+		if (g->nlabelsets + ++fresh > SNAP_MAX_LABELSETS || ls->nlabels > 64)
+			return -1;
+		for (k = 0; k < ls->nlabels; k++) {
+			labels[k].key = intern_str(s->strings, ls->labels[k].key, strlen(ls->labels[k].key));
+			labels[k].value = intern_str(s->strings, ls->labels[k].value, strlen(ls->labels[k].value));
+		}
+		add_labelset(s, g, id, labels, ls->nlabels, ls->count);
+	}
+	return 0;
+}
+
+static int merge_group(struct snapshot *s, struct snap_group *g, const struct snap_group *o)
+{
+	int i;
+
+	g->count += o->count;
+	g->leaked += o->leaked;
+	g->aged += o->aged;
+	for (i = 0; i < o->nstates; i++)
+		add_state(s, g, intern_str(s->strings, o->states[i].name, strlen(o->states[i].name)),
+			  o->states[i].count);
+	for (i = 0; i < o->nages; i++)
+		add_age(s, g, o->ages[i].minutes, o->ages[i].count);
+	if (o->id_min >= 0 && (g->id_min < 0 || o->id_min < g->id_min))
+		g->id_min = o->id_min;
+	if (o->id_max > g->id_max)
+		g->id_max = o->id_max;
+	if (o->creator && !g->creator) {
+		struct snap_creator *c = arena_alloc(s->arena, sizeof(*c));
+
+		*c = *o->creator;
+		c->func = intern_str(s->strings, o->creator->func, strlen(o->creator->func));
+		c->file = intern_str(s->strings, o->creator->file, strlen(o->creator->file));
+		g->creator = c;
+	}
+	return merge_labels(s, g, o);
+}
+
+int snap_merge(struct snapshot *into, const struct snapshot *from)
+{
+	size_t i;
+
+	if (into->format != from->format || into->by != from->by)
+		return -1;
+	for (i = 0; i < from->ngroups; i++) {
+		const struct snap_group *o = from->groups[i];
+		struct snap_group *g = group_find(into, o->hash, o->canon, o->canonlen);
+
+		if (!g)
+			g = group_adopt(into, o);
+		if (merge_group(into, g, o) < 0)
+			return -1;
+	}
+	into->total += from->total;
+	into->records += from->records;
+	into->truncated |= from->truncated;
+	if (from->profile == SNAP_GOROUTINELEAK)
+		into->profile = SNAP_GOROUTINELEAK;
+	snap_sort(into);
+	return 0;
 }

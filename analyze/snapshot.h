@@ -120,6 +120,12 @@ int snap_distinct_frame(const struct snap_group *g, const struct snap_group *con
 const char *snap_format_name(enum snap_format f);
 const char *snap_profile_name(enum snap_profile p);
 
+/* Adds the goroutines of from, read from the same input just after into's, to into, and sorts it:
+ * into then reads as if one parser had read both parts. Returns 0, or -1 when that cannot be
+ * done exactly (another format, label sets past SNAP_MAX_LABELSETS): into is then half merged,
+ * and only good for snap_free. */
+int snap_merge(struct snapshot *into, const struct snapshot *from);
+
 /* The record builder, for parsers: begin, describe one goroutine (or one count record), end.
  * Strings are copied; the caller's buffers may change after each call. */
 void snap_begin(struct snapshot *s);
@@ -138,6 +144,10 @@ void snap_label(struct snapshot *s, const char *key, size_t keylen, const char *
 void snap_drop_go_wrapper(struct snapshot *s);
 /* Folds the record, count goroutines strong, into its group. */
 void snap_end(struct snapshot *s, long count);
+/* Folds the record, count goroutines strong, into the group the previous record went to: for a
+ * record whose frames and creator the caller knows to repeat that one's, given only its header
+ * (state, wait, id, labels). Returns 0, or -1 (the record untouched) when there is no such group. */
+int snap_end_repeat(struct snapshot *s, long count);
 /* Drops the record being built. */
 void snap_abort(struct snapshot *s);
 
