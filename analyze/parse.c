@@ -47,6 +47,7 @@ struct parser {
 	unsigned long high; /* UTF-16: a high surrogate waiting for its low half */
 	char *dec;          /* UTF-16 decoded to UTF-8 */
 	size_t deccap;
+	int quiet; /* no notes on stderr (mode_quiet, or a part of a bigger input) */
 };
 
 struct parser *parse_new(const char *source, enum snap_by by)
@@ -54,7 +55,26 @@ struct parser *parse_new(const char *source, enum snap_by by)
 	struct parser *p = xcalloc(1, sizeof(*p));
 
 	p->snap = snap_new(source, by);
+	p->quiet = mode_quiet;
 	return p;
+}
+
+struct parser *parse_part_new(const char *source, enum snap_by by, uint64_t offset)
+{
+	struct parser *p = parse_new(source, by);
+
+	p->bytes = offset;
+	p->quiet = 1;
+	return p;
+}
+
+int parse_clean(const struct parser *p)
+{
+	if (p->failed || p->skip || p->utf16 != U_NONE)
+		return 0;
+	if (p->mode == M_TEXT)
+		return 1;
+	return p->mode == M_LOOSE && p->text && pnorm_clean(p->norm);
 }
 
 void parse_free(struct parser *p)
@@ -236,15 +256,15 @@ static int sniff_loose(struct parser *p)
 		p->utf16 = U_BE;
 	} else if (n >= 3 && h[0] == 0xef && h[1] == 0xbb && h[2] == 0xbf) {
 		p->skip = 3;
-		if (!mode_quiet)
+		if (!p->quiet)
 			fputs("leakscope: note: a UTF-8 byte order mark: dropped\n", stderr);
 	} else if (memchr(h, '\0', n)) {
 		return err_set(&p->err, "binary data that is not a gzip'd profile: not a goroutine profile");
 	}
-	if (p->utf16 != U_NONE && !mode_quiet)
+	if (p->utf16 != U_NONE && !p->quiet)
 		fputs("leakscope: note: UTF-16 text: decoded\n", stderr);
 	p->mode = M_LOOSE;
-	p->norm = pnorm_new(loose_emit, p, mode_quiet);
+	p->norm = pnorm_new(loose_emit, p, p->quiet);
 	return 1;
 }
 
@@ -451,10 +471,17 @@ static struct snapshot *parse_file(int fd, const char *source, enum snap_by by, 
 static struct snapshot *parse_regular(int fd, const struct stat *before, const char *source, enum snap_by by,
 				      struct err *e)
 {
-	/* a file of a few chunks is read in the time a thread takes to start */
-	struct snapshot *s = before->st_size > (4 << 20) ? parse_file(fd, source, by, e) : parse_fd(fd, source, by, e);
+	struct snapshot *s = parse_split(fd, (uint64_t)before->st_size, source, by);
 	struct stat after;
-	off_t pos = lseek(fd, 0, SEEK_CUR);
+	off_t pos;
+
+	if (s)
+		lseek(fd, before->st_size, SEEK_SET);
+	else if (before->st_size > (4 << 20)) /* a smaller file is read in the time a thread takes to start */
+		s = parse_file(fd, source, by, e);
+	else
+		s = parse_fd(fd, source, by, e);
+	pos = lseek(fd, 0, SEEK_CUR);
 
 	/* a parser that refused the input stops early: its own error stands, pos says nothing */
 	if (fstat(fd, &after) < 0 || after.st_size != before->st_size || (s && pos != before->st_size) ||

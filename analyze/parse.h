@@ -46,6 +46,15 @@ struct snapshot *parse_path(const char *path, enum snap_by by, struct err *e);
 
 /* ---- format back ends, for parse*.c only ---- */
 
+/* A parser for the part of an input that starts offset bytes in: no notes on stderr. */
+struct parser *parse_part_new(const char *source, enum snap_by by, uint64_t offset);
+/* Whether everything fed so far was a clean debug=2 dump: nothing normalized, nothing refused. */
+int parse_clean(const struct parser *p);
+/* A regular file of size bytes, a clean debug=2 dump, read as two parts on two threads and merged;
+ * NULL when it is not one or anything about it is not clean: the caller reads it whole. Leaves the
+ * file offset alone. */
+struct snapshot *parse_split(int fd, uint64_t size, const char *source, enum snap_by by);
+
 struct ptext;
 struct ptext *ptext_new(struct snapshot *s);
 void ptext_free(struct ptext *t);
@@ -80,6 +89,9 @@ int pnorm_finish(struct pnorm *z, struct err *e);
 /* The format recognized so far: debug=2 text or debug=1 records. */
 enum pnorm_fmt pnorm_format(const struct pnorm *z);
 int pnorm_saw_race(const struct pnorm *z);
+/* Whether the lines so far were a clean debug=2 dump: none normalized (no note was due, printed or
+ * not), and the next one would pass as it is. */
+int pnorm_clean(const struct pnorm *z);
 int pnorm_saw_timeout(const struct pnorm *z);
 
 /* debug=1 records came without their "goroutine profile: total N" line: the total is their sum. */

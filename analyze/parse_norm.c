@@ -95,6 +95,11 @@ enum pnorm_fmt pnorm_format(const struct pnorm *z)
 	return z->fmt;
 }
 
+int pnorm_clean(const struct pnorm *z)
+{
+	return z->notes == 0 && z->clean;
+}
+
 int pnorm_saw_race(const struct pnorm *z)
 {
 	return z->race_seen;

@@ -1,0 +1,114 @@
+/* parse_split.c: a big debug=2 dump read as two parts on two threads and merged into one snapshot. */
+#include "analyze/parse.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/xmalloc.h"
+
+/* Below this a second thread saves less than it costs to start. */
+#define SPLIT_MIN ((uint64_t)32 << 20)
+/* Read a chunk at a time: small enough that the kernel's copy lands in the core's cache. */
+#define SPLIT_CHUNK (128 * 1024)
+/* How far past the middle a goroutine boundary is looked for. */
+#define SPLIT_WINDOW (1 << 20)
+
+struct part {
+	int fd;
+	uint64_t from, to;
+	struct parser *p;
+	struct snapshot *snap; /* NULL unless the part was read whole, parsed and clean */
+};
+
+/* Reads [from, to) of the file into the part's parser; -1 on any failure (the whole read says why). */
+static int part_read(struct part *t)
+{
+	char *buf = xmalloc(SPLIT_CHUNK);
+	uint64_t at = t->from;
+	struct err e;
+	int r = 0;
+
+	while (at < t->to && r == 0) {
+		size_t want = t->to - at < SPLIT_CHUNK ? (size_t)(t->to - at) : SPLIT_CHUNK;
+		ssize_t n = pread(t->fd, buf, want, (off_t)at);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0 || parse_feed(t->p, buf, (size_t)n, &e) < 0)
+			r = -1;
+		at += n > 0 ? (uint64_t)n : 0;
+	}
+	free(buf);
+	return r;
+}
+
+static void *part_run(void *arg)
+{
+	struct part *t = arg;
+	struct err e;
+
+	if (part_read(t) == 0 && parse_clean(t->p))
+		t->snap = parse_finish(t->p, &e);
+	return NULL;
+}
+
+/* Where the goroutine after the middle of the file starts ("\n\ngoroutine N" at a record's end),
+ * or 0 when none is near. */
+static uint64_t find_cut(int fd, uint64_t size)
+{
+	char *w = xmalloc(SPLIT_WINDOW);
+	uint64_t mid = size / 2, cut = 0;
+	ssize_t n = pread(fd, w, SPLIT_WINDOW, (off_t)mid);
+	const char *p = w, *end = w + (n > 0 ? n : 0);
+
+	while (end - p > 12 && (p = memmem(p, (size_t)(end - p - 12), "\n\ngoroutine ", 12))) {
+		if (p[12] >= '1' && p[12] <= '9') {
+			cut = mid + (uint64_t)(p - w) + 2;
+			break;
+		}
+		p++;
+	}
+	free(w);
+	return cut;
+}
+
+/* Whether the file starts as the runtime writes a dump: "goroutine N [". */
+static int starts_dump(int fd)
+{
+	char head[12];
+
+	return pread(fd, head, sizeof(head), 0) == (ssize_t)sizeof(head) && memcmp(head, "goroutine ", 10) == 0 &&
+	       head[10] >= '1' && head[10] <= '9';
+}
+
+struct snapshot *parse_split(int fd, uint64_t size, const char *source, enum snap_by by)
+{
+	struct part a = {fd, 0, 0, NULL, NULL}, b = {fd, 0, size, NULL, NULL};
+	pthread_t th;
+	uint64_t cut;
+	int started;
+
+	if (size < SPLIT_MIN || !starts_dump(fd) || !(cut = find_cut(fd, size)))
+		return NULL;
+	a.to = b.from = cut;
+	a.p = parse_part_new(source, by, 0);
+	b.p = parse_part_new(source, by, cut);
+	started = pthread_create(&th, NULL, part_run, &b) == 0;
+	part_run(&a);
+	if (started)
+		pthread_join(th, NULL);
+	else
+		part_run(&b);
+	parse_free(a.p);
+	parse_free(b.p);
+	if (a.snap && b.snap && !a.snap->truncated && snap_merge(a.snap, b.snap) == 0) {
+		snap_free(b.snap);
+		return a.snap;
+	}
+	snap_free(a.snap);
+	snap_free(b.snap);
+	return NULL;
+}
