@@ -9,7 +9,10 @@ CFLAGS   ?= -O2 -g
 XCFLAGS  := -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE $(WARN) -Werror -I. -MMD -MP
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-LDLIBS   += $(PKG_LIBS) -lm -lpthread
+# libcurl, libpq and libmicrohttpd are opened on first use (fetch/curl_load.c, playbooks/pq_load.c,
+# cli/mhd_load.c), not linked: loading them and what they pull in cost every command ~7 ms at start.
+LAZY_LIBS := -lcurl -lpq -lmicrohttpd
+LDLIBS   += $(filter-out $(LAZY_LIBS),$(PKG_LIBS)) -lm -lpthread -ldl
 
 LIB_SRC  := $(wildcard lib/*.c analyze/*.c fetch/*.c playbooks/*.c tui/*.c) $(filter-out cli/main.c,$(wildcard cli/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
