@@ -143,6 +143,23 @@ static const char *lines_get(const struct lines *l, size_t i, size_t *n)
 	return l->buf + start;
 }
 
+/* Whether line s has the key of the previous goroutine's line at t->matched, without working the
+ * key out: its key bytes are the same, and what follows them cannot move the key (a file line: no
+ * later colon, no more digits; a function line: no later '(', and its closing ')'). */
+static int repeats(const struct ptext *t, const char *s, size_t n)
+{
+	size_t pn, k = t->prev.key[t->matched], len = KEY_LEN(k);
+	const char *p = lines_get(&t->prev, t->matched, &pn);
+
+	if (n < len || memcmp(s, p, len) != 0)
+		return 0;
+	if (k & KEY_FILE)
+		return len == n || (s[len] == ' ' && !memchr(s + len, ':', n - len));
+	if (k & KEY_FUNC)
+		return len < n && s[len] == '(' && s[n - 1] == ')' && !memchr(s + len + 1, '(', n - len - 1);
+	return len == n;
+}
+
 /* Keeps line s and its line_key for the next goroutine to compare with. */
 static void record(struct ptext *t, const char *s, size_t n, size_t key)
 {
@@ -338,17 +355,14 @@ int ptext_line(struct ptext *t, const char *s, size_t n, struct err *e)
 		end_goroutine(t, 1);
 		return 0;
 	}
-	key = t->recording ? line_key(s, n) : n;
 	if (t->matching) {
-		size_t pn;
-		const char *p = t->matched < t->prev.n ? lines_get(&t->prev, t->matched, &pn) : NULL;
-
-		if (p && t->prev.key[t->matched] == key && memcmp(p, s, KEY_LEN(key)) == 0) {
+		if (t->matched < t->prev.n && repeats(t, s, n)) {
 			t->matched++;
 			return 0;
 		}
 		diverge(t);
 	}
+	key = t->recording ? line_key(s, n) : n;
 	record(t, s, n, key);
 	return body_line(t, s, n);
 }

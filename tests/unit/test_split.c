@@ -159,12 +159,23 @@ static void test_repeats(void **state)
 	     "goroutine %ld [chan send]:\nmain.worker\n\t/src/main.go:20 +0x1\n"
 	     "created by main.start in goroutine 1\n\t/src/main.go:3 +0x1\n\n",
 	     id++);
+	/* the same key bytes, but a later colon or '(' makes another file:line or function of them */
+	worker(&b, id++, "chan send", 20, 0, 1);
+	addf(&b,
+	     "goroutine %ld [chan send]:\nmain.worker(0x1)\n\t/src/main.go:20 +0x1 x:7\n"
+	     "created by main.start in goroutine 1\n\t/src/main.go:3 +0x1\n\n",
+	     id++);
+	worker(&b, id++, "chan send", 20, 0, 1);
+	addf(&b,
+	     "goroutine %ld [chan send]:\nmain.worker(0x1)(0x2)\n\t/src/main.go:20 +0x1\n"
+	     "created by main.start in goroutine 1\n\t/src/main.go:3 +0x1\n\n",
+	     id++);
 	s = parse_bytes_of(&b, 4096);
-	assert_int_equal(s->total, 554);
-	assert_int_equal(s->ngroups, 4);
+	assert_int_equal(s->total, 558);
+	assert_int_equal(s->ngroups, 6);
 	g = group_at(s, "main.worker", 20);
 	assert_non_null(g);
-	assert_int_equal(g->count, 522); /* 500 + 20 + 1 with the creator, 1 without */
+	assert_int_equal(g->count, 524); /* 500 + 20 + 3 with the creator, 1 without */
 	assert_int_equal(g->aged, 167);
 	assert_int_equal(g->id_min, 10);
 	assert_int_equal(g->creator->goroutine, 7);
@@ -172,6 +183,8 @@ static void test_repeats(void **state)
 	assert_non_null(g);
 	assert_int_equal(g->count, 30);
 	assert_int_equal(group_at(s, "main.worker", 21)->count, 1);
+	assert_int_equal(group_at(s, "main.worker", 7)->count, 1);
+	assert_int_equal(group_at(s, "main.worker(0x1)", 20)->count, 1);
 	/* a byte at a time: the same groups, however the lines arrive */
 	t = parse_bytes_of(&b, 1);
 	assert_same(s, t);
