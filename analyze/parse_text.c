@@ -186,18 +186,16 @@ static void diverge(struct ptext *t)
 	}
 }
 
+/* The goroutine being read ends: at a blank line, at the next header or at the end of the input. */
 static void end_goroutine(struct ptext *t, int at_blank)
 {
 	if (t->in_g && t->matching && at_blank && t->matched == t->prev.n && snap_end_repeat(t->snap, 1) == 0) {
 		t->goroutines++;
 		t->cutline = t->prev_cutline;
 		t->parent = t->prev_parent;
-		t->in_g = t->matching = 0;
-		return;
-	}
-	if (t->in_g && t->matching)
-		diverge(t);
-	if (t->in_g) {
+	} else if (t->in_g) {
+		if (t->matching)
+			diverge(t);
 		t->prev_ok = 0;
 		if (t->goexit)
 			snap_drop_go_wrapper(t->snap);
@@ -214,6 +212,7 @@ static void end_goroutine(struct ptext *t, int at_blank)
 		}
 	}
 	t->in_g = 0;
+	t->matching = 0;
 	t->ancestors = 0;
 	t->goexit = 0;
 	t->pend = P_NONE;
