@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -303,8 +304,9 @@ static struct snapshot *parse_plain(const char *path)
 static void check_split(const char *dump, size_t n, int copies, size_t cut_at, long per_copy, const char *patch)
 {
 	char *path = big_file(dump, n, copies, cut_at);
-	struct snapshot *split, *plain;
+	struct snapshot *split, *plain, *direct;
 	struct err e;
+	int fd;
 
 	if (patch) {
 		const char *tab = strstr(dump + n / 2, "\n\t");
@@ -317,6 +319,13 @@ static void check_split(const char *dump, size_t n, int copies, size_t cut_at, l
 		fclose(f);
 	}
 
+	fd = open(path, O_RDONLY);
+	assert_true(fd >= 0);
+	direct = parse_split(fd, (uint64_t)lseek(fd, 0, SEEK_END), path, SNAP_BY_LINES);
+	close(fd);
+	/* two parts when clean; a paste is left to the whole read */
+	assert_int_equal(direct != NULL, patch == NULL);
+	snap_free(direct);
 	split = parse_path(path, SNAP_BY_LINES, &e);
 	if (!split)
 		fail_msg("%s", e.msg);
@@ -354,7 +363,7 @@ static void test_split_file(void **state)
 	(void)state;
 	snprintf(path, sizeof(path), "%s/go127.labels.debug2.txt", data ? data : "tests/data");
 	dump = read_all(path, &n);
-	copies = (int)((40u << 20) / n) + 1;
+	copies = (int)((8u << 20) / n) + 1;
 	check_split(dump, n, copies, 0, count_headers(dump, n), NULL);
 	/* cut at the runtime's cap, inside a stack, in the second part */
 	check_split(dump, n, (int)(PARSE_STACK_CAP / n) + 2, PARSE_STACK_CAP, -1, NULL);
