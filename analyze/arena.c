@@ -105,7 +105,7 @@ struct intern *intern_new(struct arena *a)
 
 	t->arena = a;
 	t->cap = 256;
-	t->slots = xcalloc(t->cap, sizeof(*t->slots));
+	t->slots = xcalloc_table(t->cap, sizeof(*t->slots));
 	return t;
 }
 
@@ -120,7 +120,7 @@ void intern_free(struct intern *t)
 static void intern_rehash(struct intern *t)
 {
 	size_t cap = t->cap * 2, i;
-	struct islot *slots = xcalloc(cap, sizeof(*slots));
+	struct islot *slots = xcalloc_table(cap, sizeof(*slots));
 
 	for (i = 0; i < t->cap; i++) {
 		struct islot *s = &t->slots[i];

@@ -170,7 +170,7 @@ static void match_groups(struct diff *d, size_t total)
 	ix.cap = 16;
 	while (ix.cap < total * 2 + 2)
 		ix.cap *= 2;
-	ix.slot = xcalloc(ix.cap, sizeof(*ix.slot));
+	ix.slot = xcalloc_table(ix.cap, sizeof(*ix.slot));
 	for (i = 0; i < d->nsnaps; i++) {
 		const struct snapshot *s = d->snaps[i];
 		size_t g;

@@ -9,8 +9,8 @@
 
 #include "lib/xmalloc.h"
 
-/* Below this a second thread saves less than it costs to start (as for lib/readahead). */
-#define SPLIT_MIN ((uint64_t)4 << 20)
+/* Below this a second thread saves less than it costs to start. */
+#define SPLIT_MIN ((uint64_t)1 << 20)
 /* Read a chunk at a time: small enough that the kernel's copy lands in the core's cache. */
 #define SPLIT_CHUNK (128 * 1024)
 /* How far past the middle a goroutine boundary is looked for. */

@@ -63,7 +63,7 @@ struct snapshot *snap_new(const char *source, enum snap_by by)
 	s->format = SNAP_FMT_NONE;
 	s->by = by;
 	s->tcap = 1024;
-	s->table = xcalloc(s->tcap, sizeof(*s->table));
+	s->table = xcalloc_table(s->tcap, sizeof(*s->table));
 	s->rec = xcalloc(1, sizeof(*s->rec));
 	return s;
 }
@@ -447,7 +447,7 @@ static void group_add(struct snapshot *s, struct snap_group *g)
 
 	if ((s->ngroups + 1) * 2 > s->tcap) {
 		size_t cap = s->tcap * 2;
-		struct snap_group **t = xcalloc(cap, sizeof(*t));
+		struct snap_group **t = xcalloc_table(cap, sizeof(*t));
 
 		for (i = 0; i < s->ngroups; i++)
 			table_insert(t, cap, s->groups[i]);
@@ -505,7 +505,7 @@ static int *pair_find(struct snap_pairs **tp, const struct snap_group *g, uintpt
 		t = *tp = xcalloc(1, sizeof(*t));
 	if ((t->n + 1) * 2 > t->cap) {
 		size_t cap = t->cap ? t->cap * 2 : 1024, i;
-		struct pair *slot = xcalloc(cap, sizeof(*slot));
+		struct pair *slot = xcalloc_table(cap, sizeof(*slot));
 
 		for (i = 0; i < t->cap; i++)
 			if (t->slot[i].g)

@@ -49,6 +49,17 @@ void *xcalloc(size_t nmemb, size_t size)
 	return p;
 }
 
+void *xcalloc_table(size_t nmemb, size_t size)
+{
+	void *p;
+
+	if (size && nmemb > SIZE_MAX / size)
+		fatal("out of memory (%zu x %zu bytes)", nmemb, size);
+	p = xmalloc(nmemb * size);
+	memset(p, 0, nmemb * size);
+	return p;
+}
+
 void *xrealloc(void *p, size_t n)
 {
 	void *q = realloc(p, n ? n : 1);

@@ -363,7 +363,7 @@ static void test_split_file(void **state)
 	(void)state;
 	snprintf(path, sizeof(path), "%s/go127.labels.debug2.txt", data ? data : "tests/data");
 	dump = read_all(path, &n);
-	copies = (int)((8u << 20) / n) + 1;
+	copies = (int)((2u << 20) / n) + 1;
 	check_split(dump, n, copies, 0, count_headers(dump, n), NULL);
 	/* cut at the runtime's cap, inside a stack, in the second part */
 	check_split(dump, n, (int)(PARSE_STACK_CAP / n) + 2, PARSE_STACK_CAP, -1, NULL);
