@@ -21,17 +21,24 @@ for to in 0 100; do
 	one_line_err "top on a file cut to $to bytes" "cut.txt changed while being read"
 	[ "$(stat -c %s "$WORK/cut.txt")" = "$to" ] || fail "the shim did not cut the file to $to"
 done
-# --- a file big enough to be read ahead on a second thread (over 4 MiB), cut after its first read
+# --- a big clean dump, read as two parts on two threads (analyze/parse_split.c), and a big paste,
+# read ahead on a second thread (lib/readahead.h): each cut after its first read
 big=$WORK/big.txt
 while [ "$(stat -c %s "$big" 2>/dev/null || echo 0)" -lt $((6 << 20)) ]; do cat "$src" >>"$big"; done
-cp "$big" "$WORK/cut.txt"
-expect_rc 2 "top on a big file cut while read ahead" env CUT_FILE="$WORK/cut.txt" CUT_TO=100 \
-	LD_PRELOAD="$WORK/cut.so" "$LEAKSCOPE" top "$WORK/cut.txt" || true
-one_line_err "top on a big file cut while read ahead" "cut.txt changed while being read"
+{ echo '$ curl -s localhost:6060/debug/pprof/goroutine?debug=2'; cat "$big"; } >"$WORK/bigpaste.txt"
+for f in big bigpaste; do
+	cp "$WORK/$f.txt" "$WORK/cut.txt"
+	expect_rc 2 "top on a big file ($f) cut while read" env CUT_FILE="$WORK/cut.txt" CUT_TO=100 \
+		LD_PRELOAD="$WORK/cut.so" "$LEAKSCOPE" top "$WORK/cut.txt" || true
+	one_line_err "top on a big file ($f) cut while read" "cut.txt changed while being read"
+	[ "$(stat -c %s "$WORK/cut.txt")" = 100 ] || fail "the shim did not cut the big file ($f)"
+done
 # left alone, it reads whole: every copy of the dump's 47 goroutines
 copies=$(grep -c '^goroutine [0-9]* \[' "$big")
-expect_rc 0 "top on a big file nobody touches" "$LEAKSCOPE" top "$big" &&
-	grep -q "^$copies goroutines in " "$WORK/out" || fail "the big file: $(head -3 "$WORK/out"), want $copies"
+for f in big bigpaste; do
+	expect_rc 0 "top on a big file ($f) nobody touches" "$LEAKSCOPE" top "$WORK/$f.txt" &&
+		grep -q "^$copies goroutines in " "$WORK/out" || fail "the big file ($f): $(head -3 "$WORK/out"), want $copies"
+done
 # the same file, left alone, reads as before
 cp "$src" "$WORK/whole.txt"
 expect_rc 0 "top on a file nobody touches" env CUT_FILE="$WORK/cut.txt" LD_PRELOAD="$WORK/cut.so" \

@@ -1,7 +1,7 @@
 /* cut_file.c: an LD_PRELOAD stand-in for another process that cuts a file short while leakscope is
  * reading it, at a fixed moment instead of a lucky one. With CUT_FILE=PATH in the environment, the
- * first successful mmap or read of PATH is followed at once by truncate(PATH, CUT_TO) (0 unless
- * given), so a mapped window points past the new end and a read loop sees the file shrink. */
+ * first successful mmap, read or pread of PATH is followed at once by truncate(PATH, CUT_TO) (0
+ * unless given), so a mapped window points past the new end and a read loop sees the file shrink. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <limits.h>
@@ -64,4 +64,23 @@ ssize_t read(int fd, void *buf, size_t n)
 	if (r > 0 && is_target(fd))
 		cut();
 	return r;
+}
+
+ssize_t pread(int fd, void *buf, size_t n, off_t off)
+{
+	static ssize_t (*real)(int, void *, size_t, off_t);
+	ssize_t r;
+
+	if (!real)
+		real = (ssize_t(*)(int, void *, size_t, off_t))dlsym(RTLD_NEXT, "pread");
+	r = real(fd, buf, n, off);
+	if (r > 0 && is_target(fd))
+		cut();
+	return r;
+}
+
+/* the same call by its large-file name, which a build with _FILE_OFFSET_BITS=64 may link to */
+ssize_t pread64(int fd, void *buf, size_t n, off_t off)
+{
+	return pread(fd, buf, n, off);
 }
