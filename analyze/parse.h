@@ -54,6 +54,9 @@ int parse_clean(const struct parser *p);
  * NULL when it is not one or anything about it is not clean: the caller reads it whole. Leaves the
  * file offset alone. */
 struct snapshot *parse_split(int fd, uint64_t size, const char *source, enum snap_by by);
+/* Where in s[0..n), at or after from, a part may start: the header line of a goroutine after a
+ * blank line (the offset of its 'g'), or 0 when there is none. */
+size_t parse_split_point(const char *s, size_t n, size_t from);
 
 struct ptext;
 struct ptext *ptext_new(struct snapshot *s);

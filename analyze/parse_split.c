@@ -55,24 +55,42 @@ static void *part_run(void *arg)
 	return NULL;
 }
 
-/* Where the goroutine after the middle of the file starts ("\n\ngoroutine N" at a record's end),
- * or 0 when none is near. */
+/* Whether s[0..n) starts with a line that every reader takes for a goroutine's header:
+ * "goroutine N [...]:", so that a parser starting there is where one reading from the start is. */
+static int header_line(const char *s, size_t n)
+{
+	const char *nl = memchr(s, '\n', n);
+	size_t len = nl ? (size_t)(nl - s) : 0, i = 10;
+
+	if (len < 14 || memcmp(s, "goroutine ", 10) != 0 || s[len - 1] != ':' || s[10] < '1' || s[10] > '9')
+		return 0;
+	while (i < len && s[i] >= '0' && s[i] <= '9')
+		i++;
+	return s[i] == ' ' && memchr(s + i, '[', len - i) != NULL;
+}
+
+size_t parse_split_point(const char *s, size_t n, size_t from)
+{
+	const char *p = s + from;
+
+	while (p + 12 < s + n && (p = memmem(p, (size_t)(s + n - p) - 12, "\n\ngoroutine ", 12))) {
+		if (header_line(p + 2, (size_t)(s + n - p) - 2))
+			return (size_t)(p - s) + 2;
+		p++;
+	}
+	return 0;
+}
+
+/* Where the goroutine after the middle of the file starts, or 0 when none is near. */
 static uint64_t find_cut(int fd, uint64_t size)
 {
 	char *w = xmalloc(SPLIT_WINDOW);
-	uint64_t mid = size / 2, cut = 0;
+	uint64_t mid = size / 2;
 	ssize_t n = pread(fd, w, SPLIT_WINDOW, (off_t)mid);
-	const char *p = w, *end = w + (n > 0 ? n : 0);
+	size_t at = n > 0 ? parse_split_point(w, (size_t)n, 0) : 0;
 
-	while (end - p > 12 && (p = memmem(p, (size_t)(end - p - 12), "\n\ngoroutine ", 12))) {
-		if (p[12] >= '1' && p[12] <= '9') {
-			cut = mid + (uint64_t)(p - w) + 2;
-			break;
-		}
-		p++;
-	}
 	free(w);
-	return cut;
+	return at ? mid + at : 0;
 }
 
 /* Whether the file starts as the runtime writes a dump: "goroutine N [". */

@@ -372,12 +372,26 @@ static void test_split_file(void **state)
 	free(dump);
 }
 
+/* A part starts only at a line every reader takes for a header: not at a garbled one. */
+static void test_split_point(void **state)
+{
+	const char *s = "x()\n\t/a.go:1\n\ngoroutine 39kChanSend.func1()\n\t/a.go:2\n\ngoroutine 7x [a]:\n\n"
+			"goroutine 0 [idle]:\n\ngoroutine 40 [select]:\nmain.f()\n";
+	size_t n = strlen(s), at;
+
+	(void)state;
+	at = parse_split_point(s, n, 0);
+	assert_true(at > 0);
+	assert_int_equal(strncmp(s + at, "goroutine 40 [select]:", 22), 0);
+	assert_int_equal(parse_split_point(s, n, at), 0);
+	assert_int_equal(parse_split_point("goroutine 1 [a]:\n", 17, 0), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_repeats),
-		cmocka_unit_test(test_repeat_cut),
-		cmocka_unit_test(test_merge),
+		cmocka_unit_test(test_repeats),     cmocka_unit_test(test_repeat_cut),
+		cmocka_unit_test(test_merge),       cmocka_unit_test(test_split_point),
 		cmocka_unit_test(test_split_file),
 	};
 
