@@ -313,9 +313,14 @@ void snap_drop_go_wrapper(struct snapshot *s)
 void snap_state(struct snapshot *s, const char *state, size_t n)
 {
 	struct snap_rec *r = s->rec;
+	const char *nul;
 
 	if (!r->active)
 		return;
+	/* A state is what is shown of it: up to a NUL byte of a garbled dump, so that two states that
+	 * print alike are one, read whole or in parts merged by name. */
+	if ((nul = memchr(state, 0, n)))
+		n = (size_t)(nul - state);
 	/* Neighbouring goroutines mostly share a state: skip the table for a repeat. */
 	if (!r->laststate || r->laststatelen != n || memcmp(r->laststate, state, n) != 0) {
 		r->laststate = intern_str(s->strings, state, n);

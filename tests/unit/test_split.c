@@ -247,6 +247,41 @@ static void test_merge(void **state)
 	free(all.p);
 }
 
+/* A garbled state with a NUL byte in it is one state, read whole or in two parts merged. */
+static void test_merge_nul_state(void **state)
+{
+	static const char g[] = "goroutine %ld [chan %c]:\nmain.f()\n\t/a.go:1 +0x1\n\n";
+	struct buf a = {0}, b = {0}, all = {0};
+	struct snapshot *x, *y, *whole;
+	char one[64];
+	long id;
+	int n;
+
+	(void)state;
+	for (id = 1; id <= 4; id++) { /* each part: an ordinary goroutine, then a garbled one */
+		worker(id <= 2 ? &a : &b, 10 + id, "select", 20, 0, 1);
+		n = snprintf(one, sizeof(one), g, id, 'X' + (int)id);
+		one[18] = 0; /* "goroutine N [chan \0]:": the state reads "chan " */
+		add(id <= 2 ? &a : &b, one, (size_t)n);
+	}
+	add(&all, a.p, a.len);
+	add(&all, b.p, b.len);
+	x = parse_bytes_of(&a, 7);
+	y = parse_bytes_of(&b, 7);
+	whole = parse_bytes_of(&all, 7);
+	assert_int_equal(snap_merge(x, y), 0);
+	assert_int_equal(group_at(whole, "main.f", 1)->count, 4);
+	assert_int_equal(group_at(whole, "main.f", 1)->nstates, 1);
+	assert_string_equal(group_at(whole, "main.f", 1)->states[0].name, "chan ");
+	assert_same(x, whole);
+	snap_free(x);
+	snap_free(y);
+	snap_free(whole);
+	free(a.p);
+	free(b.p);
+	free(all.p);
+}
+
 static char *read_all(const char *path, size_t *n)
 {
 	FILE *f = fopen(path, "rb");
@@ -391,8 +426,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_repeats),     cmocka_unit_test(test_repeat_cut),
-		cmocka_unit_test(test_merge),       cmocka_unit_test(test_split_point),
-		cmocka_unit_test(test_split_file),
+		cmocka_unit_test(test_merge),       cmocka_unit_test(test_merge_nul_state),
+		cmocka_unit_test(test_split_point), cmocka_unit_test(test_split_file),
 	};
 
 	parse_set_mode(0, 1);
