@@ -23,7 +23,7 @@ void *dl_sym(struct dl_lib *l, const char *name)
 		pthread_mutex_unlock(&lock);
 		fprintf(stderr, "leakscope: cannot load %s%s%s (Debian package %s): %s\n", l->soname,
 			l->handle ? ": " : "", l->handle ? name : "", l->package, why ? why : "not found");
-		exit(1);
+		exit(2);
 	}
 	pthread_mutex_unlock(&lock);
 	return p;

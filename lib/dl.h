@@ -11,7 +11,7 @@ struct dl_lib {
 
 /* The address of name in l, opening l first. A library or symbol that is not there is said on
  * stderr in one line ("leakscope: cannot load libcurl.so.4 (Debian package libcurl4): ..."), and the
- * program exits 1: nothing else can stand in for it. Thread-safe. */
+ * program exits 2, as on any trouble: nothing else can stand in for it. Thread-safe. */
 void *dl_sym(struct dl_lib *l, const char *name);
 
 /* A forwarder with the library's own name and prototype: the first call finds the real function. */
