@@ -50,8 +50,6 @@ struct snap_rec {
 	const char *nolabels;    /* the interned id of the empty label set */
 };
 
-static void sort_ages(struct snapshot *s, struct snap_group *g);
-static void pairs_free(struct snap_pairs *t);
 
 struct snapshot *snap_new(const char *source, enum snap_by by)
 {
@@ -85,8 +83,8 @@ void snap_free(struct snapshot *s)
 	}
 	free(s->groups);
 	free(s->table);
-	pairs_free(s->states_ix);
-	pairs_free(s->ages_ix);
+	snap_pairs_free(s->states_ix);
+	snap_pairs_free(s->ages_ix);
 	intern_free(s->strings);
 	arena_free(s->arena);
 	free(s);
@@ -137,7 +135,7 @@ void snap_sort(struct snapshot *s)
 	if (s->ngroups > 1)
 		qsort(s->groups, s->ngroups, sizeof(*s->groups), group_cmp);
 	for (i = 0; i < s->ngroups; i++) {
-		sort_ages(s, s->groups[i]);
+		snap_sort_ages(s, s->groups[i]);
 		if (s->groups[i]->nlabelsets > 1)
 			qsort(s->groups[i]->labelsets, (size_t)s->groups[i]->nlabelsets,
 			      sizeof(*s->groups[i]->labelsets), labelset_cmp);
@@ -412,8 +410,6 @@ static void fingerprint(struct snap_group *g)
 	hash_hex(hash_bytes(buf, len, 0x6c65616b73636f70ULL), SNAP_PRINT_LEN, g->fingerprint);
 }
 
-static void group_add(struct snapshot *s, struct snap_group *g);
-
 static struct snap_group *group_new(struct snapshot *s, uint64_t h, const char *key, size_t keylen)
 {
 	struct snap_rec *r = s->rec;
@@ -441,12 +437,12 @@ static struct snap_group *group_new(struct snapshot *s, uint64_t h, const char *
 	g->canonlen = keylen;
 	g->id_min = g->id_max = -1;
 	fingerprint(g);
-	group_add(s, g);
+	snap_group_add(s, g);
 	return g;
 }
 
 /* Puts g in s's table and list. */
-static void group_add(struct snapshot *s, struct snap_group *g)
+void snap_group_add(struct snapshot *s, struct snap_group *g)
 {
 	size_t i;
 
@@ -463,185 +459,6 @@ static void group_add(struct snapshot *s, struct snap_group *g)
 	table_insert(s->table, s->tcap, g);
 	s->groups = xgrow(s->groups, &s->gcap, s->ngroups + 1, sizeof(*s->groups));
 	s->groups[s->ngroups++] = g;
-}
-
-/* ---- per-group buckets: states and wait ages ---- */
-
-/* A group's first PAIRS_SCAN states (or ages) are found by scanning them; past that the group's
- * buckets are indexed in a table of the snapshot's, so that one stack with a distinct state or
- * age per goroutine folds in linear time. */
-#define PAIRS_SCAN 8
-
-struct pair {
-	const struct snap_group *g; /* NULL: a free slot */
-	uintptr_t value;            /* the interned state, or the minutes */
-	int idx;                    /* into g->states or g->ages, -1 until set */
-};
-
-struct snap_pairs {
-	struct pair *slot;
-	size_t cap, n;
-};
-
-static size_t pair_hash(const struct snap_group *g, uintptr_t v)
-{
-	uint64_t h = ((uint64_t)(uintptr_t)g * 0x9e3779b97f4a7c15ULL) ^ ((uint64_t)v * 0xc2b2ae3d27d4eb4fULL);
-
-	return (size_t)(h ^ (h >> 29));
-}
-
-static struct pair *pair_probe(struct pair *slot, size_t cap, const struct snap_group *g, uintptr_t v)
-{
-	size_t i;
-
-	for (i = pair_hash(g, v) & (cap - 1); slot[i].g; i = (i + 1) & (cap - 1))
-		if (slot[i].g == g && slot[i].value == v)
-			break;
-	return &slot[i];
-}
-
-/* The bucket index of (g, v) in *tp (made on first use): -1 in a new entry, for the caller to set. */
-static int *pair_find(struct snap_pairs **tp, const struct snap_group *g, uintptr_t v)
-{
-	struct snap_pairs *t = *tp;
-	struct pair *p;
-
-	if (!t)
-		t = *tp = xcalloc(1, sizeof(*t));
-	if ((t->n + 1) * 2 > t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 1024, i;
-		struct pair *slot = xcalloc_table(cap, sizeof(*slot));
-
-		for (i = 0; i < t->cap; i++)
-			if (t->slot[i].g)
-				*pair_probe(slot, cap, t->slot[i].g, t->slot[i].value) = t->slot[i];
-		free(t->slot);
-		t->slot = slot;
-		t->cap = cap;
-	}
-	p = pair_probe(t->slot, t->cap, g, v);
-	if (!p->g) {
-		p->g = g;
-		p->value = v;
-		p->idx = -1;
-		t->n++;
-	}
-	return &p->idx;
-}
-
-static void pairs_free(struct snap_pairs *t)
-{
-	if (!t)
-		return;
-	free(t->slot);
-	free(t);
-}
-
-/* Room for one more element in an arena array of *cap elements of size sz holding n. */
-static void *arena_grow(struct arena *a, void *arr, int n, int *cap, size_t sz)
-{
-	void *fresh;
-
-	if (n < *cap)
-		return arr;
-	*cap = *cap ? *cap * 2 : 4;
-	fresh = arena_alloc(a, (size_t)*cap * sz);
-	if (n)
-		memcpy(fresh, arr, (size_t)n * sz);
-	return fresh;
-}
-
-static void add_state(struct snapshot *s, struct snap_group *g, const char *state, long count)
-{
-	int i, *ix = NULL;
-
-	if (g->nstates < PAIRS_SCAN) {
-		for (i = 0; i < g->nstates; i++)
-			if (g->states[i].name == state) {
-				g->states[i].count += count;
-				return;
-			}
-	} else {
-		ix = pair_find(&s->states_ix, g, (uintptr_t)state);
-		if (*ix >= 0) {
-			g->states[*ix].count += count;
-			return;
-		}
-	}
-	g->states = arena_grow(s->arena, g->states, g->nstates, &g->capstates, sizeof(*g->states));
-	g->states[g->nstates].name = state;
-	g->states[g->nstates].count = count;
-	if (ix)
-		*ix = g->nstates;
-	g->nstates++;
-	if (!ix && g->nstates == PAIRS_SCAN)
-		for (i = 0; i < g->nstates; i++)
-			*pair_find(&s->states_ix, g, (uintptr_t)g->states[i].name) = i;
-}
-
-/* Ages of a small group are kept sorted as they come; a big group's are appended and sorted by
- * snap_sort. */
-static void add_age(struct snapshot *s, struct snap_group *g, long minutes, long count)
-{
-	int lo = 0, hi = g->nages, *ix = NULL;
-
-	/* Goroutines come roughly in creation order, so the last bucket is the usual hit. */
-	if (g->nages && g->ages[g->nages - 1].minutes == minutes) {
-		g->ages[g->nages - 1].count += count;
-		return;
-	}
-	if (g->nages < PAIRS_SCAN) {
-		while (lo < hi) {
-			int mid = (lo + hi) / 2;
-
-			if (g->ages[mid].minutes < minutes)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		if (lo < g->nages && g->ages[lo].minutes == minutes) {
-			g->ages[lo].count += count;
-			return;
-		}
-	} else {
-		ix = pair_find(&s->ages_ix, g, (uintptr_t)minutes);
-		if (*ix >= 0) {
-			g->ages[*ix].count += count;
-			return;
-		}
-		lo = g->nages;
-		*ix = lo;
-		if (minutes < g->ages[lo - 1].minutes)
-			g->ages_unsorted = 1;
-	}
-	g->ages = arena_grow(s->arena, g->ages, g->nages, &g->capages, sizeof(*g->ages));
-	memmove(&g->ages[lo + 1], &g->ages[lo], (size_t)(g->nages - lo) * sizeof(*g->ages));
-	g->ages[lo].minutes = minutes;
-	g->ages[lo].count = count;
-	g->nages++;
-	if (!ix && g->nages == PAIRS_SCAN)
-		for (lo = 0; lo < g->nages; lo++)
-			*pair_find(&s->ages_ix, g, (uintptr_t)g->ages[lo].minutes) = lo;
-}
-
-static int age_cmp(const void *a, const void *b)
-{
-	const struct snap_age *x = a, *y = b;
-
-	return x->minutes < y->minutes ? -1 : x->minutes > y->minutes;
-}
-
-/* Sorts the ages appended out of order, and points their index entries at the new places. */
-static void sort_ages(struct snapshot *s, struct snap_group *g)
-{
-	int i;
-
-	if (!g->ages_unsorted)
-		return;
-	qsort(g->ages, (size_t)g->nages, sizeof(*g->ages), age_cmp);
-	for (i = 0; i < g->nages; i++)
-		*pair_find(&s->ages_ix, g, (uintptr_t)g->ages[i].minutes) = i;
-	g->ages_unsorted = 0;
 }
 
 /* Canonical label-set string "k\x1fv\x1e...", keys sorted; interned as the set's identity. */
@@ -707,33 +524,6 @@ static const char *labelset_id(struct snapshot *s, size_t *lenp)
 	return id;
 }
 
-/* A new label set on g: labels[0..n), their strings interned in s already, copied. */
-static void add_labelset(struct snapshot *s, struct snap_group *g, const char *id, const struct snap_label *labels,
-			 int n, long count)
-{
-	struct snap_labelset *ls;
-	struct snap_label *copy;
-	int i;
-
-	if (g->nlabelsets == g->caplabelsets) {
-		int cap = g->caplabelsets ? g->caplabelsets * 2 : 2;
-		struct snap_labelset *fresh = arena_alloc(s->arena, (size_t)cap * sizeof(*fresh));
-
-		if (g->nlabelsets)
-			memcpy(fresh, g->labelsets, (size_t)g->nlabelsets * sizeof(*fresh));
-		g->labelsets = fresh;
-		g->caplabelsets = cap;
-	}
-	copy = arena_alloc(s->arena, (n ? (size_t)n : 1) * sizeof(*copy));
-	for (i = 0; i < n; i++)
-		copy[i] = labels[i];
-	ls = &g->labelsets[g->nlabelsets++];
-	ls->id = id;
-	ls->labels = copy;
-	ls->nlabels = n;
-	ls->count = count;
-}
-
 static void add_labels(struct snapshot *s, struct snap_group *g, long count)
 {
 	struct snap_rec *r = s->rec;
@@ -757,7 +547,7 @@ static void add_labels(struct snapshot *s, struct snap_group *g, long count)
 		labels[i].key = intern_str(s->strings, r->aux + r->labels[i].key, r->labels[i].keylen);
 		labels[i].value = intern_str(s->strings, r->aux + r->labels[i].value, r->labels[i].valuelen);
 	}
-	add_labelset(s, g, id, labels, (int)r->nlabels, count);
+	snap_add_labelset(s, g, id, labels, (int)r->nlabels, count);
 	free(labels);
 }
 
@@ -772,9 +562,9 @@ static void fold(struct snapshot *s, struct snap_group *g, long count)
 	if (r->leaked)
 		g->leaked += count;
 	if (r->state)
-		add_state(s, g, r->state, count);
+		snap_add_state(s, g, r->state, count);
 	if (r->wait >= 1) {
-		add_age(s, g, r->wait, count);
+		snap_add_age(s, g, r->wait, count);
 		g->aged += count;
 	}
 	if (r->id >= 0) {
@@ -812,7 +602,7 @@ static void push_first(struct snapshot *s)
 }
 
 /* The group whose canonical bytes are key[0..keylen) (key may be NULL when keylen is 0), or NULL. */
-static struct snap_group *group_find(const struct snapshot *s, uint64_t h, const char *key, size_t keylen)
+struct snap_group *snap_group_find(const struct snapshot *s, uint64_t h, const char *key, size_t keylen)
 {
 	size_t i;
 
@@ -843,7 +633,7 @@ void snap_end(struct snapshot *s, long count)
 	key = s->by == SNAP_BY_FUNCS ? r->key : r->text;
 	keylen = s->by == SNAP_BY_FUNCS ? r->keylen : r->keyend;
 	h = hash_bytes(key, keylen, 0);
-	g = group_find(s, h, key, keylen);
+	g = snap_group_find(s, h, key, keylen);
 	if (!g)
 		g = group_new(s, h, key ? key : "", keylen);
 	fold(s, g, count);
@@ -858,123 +648,5 @@ int snap_end_repeat(struct snapshot *s, long count)
 	r->active = 0;
 	if (count > 0)
 		fold(s, r->last, count);
-	return 0;
-}
-
-/* ---- merging ---- */
-
-/* A new group of s with the frames and identity of o, a group of another snapshot. */
-static struct snap_group *group_adopt(struct snapshot *s, const struct snap_group *o)
-{
-	struct snap_group *g = arena_calloc(s->arena, sizeof(*g));
-	struct snap_frame *frames = arena_alloc(s->arena, (o->nframes ? (size_t)o->nframes : 1) * sizeof(*frames));
-	int i;
-
-	for (i = 0; i < o->nframes; i++) {
-		frames[i].func = intern_str(s->strings, o->frames[i].func, strlen(o->frames[i].func));
-		frames[i].file = intern_str(s->strings, o->frames[i].file, strlen(o->frames[i].file));
-		frames[i].line = o->frames[i].line;
-	}
-	memcpy(g->key, o->key, sizeof(g->key));
-	memcpy(g->fingerprint, o->fingerprint, sizeof(g->fingerprint));
-	g->hash = o->hash;
-	g->frames = frames;
-	g->nframes = o->nframes;
-	g->top = o->top;
-	g->canon = arena_strndup(s->arena, o->canon ? o->canon : "", o->canonlen);
-	g->canonlen = o->canonlen;
-	g->id_min = g->id_max = -1;
-	group_add(s, g);
-	return g;
-}
-
-/* o's label sets into g, as if their goroutines had come after g's. -1 when that cannot be told:
- * o dropped sets past SNAP_MAX_LABELSETS that g may hold, or g has no room for all of o's. */
-static int merge_labels(struct snapshot *s, struct snap_group *g, const struct snap_group *o)
-{
-	struct snap_label labels[64];
-	int i, k, fresh = 0;
-
-	if (o->labels_other)
-		return -1;
-	for (i = 0; i < o->nlabelsets; i++) {
-		const struct snap_labelset *ls = &o->labelsets[i];
-		size_t len = strlen(ls->id), want = 0;
-		const char *id;
-
-		for (k = 0; k < ls->nlabels; k++)
-			want += strlen(ls->labels[k].key) + strlen(ls->labels[k].value) + 2;
-		if (want != len)
-			return -1; /* a label with a NUL byte: its set's identity is not a C string */
-		id = intern_str(s->strings, ls->id, len);
-		for (k = 0; k < g->nlabelsets && g->labelsets[k].id != id; k++)
-			;
-		if (k < g->nlabelsets) {
-			g->labelsets[k].count += ls->count;
-			continue;
-		}
-		if (g->nlabelsets >= SNAP_MAX_LABELSETS) {
-			g->labels_other += ls->count;
-			continue;
-		}
-		if (g->nlabelsets + ++fresh > SNAP_MAX_LABELSETS || ls->nlabels > 64)
-			return -1;
-		for (k = 0; k < ls->nlabels; k++) {
-			labels[k].key = intern_str(s->strings, ls->labels[k].key, strlen(ls->labels[k].key));
-			labels[k].value = intern_str(s->strings, ls->labels[k].value, strlen(ls->labels[k].value));
-		}
-		add_labelset(s, g, id, labels, ls->nlabels, ls->count);
-	}
-	return 0;
-}
-
-static int merge_group(struct snapshot *s, struct snap_group *g, const struct snap_group *o)
-{
-	int i;
-
-	g->count += o->count;
-	g->leaked += o->leaked;
-	g->aged += o->aged;
-	for (i = 0; i < o->nstates; i++)
-		add_state(s, g, intern_str(s->strings, o->states[i].name, strlen(o->states[i].name)),
-			  o->states[i].count);
-	for (i = 0; i < o->nages; i++)
-		add_age(s, g, o->ages[i].minutes, o->ages[i].count);
-	if (o->id_min >= 0 && (g->id_min < 0 || o->id_min < g->id_min))
-		g->id_min = o->id_min;
-	if (o->id_max > g->id_max)
-		g->id_max = o->id_max;
-	if (o->creator && !g->creator) {
-		struct snap_creator *c = arena_alloc(s->arena, sizeof(*c));
-
-		*c = *o->creator;
-		c->func = intern_str(s->strings, o->creator->func, strlen(o->creator->func));
-		c->file = intern_str(s->strings, o->creator->file, strlen(o->creator->file));
-		g->creator = c;
-	}
-	return merge_labels(s, g, o);
-}
-
-int snap_merge(struct snapshot *into, const struct snapshot *from)
-{
-	size_t i;
-
-	if (into->format != from->format || into->by != from->by)
-		return -1;
-	for (i = 0; i < from->ngroups; i++) {
-		const struct snap_group *o = from->groups[i];
-		struct snap_group *g = group_find(into, o->hash, o->canon, o->canonlen);
-
-		if (!g)
-			g = group_adopt(into, o);
-		if (merge_group(into, g, o) < 0)
-			return -1;
-	}
-	into->total += from->total;
-	into->records += from->records;
-	into->truncated |= from->truncated;
-	if (from->profile == SNAP_GOROUTINELEAK)
-		into->profile = SNAP_GOROUTINELEAK;
-	snap_sort(into);
 	return 0;
 }

@@ -151,4 +151,21 @@ int snap_end_repeat(struct snapshot *s, long count);
 /* Drops the record being built. */
 void snap_abort(struct snapshot *s);
 
+/* ---- groups and their buckets (snapshot_bucket.c), for snapshot*.c only ---- */
+
+/* The group whose canonical bytes are key[0..keylen) (key may be NULL when keylen is 0), or NULL. */
+struct snap_group *snap_group_find(const struct snapshot *s, uint64_t h, const char *key, size_t keylen);
+/* Puts g, a group made in s's arena, in s's table and list. */
+void snap_group_add(struct snapshot *s, struct snap_group *g);
+/* count goroutines more in g in state (interned in s), or at an age of minutes. */
+void snap_add_state(struct snapshot *s, struct snap_group *g, const char *state, long count);
+void snap_add_age(struct snapshot *s, struct snap_group *g, long minutes, long count);
+/* Sorts a group's ages appended out of order (snap_sort does, for every group). */
+void snap_sort_ages(struct snapshot *s, struct snap_group *g);
+/* snap_pairs_free(NULL) does nothing. */
+void snap_pairs_free(struct snap_pairs *t);
+/* A new label set on g: labels[0..n), their strings interned in s already, copied. */
+void snap_add_labelset(struct snapshot *s, struct snap_group *g, const char *id, const struct snap_label *labels, int n,
+		       long count);
+
 #endif
