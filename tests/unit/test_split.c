@@ -29,6 +29,7 @@ static void add(struct buf *b, const char *s, size_t n)
 	b->p[b->len] = '\0';
 }
 
+static void addf(struct buf *b, const char *fmt, ...) XM_PRINTF(2, 3);
 static void addf(struct buf *b, const char *fmt, ...)
 {
 	char line[1024];
@@ -250,7 +251,6 @@ static void test_merge(void **state)
 /* A garbled state with a NUL byte in it is one state, read whole or in two parts merged. */
 static void test_merge_nul_state(void **state)
 {
-	static const char g[] = "goroutine %ld [chan %c]:\nmain.f()\n\t/a.go:1 +0x1\n\n";
 	struct buf a = {0}, b = {0}, all = {0};
 	struct snapshot *x, *y, *whole;
 	char one[64];
@@ -260,7 +260,7 @@ static void test_merge_nul_state(void **state)
 	(void)state;
 	for (id = 1; id <= 4; id++) { /* each part: an ordinary goroutine, then a garbled one */
 		worker(id <= 2 ? &a : &b, 10 + id, "select", 20, 0, 1);
-		n = snprintf(one, sizeof(one), g, id, 'X' + (int)id);
+		n = snprintf(one, sizeof(one), "goroutine %ld [chan %c]:\nmain.f()\n\t/a.go:1 +0x1\n\n", id, 'X' + (int)id);
 		one[18] = 0; /* "goroutine N [chan \0]:": the state reads "chan " */
 		add(id <= 2 ? &a : &b, one, (size_t)n);
 	}
