@@ -21,9 +21,12 @@ struct part {
 	uint64_t from, to;
 	struct parser *p;
 	struct snapshot *snap; /* NULL unless the part was read whole, parsed and clean */
+	int *given_up;         /* shared by both parts: one that is not clean stops the other */
 };
 
-/* Reads [from, to) of the file into the part's parser; -1 on any failure (the whole read says why). */
+/* Reads [from, to) of the file into the part's parser; -1 on any failure (the whole read says why)
+ * and as soon as either part is not clean: the file is then read whole, and the rest of the two
+ * parts would be work thrown away. */
 static int part_read(struct part *t)
 {
 	char *buf = xmalloc(SPLIT_CHUNK);
@@ -37,10 +40,13 @@ static int part_read(struct part *t)
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0 || parse_feed(t->p, buf, (size_t)n, &e) < 0)
+		if (n <= 0 || parse_feed(t->p, buf, (size_t)n, &e) < 0 || !parse_clean(t->p) ||
+		    __atomic_load_n(t->given_up, __ATOMIC_RELAXED))
 			r = -1;
 		at += n > 0 ? (uint64_t)n : 0;
 	}
+	if (r < 0)
+		__atomic_store_n(t->given_up, 1, __ATOMIC_RELAXED);
 	free(buf);
 	return r;
 }
@@ -104,7 +110,8 @@ static int starts_dump(int fd)
 
 struct snapshot *parse_split(int fd, uint64_t size, const char *source, enum snap_by by)
 {
-	struct part a = {fd, 0, 0, NULL, NULL}, b = {fd, 0, size, NULL, NULL};
+	int given_up = 0;
+	struct part a = {fd, 0, 0, NULL, NULL, &given_up}, b = {fd, 0, size, NULL, NULL, &given_up};
 	pthread_t th;
 	uint64_t cut;
 	int started;
