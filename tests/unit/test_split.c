@@ -260,7 +260,8 @@ static void test_merge_nul_state(void **state)
 	(void)state;
 	for (id = 1; id <= 4; id++) { /* each part: an ordinary goroutine, then a garbled one */
 		worker(id <= 2 ? &a : &b, 10 + id, "select", 20, 0, 1);
-		n = snprintf(one, sizeof(one), "goroutine %ld [chan %c]:\nmain.f()\n\t/a.go:1 +0x1\n\n", id, 'X' + (int)id);
+		n = snprintf(one, sizeof(one), "goroutine %ld [chan %c]:\nmain.f()\n\t/a.go:1 +0x1\n\n", id,
+			     'X' + (int)id);
 		one[18] = 0; /* "goroutine N [chan \0]:": the state reads "chan " */
 		add(id <= 2 ? &a : &b, one, (size_t)n);
 	}
