@@ -53,12 +53,13 @@ tmux_shell 100 30
 run_in_pane "stty -a >$WORK/stty.before"
 cp "$src" "$WORK/cut.txt"
 tm send-keys -t "$PANE" clear Enter
-tm send-keys -t "$PANE" "ASAN_OPTIONS=$ASAN_OPTIONS CUT_FILE=$WORK/cut.txt LD_PRELOAD=$WORK/cut.so $LEAKSCOPE tui --every 0 $WORK/whole.txt; echo console-exit=\$?" Enter
+tm send-keys -t "$PANE" "ASAN_OPTIONS=$ASAN_OPTIONS CUT_FILE=$WORK/cut.txt LD_PRELOAD=$WORK/cut.so $LEAKSCOPE tui --every 0 $WORK/whole.txt; echo console-exit''=\$?" Enter
 wait_for 'whole.txt'
 tm send-keys -t "$PANE" ":open $WORK/cut.txt" Enter
 wait_for 'changed while being read'
 echo "ok: :open of a file cut while read shows: $(tm capture-pane -p -t "$PANE" | grep -F 'changed while' | head -1)"
 tm send-keys -t "$PANE" q
+# the quotes keep the typed command from reading as its own output
 wait_for 'console-exit='
 tm capture-pane -p -t "$PANE" | grep -q 'console-exit=0' ||
 	fail "the console did not exit 0: $(tm capture-pane -p -t "$PANE" | grep console-exit)"
