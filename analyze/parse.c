@@ -487,9 +487,20 @@ static struct snapshot *parse_regular(int fd, const struct stat *before, const c
 	if (fstat(fd, &after) < 0 || after.st_size != before->st_size || (s && pos != before->st_size) ||
 	    after.st_mtim.tv_sec != before->st_mtim.tv_sec || after.st_mtim.tv_nsec != before->st_mtim.tv_nsec) {
 		snap_free(s);
-		return err_set(e, "%s changed while being read", source), NULL;
+		return err_set(e, "%s changed while being read", strcmp(source, "-") ? source : "standard input"), NULL;
 	}
 	return s;
+}
+
+/* Standard input redirected from a file (`top - <dump.txt`) is read as the file would be, when it
+ * is read from the start; a pipe, a terminal or a file read part way is read as it comes. */
+static struct snapshot *parse_stdin(enum snap_by by, struct err *e)
+{
+	struct stat st;
+
+	if (fstat(STDIN_FILENO, &st) == 0 && S_ISREG(st.st_mode) && lseek(STDIN_FILENO, 0, SEEK_CUR) == 0)
+		return parse_regular(STDIN_FILENO, &st, "-", by, e);
+	return parse_fd(STDIN_FILENO, "-", by, e);
 }
 
 struct snapshot *parse_path(const char *path, enum snap_by by, struct err *e)
@@ -499,7 +510,7 @@ struct snapshot *parse_path(const char *path, enum snap_by by, struct err *e)
 	int fd;
 
 	if (strcmp(path, "-") == 0)
-		return parse_fd(STDIN_FILENO, "-", by, e);
+		return parse_stdin(by, e);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return err_set(e, "%s: %s", path, strerror(errno)), NULL;

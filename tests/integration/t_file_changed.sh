@@ -35,6 +35,11 @@ for f in big bigpaste; do
 done
 # left alone, it reads whole: every copy of the dump's 47 goroutines
 copies=$(grep -c '^goroutine [0-9]* \[' "$big")
+# standard input redirected from the file is read as the file is: a cut is seen there too
+cp "$big" "$WORK/cut.txt"
+expect_rc 2 "top - <big file cut while read" env CUT_FILE="$WORK/cut.txt" CUT_TO=100 \
+	LD_PRELOAD="$WORK/cut.so" "$LEAKSCOPE" top - <"$WORK/cut.txt" || true
+one_line_err "top - <big file cut while read" "standard input changed while being read"
 for f in big bigpaste; do
 	expect_rc 0 "top on a big file ($f) nobody touches" "$LEAKSCOPE" top "$WORK/$f.txt" &&
 		grep -q "^$copies goroutines in " "$WORK/out" || fail "the big file ($f): $(head -3 "$WORK/out"), want $copies"
