@@ -33,13 +33,13 @@ for f in big bigpaste; do
 	one_line_err "top on a big file ($f) cut while read" "cut.txt changed while being read"
 	[ "$(stat -c %s "$WORK/cut.txt")" = 100 ] || fail "the shim did not cut the big file ($f)"
 done
-# left alone, it reads whole: every copy of the dump's 47 goroutines
-copies=$(grep -c '^goroutine [0-9]* \[' "$big")
 # standard input redirected from the file is read as the file is: a cut is seen there too
 cp "$big" "$WORK/cut.txt"
 expect_rc 2 "top - <big file cut while read" env CUT_FILE="$WORK/cut.txt" CUT_TO=100 \
 	LD_PRELOAD="$WORK/cut.so" "$LEAKSCOPE" top - <"$WORK/cut.txt" || true
 one_line_err "top - <big file cut while read" "standard input changed while being read"
+# left alone, it reads whole: every copy of the dump's 47 goroutines
+copies=$(grep -c '^goroutine [0-9]* \[' "$big")
 for f in big bigpaste; do
 	expect_rc 0 "top on a big file ($f) nobody touches" "$LEAKSCOPE" top "$WORK/$f.txt" &&
 		grep -q "^$copies goroutines in " "$WORK/out" || fail "the big file ($f): $(head -3 "$WORK/out"), want $copies"
@@ -58,13 +58,13 @@ tmux_shell 100 30
 run_in_pane "stty -a >$WORK/stty.before"
 cp "$src" "$WORK/cut.txt"
 tm send-keys -t "$PANE" clear Enter
+# the quotes in console-exit''= keep the typed command from reading as its own output
 tm send-keys -t "$PANE" "ASAN_OPTIONS=$ASAN_OPTIONS CUT_FILE=$WORK/cut.txt LD_PRELOAD=$WORK/cut.so $LEAKSCOPE tui --every 0 $WORK/whole.txt; echo console-exit''=\$?" Enter
 wait_for 'whole.txt'
 tm send-keys -t "$PANE" ":open $WORK/cut.txt" Enter
 wait_for 'changed while being read'
 echo "ok: :open of a file cut while read shows: $(tm capture-pane -p -t "$PANE" | grep -F 'changed while' | head -1)"
 tm send-keys -t "$PANE" q
-# the quotes keep the typed command from reading as its own output
 wait_for 'console-exit='
 tm capture-pane -p -t "$PANE" | grep -q 'console-exit=0' ||
 	fail "the console did not exit 0: $(tm capture-pane -p -t "$PANE" | grep console-exit)"
